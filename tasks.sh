@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# One entry point for every job in this repository. Each command first sets up what is missing:
+# a local virtual environment (.venv) with the exact versions pinned in requirements.lock, and
+# the `bering` package installed in editable mode.
+#
+#   ./tasks.sh figures   execute every notebook headless and regenerate figures/   (the main job)
+#   ./tasks.sh test      unit tests, data validation, strict nbval on every notebook, staleness check
+#   ./tasks.sh lab       open the notebooks in JupyterLab
+#   ./tasks.sh refresh   re-execute the notebooks in place, storing their outputs (maintainers)
+#   ./tasks.sh lock      regenerate requirements.lock from pyproject.toml (maintainers)
+#   ./tasks.sh setup     only set up
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+STAMP="$VENV/.setup-stamp"
+
+find_python() {
+  for candidate in "${PYTHON:-}" python3.11 python3; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2
+  return 1
+}
+
+setup() {
+  local want
+  want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+  if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
+    return 0
+  fi
+  local py
+  py=$(find_python)
+  echo "setting up $VENV with $("$py" --version) from requirements.lock ..."
+  "$py" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+  "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (bering)" >/dev/null
+  echo "$want" > "$STAMP"
+}
+
+cmd=${1:-help}
+case "$cmd" in
+  setup)
+    setup ;;
+  figures)
+    setup
+    "$VENV/bin/python" -m bering validate
+    "$VENV/bin/python" -m bering figures ;;
+  test)
+    setup
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    # The notebooks write their figures to a scratch copy, so testing never touches figures/.
+    cp -a figures/. "$scratch/"
+    BERING_FIGURES_DIR="$scratch" "$VENV/bin/python" -m pytest tests notebooks \
+      --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "${@:2}" ;;
+  lab)
+    setup
+    exec "$VENV/bin/jupyter" lab notebooks "${@:2}" ;;
+  refresh)
+    setup
+    "$VENV/bin/python" -m bering refresh "${@:2}" ;;
+  lock)
+    setup
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check uv
+    "$VENV/bin/uv" pip compile pyproject.toml --extra test --python-version 3.11 --no-header \
+      --output-file requirements.lock ;;
+  *)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    [ "$cmd" = help ] ;;
+esac

@@ -1,0 +1,78 @@
+"""Rules that span tables, which a Table Schema cannot express.
+
+Each rule is registered with :func:`bering.data.cross_check`, names the tables it reads, and
+returns :class:`bering.data.Problem` objects pointing at the offending file, line and column.
+They run in ``python -m bering validate`` and whenever :func:`bering.data.load` loads a table
+they involve.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import Problem, cross_check
+
+#: Money columns, as (table, amount column, currency column, price-year column).
+MONEY_COLUMNS = [
+    ("timeline", "cost_amount_bn", "cost_currency", "cost_price_year"),
+    ("project_costs", "amount_bn", "currency", "price_year"),
+]
+
+
+def _where(frame: pd.DataFrame, position: int) -> tuple[str, int | None]:
+    lines = frame.attrs.get("file_lines") or []
+    return frame.attrs.get("source_file", "?"), (lines[position] if position < len(lines) else None)
+
+
+def _money_rule(table: str, amount: str, currency: str, price_year: str):
+    def check(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+        from .money import MoneyCoverageError, from_frames
+
+        frame = frames[table]
+        money = from_frames(frames["us_price_index"], frames["fx_rates"], frames["local_price_index"])
+        problems = []
+        for pos, (amt, cur, year) in enumerate(zip(frame[amount], frame[currency], frame[price_year])):
+            if pd.isna(amt):
+                if not (pd.isna(cur) and pd.isna(year)):
+                    file, line = _where(frame, pos)
+                    problems.append(Problem(file, line, amount, "money-complete",
+                                            f"{currency} or {price_year} is given but {amount} is blank"))
+                continue
+            file, line = _where(frame, pos)
+            if pd.isna(cur) or pd.isna(year):
+                missing = currency if pd.isna(cur) else price_year
+                problems.append(Problem(file, line, missing, "money-complete",
+                                        f"an amount needs its {missing}"))
+                continue
+            try:
+                money.convert(float(amt), str(cur), int(year))
+            except MoneyCoverageError as exc:
+                column = currency if str(cur) not in money.currencies() else price_year
+                problems.append(Problem(file, line, column, "money-coverage", str(exc)))
+        return problems
+
+    check.__name__ = f"money_coverage_{table}"
+    return check
+
+
+for _table, _amount, _currency, _year in MONEY_COLUMNS:
+    cross_check(_table, "us_price_index", "fx_rates", "local_price_index")(
+        _money_rule(_table, _amount, _currency, _year))
+
+
+@cross_check("project_costs", "megaprojects")
+def estimate_not_after_opening(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """An estimate (a forecast) cannot be dated after the project opened."""
+    costs, projects = frames["project_costs"], frames["megaprojects"]
+    opened = dict(zip(projects["project_id"], projects["open_year"]))
+    problems = []
+    for pos, row in enumerate(costs.itertuples(index=False)):
+        if row.cost_type != "estimate" or pd.isna(row.year_stated):
+            continue
+        year_open = opened.get(row.project_id)
+        if year_open is not None and not pd.isna(year_open) and int(row.year_stated) > int(year_open):
+            file, line = _where(costs, pos)
+            problems.append(Problem(file, line, "year_stated", "estimate-before-opening",
+                                    f"estimate for '{row.project_id}' is dated {row.year_stated}, "
+                                    f"after the project opened in {year_open}"))
+    return problems

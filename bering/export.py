@@ -1,0 +1,266 @@
+"""Save figures and headline numbers, the one way every notebook does it.
+
+A notebook makes one :class:`Exporter` and calls :meth:`Exporter.figure` for every chart and
+:meth:`Exporter.number` for every headline number:
+
+* a matplotlib figure is written as PNG (200 dpi), SVG and PDF; a plotly figure as an offline
+  HTML page that loads ``plotly.min.js`` from the same folder (shipped once, never a CDN);
+* the title, the source line and the alt text are required; the title and source line are drawn
+  on the figure and the alt text is embedded in the file metadata;
+* every file is written to a temporary name and renamed into place, so a failure never leaves a
+  half-written figure; a catalogue row is added only after its files exist;
+* files carry no timestamps or random ids, so a re-run reproduces them byte for byte.
+
+The folder written to is :func:`bering.paths.figures_dir` (``figures/`` unless
+``BERING_FIGURES_DIR`` says otherwise), with ``catalogue.csv`` and ``key_numbers.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+import os
+import re
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import matplotlib as mpl
+import pandas as pd
+
+from . import paths, style
+
+CATALOGUE = "catalogue.csv"
+KEY_NUMBERS = "key_numbers.csv"
+PLOTLY_JS = "plotly.min.js"
+CATALOGUE_COLUMNS = ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"]
+KEY_COLUMNS = ["key", "value", "unit", "notebook", "description"]
+STATIC_FORMATS = ("png", "svg", "pdf")
+
+_NAME_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic file writing
+
+
+def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _write_table(path: Path, frame: pd.DataFrame) -> None:
+    text = frame.to_csv(index=False, lineterminator="\n")
+    atomic_write(path, lambda h: h.write(text.encode("utf-8")))
+
+
+def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    if path.exists():
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.DataFrame(columns=columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+def format_value(value) -> str:
+    """A stable text form of a number: integers as integers, others to 6 significant digits."""
+    if isinstance(value, bool):
+        raise TypeError("a key number must be a number, not a boolean")
+    if isinstance(value, str):
+        raise TypeError(f"a key number must be a number, not the text {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"a key number must be finite, not {value!r}")
+    rounded = float(f"{number:.6g}")
+    if rounded.is_integer() and abs(rounded) < 1e15:
+        return str(int(rounded))
+    return repr(rounded)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What :meth:`Exporter.figure` wrote; shows as one line in a notebook."""
+
+    name: str
+    files: tuple[str, ...]
+
+    def _repr_markdown_(self) -> str:
+        return f"Saved `{self.name}`: " + ", ".join(f"`{f}`" for f in self.files)
+
+    def __repr__(self) -> str:
+        return f"Saved {self.name}: {', '.join(self.files)}"
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False))
+
+
+class Exporter:
+    """Writes one notebook's figures and key numbers.
+
+    ``notebook`` is the notebook's file stem, e.g. ``"01_proposal_timeline"``; figure names must
+    start with its two-digit number.
+    """
+
+    def __init__(self, notebook: str, out_dir: Path | None = None):
+        match = re.match(r"^(\d\d)_[a-z0-9_]+$", notebook)
+        if not match:
+            raise ValueError(f"notebook '{notebook}' must look like 'NN_slug' (e.g. 01_proposal_timeline)")
+        self.notebook = notebook
+        self.number_prefix = match.group(1)
+        self.out_dir = Path(out_dir) if out_dir else paths.figures_dir()
+
+    # -- figures -------------------------------------------------------------------------------
+
+    def figure(self, fig, name: str, *, title: str, alt: str, source: str,
+               data_files: Iterable[str] = ()) -> Saved:
+        """Save ``fig`` (matplotlib or plotly) as ``name`` with its title, alt text and source line."""
+        self._check_figure_args(name, title, alt, source)
+        data_files = sorted(set(data_files))
+        if hasattr(fig, "savefig"):
+            files = self._save_matplotlib(fig, name, title, alt, source)
+        elif hasattr(fig, "to_plotly_json"):
+            files = self._save_plotly(fig, name, title, alt, source)
+        else:
+            raise TypeError(f"figure '{name}': expected a matplotlib or plotly figure, got {type(fig).__name__}")
+        row = {"name": name, "notebook": self.notebook, "title": title, "alt_text": alt,
+               "source_line": source, "files": ";".join(files), "data_files": ";".join(data_files)}
+        self._upsert(CATALOGUE, CATALOGUE_COLUMNS, "name", row)
+        return Saved(name, tuple(files))
+
+    def _check_figure_args(self, name: str, title: str, alt: str, source: str) -> None:
+        match = _NAME_RE.match(name or "")
+        if not match:
+            raise ValueError(f"figure name '{name}' must look like 'NN_slug' (lower case, digits, underscores)")
+        if match.group(1) != self.number_prefix:
+            raise ValueError(f"figure name '{name}' must start with this notebook's number '{self.number_prefix}_'")
+        for label, text in (("title", title), ("alt", alt), ("source", source)):
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"figure '{name}': {label} is required and must be non-empty text")
+        if alt.strip().lower() == title.strip().lower():
+            raise ValueError(f"figure '{name}': alt text must describe the figure, not repeat its title")
+
+    def _save_matplotlib(self, fig, name: str, title: str, alt: str, source: str) -> list[str]:
+        if getattr(fig, "_bering_decorated", None) != (title, source):
+            fig.suptitle(_wrap(title, 90), x=0.01, ha="left", fontweight="bold",
+                         fontsize=style.RC["figure.titlesize"])
+            fig.text(0.01, 0.0, _wrap(f"Source: {source}", 130), ha="left", va="top",
+                     fontsize=style.MIN_FONT_PT, color=style.GREY, transform=fig.transFigure)
+            fig._bering_decorated = (title, source)
+        metadata = {
+            "png": {"Title": title, "Description": alt, "Software": None},
+            "svg": {"Title": title, "Description": alt, "Date": None},
+            "pdf": {"Title": title, "Subject": alt, "CreationDate": None, "ModDate": None},
+        }
+        files = []
+        # a fixed salt makes SVG element ids repeatable; the rest of the style is the caller's
+        with mpl.rc_context({"svg.hashsalt": style.RC["svg.hashsalt"]}):
+            for fmt in STATIC_FORMATS:
+                filename = f"{name}.{fmt}"
+                atomic_write(self.out_dir / filename, lambda h, fmt=fmt: fig.savefig(
+                    h, format=fmt, dpi=200, bbox_inches="tight", pad_inches=0.2, metadata=metadata[fmt]))
+                files.append(filename)
+        return files
+
+    def _save_plotly(self, fig, name: str, title: str, alt: str, source: str) -> list[str]:
+        import plotly.io as pio
+        import plotly.offline
+
+        fig.update_layout(title={"text": html.escape(title), "x": 0.01, "xanchor": "left"},
+                          **style.PLOTLY_LAYOUT)
+        annotations = [a for a in fig.layout.annotations if getattr(a, "name", None) != "source_line"]
+        annotations.append(dict(name="source_line", text=html.escape(f"Source: {source}"), showarrow=False,
+                                xref="paper", yref="paper", x=0, y=-0.18, xanchor="left", yanchor="top",
+                                align="left", font={"size": 12, "color": style.GREY}))
+        fig.update_layout(annotations=annotations)
+        js_path = self.out_dir / PLOTLY_JS
+        plotly_js = plotly.offline.get_plotlyjs().encode("utf-8")
+        if not js_path.exists() or js_path.stat().st_size != len(plotly_js):
+            atomic_write(js_path, lambda h: h.write(plotly_js))
+        div = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=name,
+                          config={"displaylogo": False, "responsive": True})
+        page = (
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{html.escape(title)}</title>\n"
+            f"<meta name=\"description\" content=\"{html.escape(alt)}\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<script src=\"{PLOTLY_JS}\"></script>\n"
+            "</head>\n<body>\n"
+            f"<figure role=\"img\" aria-label=\"{html.escape(alt)}\" style=\"margin:0\">\n{div}\n"
+            f"<figcaption style=\"font-family:sans-serif;font-size:14px;color:#444\">"
+            f"{html.escape(alt)}</figcaption>\n</figure>\n</body>\n</html>\n"
+        )
+        filename = f"{name}.html"
+        atomic_write(self.out_dir / filename, lambda h: h.write(page.encode("utf-8")))
+        return [filename]
+
+    # -- key numbers ---------------------------------------------------------------------------
+
+    def number(self, key: str, value, unit: str, description: str):
+        """Record a headline number in ``key_numbers.csv`` and return it unchanged."""
+        if not _KEY_RE.match(key or ""):
+            raise ValueError(f"key '{key}' must be lower-case snake_case")
+        if not unit or not description:
+            raise ValueError(f"key '{key}': unit and description are required")
+        row = {"key": key, "value": format_value(value), "unit": unit, "notebook": self.notebook,
+               "description": description}
+        self._upsert(KEY_NUMBERS, KEY_COLUMNS, "key", row)
+        return value
+
+    def numbers(self) -> pd.DataFrame:
+        """This notebook's key numbers as recorded so far."""
+        table = key_numbers(self.out_dir)
+        return table[table["notebook"] == self.notebook].reset_index(drop=True)
+
+    def _upsert(self, filename: str, columns: list[str], key: str, row: dict) -> None:
+        path = self.out_dir / filename
+        table = _read_table(path, columns)
+        if key == "key":
+            clash = table[(table["key"] == row["key"]) & (table["notebook"] != row["notebook"])]
+            if len(clash):
+                raise ValueError(f"key '{row['key']}' already belongs to notebook {clash['notebook'].iloc[0]}")
+        table = table[table[key] != row[key]]
+        table = pd.concat([table, pd.DataFrame([row], columns=columns)], ignore_index=True)
+        table = table.sort_values(["notebook", key] if key == "key" else key, kind="stable")
+        _write_table(path, table[columns])
+
+
+def key_numbers(out_dir: Path | None = None) -> pd.DataFrame:
+    """All recorded key numbers (``value`` as float)."""
+    path = Path(out_dir or paths.figures_dir()) / KEY_NUMBERS
+    table = _read_table(path, KEY_COLUMNS)
+    table["value"] = table["value"].astype(float)
+    return table
+
+
+def key_number(key: str, out_dir: Path | None = None) -> float:
+    """One recorded key number; a clear error if no notebook has recorded it."""
+    table = key_numbers(out_dir)
+    hit = table.loc[table["key"] == key, "value"]
+    if hit.empty:
+        raise KeyError(f"no key number '{key}' in {Path(out_dir or paths.figures_dir()) / KEY_NUMBERS}; "
+                       "run the notebook that records it (python -m bering figures)")
+    return float(hit.iloc[0])
+
+
+def catalogue(out_dir: Path | None = None) -> pd.DataFrame:
+    """The figure catalogue."""
+    return _read_table(Path(out_dir or paths.figures_dir()) / CATALOGUE, CATALOGUE_COLUMNS)

@@ -35,14 +35,14 @@ def notebook_order(notebooks_dir: Path | None = None) -> list[Path]:
     return [p for p in found if not p.name.startswith("00_")] + [p for p in found if p.name.startswith("00_")]
 
 
-def _failing_cell(nb) -> tuple[int, str]:
-    """Index (1-based, counting all cells) and first source line of the cell that errored."""
+def _failing_cell(nb) -> tuple[int, str, str]:
+    """Index (1-based, counting all cells), first source line and error of the cell that failed."""
     for i, cell in enumerate(nb.cells, start=1):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 first = (cell.source.strip().splitlines() or [""])[0]
-                return i, first
-    return 0, ""
+                return i, first, f"{out.get('ename')}: {out.get('evalue')}"
+    return 0, "", ""
 
 
 def execute_notebook(path: Path, out_dir: Path, env: dict[str, str] | None = None):
@@ -57,9 +57,8 @@ def execute_notebook(path: Path, out_dir: Path, env: dict[str, str] | None = Non
         client.execute()
         return nb
     except CellExecutionError as exc:
-        index, first = _failing_cell(nb)
-        summary = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise NotebookFailed(f"{path.name} failed at cell {index} ({first!r}): {summary}") from None
+        index, first, error = _failing_cell(nb)
+        raise NotebookFailed(f"{path.name} failed at cell {index} ({first}): {error or exc.ename}") from None
     finally:
         for key, value in old.items():
             if value is None:

@@ -115,11 +115,11 @@ class Money:
     # -- conversion ----------------------------------------------------------------------------
 
     def convert(self, amount, currency, price_year, to_currency: str = BASE_CURRENCY,
-                to_year: int = BASE_YEAR, method: str = "fx_then_deflate"):
+                to_year=BASE_YEAR, method: str = "fx_then_deflate"):
         """Restate ``amount`` (in ``currency`` at ``price_year`` prices) in ``to_currency`` of ``to_year``.
 
-        ``amount``, ``currency`` and ``price_year`` may be scalars or equal-length arrays; the
-        result has the shape of ``amount``. Raises :class:`MoneyCoverageError` for a currency or
+        ``amount``, ``currency``, ``price_year`` and ``to_year`` may be scalars or equal-length
+        arrays; the result has the shape of ``amount``. Raises :class:`MoneyCoverageError` for a currency or
         year the data do not cover and :class:`ValueError` for an unknown method.
         """
         _check_method(method)
@@ -131,7 +131,7 @@ class Money:
         if pd.isna(pd.Series(years_in, dtype="object")).any():
             raise MoneyCoverageError("an amount has no price year; every amount needs one")
         years = years_in.astype(int)
-        to_years = np.full(n, int(to_year))
+        to_years = np.broadcast_to(np.asarray(to_year), (n,)).astype(int)
         out = np.empty(n)
         for cur in pd.unique(currencies):
             mask = currencies == cur

@@ -31,7 +31,9 @@ def start(notebook: str) -> export.Exporter:
 
 def summary(out: export.Exporter) -> pd.DataFrame:
     """The notebook's headline numbers, as written to ``key_numbers.csv``."""
-    return out.numbers()[["key", "value", "unit", "description"]]
+    table = out.numbers()[["key", "value", "unit", "description"]]
+    table["value"] = table["value"].map(export.format_value)
+    return table
 
 
 def references(*frames: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,200 @@
+"""Proposal timeline: eras, counts and cost claims (notebook 01).
+
+Eras follow the Russian state on the western shore of the strait, since every proposal needed its
+consent: the Russian Empire (to 1916), the Soviet Union (1917-1991) and the Russian Federation
+(from 1992).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import data, money
+
+ERAS = [
+    ("Russian Empire", 1860, 1916),
+    ("Soviet Union", 1917, 1991),
+    ("Russian Federation", 1992, 2100),
+]
+#: Categories that count as a proposal or study of a crossing.
+PROPOSAL_CATEGORIES = ("proposal", "study")
+MODE_ORDER = ["bridge", "tunnel", "bridge_and_tunnel", "railway", "none"]
+MODE_LABELS = {"bridge": "Bridge", "tunnel": "Tunnel", "bridge_and_tunnel": "Bridge and tunnel",
+               "railway": "Rail link (crossing type unstated)", "none": "No crossing mode stated"}
+
+
+def era_of(years) -> np.ndarray:
+    """The era name for each year; a year outside every era is an error."""
+    years = np.asarray(years, dtype=int)
+    out = np.full(years.shape, None, dtype=object)
+    for name, first, last in ERAS:
+        out[(years >= first) & (years <= last)] = name
+    if (out == None).any():  # noqa: E711  (elementwise comparison)
+        bad = sorted(set(years[out == None].tolist()))  # noqa: E711
+        raise ValueError(f"years outside the defined eras: {bad}")
+    return out
+
+
+def load_timeline(data_dir=None) -> pd.DataFrame:
+    """The timeline table with an ``era`` column, in date order."""
+    frame = data.load("timeline", data_dir)
+    frame["era"] = era_of(frame["year"].to_numpy())
+    return frame.sort_values(["year", "date", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def proposals(timeline: pd.DataFrame) -> pd.DataFrame:
+    """Rows that are proposals or studies of a crossing."""
+    return timeline[timeline["category"].isin(PROPOSAL_CATEGORIES)].reset_index(drop=True)
+
+
+def cost_claims(timeline: pd.DataFrame, conv: money.Money, method: str = "fx_then_deflate",
+                base_year: int = money.BASE_YEAR) -> pd.DataFrame:
+    """Every stated cost of a crossing proposal, nominal and restated in USD of ``base_year``.
+
+    Context events (the Alaska purchase, other projects) are left out: they are not claims about
+    the cost of a crossing.
+    """
+    claims = timeline[timeline["cost_amount_bn"].notna() & (timeline["category"] != "context")].copy()
+    amounts = claims["cost_amount_bn"].to_numpy(float)
+    currencies = claims["cost_currency"].to_numpy(object)
+    years = claims["cost_price_year"].to_numpy(int)
+    # nominal: in US dollars of the claim's own year (converted, not deflated)
+    claims["nominal_usd_bn"] = conv.convert(amounts, currencies, years, to_year=years, method=method)
+    claims["usd_bn_base"] = conv.convert(amounts, currencies, years, to_year=base_year, method=method)
+    cols = ["event_id", "year", "title", "claimed_length_km", "cost_amount_bn", "cost_currency",
+            "cost_price_year", "nominal_usd_bn", "usd_bn_base", "source_id"]
+    return claims[cols].reset_index(drop=True)
+
+
+def headline(timeline: pd.DataFrame, claims: pd.DataFrame) -> list[tuple[str, float, str, str]]:
+    """The notebook's headline numbers as ``(key, value, unit, description)``."""
+    props = proposals(timeline)
+    return [
+        ("first_proposal_year", int(props["year"].min()), "year",
+         "Year of the first documented proposal to cross the Bering Strait"),
+        ("distinct_proposals", int(len(props)), "count",
+         "Number of proposals and studies of a crossing in the timeline"),
+        ("cost_claim_min_usd2025_bn", float(claims["usd_bn_base"].min()), "USD 2025 bn",
+         "Lowest stated cost of a crossing, restated in USD 2025"),
+        ("cost_claim_max_usd2025_bn", float(claims["usd_bn_base"].max()), "USD 2025 bn",
+         "Highest stated cost of a crossing, restated in USD 2025"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+CATEGORY_STYLE = {
+    "proposal": {"marker": "o", "label": "Proposal"},
+    "study": {"marker": "s", "label": "Study"},
+    "political": {"marker": "D", "label": "Political decision or statement"},
+    "context": {"marker": "^", "label": "Context event"},
+}
+
+
+def timeline_chart(timeline: pd.DataFrame):
+    """Crossing events on a year axis, one lane per mode, eras shaded; context events numbered below."""
+    import matplotlib.pyplot as plt
+
+    from .style import CYCLE, GREY
+
+    fig, (ax, ctx, keys) = plt.subplots(3, 1, figsize=(11, 8), layout="constrained",
+                                        gridspec_kw={"height_ratios": [4, 1, 0.8]})
+    ctx.sharex(ax)
+    first_year, last_year = int(timeline["year"].min()) - 5, int(timeline["year"].max()) + 5
+    for i, (name, first, last) in enumerate(ERAS):
+        left, right = max(first, first_year), min(last + 1, last_year)
+        for axis in (ax, ctx):
+            axis.axvspan(left, right, color="#EDEDED" if i % 2 == 0 else "white", zorder=0)
+        ax.text((left + right) / 2, len(MODE_ORDER) - 0.45, name, ha="center", va="bottom",
+                fontsize=10, color=GREY)
+    crossing = timeline[timeline["category"] != "context"]
+    lanes = {mode: i for i, mode in enumerate(reversed(MODE_ORDER))}
+    offsets = crossing.groupby(["year", "mode"]).cumcount().to_numpy()
+    colours = {"proposal": CYCLE[0], "study": CYCLE[2], "political": CYCLE[3]}
+    for cat, colour in colours.items():
+        mask = (crossing["category"] == cat).to_numpy()
+        if mask.any():
+            ys = crossing.loc[mask, "mode"].map(lanes).to_numpy(float) + 0.15 * offsets[mask]
+            ax.scatter(crossing.loc[mask, "year"].astype(int), ys, marker=CATEGORY_STYLE[cat]["marker"],
+                       s=55, color=colour, edgecolor="white", linewidth=0.6,
+                       label=CATEGORY_STYLE[cat]["label"], zorder=3)
+    ax.set_yticks(list(lanes.values()), [MODE_LABELS[m] for m in lanes])
+    ax.set_ylim(-1.1, len(lanes) - 0.1)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower left", ncol=3, frameon=False, fontsize=10)
+    context = timeline[timeline["category"] == "context"].reset_index(drop=True)
+    heights = np.tile([0.75, 0.45, 0.15], len(context))[: len(context)]
+    ctx.scatter(context["year"].astype(int), heights, marker="^", s=50, color=GREY, zorder=3)
+    for i, (year, h) in enumerate(zip(context["year"].astype(int), heights), start=1):
+        ctx.annotate(str(i), (year, h), xytext=(5, 0), textcoords="offset points", va="center", fontsize=9)
+    ctx.set_ylim(0, 1)
+    ctx.set_yticks([])
+    ctx.set_ylabel("context", rotation=0, ha="right", va="center")
+    ctx.grid(visible=False)
+    ctx.set_xlim(first_year, last_year)
+    ctx.set_xlabel("year")
+    keys.axis("off")
+    entries = [f"{i}  {y}  {t}" for i, (y, t) in
+               enumerate(zip(context["year"].astype(int), context["title"]), start=1)]
+    per_column = int(np.ceil(len(entries) / 2))
+    for col in range(2):
+        keys.text(col * 0.5, 1.0, "\n".join(entries[col * per_column:(col + 1) * per_column]),
+                  transform=keys.transAxes, fontsize=9, va="top", ha="left", color="#333333")
+    return fig
+
+
+def cost_chart(claims: pd.DataFrame, base_year: int = money.BASE_YEAR):
+    """A dumbbell per cost claim: as stated (hollow) and in constant dollars (filled), log scale."""
+    import matplotlib.pyplot as plt
+
+    from .style import PALETTE
+
+    ordered = claims.sort_values(["year", "event_id"], kind="stable").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(ordered) + 1.8), layout="constrained")
+    y = np.arange(len(ordered))[::-1]
+    ax.hlines(y, ordered["nominal_usd_bn"], ordered["usd_bn_base"], color="#BBBBBB", linewidth=2, zorder=1)
+    ax.scatter(ordered["nominal_usd_bn"], y, s=60, facecolor="white", edgecolor=PALETTE["orange"],
+               linewidth=1.8, label="as stated (US dollars of the year stated)", zorder=2)
+    ax.scatter(ordered["usd_bn_base"], y, s=60, color=PALETTE["blue"],
+               label=f"restated in constant USD {base_year}", zorder=3)
+    labels = [f"{int(yr)}  {title}" for yr, title in zip(ordered["year"], ordered["title"])]
+    ax.set_yticks(y, labels)
+    ax.set_xscale("log")
+    ax.set_xlabel("claimed cost, billion US dollars (log scale)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
+    return fig
+
+
+def interactive_timeline(timeline: pd.DataFrame, sources: pd.DataFrame):
+    """A plotly timeline whose hover shows each event's date, proponent and source."""
+    import plotly.graph_objects as go
+
+    from .style import CYCLE
+
+    src = sources.set_index("source_id")
+    frame = timeline.copy()
+    frame["lane"] = frame["mode"].map(MODE_LABELS)
+    frame["publisher"] = frame["source_id"].map(src["publisher"])
+    frame["url"] = frame["source_id"].map(src["url"])
+    fig = go.Figure()
+    symbols = {"proposal": "circle", "study": "square", "political": "diamond", "context": "triangle-up"}
+    for i, (cat, st) in enumerate(CATEGORY_STYLE.items()):
+        sub = frame[frame["category"] == cat]
+        if sub.empty:
+            continue
+        custom = sub[["title", "date", "proponent", "publisher", "url"]].fillna("").to_numpy()
+        fig.add_trace(go.Scatter(
+            x=sub["year"].astype(int).tolist(), y=sub["lane"].tolist(), mode="markers", name=st["label"],
+            marker={"symbol": symbols[cat], "size": 12, "color": [CYCLE[0], CYCLE[2], CYCLE[3], "#6E6E6E"][i],
+                    "line": {"color": "white", "width": 1}},
+            customdata=custom.tolist(),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>Who: %{customdata[2]}"
+                          "<br>Source: %{customdata[3]}<br>%{customdata[4]}<extra></extra>"))
+    fig.update_yaxes(categoryorder="array", categoryarray=[MODE_LABELS[m] for m in reversed(MODE_ORDER)],
+                     title="mode")
+    fig.update_xaxes(title="year")
+    fig.update_layout(height=520, legend={"orientation": "h", "y": -0.25})
+    return fig

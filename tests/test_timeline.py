@@ -1,0 +1,56 @@
+"""Timeline logic on small hand-made tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bering import timeline
+from bering.money import Money
+
+
+def events():
+    return pd.DataFrame({
+        "event_id": ["a", "b", "c", "d"],
+        "year": pd.array([1905, 1958, 2007, 2014], dtype="Int64"),
+        "category": ["proposal", "study", "context", "proposal"],
+        "title": ["A", "B", "C", "D"],
+        "claimed_length_km": [None, 80.0, None, None],
+        "cost_amount_bn": [0.065, 1.0, 5.0, 30.0],
+        "cost_currency": ["USD", "USD", "USD", "GBP"],
+        "cost_price_year": pd.array([1905, 1958, 2007, 2014], dtype="Int64"),
+        "source_id": ["s", "s", "s", "s"],
+    })
+
+
+@pytest.fixture
+def conv():
+    us = pd.Series({1905: 10.0, 1958: 30.0, 2007: 200.0, 2014: 240.0, 2025: 320.0})
+    fx = {"GBP": pd.Series({2014: 0.6, 2025: 0.75})}
+    return Money(us, fx, {})
+
+
+def test_eras_boundaries():
+    assert list(timeline.era_of([1916, 1917, 1991, 1992])) == [
+        "Russian Empire", "Soviet Union", "Soviet Union", "Russian Federation"]
+    with pytest.raises(ValueError, match=r"years outside the defined eras: \[1850\]"):
+        timeline.era_of([1850])
+
+
+def test_cost_claims_exclude_context_and_restate(conv):
+    claims = timeline.cost_claims(events(), conv)
+    assert claims["event_id"].tolist() == ["a", "b", "d"]
+    # 0.065 USD bn of 1905 x 320/10 = 2.08; 1 bn of 1958 x 320/30 = 10.667
+    # GBP 30 bn of 2014 / 0.6 = USD 50 bn of 2014; x 320/240 = 66.667
+    assert claims["usd_bn_base"].tolist() == pytest.approx([2.08, 32 / 3, 200 / 3])
+    # nominal: in dollars of the year stated, so only the GBP claim changes
+    assert claims["nominal_usd_bn"].tolist() == pytest.approx([0.065, 1.0, 50.0])
+
+
+def test_headline_numbers(conv):
+    frame = events()
+    claims = timeline.cost_claims(frame, conv)
+    values = {k: v for k, v, _, _ in timeline.headline(frame, claims)}
+    assert values == {"first_proposal_year": 1905, "distinct_proposals": 3,
+                      "cost_claim_min_usd2025_bn": pytest.approx(2.08),
+                      "cost_claim_max_usd2025_bn": pytest.approx(200 / 3)}

@@ -50,7 +50,8 @@ case "$cmd" in
   figures)
     setup
     "$VENV/bin/python" -m bering validate
-    "$VENV/bin/python" -m bering figures ;;
+    "$VENV/bin/python" -m bering figures
+    "$VENV/bin/python" -m bering readme ;;
   test)
     setup
     scratch=$(mktemp -d)

@@ -3,6 +3,7 @@
 ``python -m bering validate [DATA_DIR]``  check every data file against the data dictionary
 ``python -m bering figures [--out DIR]``   execute every notebook and regenerate figures/
 ``python -m bering refresh [NOTEBOOK ...]`` re-execute notebooks in place, storing outputs
+``python -m bering readme``                regenerate the README's notebook table and codebook
 """
 
 from __future__ import annotations
@@ -58,7 +59,28 @@ def _refresh(args) -> int:
     return 0
 
 
+def _readme(args) -> int:
+    from . import readme
+
+    changed = readme.update()
+    print("README.md tables updated" if changed else "README.md tables already up to date")
+    return 0
+
+
+#: Subcommands implemented in their own module's ``main(argv) -> int``.
+DELEGATED = {
+    "site": ("site", "build the static HTML report into _site/ (python -m bering site --help)"),
+    "bench": ("bench", "measure run time and memory against the kernel-start floor (python -m bering bench --help)"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in DELEGATED:
+        import importlib
+
+        module = importlib.import_module(f"bering.{DELEGATED[argv[0]][0]}")
+        return module.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bering", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     p_ref = sub.add_parser("refresh", help="re-execute notebooks in place, storing their outputs")
     p_ref.add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
     p_ref.set_defaults(func=_refresh)
+    for name, (_, text) in DELEGATED.items():
+        sub.add_parser(name, help=text)
+    p_readme = sub.add_parser("readme", help="regenerate the README's notebook table and codebook")
+    p_readme.set_defaults(func=_readme)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -24,6 +24,7 @@ route lengths by segment type.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -181,6 +182,17 @@ def unwrap_path(lons):
     return np.concatenate([[arr[0]], arr[0] + np.cumsum(steps)])
 
 
+def crosses_antimeridian(lat1, lon1, lat2, lon2, spacing_km: float = 25.0) -> bool:
+    """True if the geodesic from point 1 to point 2 crosses the 180th meridian.
+
+    The line is densified every ``spacing_km``; it crosses where two neighbouring longitudes
+    (in -180..180) are more than 180 degrees apart. A line that only touches 180 at an end does
+    not cross.
+    """
+    _, lons = great_circle_points(lat1, lon1, lat2, lon2, spacing_km=spacing_km)
+    return bool(np.any(np.abs(np.diff(lons)) > 180.0))
+
+
 # --------------------------------------------------------------------------------------------
 # map projection centred on the strait
 # --------------------------------------------------------------------------------------------
@@ -196,7 +208,9 @@ def strait_crs(kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float
     return CRS.from_proj4(f"+proj={kinds[kind]} +lat_0={lat_0} +lon_0={lon_0} +datum=WGS84 +units=m +no_defs")
 
 
+@lru_cache(maxsize=32)
 def _transformer(kind: str, lat_0: float, lon_0: float) -> Transformer:
+    # cached: building a Transformer costs milliseconds, and a coastline has hundreds of polygons
     return Transformer.from_crs("EPSG:4326", strait_crs(kind, lat_0, lon_0), always_xy=True)
 
 
@@ -382,3 +396,266 @@ def segment_land_sea(segments: pd.DataFrame, land: Iterable, spacing_km: float =
     out["land_km"] = [p[0] for p in parts]
     out["water_km"] = [p[1] for p in parts]
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# land in a projection: seam-free union, landmasses, shore-to-shore gaps
+# --------------------------------------------------------------------------------------------
+
+def unproject(x, y, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1],
+              units: str = "km"):
+    """Inverse of :func:`project`: map coordinates back to ``(lats, lons)``, longitudes in -180..180."""
+    if units not in ("km", "m"):
+        raise ValueError(f"units must be 'km' or 'm'; got {units!r}")
+    scale = _KM if units == "km" else 1.0
+    x = np.asarray(x, dtype=float) * scale
+    y = np.asarray(y, dtype=float) * scale
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("map coordinates must be finite numbers")
+    back = Transformer.from_crs(strait_crs(kind, lat_0, lon_0), "EPSG:4326", always_xy=True)
+    lons, lats = back.transform(x, y)
+    return _scalar_or_array(np.asarray(lats, dtype=float)), _scalar_or_array(wrap_lon(np.asarray(lons, dtype=float)))
+
+
+def project_land(polygons: Iterable, kind: str = "laea", lat_0: float = STRAIT_CENTER[0],
+                 lon_0: float = STRAIT_CENTER[1], units: str = "km", grid: float | None = None):
+    """Project lon/lat land polygons and dissolve them into one seam-free geometry.
+
+    The coastline files cut land at the antimeridian, so Chukotka arrives as pieces that meet
+    along lon = +180 / -180. Projected one by one they would share an edge, which a map draws as
+    a line down the 180th meridian. Here every piece is projected with :func:`project_geometry`,
+    snapped to a grid (default 1 m: ``0.001`` in km, ``1`` in m) so that the shared edges match
+    exactly, and united: the pieces become one polygon with no seam. Returns a shapely Polygon or
+    MultiPolygon in map units. Use it for a projection whose far side holds none of the land
+    (e.g. the regional files with the default strait-centred projection).
+    """
+    import shapely
+
+    polygons = list(polygons)
+    if not polygons:
+        raise ValueError("no land polygons given")
+    if grid is None:
+        grid = 0.001 if units == "km" else 1.0
+    # Only pieces with a vertex on the antimeridian can share a seam. They are united in lon/lat
+    # first, with the western pieces shifted by +360 degrees so that both sides of a cut lie on
+    # the same straight line x = 180 (exact, whatever vertices each side has); the united
+    # polygons are then projected (project_geometry accepts longitudes beyond 180).
+    def touches_seam(poly) -> bool:
+        return bool(np.any(np.abs(np.asarray(poly.exterior.coords)[:, 0]) == 180.0))
+
+    seam = [p for p in polygons if touches_seam(p)]
+    rest = [p for p in polygons if not touches_seam(p)]
+    if seam:
+        from shapely.affinity import translate
+
+        shifted = [translate(p, xoff=360.0) if p.bounds[0] == -180.0 else p for p in seam]
+        rest = rest + polygons_of(shapely.union_all(np.array(shifted, dtype=object)))
+    parts = [project_geometry(p, kind=kind, lat_0=lat_0, lon_0=lon_0, units=units) for p in rest]
+    parts = polygons_of(shapely.set_precision(shapely.MultiPolygon(parts), grid)) if len(parts) > 1 else parts
+    return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
+
+
+def polygons_of(geometry) -> list:
+    """The polygons inside a shapely Polygon, MultiPolygon or GeometryCollection (others dropped)."""
+    if geometry.is_empty:
+        return []
+    if geometry.geom_type == "Polygon":
+        return [geometry]
+    if geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
+        out = []
+        for part in geometry.geoms:
+            out.extend(polygons_of(part))
+        return out
+    return []
+
+
+def landmass_at(land, x: float, y: float, max_gap: float = 5.0):
+    """The polygon of ``land`` (projected, e.g. from :func:`project_land`) at map point ``(x, y)``.
+
+    A point that falls just offshore (cape coordinates are often a few hundred metres off a
+    generalised coastline; Anadyr is 1.8 km off the 1:10m coast) is matched to the nearest polygon
+    if it lies within ``max_gap`` map units of it (default 5, i.e. 5 km in km units); farther away
+    is an error.
+    """
+    from shapely.geometry import Point
+
+    point = Point(float(x), float(y))
+    parts = polygons_of(land)
+    if not parts:
+        raise ValueError("land is empty")
+    distances = np.array([p.distance(point) for p in parts])
+    best = int(np.argmin(distances))
+    if distances[best] > max_gap:
+        raise ValueError(f"no land within {max_gap:g} map units of ({x:.3f}, {y:.3f}); "
+                         f"nearest is {distances[best]:.3f} away")
+    return parts[best]
+
+
+def shore_gap(a, b, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1],
+              units: str = "km") -> dict:
+    """Shortest water distance between two projected land polygons, measured on the ellipsoid.
+
+    The closest pair of shore points is found in the map plane (shapely ``nearest_points``); the
+    two points are mapped back to lon/lat and the distance between them is the WGS84 geodesic, so
+    the answer carries no projection scale error. (Over a strait the equal-area projection moves the
+    closest pair by metres at most.) Returns ``gap_km`` and the two points as ``from_lat,
+    from_lon, to_lat, to_lon``. Polygons that touch or overlap have a gap of 0.
+    """
+    from shapely.ops import nearest_points
+
+    if a.is_empty or b.is_empty:
+        raise ValueError("both land polygons must be non-empty")
+    pa, pb = nearest_points(a, b)
+    lat1, lon1 = unproject(pa.x, pa.y, kind, lat_0, lon_0, units)
+    lat2, lon2 = unproject(pb.x, pb.y, kind, lat_0, lon_0, units)
+    gap = 0.0 if a.distance(b) == 0 else geodesic_km(lat1, lon1, lat2, lon2)
+    return {"gap_km": float(gap), "from_lat": float(lat1), "from_lon": float(lon1),
+            "to_lat": float(lat2), "to_lon": float(lon2)}
+
+
+def path_land_intervals(lats, lons, land, spacing_km: float = 0.2) -> pd.DataFrame:
+    """Split a path (vertices in lon/lat, joined by geodesics) into alternating land and water stretches.
+
+    ``land`` is projected land in km (from :func:`project_land` with the default strait-centred
+    projection). Each leg is densified every ``spacing_km`` and the path is cut where it crosses
+    the coast. Returns ``start_km, end_km, length_km, surface`` (``"land"`` or ``"water"``) in order
+    along the path; distances are geodesic km (the map-plane lengths are rescaled leg by leg), so
+    ``length_km`` adds up to :func:`polyline_km`.
+    """
+    from shapely.geometry import LineString, Point
+
+    lats = np.atleast_1d(check_lat(lats, "lats"))
+    lons = np.atleast_1d(check_lon(lons, "lons"))
+    if lats.shape != lons.shape or lats.size < 2:
+        raise ValueError("a path needs at least two points, with as many latitudes as longitudes")
+    rows = []
+    offset = 0.0
+    for i in range(lats.size - 1):
+        total = float(geodesic_km(lats[i], lons[i], lats[i + 1], lons[i + 1]))
+        if total == 0:
+            continue
+        plat, plon = great_circle_points(lats[i], lons[i], lats[i + 1], lons[i + 1], spacing_km=spacing_km)
+        x, y = project(plat, plon)
+        line = LineString(np.column_stack([x, y]))
+        scale = total / line.length
+        cuts = []
+        for piece in _lines_of(line.intersection(land)):
+            ends = sorted((line.project(Point(piece.coords[0])), line.project(Point(piece.coords[-1]))))
+            cuts.append((ends[0] * scale, ends[1] * scale))
+        cuts.sort()
+        position = 0.0
+        for start, end in cuts:
+            if start > position:
+                rows.append((offset + position, offset + start, "water"))
+            rows.append((offset + start, offset + end, "land"))
+            position = end
+        if position < total:
+            rows.append((offset + position, offset + total, "water"))
+        offset += total
+    frame = pd.DataFrame(rows, columns=["start_km", "end_km", "surface"])
+    # merge neighbours on the same surface (e.g. a vertex that lies on land)
+    frame = frame[frame["end_km"] - frame["start_km"] > 1e-9]
+    group = (frame["surface"] != frame["surface"].shift()).cumsum()
+    merged = frame.groupby(group).agg(start_km=("start_km", "first"), end_km=("end_km", "last"),
+                                      surface=("surface", "first")).reset_index(drop=True)
+    merged.insert(2, "length_km", merged["end_km"] - merged["start_km"])
+    return merged
+
+
+def _lines_of(geometry) -> list:
+    if geometry.is_empty:
+        return []
+    if geometry.geom_type == "LineString":
+        return [geometry]
+    if hasattr(geometry, "geoms"):
+        out = []
+        for part in geometry.geoms:
+            out.extend(_lines_of(part))
+        return out
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# the globe: orthographic view without seams or wrap-around
+# --------------------------------------------------------------------------------------------
+
+#: Radius of the sphere used for globe views (mean Earth radius, km). Only for pictures: every
+#: distance in the collection is measured on the WGS84 ellipsoid.
+GLOBE_RADIUS_KM = 6371.0088
+
+
+def _angular_distance(lat_0: float, lon_0: float, lats, lons) -> np.ndarray:
+    """Great-circle angle (radians) on the sphere from (lat_0, lon_0) to each point."""
+    p0, l0 = np.radians(lat_0), np.radians(lon_0)
+    p, lam = np.radians(np.asarray(lats, dtype=float)), np.radians(np.asarray(lons, dtype=float))
+    cos_c = np.sin(p0) * np.sin(p) + np.cos(p0) * np.cos(p) * np.cos(lam - l0)
+    return np.arccos(np.clip(cos_c, -1.0, 1.0))
+
+
+def globe_points(lats, lons, lat_0: float, lon_0: float, radius_km: float = GLOBE_RADIUS_KM):
+    """Orthographic (globe) coordinates in km of points in lon/lat, seen from above (lat_0, lon_0).
+
+    Returns ``(x, y, visible)``; points on the far side of the globe get ``visible`` False and NaN
+    coordinates, so a line drawn through them breaks at the horizon instead of cutting across.
+    """
+    lats = check_lat(lats, "lats")
+    lons = check_lon(wrap_lon(lons), "lons")
+    c = _angular_distance(lat_0, lon_0, lats, lons)
+    p0, l0 = np.radians(lat_0), np.radians(lon_0)
+    p, lam = np.radians(lats), np.radians(lons)
+    x = radius_km * np.cos(p) * np.sin(lam - l0)
+    y = radius_km * (np.cos(p0) * np.sin(p) - np.sin(p0) * np.cos(p) * np.cos(lam - l0))
+    visible = c <= np.pi / 2 + 1e-9  # points on the horizon itself count as visible
+    x = np.where(visible, x, np.nan)
+    y = np.where(visible, y, np.nan)
+    return x, y, visible
+
+
+def globe_land(polygons: Iterable, lat_0: float, lon_0: float, radius_km: float = GLOBE_RADIUS_KM,
+               densify_deg: float = 1.0):
+    """Land on the visible hemisphere of an orthographic globe centred on (lat_0, lon_0), in km.
+
+    An orthographic projection cannot show the far side, and clipping in lon/lat does not give the
+    visible disc. So: edges are densified (``densify_deg``), polygons entirely on the far side are
+    dropped, the rest go to a spherical azimuthal equidistant projection with the same centre (in
+    which the visible hemisphere is exactly the disc of radius ``R * pi / 2`` and whose only seam
+    is the antipode), are united there (pieces cut at 180 merge; no seam), clipped to that disc,
+    and finally moved radially from ``R * c`` to ``R * sin(c)``, which is the orthographic view.
+    Raises ValueError if a kept polygon contains the antipode (it cannot be drawn this way).
+    """
+    import shapely
+    from shapely.geometry import Point
+
+    check_lat(lat_0, "lat_0")
+    check_lon(lon_0, "lon_0")
+    kept = []
+    for poly in polygons:
+        dense = shapely.segmentize(poly, densify_deg)
+        coords = np.asarray(dense.exterior.coords)
+        if np.min(_angular_distance(lat_0, lon_0, coords[:, 1], coords[:, 0])) < np.radians(95.0):
+            kept.append(dense)
+    if not kept:
+        return shapely.Polygon()
+    anti_lat, anti_lon = -lat_0, float(wrap_lon(lon_0 + 180.0))
+    antipode = Point(anti_lon, anti_lat)
+    if any(p.contains(antipode) for p in kept):
+        raise ValueError("a polygon contains the antipode of the globe centre; choose another centre")
+    crs = CRS.from_proj4(f"+proj=aeqd +lat_0={lat_0} +lon_0={lon_0} +R={radius_km * _KM} +units=m +no_defs")
+    fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+    def to_aeqd(coords):
+        px, py = fwd.transform(wrap_lon(coords[:, 0]), coords[:, 1])
+        return np.column_stack([np.asarray(px) / _KM, np.asarray(py) / _KM])
+
+    projected = shapely.set_precision(np.array([shapely.transform(p, to_aeqd) for p in kept], dtype=object), 0.001)
+    united = shapely.union_all(projected, grid_size=0.001)
+    disc = Point(0.0, 0.0).buffer(radius_km * np.pi / 2, quad_segs=256)
+    visible = united.intersection(disc)
+
+    def to_ortho(coords):
+        rho = np.hypot(coords[:, 0], coords[:, 1])
+        c = rho / radius_km
+        factor = np.where(c > 1e-12, np.sin(c) / np.where(c > 1e-12, c, 1.0), 1.0)
+        return coords * factor[:, None]
+
+    return shapely.transform(visible, to_ortho)

@@ -35,6 +35,17 @@ How it works
 No simplification is applied: the output stays under the 3 MB target at full 1:10m detail
 (the script prints the size; pass ``--simplify DEGREES`` to thin the lines if that ever changes).
 
+World mode (``--world``)
+    ``python scripts/make_coastline.py --world /tmp/package/land-110m.json`` writes
+    ``data/geo/land_world_110m.geojson``: the coarse 1:110m land of the whole world, for globe and
+    polar views. Nothing is clipped away. world-atlas stores these polygons as *spherical* rings,
+    so four of them cross the antimeridian (Afro-Eurasia through Chukotka, Wrangel Island, Fiji)
+    or wind round the South Pole (Antarctica). :func:`split_at_antimeridian` makes each ring's
+    longitudes continuous, closes a ring that winds round a pole along that pole, and cuts the
+    result into pieces that each lie within -180..180 (pieces meet exactly at +-180). The same
+    snapping, orientation and ordering as the regional file follow; features carry no properties
+    beyond ``hemisphere`` (``east`` if the piece's first vertex has a positive longitude).
+
 Licences: Natural Earth data are in the public domain; world-atlas is ISC-licensed.
 """
 
@@ -54,6 +65,7 @@ from shapely.validation import make_valid
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "geo" / "land_bering_10m.geojson"
+DEFAULT_WORLD_OUT = REPO_ROOT / "data" / "geo" / "land_world_110m.geojson"
 
 LAT_MIN, LAT_MAX = 50.0, 75.0
 LON_EAST_MIN = 120.0  # 120E ... 180
@@ -208,6 +220,85 @@ def build_features(topology: dict, simplify: float = 0.0) -> list[dict]:
     return features
 
 
+def _shift_ring_near(ring: list[tuple[float, float]], centre: float) -> list[tuple[float, float]]:
+    """Shift a continuous ring by whole turns so that its mean longitude is closest to ``centre``."""
+    mean = sum(p[0] for p in ring) / len(ring)
+    turns = round((centre - mean) / 360.0)
+    return [(lon + 360.0 * turns, lat) for lon, lat in ring]
+
+
+def split_at_antimeridian(rings: list[list[tuple[float, float]]]) -> list:
+    """Cut one spherical polygon (exterior ring first) into shapely polygons within -180..180.
+
+    A ring that never steps more than 180 degrees is returned as it is (made valid). Otherwise
+    every ring is unwrapped to continuous longitudes; an exterior whose unwrapped longitudes end a
+    whole turn from where they started winds round a pole, and is closed along that pole (the
+    South Pole if its mean latitude is negative). The polygon is then cut by the windows
+    ``[-180 + 360k, 180 + 360k]`` and each piece shifted back by ``-360k``.
+    """
+    if not any(wraps_antimeridian(r) for r in rings):
+        poly = Polygon(rings[0], rings[1:])
+        return _polygons_of(poly if poly.is_valid else make_valid(poly))
+    exterior = unwrap_ring(rings[0])
+    winding = exterior[-1][0] - exterior[0][0]
+    if abs(winding) > 180.0:
+        mean_lat = sum(p[1] for p in exterior) / len(exterior)
+        pole = -90.0 if mean_lat < 0 else 90.0
+        exterior = exterior + [(exterior[-1][0], pole), (exterior[0][0], pole), exterior[0]]
+    centre = (min(p[0] for p in exterior) + max(p[0] for p in exterior)) / 2.0
+    holes = [_shift_ring_near(unwrap_ring(r), centre) for r in rings[1:]]
+    poly = Polygon(exterior, holes)
+    if not poly.is_valid:
+        poly = make_valid(poly)
+    lo, hi = poly.bounds[0], poly.bounds[2]
+    pieces = []
+    for k in range(int((lo + 180.0) // 360.0) - 1, int((hi + 180.0) // 360.0) + 2):
+        window = box(-180.0 + 360.0 * k, -90.0, 180.0 + 360.0 * k, 90.0)
+        part = poly.intersection(window)
+        for piece in _polygons_of(part):
+            pieces.append(translate(piece, xoff=-360.0 * k))
+    return pieces
+
+
+def build_world_features(topology: dict) -> list[dict]:
+    """Every land polygon of the world, cut at the antimeridian, snapped, oriented; Feature dicts."""
+    features = []
+    for rings in iter_polygons(topology):
+        for piece in split_at_antimeridian(rings):
+            snapped = set_precision(piece, 10.0 ** -DECIMALS)
+            for poly in _polygons_of(snapped):
+                poly = orient(poly, sign=1.0)
+                exterior = _round_ring(poly.exterior.coords)
+                if not exterior:
+                    continue
+                holes = [h for h in (_round_ring(i.coords) for i in poly.interiors) if h]
+                hemisphere = "east" if exterior[0][0] > 0 else "west"
+                features.append({
+                    "type": "Feature",
+                    "properties": {"hemisphere": hemisphere},
+                    "geometry": {"type": "Polygon", "coordinates": [exterior, *holes]},
+                })
+    features.sort(key=lambda f: (f["properties"]["hemisphere"] != "east",
+                                 f["geometry"]["coordinates"][0][0]))
+    return features
+
+
+def check_world_features(features: list[dict]) -> None:
+    """Raise if any ring wraps around the antimeridian or leaves -180..180 / -90..90.
+
+    The one long step allowed runs along a pole (Antarctica's piece is closed along lat -90 from
+    +180 to -180, as in Natural Earth's own files).
+    """
+    for f in features:
+        for ring in f["geometry"]["coordinates"]:
+            for a, b in zip(ring, ring[1:]):
+                if abs(b[0] - a[0]) > 180.0 and not (abs(a[1]) == 90.0 and b[1] == a[1]):
+                    raise AssertionError("a ring still wraps around the antimeridian")
+            for lon, lat in ring:
+                if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+                    raise AssertionError(f"position {lon}, {lat} outside the globe")
+
+
 def check_features(features: list[dict]) -> None:
     """Raise if any ring leaves the region or wraps around the antimeridian."""
     for f in features:
@@ -223,28 +314,53 @@ def check_features(features: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("land_json", type=Path, help="path to world-atlas@2.0.2 land-10m.json")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output GeoJSON path")
+    parser.add_argument("land_json", type=Path,
+                        help="path to world-atlas@2.0.2 land-10m.json (or land-110m.json with --world)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output GeoJSON path (default: data/geo/land_bering_10m.geojson, "
+                             "or data/geo/land_world_110m.geojson with --world)")
     parser.add_argument("--simplify", type=float, default=0.0,
                         help="Douglas-Peucker tolerance in degrees (default 0: no simplification)")
+    parser.add_argument("--world", action="store_true",
+                        help="write the whole world, cut at the antimeridian, instead of the strait region")
     args = parser.parse_args(argv)
 
     raw = args.land_json.read_bytes()
     topology = json.loads(raw)
-    features = build_features(topology, simplify=args.simplify)
-    check_features(features)
-    collection = {
-        "type": "FeatureCollection",
-        "name": "land_bering_10m",
-        "properties": {
-            "source": "Natural Earth 1:10m land v4.1.0 via npm world-atlas@2.0.2 land-10m.json",
-            "input_sha256": hashlib.sha256(raw).hexdigest(),
-            "region": "lat 50..75, lon 120..180 and -180..-130",
-            "coordinate_decimals": DECIMALS,
-            "simplify_degrees": args.simplify,
-        },
-        "features": features,
-    }
+    if args.world:
+        if args.simplify:
+            parser.error("--simplify is not available with --world")
+        args.out = args.out or DEFAULT_WORLD_OUT
+        features = build_world_features(topology)
+        check_world_features(features)
+        collection = {
+            "type": "FeatureCollection",
+            "name": "land_world_110m",
+            "properties": {
+                "source": "Natural Earth 1:110m land v4.1.0 via npm world-atlas@2.0.2 land-110m.json",
+                "input_sha256": hashlib.sha256(raw).hexdigest(),
+                "region": "whole world, polygons cut at the antimeridian",
+                "coordinate_decimals": DECIMALS,
+                "simplify_degrees": 0.0,
+            },
+            "features": features,
+        }
+    else:
+        args.out = args.out or DEFAULT_OUT
+        features = build_features(topology, simplify=args.simplify)
+        check_features(features)
+        collection = {
+            "type": "FeatureCollection",
+            "name": "land_bering_10m",
+            "properties": {
+                "source": "Natural Earth 1:10m land v4.1.0 via npm world-atlas@2.0.2 land-10m.json",
+                "input_sha256": hashlib.sha256(raw).hexdigest(),
+                "region": "lat 50..75, lon 120..180 and -180..-130",
+                "coordinate_decimals": DECIMALS,
+                "simplify_degrees": args.simplify,
+            },
+            "features": features,
+        }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(collection, separators=(",", ":")) + "\n"
     args.out.write_text(text, encoding="utf-8")

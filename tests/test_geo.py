@@ -282,3 +282,167 @@ def test_coastline_is_split_at_the_antimeridian_and_islands_are_land():
     # the water gap between the Diomedes is published as about 3.8 km
     land_km, water_km = geo.land_sea_split_km(65.78111, -169.05694, 65.75417, -168.92083, land)
     assert land_km > 0 and 3.0 < water_km < 5.0
+
+
+# ----------------------------------------------------------------------------- antimeridian crossings
+
+def test_crosses_antimeridian():
+    assert geo.crosses_antimeridian(66.0, 179.0, 66.0, -179.0)
+    assert geo.crosses_antimeridian(61.96, 129.91, 66.16, -169.81)       # the Lena-Uelen corridor
+    assert not geo.crosses_antimeridian(66.0, -170.0, 66.0, -160.0)
+    assert not geo.crosses_antimeridian(66.0, 170.0, 66.0, 179.0)
+    assert not geo.crosses_antimeridian(66.0, 179.0, 66.0, 180.0)       # ends on the meridian
+
+
+# ----------------------------------------------------------------------------- land in a projection
+
+def _box(lon0, lat0, lon1, lat1, step=0.01):
+    import shapely
+    from shapely.geometry import box
+    return shapely.segmentize(box(lon0, lat0, lon1, lat1), step)
+
+
+def test_unproject_round_trips_on_both_sides_of_180():
+    lats = np.array([66.0, 65.5, 64.0, 66.2])
+    lons = np.array([179.9, -179.9, 177.5, -169.65])
+    x, y = geo.project(lats, lons)
+    back_lat, back_lon = geo.unproject(x, y)
+    np.testing.assert_allclose(back_lat, lats, atol=1e-9)
+    np.testing.assert_allclose(back_lon, lons, atol=1e-9)
+    with pytest.raises(ValueError, match="units"):
+        geo.unproject(0.0, 0.0, units="miles")
+
+
+def test_project_land_dissolves_pieces_cut_at_the_antimeridian():
+    from pyproj import Geod
+    east = _box(179.0, 65.0, 180.0, 66.0)
+    west = _box(-180.0, 65.0, -179.0, 66.0)
+    far = _box(170.0, 65.0, 171.0, 66.0)
+    land = geo.project_land([east, west, far])
+    parts = geo.polygons_of(land)
+    assert len(parts) == 2                       # the two halves became one polygon
+    merged = max(parts, key=lambda p: p.area)
+    # equal-area projection: area equals the ellipsoidal area of the 2 x 1 degree box
+    area_km2, perimeter_m = Geod(ellps="WGS84").geometry_area_perimeter(_box(179.0, 65.0, 181.0, 66.0))
+    assert merged.area == pytest.approx(abs(area_km2) / 1e6, rel=1e-3)
+    # no edge left along the 180th meridian: the outline is the 2-degree box's, not two boxes'
+    assert merged.exterior.length == pytest.approx(abs(perimeter_m) / 1e3, rel=5e-3)
+    assert len(merged.interiors) == 0
+
+
+def test_landmass_at_matches_inside_and_near_points_and_refuses_far_ones():
+    land = geo.project_land([_box(-170.0, 65.0, -169.0, 66.0), _box(-168.0, 65.0, -167.0, 66.0)])
+    x, y = geo.project(65.5, -169.5)
+    inside = geo.landmass_at(land, x, y)
+    assert inside.contains(__import__("shapely").geometry.Point(x, y))
+    x2, y2 = geo.project(65.5, -168.99)          # about 0.5 km east of the first box
+    assert geo.landmass_at(land, x2, y2).equals(inside)
+    x3, y3 = geo.project(65.5, -168.5)           # mid-way, ~23 km from both
+    with pytest.raises(ValueError, match="no land within 5"):
+        geo.landmass_at(land, x3, y3)
+
+
+def test_shore_gap_across_the_antimeridian():
+    a = geo.project_land([_box(179.7, 65.9, 179.9, 66.0)])
+    b = geo.project_land([_box(-179.9, 65.9, -179.7, 66.0)])
+    gap = geo.shore_gap(a, b)
+    # 0.2 degrees of longitude along 66N: a cos(phi) / sqrt(1 - e2 sin^2 phi) * 0.2 deg = 9.0809 km;
+    # the closest shores are the northern corners, and not 40,000 km apart
+    assert gap["gap_km"] == pytest.approx(9.0809, abs=0.01)
+    assert gap["from_lat"] == pytest.approx(66.0, abs=1e-3) and gap["to_lat"] == pytest.approx(66.0, abs=1e-3)
+    assert gap["from_lon"] == pytest.approx(179.9, abs=1e-3) and gap["to_lon"] == pytest.approx(-179.9, abs=1e-3)
+    touching = geo.project_land([_box(-179.7, 65.9, -179.5, 66.0)])
+    assert geo.shore_gap(b, touching)["gap_km"] == 0.0
+
+
+def test_path_land_intervals_across_the_antimeridian():
+    island = geo.project_land([_box(179.9, 65.8, 180.0, 66.2), _box(-180.0, 65.8, -179.9, 66.2)])
+    out = geo.path_land_intervals([66.0, 66.0], [179.5, -179.5], island)
+    assert list(out["surface"]) == ["water", "land", "water"]
+    # hand values: 0.4 deg of longitude at 66N on either side, 0.2 deg of land astride 180
+    np.testing.assert_allclose(out["length_km"], [18.16, 9.08, 18.16], atol=0.03)
+    assert out["length_km"].sum() == pytest.approx(geo.geodesic_km(66, 179.5, 66, -179.5), rel=1e-9)
+    assert out["start_km"].iloc[0] == 0.0
+    np.testing.assert_allclose(out["start_km"].iloc[1:].to_numpy(), out["end_km"].iloc[:-1].to_numpy())
+    with pytest.raises(ValueError, match="two points"):
+        geo.path_land_intervals([66.0], [179.5], island)
+
+
+# ----------------------------------------------------------------------------- the globe
+
+def test_globe_points_centre_horizon_and_antimeridian():
+    x, y, vis = geo.globe_points(60.0, -170.0, 60.0, -170.0)
+    assert abs(x) < 1e-9 and abs(y) < 1e-9 and bool(vis)
+    x, y, vis = geo.globe_points(-30.0, 10.0, 60.0, -170.0)   # the antipode side
+    assert not bool(vis) and np.isnan(x)
+    # a pole-side point 90 degrees away sits on the horizon circle
+    x, y, vis = geo.globe_points(0.0, -80.0, 0.0, -170.0)
+    assert np.hypot(x, y) == pytest.approx(geo.GLOBE_RADIUS_KM, rel=1e-9)
+    xa, ya, _ = geo.globe_points(66.0, 179.999, 60.0, -170.0)
+    xb, yb, _ = geo.globe_points(66.0, -179.999, 60.0, -170.0)
+    assert np.hypot(xa - xb, ya - yb) < 0.2
+
+
+def test_globe_land_clips_the_far_side_and_dissolves_the_cut():
+    pieces = [_box(170.0, 60.0, 180.0, 70.0, 1.0), _box(-180.0, 60.0, -170.0, 70.0, 1.0),
+              _box(10.0, -40.0, 20.0, -30.0, 1.0),     # entirely on the far side
+              _box(-60.0, 0.0, -20.0, 20.0, 1.0)]      # straddles the horizon
+    land = geo.globe_land(pieces, 60.0, -175.0)
+    parts = geo.polygons_of(land)
+    assert len(parts) == 2
+    radius = max(np.hypot(*np.asarray(p.exterior.coords).T).max() for p in parts)
+    assert radius <= geo.GLOBE_RADIUS_KM * (1 + 1e-9)
+    # the straddling polygon is cut at the horizon, so it reaches the rim
+    assert radius == pytest.approx(geo.GLOBE_RADIUS_KM, rel=1e-3)
+
+
+# ----------------------------------------------------------------------------- the world file and its script
+
+def _coastline_script():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_coastline", REPO / "scripts" / "make_coastline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_split_at_antimeridian_cuts_a_crossing_ring_and_closes_a_polar_one():
+    mc = _coastline_script()
+    # a 4 x 2 degree box from 178E to 178W, stored the spherical way (one ring stepping across 180)
+    ring = [(178.0, 65.0), (-178.0, 65.0), (-178.0, 67.0), (178.0, 67.0), (178.0, 65.0)]
+    pieces = sorted(mc.split_at_antimeridian([ring]), key=lambda p: p.bounds[0])
+    assert [tuple(round(v, 9) for v in p.bounds) for p in pieces] == [(-180.0, 65.0, -178.0, 67.0),
+                                                                       (178.0, 65.0, 180.0, 67.0)]
+    # a ring round the South Pole at 80S: one piece, closed along the pole, covering every longitude
+    polar = [(lon, -80.0) for lon in (-180.0, -90.0, 0.0, 90.0)] + [(-180.0, -80.0)]
+    (cap,) = mc.split_at_antimeridian([polar])
+    assert cap.bounds == (-180.0, -90.0, 180.0, -80.0)
+    assert cap.area == pytest.approx(360.0 * 10.0)
+    # a ring that does not cross comes back as it is
+    (plain,) = mc.split_at_antimeridian([[(10.0, 0.0), (11.0, 0.0), (11.0, 1.0), (10.0, 0.0)]])
+    assert plain.area == pytest.approx(0.5)
+
+
+@pytest.mark.skipif(not (DATA / "geo" / "land_world_110m.geojson").exists(), reason="world land not present")
+def test_world_land_file_has_no_wraparound_and_sensible_area():
+    from pyproj import Geod
+    from shapely.geometry import shape
+    with open(DATA / "geo" / "land_world_110m.geojson", encoding="utf-8") as fh:
+        collection = json.load(fh)
+    total = 0.0
+    for feature in collection["features"]:
+        for ring in feature["geometry"]["coordinates"]:
+            for a, b in zip(ring, ring[1:]):
+                # the one long step allowed runs along the South Pole (Antarctica)
+                assert abs(b[0] - a[0]) <= 180 or (a[1] == b[1] == -90.0)
+        poly = shape(feature["geometry"])
+        assert poly.is_valid
+        total += abs(Geod(ellps="WGS84").geometry_area_perimeter(poly)[0])
+    # Earth's land is about 149 million km2; a coarse 1:110m outline comes within a few percent
+    assert 140e6 < total / 1e6 < 155e6
+    # Chukotka arrives cut at 180, and the globe view joins it again into Afro-Eurasia
+    land = geo.land_polygons(DATA / "geo" / "land_world_110m.geojson")
+    globe = geo.globe_land(land, 60.0, -170.0)
+    x1, y1, _ = geo.globe_points(62.0, 129.7, 60.0, -170.0)   # Yakutsk
+    x2, y2, _ = geo.globe_points(66.08, -169.65, 60.0, -170.0)  # Cape Dezhnev
+    assert geo.landmass_at(globe, float(x1), float(y1)).equals(geo.landmass_at(globe, float(x2), float(y2), max_gap=60))

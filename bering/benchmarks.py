@@ -1,0 +1,737 @@
+"""Cost and schedule benchmarks for a Bering Strait tunnel (notebook 03).
+
+What comparable fixed links, tunnels, canals and remote railways cost per km, how far their
+costs and openings slipped, how fast tunnel boring machines (TBMs) advance, and where the
+October 2025 claims (under USD 8 bn and under eight years for a 112 km tunnel, against
+"traditional costs" of USD 65 bn or more) sit among them.
+
+Every amount is restated with :mod:`bering.money` before it is compared. Which cost rows stand
+for a project is a rule written here (:data:`PER_KM_ROWS`), not a judgement made in a notebook
+cell: cost per km uses construction or tunnel-only rows, and a project with several rows of the
+same scope (a range, or two sources) takes their median.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import data, money
+
+#: The rows that give a project's cost per km, with the scope each covers and why it is used.
+#: Rows not listed (wider scopes such as financing or a whole programme, superseded estimates,
+#: figures without a usable length) are not used for cost per km.
+PER_KM_ROWS: dict[str, tuple[str, str]] = {
+    "channel_tunnel_out_construction_1985p": (
+        "construction", "construction outturn in constant 1985 prices, without financing"),
+    "seikan_out_tunnel": ("tunnel only", "outturn of the tunnel itself, not the whole strait line"),
+    "gotthard_out_chf_12p3": ("tunnel only", "outturn of the base tunnel, not the wider Alpine programme"),
+    "lotschberg_out_chf_4p3": ("tunnel only", "estimated final cost at opening"),
+    "brenner_est_2023": ("whole project", "latest full cost review (under construction)"),
+    "fehmarnbelt_est_2015p": ("whole project", "official budget in 2015 prices (under construction)"),
+    "great_belt_out_1988p": ("construction", "construction outturn without interest; bridges and tunnel"),
+    "oresund_out_2000p": ("incl. land links", "only costed figure with a price base; includes the land connections"),
+    "hzmb_out_2018": ("construction", "construction cost at opening; bridges, tunnel and islands"),
+    "lvcc_out_fixed_price": ("construction", "fixed price for both bores and three stations"),
+    "panama_us_out_expenditure_1904_1914": ("construction", "US spending 1904-1914, without the purchase payments"),
+    "ayam_est_2005_agreement": ("construction", "funds agreed for the 439 km Tommot-Nizhny Bestyakh section"),
+    "ayam_out_spent_2004_2014": ("construction", "spent on the same section to 2014"),
+    "qtr_out_2006_rg": ("construction", "cost reported at opening"),
+    "qtr_out_to_march_2006": ("construction", "investment to March 2006, incl. environmental works"),
+    "nre_est_2010_low": ("construction", "construction estimate at approval (low end)"),
+    "nre_est_2010_high": ("construction", "construction estimate at approval (high end)"),
+    "nre_est_2010_arrc_low": ("construction", "railroad's estimate for all four phases (low end)"),
+    "nre_est_2010_arrc_high": ("construction", "railroad's estimate for all four phases (high end)"),
+}
+
+#: Reference classes: a label and the projects in it. Øresund is left out of every class because
+#: its only costed figure includes the land connections.
+CLASSES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "rail_tunnels": ("long rail tunnels (bored or mined)",
+                     ("channel_tunnel", "seikan_tunnel", "gotthard_base_tunnel", "lotschberg_base_tunnel",
+                      "brenner_base_tunnel")),
+    "undersea_tunnels": ("undersea tunnels", ("channel_tunnel", "seikan_tunnel", "fehmarnbelt_tunnel")),
+    "fixed_links": ("all fixed links (tunnels and bridge-tunnel links)",
+                    ("channel_tunnel", "seikan_tunnel", "gotthard_base_tunnel", "lotschberg_base_tunnel",
+                     "brenner_base_tunnel", "fehmarnbelt_tunnel", "great_belt_link",
+                     "hong_kong_zhuhai_macau_bridge")),
+    "remote_rail": ("remote new rail lines",
+                    ("amur_yakutsk_mainline", "qinghai_tibet_golmud_lhasa", "alaska_northern_rail_extension")),
+    "remote_rail_asia": ("remote new rail lines in Russia and China",
+                         ("amur_yakutsk_mainline", "qinghai_tibet_golmud_lhasa")),
+    "remote_rail_alaska": ("new rail line in Alaska", ("alaska_northern_rail_extension",)),
+}
+TUNNEL_CLASSES = ("rail_tunnels", "undersea_tunnels", "fixed_links")
+APPROACH_CLASSES = ("remote_rail", "remote_rail_asia", "remote_rail_alaska")
+
+#: Kinds whose whole cost is tunnel, so cost per tunnelled or undersea km is meaningful.
+TUNNEL_KINDS = ("rail_tunnel", "road_tunnel", "immersed_tunnel", "loop_tunnel")
+
+#: Estimate and outturn rows compared for each project, with the caveat of the pair.
+OVERRUN_PAIRS: list[tuple[str, str, str]] = [
+    ("channel_tunnel_est_construction_1985p", "channel_tunnel_out_construction_1985p",
+     "same scope and price base (construction, 1985 prices)"),
+    ("panama_expansion_est_2006", "panama_expansion_out_2016_5p4", "budget vs cost reported at opening"),
+    ("panama_expansion_est_2006", "panama_expansion_out_2016_7", "budget vs cost incl. disputed contractor claims"),
+    ("hzmb_est_2012", "hzmb_out_2018", "the 2012 figure may cover the main bridge only"),
+    ("qtr_est_2001", "qtr_out_2006_rg", "allocation vs cost reported at opening"),
+    ("qtr_est_2001", "qtr_out_to_march_2006", "allocation vs investment incl. environmental works"),
+    ("lvcc_est_contract", "lvcc_out_fixed_price", "contract award vs fixed price"),
+    ("lvcc_est_budget", "lvcc_out_at_opening", "owner's budget vs cost at opening"),
+    ("brenner_est_2006p", "brenner_est_2023", "growth of the estimate so far; not yet an outturn"),
+    ("panama_french_est_capital_1881", "panama_french_out_spent", "capital sought vs money spent before abandonment"),
+]
+
+#: The crossing proposal of October 2025 and its two cost figures.
+CLAIM_PROJECT = "bering_2025_dmitriev"
+CLAIM_ROWS = {"claim_8bn": "bering_2025_est_under_8", "claim_65bn": "bering_2025_est_traditional_65"}
+
+DAYS_PER_YEAR = 365.25
+#: Resolution of the figures shown inline in the notebook (the exported files are 200 dpi); kept
+#: low so that the stored notebook stays small.
+INLINE_DPI = 80
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and restating
+
+
+def load(data_dir=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``megaprojects`` and ``project_costs`` tables, validated."""
+    return data.load("megaprojects", data_dir), data.load("project_costs", data_dir)
+
+
+def restate_costs(costs: pd.DataFrame, conv: money.Money, method: str = "fx_then_deflate",
+                  base_year: int = money.BASE_YEAR) -> pd.DataFrame:
+    """``costs`` with ``usd_bn``: each amount in US dollars of ``base_year`` (billion)."""
+    out = costs.copy()
+    out["usd_bn"] = conv.restate(out, "amount_bn", "currency", "price_year", to_year=base_year,
+                                 method=method).to_numpy()
+    return out
+
+
+def per_km_rows(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
+                method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
+                rules: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """The cost rows used for cost per km, restated, with the length each covers and its scope.
+
+    ``rules`` (default :data:`PER_KM_ROWS`) maps cost_id to (scope, why used). The length is the
+    row's ``costed_length_km`` where the source says the amount covers only part of the project,
+    else the project's ``length_km``.
+    """
+    rules = PER_KM_ROWS if rules is None else rules
+    unknown = sorted(set(rules) - set(costs["cost_id"]))
+    if unknown:
+        raise KeyError(f"the cost-per-km rules name cost rows missing from project_costs: {unknown}")
+    rows = restate_costs(costs[costs["cost_id"].isin(list(rules))], conv, method, base_year)
+    proj = projects.set_index("project_id")
+    rows["scope"] = rows["cost_id"].map(lambda c: rules[c][0])
+    rows["why_used"] = rows["cost_id"].map(lambda c: rules[c][1])
+    project_km = rows["project_id"].map(proj["length_km"]).astype(float)
+    rows["km"] = rows["costed_length_km"].astype(float).fillna(project_km)
+    if rows["km"].isna().any():
+        raise ValueError(f"no length for cost rows {rows.loc[rows['km'].isna(), 'cost_id'].tolist()}")
+    rows["usd_m_per_km"] = rows["usd_bn"] * 1000 / rows["km"]
+    cols = ["cost_id", "project_id", "cost_type", "amount_bn", "currency", "price_year", "scope", "km",
+            "usd_bn", "usd_m_per_km", "why_used", "source_id"]
+    return rows[cols].reset_index(drop=True)
+
+
+def classes_of(project_id: str, classes: dict | None = None) -> str:
+    """The reference classes a project belongs to, comma separated (empty if none)."""
+    classes = CLASSES if classes is None else classes
+    return ", ".join(name for name, (_, members) in classes.items() if project_id in members)
+
+
+def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
+                method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
+                rules: dict[str, tuple[str, str]] | None = None, classes: dict | None = None) -> pd.DataFrame:
+    """One row per benchmark project: its cost (median of its :data:`PER_KM_ROWS`) and cost per km.
+
+    Columns: ``usd_bn`` (billion, US dollars of ``base_year``), ``usd_m_per_km`` (million per km
+    of route), ``usd_m_per_tunnelled_km`` and ``usd_m_per_undersea_km`` (only for projects that
+    are all tunnel: the whole cost divided by the tunnelled or undersea length, an upper bound for
+    the undersea part), ``basis`` (outturn, estimate or mixed) and ``classes``.
+    """
+    rows = per_km_rows(projects, costs, conv, method, base_year, rules)
+    grouped = rows.groupby("project_id", sort=False)
+    table = pd.DataFrame({
+        "usd_bn": grouped["usd_bn"].median(),
+        "km": grouped["km"].median(),
+        "usd_m_per_km": grouped["usd_m_per_km"].median(),
+        "n_rows": grouped.size(),
+        "basis": grouped["cost_type"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+        "scope": grouped["scope"].agg(lambda s: ", ".join(dict.fromkeys(s))),
+        "cost_ids": grouped["cost_id"].agg(";".join),
+        "source_id": grouped["source_id"].agg(lambda s: ";".join(dict.fromkeys(s))),
+    }).reset_index()
+    proj = projects.set_index("project_id")
+    for col in ("name", "kind", "status", "length_km", "tunnelled_km", "undersea_km", "bores"):
+        table[col] = table["project_id"].map(proj[col])
+    is_tunnel = table["kind"].isin(TUNNEL_KINDS).to_numpy()
+    for col, km in (("usd_m_per_tunnelled_km", "tunnelled_km"), ("usd_m_per_undersea_km", "undersea_km")):
+        length = table[km].astype(float).to_numpy()
+        valid = is_tunnel & (length > 0)
+        table[col] = np.where(valid, table["usd_bn"].to_numpy() * 1000 / np.where(valid, length, 1.0), np.nan)
+    table["classes"] = table["project_id"].map(lambda p: classes_of(p, classes))
+    cols = ["project_id", "name", "kind", "status", "basis", "scope", "km", "usd_bn", "usd_m_per_km",
+            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "classes", "n_rows", "cost_ids", "source_id"]
+    return table[cols].sort_values("usd_m_per_km", ascending=False).reset_index(drop=True)
+
+
+def class_values(table: pd.DataFrame, name: str, classes: dict | None = None) -> np.ndarray:
+    """Cost per km (USD million per km) of the projects in reference class ``name``."""
+    classes = CLASSES if classes is None else classes
+    if name not in classes:
+        raise ValueError(f"unknown reference class '{name}'; use one of: {', '.join(classes)}")
+    members = classes[name][1]
+    missing = sorted(set(members) - set(table["project_id"]))
+    if missing:
+        raise ValueError(f"reference class '{name}' has projects without a cost per km: {missing}")
+    return table.set_index("project_id").loc[list(members), "usd_m_per_km"].to_numpy(float)
+
+
+def class_summary(table: pd.DataFrame, names=tuple(CLASSES)) -> pd.DataFrame:
+    """Size, median, geometric mean, min and max cost per km of each reference class."""
+    rows = []
+    for name in names:
+        values = class_values(table, name)
+        rows.append({"class": name, "label": CLASSES[name][0], "n": len(values),
+                     "min": values.min(), "median": float(np.median(values)),
+                     "geometric_mean": float(np.exp(np.log(values).mean())), "max": values.max()})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversion method
+
+
+def local_index_end(conv: money.Money, currencies) -> int:
+    """The last year every listed currency's own price index covers (US CPI for USD)."""
+    ends = []
+    for cur in sorted(set(currencies)):
+        series = conv.us_index if cur == money.BASE_CURRENCY else conv.local_index.get(cur)
+        if series is None:
+            raise money.MoneyCoverageError(f"no local price index for '{cur}'")
+        ends.append(int(series.index.max()))
+    return min(ends)
+
+
+def method_comparison(rows: pd.DataFrame, conv: money.Money, year: int) -> pd.DataFrame:
+    """Each row's amount in US dollars of ``year`` under both conversion methods, and their ratio.
+
+    ``rows`` needs ``cost_id, amount_bn, currency, price_year``. ``ratio`` is deflate_then_fx over
+    fx_then_deflate.
+    """
+    out = rows[["cost_id", "amount_bn", "currency", "price_year"]].copy()
+    for method in money.METHODS:
+        out[method] = conv.restate(out, "amount_bn", "currency", "price_year", to_year=year,
+                                   method=method).to_numpy()
+    out["ratio"] = out["deflate_then_fx"] / out["fx_then_deflate"]
+    return out.reset_index(drop=True)
+
+
+def method_effect(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money, year: int,
+                  names=TUNNEL_CLASSES + ("remote_rail",)) -> pd.DataFrame:
+    """Median cost per km of each class in US dollars of ``year`` under both methods, and the change."""
+    tables = {m: cost_per_km(projects, costs, conv, m, year) for m in money.METHODS}
+    rows = []
+    for name in names:
+        row = {"class": name}
+        for m in money.METHODS:
+            row[m] = float(np.median(class_values(tables[m], name)))
+        row["change_pct"] = 100 * (row["deflate_then_fx"] / row["fx_then_deflate"] - 1)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Overruns and schedules
+
+
+def overruns(costs: pd.DataFrame, conv: money.Money, projects: pd.DataFrame | None = None,
+             method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
+             pairs: list[tuple[str, str, str]] | None = None) -> pd.DataFrame:
+    """Outturn over estimate for each pair of :data:`OVERRUN_PAIRS`, both in constant prices.
+
+    ``ratio`` = outturn / estimate after restating both to US dollars of ``base_year``, so general
+    inflation between the two dates is taken out; ``overrun_pct`` = 100 x (ratio - 1).
+    ``pairs`` defaults to :data:`OVERRUN_PAIRS`.
+    """
+    pairs = OVERRUN_PAIRS if pairs is None else pairs
+    restated = restate_costs(costs, conv, method, base_year).set_index("cost_id")
+    missing = sorted({c for pair in pairs for c in pair[:2]} - set(restated.index))
+    if missing:
+        raise KeyError(f"the overrun pairs name cost rows missing from project_costs: {missing}")
+    rows = []
+    for est, outturn, caveat in pairs:
+        e, o = restated.loc[est], restated.loc[outturn]
+        rows.append({"project_id": e["project_id"], "estimate_id": est, "outturn_id": outturn,
+                     "estimate_year": e["year_stated"], "estimate_usd_bn": e["usd_bn"],
+                     "outturn_usd_bn": o["usd_bn"], "ratio": o["usd_bn"] / e["usd_bn"], "caveat": caveat})
+    table = pd.DataFrame(rows)
+    table["overrun_pct"] = 100 * (table["ratio"] - 1)
+    if projects is not None:
+        table.insert(1, "name", table["project_id"].map(projects.set_index("project_id")["name"]))
+    return table
+
+
+def schedules(projects: pd.DataFrame) -> pd.DataFrame:
+    """Construction duration and slip of every built or building project with a start year.
+
+    ``end_year`` is the opening year, or the expected opening for projects still under
+    construction (``end_basis`` says which); ``duration_years`` = end - start; ``slip_years`` =
+    end - planned opening where a planned opening is known.
+    """
+    p = projects[(projects["kind"] != "crossing_proposal") & projects["construction_start_year"].notna()].copy()
+    p["end_year"] = p["open_year"].fillna(p["expected_open_year"])
+    p = p[p["end_year"].notna()].copy()
+    p["end_basis"] = np.where(p["open_year"].notna(), "opened", "expected")
+    p["duration_years"] = (p["end_year"] - p["construction_start_year"]).astype(float)
+    p["slip_years"] = (p["end_year"] - p["planned_open_year"]).astype(float)
+    cols = ["project_id", "name", "kind", "length_km", "construction_start_year", "planned_open_year",
+            "end_year", "end_basis", "duration_years", "slip_years"]
+    return p[cols].sort_values("duration_years", ascending=False).reset_index(drop=True)
+
+
+def claimed_schedules(projects: pd.DataFrame) -> pd.DataFrame:
+    """The crossing proposals that promise a construction time: length and promised years."""
+    p = projects[(projects["kind"] == "crossing_proposal") & projects["planned_duration_years"].notna()]
+    return p[["project_id", "name", "length_km", "planned_duration_years", "source_id"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The claims
+
+
+def claim(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money) -> dict[str, float]:
+    """The October 2025 claim: tunnel length (km), promised years and both cost figures (USD 2025 bn)."""
+    row = projects.set_index("project_id").loc[CLAIM_PROJECT]
+    restated = restate_costs(costs, conv).set_index("cost_id")
+    out = {"length_km": float(row["length_km"]), "years": float(row["planned_duration_years"])}
+    for key, cost_id in CLAIM_ROWS.items():
+        out[key] = float(restated.loc[cost_id, "usd_bn"])
+    return out
+
+
+def implied_per_km(amounts_bn: dict[str, float], lengths_km: dict[str, float]) -> pd.DataFrame:
+    """Cost per km (USD million per km) implied by each amount (bn) over each length (km)."""
+    rows = []
+    for length_label, km in lengths_km.items():
+        if not km > 0:
+            raise ValueError(f"length '{length_label}' must be positive, got {km!r}")
+        for amount_label, bn in amounts_bn.items():
+            rows.append({"length": length_label, "km": km, "amount": amount_label, "usd_bn": bn,
+                         "usd_m_per_km": bn * 1000 / km})
+    return pd.DataFrame(rows)
+
+
+def percentile_of_score(sample, value: float) -> float:
+    """Percentile rank of ``value`` in ``sample``, 0-100: ties count half (the 'mean' convention).
+
+    100 x (number below + number at or below) / (2 x size). A value below every element is at
+    0, above every element at 100, equal to the median of an odd sample at 50.
+    """
+    values = np.asarray(sample, dtype=float)
+    if values.size == 0 or np.isnan(values).any():
+        raise ValueError("the sample must be non-empty and contain no NaN")
+    below = np.count_nonzero(values < value)
+    at_or_below = np.count_nonzero(values <= value)
+    return 100.0 * (below + at_or_below) / (2 * values.size)
+
+
+def claim_positions(implied: pd.DataFrame, table: pd.DataFrame, names=("rail_tunnels", "fixed_links"),
+                    classes: dict | None = None) -> pd.DataFrame:
+    """Percentile of each implied cost per km within reference classes: empirical and lognormal fit.
+
+    ``implied`` is :func:`implied_per_km`'s table; adds ``<class>_pct`` (rank among the class's
+    projects, :func:`percentile_of_score`) and ``<class>_fit_pct`` (:func:`lognormal_percentile`).
+    """
+    out = implied.copy()
+    for name in names:
+        values = class_values(table, name, classes)
+        out[f"{name}_pct"] = [percentile_of_score(values, v) for v in out["usd_m_per_km"]]
+        out[f"{name}_fit_pct"] = [lognormal_percentile(values, v) for v in out["usd_m_per_km"]]
+    return out
+
+
+def normal_cdf(z) -> np.ndarray:
+    """Standard normal cumulative distribution (vectorised, via the error function)."""
+    z = np.asarray(z, dtype=float)
+    return 0.5 * (1.0 + np.vectorize(math.erf, otypes=[float])(z / math.sqrt(2.0)))
+
+
+def lognormal_percentile(sample, value: float) -> float:
+    """Percentile of ``value`` under a lognormal fitted to ``sample`` (mean and SD of the logs)."""
+    logs = np.log(np.asarray(sample, dtype=float))
+    if logs.size < 2:
+        raise ValueError("a lognormal fit needs at least two values")
+    sd = logs.std(ddof=1)
+    if sd == 0:
+        return 100.0 * float(value >= np.exp(logs[0]))
+    return 100.0 * float(normal_cdf((math.log(value) - logs.mean()) / sd))
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedule arithmetic
+
+
+def _positive(name: str, value) -> float:
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return value
+
+
+def bore_km(length_km: float, bores: int) -> float:
+    """Total length to excavate: route length times number of parallel bores."""
+    if int(bores) != bores or bores < 1:
+        raise ValueError(f"bores must be a whole number of at least 1, got {bores!r}")
+    return _positive("length_km", length_km) * int(bores)
+
+
+def boring_days(years: float, boring_share: float = 1.0) -> float:
+    """Calendar days of boring in ``years`` when machines advance for ``boring_share`` of the time."""
+    share = _positive("boring_share", boring_share)
+    if share > 1:
+        raise ValueError(f"boring_share is a fraction of the schedule and cannot exceed 1, got {share!r}")
+    return _positive("years", years) * DAYS_PER_YEAR * share
+
+
+def advance_needed(length_km: float, bores: int, tbm_count, years: float, boring_share: float = 1.0):
+    """Average advance per TBM (m per calendar day) to bore every bore in ``years``.
+
+    ``length_km`` x ``bores`` x 1000 / (``tbm_count`` x boring days). ``tbm_count`` may be an array.
+    """
+    counts = np.asarray(tbm_count, dtype=float)
+    if (counts < 1).any() or (counts != np.round(counts)).any():
+        raise ValueError(f"tbm_count must be whole numbers of at least 1, got {tbm_count!r}")
+    rate = bore_km(length_km, bores) * 1000 / (counts * boring_days(years, boring_share))
+    return float(rate) if np.ndim(rate) == 0 else rate
+
+
+def tbms_needed(length_km: float, bores: int, rate_m_per_day, years: float, boring_share: float = 1.0):
+    """Whole number of TBMs needed at ``rate_m_per_day`` each to finish in ``years`` (rounded up)."""
+    rates = np.asarray(rate_m_per_day, dtype=float)
+    if (~np.isfinite(rates) | (rates <= 0)).any():
+        raise ValueError(f"rate_m_per_day must be positive, got {rate_m_per_day!r}")
+    n = np.ceil(bore_km(length_km, bores) * 1000 / (rates * boring_days(years, boring_share)) - 1e-9)
+    return int(n) if np.ndim(n) == 0 else n.astype(int)
+
+
+def years_needed(length_km: float, bores: int, tbm_count: int, rate_m_per_day: float,
+                 boring_share: float = 1.0) -> float:
+    """Years to bore everything with ``tbm_count`` machines at ``rate_m_per_day`` each."""
+    if int(tbm_count) != tbm_count or tbm_count < 1:
+        raise ValueError(f"tbm_count must be a whole number of at least 1, got {tbm_count!r}")
+    share = _positive("boring_share", boring_share)
+    if share > 1:
+        raise ValueError(f"boring_share is a fraction of the schedule and cannot exceed 1, got {share!r}")
+    rate = _positive("rate_m_per_day", rate_m_per_day)
+    return bore_km(length_km, bores) * 1000 / (tbm_count * rate * DAYS_PER_YEAR * share)
+
+
+def max_headings(bores: int, access_points: int) -> int:
+    """Most TBMs that can work at once: two faces per bore for each stretch between access points.
+
+    An undersea tunnel can only be started from its portals and from islands on the way, so
+    ``access_points`` (portals included, at least 2) splits each bore into ``access_points - 1``
+    stretches, each bored from both ends.
+    """
+    if int(access_points) != access_points or access_points < 2:
+        raise ValueError(f"access_points counts both portals, so it must be at least 2, got {access_points!r}")
+    bore_km(1.0, bores)  # validates bores
+    return int(bores) * 2 * (int(access_points) - 1)
+
+
+#: TBM rates compared with the requirement: (rate_id, short label). Rates in data/tbm_rates.csv.
+RATE_MARKS = [
+    ("gotthard_forecast_average", "Gotthard forecast average"),
+    ("lvcc_first_tunnel_rate", "LVCC Loop (Boring Company) average"),
+    ("typical_sustained_tbm", "typical sustained TBM"),
+    ("chunnel_uk_best_average", "Channel Tunnel best average"),
+    ("gotthard_record_day", "Gotthard record day"),
+]
+
+
+def rate_marks(rates: pd.DataFrame) -> pd.DataFrame:
+    """The benchmark rates of :data:`RATE_MARKS` with their labels, slowest first."""
+    table = rates.set_index("rate_id").loc[[r for r, _ in RATE_MARKS]].reset_index()
+    table["label"] = [label for _, label in RATE_MARKS]
+    return table[["rate_id", "label", "value_m_per_day", "statistic", "source_id"]]
+
+
+def schedule_table(length_km: float, bores: int, years: float, rates: pd.DataFrame,
+                   boring_share: float = 1.0) -> pd.DataFrame:
+    """For each benchmark rate: TBMs needed to finish in ``years``."""
+    marks = rate_marks(rates)
+    marks["tbms_needed"] = tbms_needed(length_km, bores, marks["value_m_per_day"].to_numpy(), years,
+                                       boring_share)
+    return marks
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+KIND_LABELS = {"rail_tunnel": "rail tunnel", "immersed_tunnel": "immersed tunnel", "loop_tunnel": "loop tunnel",
+               "bridge_tunnel": "bridge-tunnel link", "canal": "canal", "rail_line": "rail line",
+               "road_tunnel": "road tunnel", "bridge": "bridge"}
+
+
+def _kind_colours() -> dict[str, str]:
+    from .style import PALETTE
+    return {"rail_tunnel": PALETTE["blue"], "immersed_tunnel": PALETTE["sky"], "loop_tunnel": PALETTE["purple"],
+            "bridge_tunnel": PALETTE["green"], "canal": PALETTE["orange"], "rail_line": PALETTE["vermillion"],
+            "road_tunnel": PALETTE["yellow"], "bridge": "#6E6E6E"}
+
+
+def short_name(name: str) -> str:
+    """A project's name without its parenthetical (and, if still long, its section), for chart labels."""
+    name = name.split(" (")[0]
+    return name.split(", ")[0] if len(name) > 32 else name
+
+
+def _plain_log_axis(axis) -> None:
+    import matplotlib.ticker as mticker
+
+    axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+
+
+def cost_per_km_chart(table: pd.DataFrame, claims_per_km: dict[str, float], base_label: str):
+    """Dot chart of cost per km (log scale) per project, with the claims as vertical lines.
+
+    Filled dots are outturns, hollow dots estimates (projects under construction or never built);
+    an asterisk marks a figure that includes land connections.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from .style import GREY, PALETTE
+
+    t = table.sort_values("usd_m_per_km").reset_index(drop=True)
+    colours = _kind_colours()
+    fig, ax = plt.subplots(figsize=(10, 6.6), layout="constrained")
+    y = np.arange(len(t))
+    for i, row in t.iterrows():
+        colour = colours[row["kind"]]
+        filled = row["basis"] == "outturn"
+        ax.scatter(row["usd_m_per_km"], i, s=70, zorder=3, color=colour if filled else "white",
+                   edgecolor=colour, linewidth=1.8)
+        note = f"{row['usd_m_per_km']:,.0f}" if row["usd_m_per_km"] >= 10 else f"{row['usd_m_per_km']:.1f}"
+        ax.annotate(note, (row["usd_m_per_km"], i), xytext=(8, 0), textcoords="offset points",
+                    va="center", fontsize=9, color="#333333")
+    labels = [short_name(n) + (" *" if s == "incl. land links" else "") for n, s in zip(t["name"], t["scope"])]
+    ax.set_yticks(y, labels)
+    ax.set_xscale("log")
+    ax.set_xlim(t["usd_m_per_km"].min() / 1.6, t["usd_m_per_km"].max() * 1.8)
+    _plain_log_axis(ax.xaxis)
+    ax.set_ylim(-0.8, len(t) - 0.2)
+    texts = {"claim_8bn": ("claim: under USD 8 bn", "--", PALETTE["vermillion"], 1.0, "left"),
+             "claim_65bn": ("'traditional' USD 65 bn+", ":", PALETTE["black"], 3.0, "right")}
+    for key, value in claims_per_km.items():
+        text, ls, colour, ypos, ha = texts.get(key, (key, "-.", GREY, 5.0, "left"))
+        ax.axvline(value, linestyle=ls, color=colour, linewidth=1.6, zorder=2)
+        pad = " " if ha == "left" else ""
+        ax.text(value, ypos, f"{pad}{text}{' ' if ha == 'right' else ''}\n{pad}{value:,.0f} m per km "
+                f"{'' if ha == 'left' else ' '}", fontsize=9, color=colour, va="center", ha=ha)
+    ax.set_xlabel(f"cost per km of route, {base_label} million (log scale)")
+    ax.grid(axis="y", visible=False)
+    kinds = [k for k in KIND_LABELS if k in set(t["kind"])]
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=KIND_LABELS[k]) for k in kinds]
+    handles += [Line2D([], [], marker="o", linestyle="", color=GREY, label="outturn"),
+                Line2D([], [], marker="o", linestyle="", color=GREY, markerfacecolor="white",
+                       label="estimate (or mixed)")]
+    ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=True, framealpha=0.9)
+    if (t["scope"] == "incl. land links").any():
+        ax.text(0.0, -0.1, "* includes the land connections", transform=ax.transAxes, fontsize=9, color=GREY)
+    fig.set_dpi(INLINE_DPI)
+    return fig
+
+
+def estimate_outturn_chart(table: pd.DataFrame, base_label: str, class_means: dict[str, float] | None = None):
+    """Outturn over estimate (constant prices) for each pair, as bars, with published class means.
+
+    A column beside the bars gives the two amounts and the pair's caveat; ``class_means``
+    (label -> mean overrun in percent) are drawn as reference lines.
+    """
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    from .style import GREY, PALETTE
+
+    t = table.reset_index(drop=True)
+    fig, (ax, notes) = plt.subplots(1, 2, figsize=(12, 0.62 * len(t) + 2.0), sharey=True, layout="constrained",
+                                    gridspec_kw={"width_ratios": [1.25, 1]})
+    y = np.arange(len(t))[::-1]
+    colours = np.where(t["overrun_pct"] > 0, PALETTE["vermillion"], PALETTE["blue"])
+    ax.barh(y, t["overrun_pct"], color=colours, alpha=0.85, height=0.6)
+    lo, hi = min(t["overrun_pct"].min(), 0), max(t["overrun_pct"].max(), 0)
+    span = hi - lo
+    for yi, row in zip(y, t.itertuples(index=False)):
+        ax.text(max(row.overrun_pct, 0) + 0.015 * span, yi, f"{row.overrun_pct:+.0f} %", va="center", ha="left",
+                fontsize=9, color="#333333")
+        note = f"{row.estimate_usd_bn:.3g} to {row.outturn_usd_bn:.3g} bn; {row.caveat}"
+        notes.text(0.0, yi, "\n".join(textwrap.wrap(note, 58)), va="center", ha="left", fontsize=9, color=GREY)
+    ax.set_yticks(y, [short_name(n) for n in t["name"]])
+    ax.axvline(0, color=PALETTE["black"], linewidth=1)
+    for i, (label, mean) in enumerate((class_means or {}).items()):
+        ax.axvline(mean, color=GREY, linestyle="--" if i == 0 else ":", linewidth=1.2)
+        ax.text(mean, len(t) - 0.35 + 0.45 * i, f" {label}: mean {mean:+.1f} %", fontsize=9, color=GREY,
+                ha="left", va="bottom")
+    ax.set_xlim(lo - 0.05 * span, hi + 0.18 * span)
+    ax.set_ylim(-0.7, len(t) + 0.6)
+    ax.set_xlabel(f"outturn over estimate, %\n(both restated in {base_label}, so inflation is taken out)")
+    ax.grid(axis="y", visible=False)
+    notes.set_xlim(0, 1)
+    notes.axis("off")
+    notes.text(0.0, len(t) - 0.2, f"estimate to outturn, {base_label}", fontsize=9, color=GREY,
+               fontweight="bold", va="bottom")
+    fig.set_dpi(INLINE_DPI)
+    return fig
+
+
+#: Label positions (km, years, alignment) for crowded points of :func:`duration_chart`.
+DURATION_LABELS = {
+    "great_belt_link": (11, 13.2, "right"), "marmaray": (11, 11.2, "right"),
+    "fehmarnbelt_tunnel": (11, 7.2, "right"), "oresund_link": (11, 3.6, "right"),
+    "hong_kong_zhuhai_macau_bridge": (42, 12.6, "center"), "panama_canal_us": (130, 11.6, "left"),
+    "lotschberg_base_tunnel": (38, 2.4, "left"), "channel_tunnel": (80, 4.4, "left"),
+}
+
+
+def duration_chart(sched: pd.DataFrame, promised: pd.DataFrame):
+    """Construction years against length (log), built projects and the promised schedules."""
+    import re
+
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from .style import PALETTE
+
+    colours = _kind_colours()
+    fig, ax = plt.subplots(figsize=(10, 6.2), layout="constrained")
+    s = sched[sched["length_km"].notna() & (sched["kind"] != "bridge")]
+    for row in s.itertuples(index=False):
+        colour = colours[row.kind]
+        filled = row.end_basis == "opened"
+        ax.scatter(row.length_km, row.duration_years, s=65, zorder=3, color=colour if filled else "white",
+                   edgecolor=colour, linewidth=1.8)
+        label = short_name(row.name)
+        if row.project_id in DURATION_LABELS:
+            x, y, ha = DURATION_LABELS[row.project_id]
+            ax.annotate(label, (row.length_km, row.duration_years), xytext=(x, y), textcoords="data", ha=ha,
+                        va="center", fontsize=9, color="#333333",
+                        arrowprops={"arrowstyle": "-", "color": "#9A9A9A", "linewidth": 0.8, "shrinkB": 5})
+        else:
+            ax.annotate(label, (row.length_km, row.duration_years), xytext=(7, 2), textcoords="offset points",
+                        fontsize=9, color="#333333", va="center")
+    for row in promised.itertuples(index=False):
+        ax.scatter(row.length_km, row.planned_duration_years, marker="*", s=300, color=PALETTE["yellow"],
+                   zorder=4, edgecolor="black", linewidth=0.8)
+        year = re.search(r"(\d{4})", row.project_id)
+        ax.annotate(f"promised in {year.group(1)}" if year else "promised", (row.length_km, row.planned_duration_years),
+                    xytext=(11, 0), textcoords="offset points", fontsize=9, color="black", va="center",
+                    fontweight="bold")
+    ax.set_xscale("log")
+    _plain_log_axis(ax.xaxis)
+    ax.set_xlabel("length of route, km (log scale)")
+    ax.set_ylabel("construction time, years (start to opening)")
+    ax.set_ylim(0, None)
+    kinds = [k for k in KIND_LABELS if k in set(s["kind"])]
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=KIND_LABELS[k]) for k in kinds]
+    handles += [Line2D([], [], marker="o", linestyle="", color="#6E6E6E", markerfacecolor="white",
+                       label="not yet open (expected year)"),
+                Line2D([], [], marker="*", linestyle="", color=PALETTE["yellow"], markeredgecolor="black",
+                       markersize=14, label="promised by a Bering proposal")]
+    ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=True, framealpha=0.9)
+    fig.set_dpi(INLINE_DPI)
+    return fig
+
+
+def schedule_chart(length_km: float, bores: int, years: float, rates: pd.DataFrame,
+                   boring_share: float = 1.0, max_tbms: int = 18, access: dict[str, int] | None = None):
+    """Advance per TBM needed against the number of TBMs, with benchmark rates as horizontal lines."""
+    import matplotlib.pyplot as plt
+
+    from .style import CYCLE, GREY, PALETTE
+
+    counts = np.arange(2, max_tbms + 1)
+    need = advance_needed(length_km, bores, counts, years, boring_share)
+    fig, ax = plt.subplots(figsize=(10, 5.8), layout="constrained")
+    ax.plot(counts, need, color=PALETTE["black"], linewidth=2.2, marker="o", markersize=4, zorder=3,
+            label=(f"needed: {length_km:g} km x {bores} bores in {years:g} years\n"
+                   f"(assumption: each TBM boring {boring_share:.0%} of the time)"))
+    marks = rate_marks(rates)
+    for i, row in enumerate(marks.itertuples(index=False)):
+        colour = CYCLE[i % len(CYCLE)]
+        ax.axhline(row.value_m_per_day, color=colour, linewidth=1.4, linestyle="--", zorder=2)
+        ax.text(max_tbms + 0.2, row.value_m_per_day, f"{row.label}: {row.value_m_per_day:g}", fontsize=9,
+                color=colour, va="center", ha="left")
+    for text, n in (access or {}).items():
+        ax.axvline(n, color=GREY, linewidth=1, linestyle=":")
+        ax.text(n - 0.1, need.max(), f"most TBMs, {text}: {n}", fontsize=9, color=GREY, rotation=90,
+                va="top", ha="right")
+    ax.set_yscale("log")
+    _plain_log_axis(ax.yaxis)
+    ax.yaxis.set_minor_formatter(plt.NullFormatter())
+    ticks = [t for t in (2, 5, 10, 20, 50, 100) if need.min() / 1.2 <= t <= need.max() * 1.2]
+    ax.set_yticks(ticks, [str(t) for t in ticks])
+    ax.set_xlim(1.5, max_tbms + 0.5)
+    ax.set_xticks(counts[::2] if max_tbms > 12 else counts)
+    ax.set_xlabel("TBMs boring at the same time")
+    ax.set_ylabel("average advance per TBM, m per day (log scale)")
+    ax.legend(loc="lower left", fontsize=9, frameon=True, framealpha=0.9)
+    fig.set_dpi(INLINE_DPI)
+    return fig
+
+
+def interactive_benchmarks(table: pd.DataFrame, costs: pd.DataFrame, sources: pd.DataFrame,
+                           claims_per_km: dict[str, float], claim_km: float, base_label: str):
+    """Plotly scatter of cost per km against length; hover shows the figures as stated and the source."""
+    import plotly.graph_objects as go
+
+    colours = _kind_colours()
+    src = sources.set_index("source_id")
+    stated = costs.set_index("cost_id")
+    t = table.copy()
+
+    def as_stated(ids: str) -> str:
+        parts = []
+        for cid in ids.split(";"):
+            r = stated.loc[cid]
+            parts.append(f"{r['currency']} {r['amount_bn']:g} bn ({r['price_year']} prices, {r['cost_type']})")
+        return "<br>".join(parts)
+
+    def cite(ids: str) -> str:
+        return "<br>".join(f"{src.loc[s, 'publisher']}: {src.loc[s, 'url']}" for s in ids.split(";"))
+
+    t["stated"] = t["cost_ids"].map(as_stated)
+    t["cited"] = t["source_id"].map(cite)
+    fig = go.Figure()
+    for kind, sub in t.groupby("kind", sort=False):
+        custom = sub[["name", "stated", "usd_bn", "usd_m_per_km", "scope", "cited"]].to_numpy().tolist()
+        fig.add_trace(go.Scatter(
+            x=sub["km"].tolist(), y=sub["usd_m_per_km"].round(2).tolist(), mode="markers",
+            name=KIND_LABELS[kind],
+            marker={"size": 13, "color": colours[kind], "line": {"color": "white", "width": 1},
+                    "symbol": ["circle" if b == "outturn" else "circle-open" for b in sub["basis"]]},
+            customdata=custom,
+            hovertemplate=("<b>%{customdata[0]}</b><br>as stated: %{customdata[1]}<br>"
+                           f"{base_label}: %{{customdata[2]:.2f}} bn over %{{x:,.1f}} km<br>"
+                           f"cost per km: %{{customdata[3]:,.1f}} m {base_label}<br>scope: %{{customdata[4]}}"
+                           "<br>source: %{customdata[5]}<extra></extra>")))
+    for key, value in claims_per_km.items():
+        label = {"claim_8bn": "claim: under USD 8 bn", "claim_65bn": "'traditional' USD 65 bn+"}.get(key, key)
+        fig.add_trace(go.Scatter(
+            x=[claim_km], y=[round(value, 2)], mode="markers", name=label,
+            marker={"symbol": "star", "size": 18, "color": "#D55E00" if key == "claim_8bn" else "#000000"},
+            hovertemplate=(f"<b>{label}</b><br>{claim_km:g} km tunnel (October 2025 pitch)<br>"
+                           f"{value:,.1f} m {base_label} per km<br>source: The Independent and wire report, "
+                           "2025-10-17<extra></extra>")))
+    fig.update_xaxes(type="log", title="length of route, km (log scale)")
+    fig.update_yaxes(type="log", title=f"cost per km, {base_label} million (log scale)")
+    fig.update_layout(height=560, legend={"orientation": "h", "y": -0.22})
+    return fig

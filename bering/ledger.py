@@ -1,0 +1,826 @@
+"""Claims ledger: every figure and date in the four news pieces, checked against the data (notebook 05).
+
+``data/claims.csv`` holds one row per claim: the short phrase that carries it, the claimed value (or
+range), what it measures, and *how* to check it. Nothing in that file says whether a claim is right:
+the verdict and its explanation are computed here, each time the ledger is built, from the data
+tables and the key numbers the other notebooks record in ``figures/key_numbers.csv``. Change a data
+row or a key number and the verdicts follow.
+
+The check language
+------------------
+The ``check`` column lists one or more references to evidence, separated by ``;``. Each reference
+yields one or more evidence values:
+
+``key:NAME``
+    a key number recorded by another notebook (e.g. ``key:strait_cape_to_cape_km``). Amounts in
+    whole currency units are scaled to billions when the claim's unit is in billions.
+``data:TABLE.COLUMN[COL=VALUE,COL=LOW..HIGH]``
+    the values of ``COLUMN`` in the rows of ``data/TABLE.csv`` that match every filter; ``LOW..HIGH``
+    is an inclusive numeric range. Rows whose only sources are the four news pieces themselves are
+    left out: a claim cannot confirm itself.
+``convert:AMOUNT FROM->TO[@YEAR]``
+    a conversion of the figure the text converted from: miles to km (1 mi = 1.609344 km, exact), or
+    between currencies at ``YEAR``'s annual average rate in ``data/fx_rates.csv``.
+``elapsed(REF)``
+    years from each value of ``REF`` to the year the claim was published.
+``weekday(REF)``
+    ISO day of the week (Monday = 1) of each date in ``REF``.
+``pct(REF)``
+    a percentile (0-100) of the claim in a simulated distribution, e.g. ``key:percentile_of_8bn_claim``.
+``years_at(NEEDED, BENCHMARK)``
+    the claimed duration scaled by ``NEEDED / BENCHMARK``: how long the job takes at a benchmark
+    rate, given the rate the claimed duration needs.
+``context:REF``
+    evidence shown in the explanation but not used for the verdict.
+``none``
+    the collection cannot check the claim; the row's ``notes`` say why.
+
+Relations and tolerances
+------------------------
+Each evidence value ``e`` agrees or disagrees with the claimed ``value`` (and ``value_high``) by the
+row's ``relation``, with ``t = tolerance`` (``abs``) or ``t = tolerance * |e|`` (``rel``):
+
+- ``equal``: ``|value - e| <= t``;
+- ``evidence_at_least`` (the claim is a floor, "at least 150 years", "$65B+"): ``e >= value - t``;
+- ``evidence_at_most`` (the claim is a ceiling, "under eight years", or the evidence is a floor for
+  the claim, such as the water a tunnel must cross): ``e <= value + t``;
+- ``evidence_in_range``: ``value - t <= e <= value_high + t``;
+- ``percentile_band``: ``tolerance <= e <= 100 - tolerance`` where ``e`` is the claim's percentile;
+- ``percentile_at_least`` (a ceiling, "under USD 8 bn"): ``e >= tolerance``;
+- ``percentile_at_most`` (a floor, "USD 65 bn or more"): ``e <= 100 - tolerance``.
+
+A cost claim is compared with the Monte Carlo simulation of notebook 03 through its percentile: with
+a tolerance of 10, **a claimed cost below the simulated P10 (or, for a point estimate, above the
+P90) is inconsistent**. So "USD 8 bn for 112 km" is inconsistent when fewer than one simulated draw
+in ten costs that little, and "USD 65 bn or more" when fewer than one in ten costs that much.
+
+Verdicts
+--------
+``not_checkable``
+    the check is ``none`` (the reason is the row's notes), a key number it needs is not recorded
+    ("key number X not recorded"), a table it needs is missing, or no row matches.
+``consistent``
+    every evidence value agrees.
+``inconsistent``
+    no evidence value agrees (or only some do, and all the evidence comes from one source).
+``contested``
+    some evidence values agree and some do not, and they come from different sources: the data
+    themselves disagree about the claim.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import data, export, paths
+
+VERDICTS = ("consistent", "contested", "inconsistent", "not_checkable")
+VERDICT_COLOURS = {"consistent": "#009E73", "contested": "#E69F00", "inconsistent": "#D55E00",
+                   "not_checkable": "#6E6E6E"}
+RELATIONS = ("equal", "evidence_at_least", "evidence_at_most", "evidence_in_range", "percentile_band",
+             "percentile_at_least", "percentile_at_most")
+PERCENTILE_RELATIONS = RELATIONS[4:]
+#: The four news pieces: evidence resting only on them is not evidence.
+SEED_SOURCES = ("independent_2025_10_17", "wire_2025_10_17", "metro_2025_10", "reex_2025_10_21")
+#: Exact definition of the international mile, in km.
+KM_PER_MILE = 1.609344
+LENGTH_IN_KM = {"km": 1.0, "m": 0.001, "mi": KM_PER_MILE}
+_SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
+_EPS = 1e-9
+
+
+class NotCheckable(Exception):
+    """The evidence a claim needs is not in the collection; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One value a claim is compared with, where it comes from, and how it was obtained."""
+
+    value: object
+    label: str
+    source: str
+    unit: str = ""
+    context: bool = False
+
+
+@dataclass
+class Check:
+    """The outcome for one claim."""
+
+    verdict: str
+    explanation: str
+    items: list[tuple[Evidence, bool]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def split_top(text: str, sep: str) -> list[str]:
+    """Split ``text`` at ``sep`` where it is not inside brackets or parentheses."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        if char == sep and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+_FUNC_RE = re.compile(r"^(elapsed|weekday|pct|years_at)\((.*)\)$", re.S)
+_DATA_RE = re.compile(r"^data:([a-z0-9_]+)\.([a-z0-9_]+)(?:\[(.*)\])?$")
+_CONVERT_RE = re.compile(r"^convert:([0-9.]+)\s*([A-Za-z]+)->([A-Za-z]+)(?:@(\d{4}))?$")
+_KEY_RE = re.compile(r"^key:([a-z][a-z0-9_]*)$")
+
+
+def _fmt(value) -> str:
+    """A short, stable text form of a number (integers without a decimal point, else 4 significant digits)."""
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e12 else f"{value:.4g}"
+    return str(value)
+
+
+def _unit_scale(from_unit: str, to_unit: str) -> float:
+    """Factor taking an amount in ``from_unit`` to ``to_unit`` when they differ only in scale words."""
+    def scale(unit: str) -> float:
+        words = re.findall(r"[a-z]+", unit.lower())
+        return math.prod(_SCALE_WORDS[w] for w in words if w in _SCALE_WORDS)
+    if not from_unit or not to_unit:
+        return 1.0
+    from_words = re.findall(r"[A-Za-z]+", from_unit)
+    to_words = re.findall(r"[A-Za-z]+", to_unit)
+    currencies = {w for w in from_words if w.isupper() and len(w) == 3}
+    if currencies and currencies & set(to_words):
+        return scale(from_unit) / scale(to_unit)
+    if from_unit in LENGTH_IN_KM and to_unit in LENGTH_IN_KM:
+        return LENGTH_IN_KM[from_unit] / LENGTH_IN_KM[to_unit]
+    return 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluating references
+
+
+class Context:
+    """The data and key numbers a ledger is built from (explicit folders or the ones in force)."""
+
+    def __init__(self, data_dir: Path | None = None, figures_dir: Path | None = None):
+        self.data_dir = Path(data_dir) if data_dir else paths.data_dir()
+        self.figures_dir = Path(figures_dir) if figures_dir else paths.figures_dir()
+        self.keys = export.key_numbers(self.figures_dir).set_index("key")
+        self.package = data.load_package(self.data_dir)
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            try:
+                data.resource(self.package, name)
+            except KeyError:
+                raise NotCheckable(f"table {name} is not in the data package") from None
+            self._tables[name] = data.load(name, self.data_dir, cross_checks=False)
+        return self._tables[name]
+
+    def primary_key(self, name: str) -> str:
+        schema = data.resource(self.package, name)["schema"]
+        pk = schema.get("primaryKey") or [schema["fields"][0]["name"]]
+        return pk[0] if isinstance(pk, list) else pk
+
+    def publication_year(self, source_id: str) -> int:
+        sources = self.table("sources")
+        hit = sources.loc[sources["source_id"] == source_id, "date_published"]
+        if hit.empty:
+            raise ValueError(f"source '{source_id}' is not in sources.csv")
+        return int(str(hit.iloc[0])[:4])
+
+
+def _row_source(row: dict) -> str | None:
+    """The first source of a data row that is not one of the news pieces; None if there is none."""
+    for col in ("source_id", "source_id_alt"):
+        value = row.get(col)
+        if isinstance(value, str) and value and value not in SEED_SOURCES:
+            return value
+    has_source = any(isinstance(row.get(c), str) and row.get(c) for c in ("source_id", "source_id_alt"))
+    return None if has_source else "unsourced"
+
+
+def _match(series: pd.Series, wanted: str) -> pd.Series:
+    if ".." in wanted:
+        low, high = (float(x) for x in wanted.split(".."))
+        numbers = pd.to_numeric(series, errors="coerce")
+        return (numbers >= low) & (numbers <= high)
+    if pd.api.types.is_numeric_dtype(series):
+        return pd.to_numeric(series, errors="coerce") == float(wanted)
+    return series.astype("string") == wanted
+
+
+def _data_ref(ref: str, ctx: Context) -> list[Evidence]:
+    match = _DATA_RE.match(ref)
+    if not match:
+        raise ValueError(f"cannot parse data reference '{ref}' (write data:TABLE.COLUMN[COL=VALUE,...])")
+    name, column, filters = match.groups()
+    frame = ctx.table(name)
+    if column not in frame.columns:
+        raise ValueError(f"'{ref}': table {name} has no column '{column}'")
+    mask = pd.Series(True, index=frame.index)
+    for cond in split_top(filters or "", ","):
+        if "=" not in cond:
+            raise ValueError(f"'{ref}': filter '{cond}' must look like COL=VALUE or COL=LOW..HIGH")
+        col, wanted = (s.strip() for s in cond.split("=", 1))
+        if col not in frame.columns:
+            raise ValueError(f"'{ref}': table {name} has no column '{col}' to filter on")
+        mask &= _match(frame[col], wanted).fillna(False).astype(bool)
+    pk = ctx.primary_key(name)
+    unit = data.field_units(name, ctx.data_dir).get(column, "")
+    items = []
+    for _, row in frame[mask].iterrows():
+        value = row[column]
+        source = _row_source(row.to_dict())
+        if source is None or value is None or (not isinstance(value, str) and pd.isna(value)):
+            continue
+        if isinstance(value, (np.integer, np.floating)):
+            value = float(value)
+        items.append(Evidence(value, f"{name} {row[pk]}: {column} = {_fmt(value)}", source, unit))
+    if not items:
+        where = f"[{filters}]" if filters else ""
+        raise NotCheckable(f"no row of data/{name}.csv{where} has a value in {column} "
+                           "from a source other than the news pieces")
+    return items
+
+
+def _key_ref(name: str, claim: dict, ctx: Context) -> Evidence:
+    if name not in ctx.keys.index:
+        raise NotCheckable(f"key number {name} not recorded")
+    entry = ctx.keys.loc[name]
+    value = float(entry["value"])
+    scale = _unit_scale(entry["unit"], claim.get("unit") or "")
+    scaled = value * scale
+    shown = f"{_fmt(value)} {entry['unit']}" + (f" (= {_fmt(scaled)} {claim['unit']})" if scale != 1 else "")
+    return Evidence(scaled, f"key {name} = {shown}", f"notebook {entry['notebook']}", entry["unit"])
+
+
+def _convert_ref(ref: str, ctx: Context) -> Evidence:
+    match = _CONVERT_RE.match(ref)
+    if not match:
+        raise ValueError(f"cannot parse conversion '{ref}' (write convert:AMOUNT FROM->TO[@YEAR])")
+    amount, src, dst, year = match.groups()
+    amount = float(amount)
+    if src.lower() in LENGTH_IN_KM and dst.lower() in LENGTH_IN_KM:
+        value = amount * LENGTH_IN_KM[src.lower()] / LENGTH_IN_KM[dst.lower()]
+        return Evidence(value, f"{_fmt(amount)} {src} = {_fmt(value)} {dst} (1 mi = {KM_PER_MILE} km)",
+                        "international mile (exact definition)", dst)
+    if not year:
+        raise ValueError(f"'{ref}': a currency conversion needs a year (convert:8 USD->GBP@2025)")
+    src, dst, year = src.upper(), dst.upper(), int(year)
+    fx = ctx.table("fx_rates")
+    rates, sources = {"USD": 1.0}, []
+    for cur in {src, dst} - {"USD"}:
+        hit = fx[(fx["currency"] == cur) & (fx["year"] == year)]
+        if hit.empty:
+            raise NotCheckable(f"no {cur} exchange rate for {year} in data/fx_rates.csv")
+        rates[cur] = float(hit["units_per_usd"].iloc[0])
+        sources.append(str(hit["source_id"].iloc[0]))
+    value = amount / rates[src] * rates[dst]
+    rate_text = ", ".join(f"{rates[c]:.4g} {c} per USD" for c in sorted({src, dst} - {"USD"}))
+    return Evidence(value, f"{_fmt(amount)} {src} = {_fmt(value)} {dst} at the {year} average rate ({rate_text})",
+                    ";".join(sorted(sources)), f"{dst} bn")
+
+
+def evaluate(ref: str, claim: dict, ctx: Context) -> list[Evidence]:
+    """The evidence values one reference yields for ``claim`` (a dict of a claims row)."""
+    ref = ref.strip()
+    if ref.startswith("context:"):
+        return [Evidence(e.value, e.label, e.source, e.unit, True)
+                for e in evaluate(ref[len("context:"):], claim, ctx)]
+    func = _FUNC_RE.match(ref)
+    if func:
+        name, args = func.group(1), split_top(func.group(2), ",")
+        if name == "years_at":
+            if len(args) != 2:
+                raise ValueError(f"'{ref}': years_at takes two references (NEEDED, BENCHMARK)")
+            needed = evaluate(args[0], claim, ctx)
+            if len(needed) != 1:
+                raise ValueError(f"'{ref}': the needed rate must be a single value")
+            need = needed[0]
+            out = []
+            for bench in evaluate(args[1], claim, ctx):
+                years = float(claim["value"]) * float(need.value) / float(bench.value)
+                out.append(Evidence(years, f"{_fmt(years)} years at {bench.label} m per day, "
+                                           f"given {need.label} for {_fmt(claim['value'])} years",
+                                    bench.source, "years"))
+            return out
+        if len(args) != 1:
+            raise ValueError(f"'{ref}': {name} takes one reference")
+        inner = evaluate(args[0], claim, ctx)
+        if name == "elapsed":
+            year = ctx.publication_year(claim["source_id"])
+            return [Evidence(year - float(e.value), f"{_fmt(year - float(e.value))} years from {e.label} "
+                                                    f"to publication in {year}", e.source, "years")
+                    for e in inner]
+        if name == "weekday":
+            out = []
+            for e in inner:
+                day = pd.Timestamp(str(e.value))
+                out.append(Evidence(float(day.isoweekday()), f"{e.label}, a {day.day_name()} "
+                                                             f"(ISO weekday {day.isoweekday()})",
+                                    e.source, "ISO weekday"))
+            return out
+        if name == "pct":
+            out = []
+            for e in inner:
+                pct = float(e.value)
+                if e.unit.strip().lower() in ("fraction", "share", "probability"):
+                    pct *= 100
+                out.append(Evidence(pct, f"{e.label}: the claim sits at percentile {_fmt(round(pct, 1))}",
+                                    e.source, "percentile"))
+            return out
+    if ref.startswith("key:"):
+        match = _KEY_RE.match(ref)
+        if not match:
+            raise ValueError(f"cannot parse key reference '{ref}'")
+        return [_key_ref(match.group(1), claim, ctx)]
+    if ref.startswith("data:"):
+        return _data_ref(ref, ctx)
+    if ref.startswith("convert:"):
+        return [_convert_ref(ref, ctx)]
+    raise ValueError(f"unknown reference '{ref}': use key:, data:, convert:, context: or one of "
+                     "elapsed(), weekday(), pct(), years_at()")
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging
+
+
+def agrees(relation: str, value: float, value_high: float | None, evidence: float, tolerance: float,
+           kind: str) -> bool:
+    """Whether one evidence value agrees with the claim (see the module docstring for each relation)."""
+    if relation not in RELATIONS:
+        raise ValueError(f"unknown relation '{relation}'; use one of: {', '.join(RELATIONS)}")
+    e = float(evidence)
+    tol = float(tolerance or 0)
+    t = tol * abs(e) if kind == "rel" else tol
+    slack = _EPS * max(1.0, abs(e))
+    if relation == "equal":
+        return abs(value - e) <= t + slack
+    if relation == "evidence_at_least":
+        return e >= value - t - slack
+    if relation == "evidence_at_most":
+        return e <= value + t + slack
+    if relation == "evidence_in_range":
+        high = value if value_high is None or pd.isna(value_high) else value_high
+        return value - t - slack <= e <= high + t + slack
+    if relation == "percentile_band":
+        return tol - slack <= e <= 100 - tol + slack
+    if relation == "percentile_at_least":
+        return e >= tol - slack
+    return e <= 100 - tol + slack  # percentile_at_most
+
+
+def rule_text(claim: dict) -> str:
+    """The claim and the rule it is judged by, in words."""
+    unit = "" if claim.get("unit") == "year" else (claim.get("unit") or "")
+    value = _fmt(claim["value"])
+    tol, kind = claim.get("tolerance"), claim.get("tolerance_kind")
+    slack = ""
+    if tol and not pd.isna(tol) and float(tol) > 0:
+        slack = f" within {_fmt(float(tol) * 100)}%" if kind == "rel" else f" within {_fmt(tol)} {unit}"
+    relation = claim["relation"]
+    if relation == "equal":
+        return f"claimed {value} {unit}".rstrip() + f"; agrees if the evidence matches{slack or ' exactly'}"
+    if relation == "evidence_at_least":
+        return f"claimed at least {value} {unit}; agrees if the evidence is at least that{slack}"
+    if relation == "evidence_at_most":
+        return f"claimed {value} {unit}".rstrip() + f"; agrees if the evidence is no more than that{slack}"
+    if relation == "evidence_in_range":
+        return (f"claimed {value}-{_fmt(claim['value_high'])} {unit}".rstrip()
+                + f"; agrees if the evidence is in that range{slack}")
+    if relation == "percentile_band":
+        return (f"claimed {value} {unit}; agrees if it lies between percentiles {_fmt(tol)} and "
+                f"{_fmt(100 - float(tol))} of the simulation")
+    if relation == "percentile_at_least":
+        return (f"claimed {value} {unit} as a ceiling; agrees unless it lies below percentile {_fmt(tol)} "
+                "of the simulation")
+    return (f"claimed at least {value} {unit}; agrees unless it lies above percentile {_fmt(100 - float(tol))} "
+            "of the simulation")
+
+
+def check_claim(claim: dict, ctx: Context) -> Check:
+    """Verdict, explanation and evidence for one claim (a dict of a claims row)."""
+    check = (claim.get("check") or "").strip()
+    if check == "none":
+        reason = claim.get("notes")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"claim {claim['claim_id']}: a claim with check 'none' needs its reason in notes")
+        return Check("not_checkable", reason.strip().removeprefix("Not checkable: "), [])
+    if not claim.get("relation") or pd.isna(claim.get("relation")):
+        raise ValueError(f"claim {claim['claim_id']}: a checked claim needs a relation")
+    if claim.get("value") is None or pd.isna(claim.get("value")):
+        raise ValueError(f"claim {claim['claim_id']}: a checked claim needs a value")
+    items: list[Evidence] = []
+    for ref in split_top(check, ";"):
+        try:
+            items.extend(evaluate(ref, claim, ctx))
+        except NotCheckable as exc:
+            if ref.startswith("context:"):
+                continue  # missing context never decides a verdict
+            return Check("not_checkable", str(exc), [])
+    value_high = claim.get("value_high")
+    judged = [(e, agrees(claim["relation"], float(claim["value"]), value_high, e.value,
+                         claim.get("tolerance") or 0, claim.get("tolerance_kind") or "abs"))
+              for e in items if not e.context]
+    context = [(e, True) for e in items if e.context]
+    if not judged:
+        return Check("not_checkable", "the check yields no evidence, only context", context)
+    passed = [e for e, ok in judged if ok]
+    failed = [e for e, ok in judged if not ok]
+    if not failed:
+        verdict = "consistent"
+    elif not passed:
+        verdict = "inconsistent"
+    else:
+        sources = {e.source for e in passed} | {e.source for e in failed}
+        verdict = "contested" if len(sources) > 1 else "inconsistent"
+    parts = [rule_text(claim)]
+    if passed:
+        parts.append("agrees: " + "; ".join(f"{e.label} [{e.source}]" for e in passed))
+    if failed:
+        parts.append("disagrees: " + "; ".join(f"{e.label} [{e.source}]" for e in failed))
+    if context:
+        parts.append("context: " + "; ".join(f"{e.label} [{e.source}]" for e, _ in context))
+    return Check(verdict, ". ".join(parts) + ".", judged + context)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger
+
+
+def load_claims(data_dir: Path | None = None) -> pd.DataFrame:
+    """``data/claims.csv`` as a typed frame, with its tolerances checked against the assumptions."""
+    claims = data.load("claims", data_dir)
+    problems = tolerance_problems(claims, data.load("assumptions", data_dir))
+    if problems:
+        raise ValueError("claims.csv tolerances disagree with assumptions.csv:\n" + "\n".join(problems))
+    return claims
+
+
+def tolerance_problems(claims: pd.DataFrame, assumptions: pd.DataFrame) -> list[str]:
+    """Claims whose tolerance differs from the assumption named in ``tolerance_basis``."""
+    values = dict(zip(assumptions["assumption_id"], assumptions["value"].astype(float)))
+    problems = []
+    for row in claims.itertuples():
+        basis = row.tolerance_basis
+        if isinstance(basis, str) and basis:
+            if basis not in values:
+                problems.append(f"{row.claim_id}: tolerance_basis '{basis}' is not in assumptions.csv")
+            elif pd.isna(row.tolerance) or abs(float(row.tolerance) - values[basis]) > _EPS:
+                problems.append(f"{row.claim_id}: tolerance {row.tolerance} but {basis} = {values[basis]}")
+    return problems
+
+
+def build_ledger(data_dir: Path | None = None, figures_dir: Path | None = None,
+                 claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every claim with its computed ``verdict``, ``explanation`` and ``evidence`` (list of (Evidence, agrees))."""
+    ctx = Context(data_dir, figures_dir)
+    claims = load_claims(ctx.data_dir) if claims is None else claims
+    records = []
+    for claim in claims.to_dict("records"):
+        claim = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in claims_row(claim).items()}
+        result = check_claim(claim, ctx)
+        records.append({**claim, "verdict": result.verdict, "explanation": result.explanation,
+                        "evidence": result.items})
+    return pd.DataFrame(records)
+
+
+def claims_row(row: dict) -> dict:
+    """A claims row with pandas scalars turned into plain Python values."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, (np.floating,)):
+            value = float(value)
+        elif isinstance(value, (np.integer,)):
+            value = int(value)
+        elif value is pd.NA:
+            value = None
+        out[key] = value
+    return out
+
+
+def publication_names(data_dir: Path | None = None) -> dict[str, str]:
+    """Short publisher name of each news piece, from sources.csv (text before any bracket)."""
+    sources = data.load("sources", data_dir)
+    seeds = sources[sources["source_id"].isin(SEED_SOURCES)]
+    return {sid: str(pub).split(" (")[0] for sid, pub in zip(seeds["source_id"], seeds["publisher"])}
+
+
+def claimed_text(row) -> str:
+    """The claimed value as text: '60-100 km', '8 USD bn', or '-' for claims without a figure."""
+    if row["value"] is None or pd.isna(row["value"]):
+        return "-"
+    high = row.get("value_high")
+    value = _fmt(row["value"]) + (f"-{_fmt(high)}" if high is not None and not pd.isna(high) else "")
+    return f"{value} {row['unit'] or ''}".strip()
+
+
+def readable(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The ledger as a table to read: publication, phrase, claimed value, verdict, why."""
+    return pd.DataFrame({
+        "publication": ledger["source_id"].map(names),
+        "quoted": ledger["quoted"],
+        "claimed": [claimed_text(r) for r in ledger.to_dict("records")],
+        "measures": ledger["measures"],
+        "verdict": ledger["verdict"],
+        "explanation": ledger["explanation"],
+    })
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Text shown as Markdown in a notebook (and as itself anywhere else)."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def explained(table: pd.DataFrame, verdict: str) -> Markdown:
+    """A bullet list of the claims with ``verdict`` in a :func:`readable` table, each with its explanation."""
+    rows = table[table["verdict"] == verdict]
+    if rows.empty:
+        return Markdown(f"_No claim is {verdict.replace('_', ' ')}._")
+    lines = [f"- **{r.publication}**, \u201c{r.quoted}\u201d ({r.measures}): "
+             f"{r.explanation}" for r in rows.itertuples()]
+    return Markdown("\n".join(lines))
+
+
+def scorecard_title(score: pd.DataFrame) -> str:
+    """A title stating what the scorecard shows: which publication has most claims of each kind."""
+    checked = score["total"] - score["not_checkable"]
+    most_checked = checked.idxmax()
+    most_unchecked = score["not_checkable"].idxmax()
+    return (f"{most_checked} makes the most checkable claims ({int(checked[most_checked])} of "
+            f"{int(score.loc[most_checked, 'total'])}); {most_unchecked} the most this collection cannot check "
+            f"({int(score.loc[most_unchecked, 'not_checkable'])} of {int(score.loc[most_unchecked, 'total'])})")
+
+
+def verdict_counts(ledger: pd.DataFrame) -> dict[str, int]:
+    """Number of claims with each verdict, in :data:`VERDICTS` order."""
+    counts = ledger["verdict"].value_counts()
+    return {v: int(counts.get(v, 0)) for v in VERDICTS}
+
+
+def scorecard(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Claims per publication and verdict, with a total column, publications in date order."""
+    order = [names[s] for s in SEED_SOURCES if s in names]
+    table = (ledger.assign(publication=ledger["source_id"].map(names))
+             .pivot_table(index="publication", columns="verdict", values="claim_id", aggfunc="count",
+                          fill_value=0)
+             .reindex(index=order, columns=list(VERDICTS), fill_value=0))
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table.astype(int)
+
+
+def evidence_table(ledger: pd.DataFrame) -> pd.DataFrame:
+    """One row per (claim, evidence value): the value, its source, whether it agrees, whether context."""
+    rows = []
+    for claim in ledger.to_dict("records"):
+        for e, ok in claim["evidence"]:
+            rows.append({"claim_id": claim["claim_id"], "evidence": e.label, "value": e.value,
+                         "source": e.source, "agrees": ok, "context": e.context})
+    return pd.DataFrame(rows, columns=["claim_id", "evidence", "value", "source", "agrees", "context"])
+
+
+def evidence_sources(ledger: pd.DataFrame, data_dir: Path | None = None) -> pd.DataFrame:
+    """The sources the evidence cites, as a frame with a ``source_id`` column (for the references)."""
+    known = set(data.load("sources", data_dir)["source_id"])
+    ids = set()
+    for src in evidence_table(ledger)["source"]:
+        ids.update(s for s in str(src).split(";") if s in known)
+    return pd.DataFrame({"source_id": sorted(ids)})
+
+
+def headline(ledger: pd.DataFrame) -> list[tuple[str, int, str, str]]:
+    """The notebook's headline numbers as ``(key, value, unit, description)``."""
+    counts = verdict_counts(ledger)
+    words = {"consistent": "consistent with the data", "inconsistent": "inconsistent with the data",
+             "contested": "on which the data disagree among themselves",
+             "not_checkable": "that this collection cannot check"}
+    rows = [(f"claims_{v}", counts[v], "claims", f"Claims in the news pieces {words[v]}")
+            for v in ("consistent", "inconsistent", "contested", "not_checkable")]
+    rows.append(("claims_total", int(len(ledger)), "claims",
+                 "Claims carrying a figure or a date in the news pieces"))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+
+def band(relation: str, value: float, value_high: float | None, evidence: float, tolerance: float,
+         kind: str) -> tuple[float, float]:
+    """Range of claimed/evidence ratios that agree, for a ratio chart (``inf`` where unbounded)."""
+    e = float(evidence)
+    tol = float(tolerance or 0)
+    t = tol if kind == "rel" else tol / abs(e)
+    if relation == "equal":
+        return 1 - t, 1 + t
+    if relation == "evidence_at_least":
+        return 0.0, 1 + t
+    if relation == "evidence_at_most":
+        return 1 - t, math.inf
+    if relation == "evidence_in_range":
+        return 1 - t, 1 + t  # the claimed range (low to high ratio) must overlap this band
+    raise ValueError(f"no ratio band for relation '{relation}'")
+
+
+def _group_key(claim: dict) -> str:
+    """Claims that measure the same thing with the same check and value are one row of a chart."""
+    return " | ".join(str(claim.get(c)) for c in ("measures", "check", "relation", "value", "value_high"))
+
+
+def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``label`` (phrases and what they measure) and ``publications`` per group; keep one row per evidence."""
+    quotes = frame.groupby("group", sort=False)["quoted"].agg(lambda s: " / ".join(f"\u201c{q}\u201d" for q in dict.fromkeys(s)))
+    pubs = frame.groupby("group", sort=False)["publication"].agg(lambda s: ", ".join(dict.fromkeys(s)))
+    frame["label"] = frame["group"].map(quotes) + ": " + frame["measures"]
+    frame["publications"] = frame["group"].map(pubs)
+    return frame.drop_duplicates(["group", "evidence"]).reset_index(drop=True)
+
+
+def plotted_ratio(relation: str, value: float, value_high: float | None, evidence: float) -> float:
+    """Claimed value over evidence value; for a range, its end nearest the evidence (1 if inside)."""
+    e = float(evidence)
+    if relation == "evidence_in_range":
+        high = value if value_high is None or pd.isna(value_high) else value_high
+        return min(max(e, value), high) / e
+    return value / e
+
+
+def ratio_points(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Claimed/evidence ratios for the ratio chart, one row per (claim group, evidence value).
+
+    Claims that measure the same thing with the same check and value in several pieces are one
+    group (their verdicts are equal by construction). Percentile relations and context values are
+    left out; for a claimed range the ratio uses the range's end nearest the evidence.
+    """
+    rows = []
+    for claim in ledger.to_dict("records"):
+        if claim["verdict"] == "not_checkable" or claim["relation"] not in RELATIONS[:4]:
+            continue
+        for e, ok in claim["evidence"]:
+            if e.context or float(e.value) == 0:
+                continue
+            lo, hi = band(claim["relation"], claim["value"], claim.get("value_high"), e.value,
+                          claim.get("tolerance") or 0, claim.get("tolerance_kind") or "abs")
+            rows.append({"group": _group_key(claim), "quoted": claim["quoted"], "measures": claim["measures"],
+                         "publication": names.get(claim["source_id"], claim["source_id"]),
+                         "ratio": plotted_ratio(claim["relation"], claim["value"], claim.get("value_high"), e.value),
+                         "band_lo": lo, "band_hi": hi, "agrees": ok, "verdict": claim["verdict"],
+                         "evidence": e.label, "source": e.source})
+    frame = pd.DataFrame(rows)
+    return _grouped(frame) if len(frame) else frame
+
+
+def percentile_points(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The claims judged by their percentile in a simulation, one row per claim group."""
+    rows = []
+    for claim in ledger.to_dict("records"):
+        if claim["relation"] not in PERCENTILE_RELATIONS or claim["verdict"] == "not_checkable":
+            continue
+        for e, ok in claim["evidence"]:
+            rows.append({"group": _group_key(claim), "quoted": claim["quoted"], "measures": claim["measures"],
+                         "percentile": float(e.value),
+                         "lo": 0.0 if claim["relation"] == "percentile_at_most" else float(claim["tolerance"]),
+                         "hi": 100.0 if claim["relation"] == "percentile_at_least" else 100 - float(claim["tolerance"]),
+                         "agrees": ok, "verdict": claim["verdict"], "evidence": e.label,
+                         "publication": names.get(claim["source_id"], claim["source_id"])})
+    frame = pd.DataFrame(rows)
+    return _grouped(frame) if len(frame) else frame
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False))
+
+
+def _verdict_tag(ax, y: float, verdict: str) -> None:
+    ax.text(1.01, y, verdict.replace("_", " "), transform=ax.get_yaxis_transform(), ha="left", va="center",
+            fontsize=9, color=VERDICT_COLOURS[verdict], fontweight="bold")
+
+
+def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
+    """Claimed/evidence ratio per claim on a log axis, agreement band shaded, one marker per evidence value.
+
+    A second panel, if ``pct`` has rows, places cost claims within the simulated distribution.
+    Each row ends with the claim's verdict.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    from .style import GREY
+
+    groups = list(dict.fromkeys(points["group"])) if len(points) else []
+    pct_groups = list(dict.fromkeys(pct["group"])) if pct is not None and len(pct) else []
+    heights = [max(len(groups), 1) * 0.46 + 0.9] + ([len(pct_groups) * 0.5 + 1.0] if pct_groups else [])
+    fig, axes = plt.subplots(len(heights), 1, figsize=(12, sum(heights) + 1.2), layout="constrained",
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    ax = axes[0, 0]
+    lo_lim, hi_lim = 0.25, 4.0
+    if len(points):
+        lo_lim = min(lo_lim, float(points["ratio"].min()) / 1.3)
+        hi_lim = max(hi_lim, float(points["ratio"].max()) * 1.3)
+    band_colour = "#DDEEE8"
+    for i, grp in enumerate(groups):
+        y = len(groups) - 1 - i
+        sub = points[points["group"] == grp]
+        first = sub.iloc[0]
+        left, right = max(first["band_lo"], lo_lim), min(first["band_hi"], hi_lim)
+        if right - left < 0.02 * left:  # an exact match: widen the band a little so it stays visible
+            left, right = left / 1.02, right * 1.02
+        ax.add_patch(plt.Rectangle((left, y - 0.32), right - left, 0.64, color=band_colour, zorder=1, lw=0))
+        colours = [VERDICT_COLOURS["consistent"] if ok else VERDICT_COLOURS["inconsistent"] for ok in sub["agrees"]]
+        offsets = np.linspace(-0.16, 0.16, len(sub)) if len(sub) > 1 else np.zeros(1)  # keep close values apart
+        ax.scatter(sub["ratio"], y + offsets, s=46, c=colours, edgecolor="white", linewidth=0.7, zorder=3)
+        _verdict_tag(ax, y, first["verdict"])
+    ax.axvline(1, color=GREY, lw=1, ls="--", zorder=2)
+    ax.set_xscale("log")
+    ax.set_xlim(lo_lim, hi_lim)
+    ticks = [x for x in (0.1, 0.25, 0.5, 1, 2, 4, 10) if lo_lim <= x <= hi_lim]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.set_ylim(-0.7, max(len(groups), 1) - 0.3)
+    labels = [_wrap(f"{points.loc[points['group'] == g, 'label'].iloc[0]} "
+                    f"({points.loc[points['group'] == g, 'publications'].iloc[0]})", 84) for g in groups]
+    ax.set_yticks(range(len(groups) - 1, -1, -1), labels, fontsize=9)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("claimed value \u00f7 evidence value (log scale; 1 = exact agreement; "
+                  "for a claimed range, its end nearest the evidence)")
+    handles = [Patch(color=band_colour, label="ratios that agree (the claim's tolerance band)"),
+               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"], label="evidence value that agrees"),
+               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["inconsistent"],
+                      label="evidence value that disagrees")]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=9)
+    if pct_groups:
+        px = axes[1, 0]
+        for i, grp in enumerate(pct_groups):
+            y = len(pct_groups) - 1 - i
+            p = pct[pct["group"] == grp].iloc[0]
+            px.add_patch(plt.Rectangle((p["lo"], y - 0.32), p["hi"] - p["lo"], 0.64, color=band_colour, lw=0, zorder=1))
+            colour = VERDICT_COLOURS["consistent"] if p["agrees"] else VERDICT_COLOURS["inconsistent"]
+            px.scatter(p["percentile"], y, s=60, color=colour, edgecolor="white", zorder=3)
+            _verdict_tag(px, y, p["verdict"])
+        px.set_yticks(range(len(pct_groups) - 1, -1, -1),
+                      [_wrap(f"{pct.loc[pct['group'] == g, 'label'].iloc[0]} "
+                             f"({pct.loc[pct['group'] == g, 'publications'].iloc[0]})", 84) for g in pct_groups],
+                      fontsize=9)
+        px.set_xlim(0, 100)
+        px.set_ylim(-0.7, len(pct_groups) - 0.3)
+        px.grid(axis="y", visible=False)
+        px.set_xlabel("percentile of the claimed cost in the simulated cost of the tunnel (notebook 03); "
+                      "band = percentiles that agree")
+    return fig
+
+
+def scorecard_chart(score: pd.DataFrame):
+    """Stacked horizontal bars: claims per publication, by verdict."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 3.8), layout="constrained")
+    left = np.zeros(len(score))
+    ys = np.arange(len(score))[::-1]
+    for verdict in VERDICTS:
+        counts = score[verdict].to_numpy()
+        ax.barh(ys, counts, left=left, color=VERDICT_COLOURS[verdict], label=verdict.replace("_", " "),
+                edgecolor="white", height=0.6)
+        for y, x0, c in zip(ys, left, counts):
+            if c:
+                ax.text(x0 + c / 2, y, str(int(c)), ha="center", va="center", fontsize=10,
+                        color="white" if verdict != "contested" else "black")
+        left += counts
+    ax.set_yticks(ys, score.index)
+    ax.set_xlabel("number of claims")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4, frameon=False)
+    return fig

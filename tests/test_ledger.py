@@ -1,0 +1,381 @@
+"""The claims ledger: check language, relations, verdicts, and verdicts that follow the data."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bering import data, ledger
+
+SEEDS = Path("/work/shared/seeds")
+
+#: Key numbers as the other notebooks would record them; values chosen by hand for the tests.
+KEYS = {
+    "first_proposal_year": (1890, "year", "01_proposal_timeline"),
+    "strait_cape_to_cape_km": (85.4, "km", "02_route_geometry"),
+    "strait_shore_to_shore_km": (81.3, "km", "02_route_geometry"),
+    "route_via_diomedes_water_km": (86.0, "km", "02_route_geometry"),
+    "percentile_of_8bn_claim": (0.5, "percentile (0-100)", "03_cost_benchmarks"),
+    "percentile_of_65bn_claim": (87.7, "percentile (0-100)", "03_cost_benchmarks"),
+    "russia_rank_ree_mine_production_2024": (6, "rank", "04_critical_minerals"),
+    "tbm_advance_needed_m_per_day": (20.0, "m per day", "03_cost_benchmarks"),
+}
+
+
+def write_keys(folder: Path, keys: dict = KEYS, drop: tuple = (), **changes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "key_numbers.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["key", "value", "unit", "notebook", "description"])
+        for key, (value, unit, notebook) in keys.items():
+            if key in drop:
+                continue
+            writer.writerow([key, changes.get(key, value), unit, notebook, f"test value of {key}"])
+    return folder
+
+
+@pytest.fixture
+def figs(tmp_path) -> Path:
+    return write_keys(tmp_path / "figures")
+
+
+@pytest.fixture
+def built(data_copy, figs) -> pd.DataFrame:
+    return ledger.build_ledger(data_copy, figs).set_index("claim_id")
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} does not contain {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# The claims file
+
+
+def test_claims_cover_all_four_pieces_with_at_least_25_rows():
+    claims = ledger.load_claims()
+    assert len(claims) >= 25
+    assert set(claims["source_id"]) == set(ledger.SEED_SOURCES)
+    assert claims["claim_id"].is_unique
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the news pieces are not on this machine")
+def test_every_quoted_phrase_is_in_its_piece():
+    files = {"independent_2025_10_17": "000_", "wire_2025_10_17": "001_", "metro_2025_10": "002_",
+             "reex_2025_10_21": "003_"}
+    texts = {sid: next(SEEDS.glob(f"{prefix}*.txt")).read_text(encoding="utf-8") for sid, prefix in files.items()}
+    claims = ledger.load_claims()
+    missing = [(c.claim_id, c.quoted) for c in claims.itertuples() if c.quoted not in texts[c.source_id]]
+    assert missing == []
+
+
+def test_claims_that_cannot_be_checked_say_why_and_checked_ones_have_a_relation():
+    claims = ledger.load_claims()
+    unchecked = claims[claims["check"] == "none"]
+    assert unchecked["notes"].str.len().gt(10).all()
+    checked = claims[claims["check"] != "none"]
+    assert checked["relation"].notna().all() and checked["value"].notna().all()
+
+
+def test_tolerances_match_their_assumptions():
+    claims, assumptions = ledger.load_claims(), data.load("assumptions")
+    assert ledger.tolerance_problems(claims, assumptions) == []
+    bad = claims.copy()
+    bad.loc[bad["tolerance_basis"] == "claims_tol_length_rel", "tolerance"] = 0.2
+    problems = ledger.tolerance_problems(bad, assumptions)
+    assert problems and all("claims_tol_length_rel = 0.05" in p for p in problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing and relations
+
+
+def test_split_top_ignores_separators_inside_brackets():
+    text = "data:t.c[a=1,b=2];years_at(key:x, data:t.c[r=1]);key:y"
+    assert ledger.split_top(text, ";") == ["data:t.c[a=1,b=2]", "years_at(key:x, data:t.c[r=1])", "key:y"]
+    assert ledger.split_top("key:x, data:t.c[a=1,b=2]", ",") == ["key:x", "data:t.c[a=1,b=2]"]
+
+
+@pytest.mark.parametrize("relation,value,high,evidence,tol,kind,expected", [
+    ("equal", 82, None, 85.4, 0.05, "rel", True),       # 4.0% apart
+    ("equal", 82, None, 86.4, 0.05, "rel", False),      # 5.1% apart
+    ("equal", 1904, None, 1905, 0, "abs", False),
+    ("equal", 6, None, 6.06428, 0.05, "rel", True),
+    ("evidence_at_least", 150, None, 135, 0, "abs", False),
+    ("evidence_at_least", 20, None, 135, 0, "abs", True),
+    ("evidence_at_least", 65, None, 40, 0, "abs", False),
+    ("evidence_at_most", 112, None, 86, 0, "abs", True),
+    ("evidence_at_most", 8, None, 8.89, 0, "abs", False),
+    ("evidence_in_range", 60, 100, 104, 0.05, "rel", True),   # 100 + 5% of 104 = 105.2
+    ("evidence_in_range", 60, 100, 110, 0.05, "rel", False),  # 100 + 5.5 < 110
+    ("evidence_in_range", 60, 65, 60, 0, "abs", True),
+    ("evidence_in_range", 60, 100, 56, 0.05, "rel", False),   # 60 - 2.8 > 56
+    ("percentile_band", 8, None, 5, 10, "abs", False),
+    ("percentile_band", 8, None, 50, 10, "abs", True),
+    ("percentile_band", 8, None, 95, 10, "abs", False),
+    ("percentile_at_least", 8, None, 95, 10, "abs", True),
+    ("percentile_at_least", 8, None, 9.9, 10, "abs", False),
+    ("percentile_at_most", 65, None, 87.7, 10, "abs", True),
+    ("percentile_at_most", 65, None, 90.1, 10, "abs", False),
+    ("percentile_at_most", 65, None, 2, 10, "abs", True),
+])
+def test_agrees(relation, value, high, evidence, tol, kind, expected):
+    assert ledger.agrees(relation, value, high, evidence, tol, kind) is expected
+
+
+def test_unknown_relation_is_an_error():
+    with pytest.raises(ValueError, match="unknown relation 'roughly'"):
+        ledger.agrees("roughly", 1, None, 1, 0, "abs")
+
+
+def test_plotted_ratio_uses_the_nearest_end_of_a_range():
+    assert ledger.plotted_ratio("evidence_in_range", 60, 100, 110) == pytest.approx(100 / 110)
+    assert ledger.plotted_ratio("evidence_in_range", 60, 100, 80) == 1
+    assert ledger.plotted_ratio("evidence_in_range", 60, 100, 50) == pytest.approx(1.2)
+    assert ledger.plotted_ratio("equal", 82, None, 85.4) == pytest.approx(82 / 85.4)
+
+
+def test_ratio_bands():
+    assert ledger.band("equal", 82, None, 85.4, 0.05, "rel") == (0.95, 1.05)
+    assert ledger.band("evidence_at_least", 150, None, 135, 0, "abs") == (0.0, 1.0)
+    lo, hi = ledger.band("evidence_at_most", 112, None, 86, 0, "abs")
+    assert lo == 1.0 and math.isinf(hi)
+    assert ledger.band("equal", 10, None, 20, 2, "abs") == (0.9, 1.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence
+
+
+def claim(**fields) -> dict:
+    base = {"claim_id": "ind_test", "source_id": "independent_2025_10_17", "value": 1.0, "value_high": None,
+            "unit": "km", "relation": "equal", "tolerance": 0, "tolerance_kind": "abs", "notes": None}
+    return base | fields
+
+
+def test_mile_and_currency_conversions(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    (km,) = ledger.evaluate("convert:70 mi->km", claim(), ctx)
+    assert km.value == pytest.approx(70 * 1.609344)
+    (gbp,) = ledger.evaluate("convert:8 USD->GBP@2025", claim(unit="GBP bn"), ctx)
+    fx = data.load("fx_rates", data_copy)
+    rate = float(fx[(fx["currency"] == "GBP") & (fx["year"] == 2025)]["units_per_usd"].iloc[0])
+    assert gbp.value == pytest.approx(8 * rate)
+    assert gbp.source == "frb_g5a_aexusuk"
+    with pytest.raises(ValueError, match="needs a year"):
+        ledger.evaluate("convert:8 USD->GBP", claim(), ctx)
+
+
+def test_elapsed_and_weekday(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    (years,) = ledger.evaluate("elapsed(key:first_proposal_year)", claim(unit="years"), ctx)
+    assert years.value == 2025 - 1890
+    (day,) = ledger.evaluate("weekday(data:timeline.date[event_id=2025_putin_trump_call_budapest_agreed])",
+                             claim(), ctx)
+    assert day.value == 4 and "Thursday" in day.label
+
+
+def test_years_at_scales_the_claimed_duration_by_the_rates(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    items = ledger.evaluate("years_at(key:tbm_advance_needed_m_per_day, "
+                            "data:tbm_rates.value_m_per_day[rate_id=typical_sustained_tbm])",
+                            claim(value=8.0, unit="years"), ctx)
+    assert [round(e.value, 4) for e in items] == [round(8 * 20 / 18, 4)]
+
+
+def test_key_amounts_are_scaled_to_the_claim_unit(data_copy, tmp_path):
+    figs = write_keys(tmp_path / "f", {"tunnel_cost_p50_usd2025": (4.2e10, "USD 2025", "03_cost_benchmarks")})
+    ctx = ledger.Context(data_copy, figs)
+    (item,) = ledger.evaluate("key:tunnel_cost_p50_usd2025", claim(unit="USD bn"), ctx)
+    assert item.value == pytest.approx(42.0)
+
+
+def test_rows_citing_only_the_news_pieces_are_not_evidence(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    items = ledger.evaluate("data:published_lengths.length_km[measure=strait_width_narrowest]", claim(), ctx)
+    assert items and all(e.source not in ledger.SEED_SOURCES for e in items)
+    assert not any("independent" in e.label for e in items)
+
+
+def test_typos_in_a_check_fail_loudly(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    with pytest.raises(ValueError, match="table timeline has no column 'yaer'"):
+        ledger.evaluate("data:timeline.yaer[event_id=x]", claim(), ctx)
+    with pytest.raises(ValueError, match="unknown reference 'keys:x'"):
+        ledger.evaluate("keys:x", claim(), ctx)
+    with pytest.raises(ValueError, match="needs its reason in notes"):
+        ledger.check_claim(claim(check="none"), ctx)
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdicts
+
+
+def test_verdicts_with_all_key_numbers_present(built):
+    assert built.loc["ind_width_km", "verdict"] == "consistent"
+    assert built.loc["ind_tunnel_length", "verdict"] == "consistent"
+    assert built.loc["ind_150_years", "verdict"] == "inconsistent"
+    assert built.loc["ind_cost_8bn", "verdict"] == "inconsistent"   # at percentile 0.5, below P10
+    assert built.loc["ind_under_8bn", "verdict"] == "inconsistent"
+    assert built.loc["ind_65bn", "verdict"] == "consistent"         # 65 bn sits at P87.7, below P90
+    assert built.loc["ind_build_time", "verdict"] == "contested"    # 6.25 years at 25.6 m/day, 8.9 at 18
+    assert built.loc["reex_length_range", "verdict"] == "contested"  # 103, 104 and 86 in range, 110 not
+    assert built.loc["reex_cost_range", "verdict"] == "consistent"
+    assert built.loc["metro_6bn_gbp", "verdict"] == "consistent"
+    assert built.loc["metro_three_years", "verdict"] == "not_checkable"
+    assert "no data on the war's duration" in built.loc["metro_three_years", "explanation"]
+
+
+def test_explanations_name_the_evidence_and_its_value(built):
+    text = built.loc["ind_150_years", "explanation"]
+    assert "first_proposal_year = 1890" in text and "135 years" in text and "disagrees" in text
+    text = built.loc["ind_width_km", "explanation"]
+    assert "strait_cape_to_cape_km = 85.4 km" in text and "within 5%" in text
+    assert "wikipedia_en_bering_strait" in text
+
+
+def test_verdict_flips_when_a_key_number_changes(data_copy, tmp_path):
+    before = ledger.build_ledger(data_copy, write_keys(tmp_path / "a")).set_index("claim_id")
+    after = ledger.build_ledger(data_copy, write_keys(tmp_path / "b", strait_cape_to_cape_km=120,
+                                                      route_via_diomedes_water_km=130)).set_index("claim_id")
+    assert before.loc["ind_width_km", "verdict"] == "consistent"
+    # the computed width now disagrees while the published widths still agree: the data disagree
+    assert after.loc["ind_width_km", "verdict"] == "contested"
+    assert "strait_cape_to_cape_km = 120 km" in after.loc["ind_width_km", "explanation"]
+    assert before.loc["ind_tunnel_length", "verdict"] == "consistent"
+    assert after.loc["ind_tunnel_length", "verdict"] == "inconsistent"  # 130 km of water > 112 km tunnel
+
+
+def test_verdict_flips_with_the_monte_carlo_percentile(data_copy, tmp_path):
+    mid = ledger.build_ledger(data_copy, write_keys(tmp_path / "a", percentile_of_8bn_claim=30)).set_index("claim_id")
+    high = ledger.build_ledger(data_copy, write_keys(tmp_path / "b", percentile_of_8bn_claim=95,
+                                                     percentile_of_65bn_claim=95)).set_index("claim_id")
+    assert mid.loc["wire_cost_8bn", "verdict"] == mid.loc["wire_under_8bn", "verdict"] == "consistent"
+    assert high.loc["wire_cost_8bn", "verdict"] == "inconsistent"   # above P90 for a point estimate
+    assert high.loc["wire_under_8bn", "verdict"] == "consistent"    # a ceiling is not hurt by that
+    assert mid.loc["wire_65bn", "verdict"] == "consistent"
+    assert high.loc["wire_65bn", "verdict"] == "inconsistent"       # a floor above P90
+
+
+def test_verdict_flips_when_a_data_row_changes(data_copy, figs):
+    replace_in(data_copy / "timeline.csv", "1904_us_syndicate_siberian_alaskan_railroad,1904,1904,",
+               "1904_us_syndicate_siberian_alaskan_railroad,1905,1905,")
+    text = (data_copy / "timeline.csv").read_text(encoding="utf-8")
+    old = "with about 6000 km of connecting links, taking up to 15 years, and asked Russia, the US and Canada to sign an agreement.\",104,60,USD,2007"
+    assert old in text
+    (data_copy / "timeline.csv").write_text(text.replace(old, old.replace(",104,60,", ",104,70,")), encoding="utf-8")
+    after = ledger.build_ledger(data_copy, figs).set_index("claim_id")
+    assert after.loc["ind_1904", "verdict"] == "inconsistent"
+    assert "year = 1905" in after.loc["ind_1904", "explanation"]
+    # 70 is outside USD 60-65 bn, the other 2007 rows (other sources) still inside: contested
+    assert after.loc["reex_cost_range", "verdict"] == "contested"
+
+
+def test_missing_key_number_makes_the_claim_not_checkable(data_copy, tmp_path):
+    figs = write_keys(tmp_path / "f", drop=("percentile_of_8bn_claim", "strait_cape_to_cape_km"))
+    built = ledger.build_ledger(data_copy, figs).set_index("claim_id")
+    assert built.loc["ind_cost_8bn", "verdict"] == "not_checkable"
+    assert built.loc["ind_cost_8bn", "explanation"] == "key number percentile_of_8bn_claim not recorded"
+    assert built.loc["ind_width_km", "explanation"] == "key number strait_cape_to_cape_km not recorded"
+    assert built.loc["ind_1904", "verdict"] == "consistent"  # the rest of the ledger is unaffected
+
+
+def test_no_key_numbers_at_all_does_not_crash(data_copy, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    built = ledger.build_ledger(data_copy, empty)
+    assert set(built["verdict"]) <= set(ledger.VERDICTS)
+    assert (built.set_index("claim_id").loc["ind_150_years", "explanation"]
+            == "key number first_proposal_year not recorded")
+
+
+def test_environment_variables_choose_the_folders(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("BERING_DATA_DIR", str(data_copy))
+    monkeypatch.setenv("BERING_FIGURES_DIR", str(write_keys(tmp_path / "env", strait_cape_to_cape_km=120)))
+    built = ledger.build_ledger().set_index("claim_id")
+    assert built.loc["wire_width_km", "verdict"] == "contested"
+
+
+def test_contested_needs_two_sources(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    # two rows of one source (the Brenner article quotes 52 and 61.04 m per day) split: inconsistent, not contested
+    one = claim(unit="m per day", value=50, relation="equal",
+                check="data:tbm_rates.value_m_per_day[rate_id=lotschberg_best_day];"
+                      "data:tbm_rates.value_m_per_day[rate_id=brenner_record_day]", tolerance=0.1, tolerance_kind="rel")
+    assert ledger.check_claim(one, ctx).verdict == "inconsistent"
+    two = claim(unit="m per day", value=40, relation="equal",
+                check="data:tbm_rates.value_m_per_day[rate_id=gotthard_amsteg_best_day_2004];"
+                      "data:tbm_rates.value_m_per_day[rate_id=brenner_record_day]", tolerance=0.05, tolerance_kind="rel")
+    assert ledger.check_claim(two, ctx).verdict == "contested"
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries and figures
+
+
+def test_counts_scorecard_and_headline_agree(built):
+    frame = built.reset_index()
+    names = ledger.publication_names()
+    counts = ledger.verdict_counts(frame)
+    assert sum(counts.values()) == len(frame)
+    score = ledger.scorecard(frame, names)
+    assert list(score.index) == [names[s] for s in ledger.SEED_SOURCES]
+    assert score["total"].sum() == len(frame)
+    assert (score[list(ledger.VERDICTS)].sum(axis=1) == score["total"]).all()
+    heads = {k: v for k, v, _, _ in ledger.headline(frame)}
+    assert heads["claims_total"] == len(frame)
+    assert heads["claims_contested"] == counts["contested"]
+
+
+def test_ratio_points_group_repeated_claims(built):
+    points = ledger.ratio_points(built.reset_index(), ledger.publication_names())
+    width = points[points["label"].str.startswith("\u201c51 miles (82 km)\u201d: Width")]
+    assert set(width["publications"]) == {"The Independent, Reuters wire report"}
+    assert len(width) == width["evidence"].nunique()  # one row per evidence value, not per piece
+    pct = ledger.percentile_points(built.reset_index(), ledger.publication_names())
+    assert set(pct["percentile"]) == {0.5, 87.7}
+    # "$8 billion" (Independent) and "8 billion dollars" (wire) measure the same thing the same way
+    cost = pct[pct["measures"] == "Construction cost of the proposed tunnel"]
+    assert len(cost) == 1 and cost["publications"].iloc[0] == "The Independent, Reuters wire report"
+    assert "\u201c$8 billion\u201d / \u201c8 billion dollars\u201d" in cost["label"].iloc[0]
+
+
+def test_charts_have_one_row_per_claim_group(built):
+    import matplotlib.pyplot as plt
+
+    frame = built.reset_index()
+    names = ledger.publication_names()
+    points = ledger.ratio_points(frame, names)
+    fig = ledger.ratio_chart(points, ledger.percentile_points(frame, names))
+    assert len(fig.axes[0].get_yticklabels()) == points["group"].nunique()
+    assert len(fig.axes) == 2
+    plt.close(fig)
+    fig = ledger.scorecard_chart(ledger.scorecard(frame, names))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(ledger.scorecard(frame, names).index)
+    plt.close(fig)
+
+
+def test_context_is_reported_but_never_decides(data_copy, tmp_path):
+    with_rank = ledger.build_ledger(data_copy, write_keys(tmp_path / "a")).set_index("claim_id")
+    without = ledger.build_ledger(data_copy, write_keys(tmp_path / "b", drop=("russia_rank_ree_mine_production_2024",)))
+    without = without.set_index("claim_id")
+    text = with_rank.loc["reex_top5_rank", "explanation"]
+    assert "context: key russia_rank_ree_mine_production_2024 = 6 rank" in text
+    assert "top5_producer_2030: value = 5" in text and "bezprozvannykh_rank_2030: value = 2" in text
+    assert with_rank.loc["reex_top5_rank", "verdict"] == without.loc["reex_top5_rank", "verdict"] == "consistent"
+    assert "context" not in without.loc["reex_top5_rank", "explanation"]
+
+
+def test_a_missing_table_or_row_makes_the_claim_not_checkable(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    result = ledger.check_claim(claim(check="data:no_such_table.value[id=1]"), ctx)
+    assert (result.verdict, result.explanation) == ("not_checkable", "table no_such_table is not in the data package")
+    result = ledger.check_claim(claim(check="data:timeline.year[event_id=1999_nothing]"), ctx)
+    assert result.verdict == "not_checkable"
+    assert "no row of data/timeline.csv[event_id=1999_nothing] has a value in year" in result.explanation

@@ -1,0 +1,117 @@
+"""The front door: the notebook map, the data listing and the overview's own numbers."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from bering import data, overview
+
+
+def make_notebook(folder: Path, stem: str, heading: str | None) -> None:
+    nb = nbformat.v4.new_notebook()
+    cells = [nbformat.v4.new_markdown_cell("Some text first.")]
+    if heading:
+        cells.append(nbformat.v4.new_markdown_cell(f"# {heading}\n\n## Overview\nmore"))
+    nb.cells = cells
+    nbformat.write(nb, folder / f"{stem}.ipynb")
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def collection(tmp_path):
+    notebooks, figures = tmp_path / "notebooks", tmp_path / "figures"
+    notebooks.mkdir()
+    figures.mkdir()
+    make_notebook(notebooks, "00_overview", "00 · The front door")
+    make_notebook(notebooks, "01_alpha", "01 · 135 years of proposals")
+    make_notebook(notebooks, "02_beta", "02 · How wide is the strait?")
+    make_notebook(notebooks, "03_gamma", None)
+    write_csv(figures / "key_numbers.csv", ["key", "value", "unit", "notebook", "description"], [
+        ["first_year", "1890", "year", "01_alpha", "First proposal"],
+        ["cost_max", "100.926", "USD 2025 bn", "01_alpha", "Highest cost"],
+        ["width_km", "85.43", "km", "02_beta", "Cape to cape"],
+    ])
+    write_csv(figures / "catalogue.csv", ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"], [
+        ["01_chart", "01_alpha", "A chart", "alt", "src", "01_chart.png;01_chart.svg", "x.csv"],
+        ["01_map", "01_alpha", "A map", "alt", "src", "01_map.html", "x.csv"],
+    ])
+    return notebooks, figures
+
+
+@pytest.mark.parametrize("value,text", [(100.926, "101"), (21.0, "21"), (2.45326, "2.45"), (0.012345, "0.0123"),
+                                        (1890, "1890"), (1399.97, "1400"), (3515.66, "3516"),
+                                        (-406.144, "-406"), (0.00371429, "0.00371")])
+def test_readable_number(value, text):
+    assert overview.readable_number(value) == text
+
+
+def test_notebook_map_reads_titles_key_numbers_and_figures(collection):
+    notebooks, figures = collection
+    table = overview.notebook_map(notebooks, figures)
+    assert list(table["notebook"]) == ["01_alpha", "02_beta", "03_gamma"]  # the overview itself is left out
+    first = table.iloc[0]
+    assert first["question"] == "135 years of proposals"
+    assert first["headline findings"] == "First proposal: 1890 year; Highest cost: 101 USD 2025 bn"
+    assert first["figures"] == "01_chart, 01_map"
+    assert table.iloc[1]["question"] == "How wide is the strait?"
+    assert table.iloc[1]["headline findings"] == "Cape to cape: 85.4 km"
+    assert table.iloc[1]["figures"] == "-"
+    assert table.iloc[2]["question"] == "03_gamma"  # no heading: the file name stands in
+    assert table.iloc[2]["headline findings"] == "(no key numbers recorded yet)"
+    linked = overview.notebook_map(notebooks, figures, links=True)
+    assert linked.iloc[0]["figures"] == "[01_chart](../figures/01_chart.png), [01_map](../figures/01_map.html)"
+
+
+def test_notebook_map_with_no_figures_folder_yet(collection, tmp_path):
+    notebooks, _ = collection
+    table = overview.notebook_map(notebooks, tmp_path / "nothing_here")
+    assert (table["headline findings"] == "(no key numbers recorded yet)").all()
+
+
+def test_figure_list(collection):
+    _, figures = collection
+    table = overview.figure_list(figures)
+    assert list(table["name"]) == ["01_chart", "01_map"]
+    assert table.loc[0, "files"] == "01_chart.png, 01_chart.svg"
+
+
+def test_data_files_counts_rows_and_cited_sources(mini):
+    table = overview.data_files(mini).set_index("file")
+    assert table.loc["data/places.csv", "rows"] == 2
+    assert table.loc["data/places.csv", "fields"] == 7
+    assert table.loc["data/places.csv", "sources cited"] == 2
+    assert pd.isna(table.loc["data/sources.csv", "sources cited"])
+
+
+def test_data_files_match_the_real_package(data_copy):
+    table = overview.data_files(data_copy)
+    package = data.load_package(data_copy)
+    assert list(table["file"]) == [f"data/{r['path']}" for r in package["resources"]]
+    lines = sum(1 for _ in open(data_copy / "timeline.csv", encoding="utf-8")) - 1
+    assert table.set_index("file").loc["data/timeline.csv", "rows"] == lines
+
+
+def test_headline(collection, data_copy):
+    notebooks, figures = collection
+    heads = {key: value for key, value, _, _ in overview.headline(notebooks, figures, data_copy)}
+    assert heads["n_notebooks"] == 3
+    assert heads["n_figures"] == 2
+    assert heads["n_sources"] == sum(1 for _ in open(data_copy / "sources.csv", encoding="utf-8")) - 1
+    assert heads["n_data_files"] == len(data.load_package(data_copy)["resources"])
+
+
+def test_markdown_table_escapes_pipes_and_formats_numbers():
+    frame = pd.DataFrame({"a": ["x|y", None], "b": [2.45326, 3.0]})
+    text = overview.markdown_table(frame).text
+    assert text.splitlines() == ["| a | b |", "|---|---|", "| x\\|y | 2.45 |", "|  | 3 |"]

@@ -5,6 +5,7 @@
 #
 #   ./tasks.sh figures   execute every notebook headless and regenerate figures/   (the main job)
 #   ./tasks.sh test      unit tests, data validation, strict nbval on every notebook, staleness check
+#   ./tasks.sh site      build the static HTML report into _site/ (open _site/index.html)
 #   ./tasks.sh lab       open the notebooks in JupyterLab
 #   ./tasks.sh refresh   re-execute the notebooks in place, storing their outputs (maintainers)
 #   ./tasks.sh lock      regenerate requirements.lock from pyproject.toml (maintainers)
@@ -54,12 +55,21 @@ case "$cmd" in
     "$VENV/bin/python" -m bering readme ;;
   test)
     setup
+    # browser tests: Debian's Chromium, driven by Playwright (which never downloads a browser)
+    if ! [ -x /usr/bin/chromium ]; then
+      SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+    fi
     scratch=$(mktemp -d)
     trap 'rm -rf "$scratch"' EXIT
     # The notebooks write their figures to a scratch copy, so testing never touches figures/.
     cp -a figures/. "$scratch/"
     BERING_FIGURES_DIR="$scratch" "$VENV/bin/python" -m pytest tests notebooks \
       --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "${@:2}" ;;
+  site)
+    setup
+    "$VENV/bin/python" -m bering site "${@:2}" ;;
   lab)
     setup
     exec "$VENV/bin/jupyter" lab notebooks "${@:2}" ;;

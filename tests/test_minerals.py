@@ -1,0 +1,323 @@
+"""Tests for bering.minerals: shares, HHI, targets, route geometry, costs and the shipped data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bering import data, geo, minerals, money
+
+
+def _prod(rows):
+    return pd.DataFrame(rows, columns=["country", "year", "production_t_reo"])
+
+
+TINY = _prod([
+    ("A", 2020, 60.0), ("B", 2020, 30.0), ("Other countries", 2020, 10.0), ("World total", 2020, 100.0),
+    ("A", 2021, 50.0), ("B", 2021, 20.0), ("World total", 2021, 100.0),   # 30% missing: incomplete
+    ("A", 2022, 80.0),                                                     # no world total
+])
+
+
+# ------------------------------------------------------------------------------------------
+# shares and concentration
+
+
+def test_hhi_from_shares_bounds_by_hand():
+    assert minerals.hhi_from_shares([60, 30], 10) == (4600.0, 4500.0)
+    assert minerals.hhi_from_shares([100]) == (10_000.0, 10_000.0)
+    upper, lower = minerals.hhi_from_shares([25, 25, 25, 25])
+    assert upper == lower == 2500.0
+
+
+def test_hhi_from_shares_rejects_bad_shares():
+    with pytest.raises(ValueError, match="not negative"):
+        minerals.hhi_from_shares([60, -5])
+    with pytest.raises(ValueError, match="more than 100%"):
+        minerals.hhi_from_shares([70, 40])
+
+
+def test_completeness_flags_missing_total_and_gap():
+    comp = minerals.table_completeness(TINY, 0.02).set_index("year")
+    assert comp.loc[2020, "complete"]
+    assert comp.loc[2020, "gap_pct"] == pytest.approx(0.0)
+    assert not comp.loc[2021, "complete"]
+    assert comp.loc[2021, "gap_pct"] == pytest.approx(-30.0)
+    assert comp.loc[2022, "reason"] == "no world total"
+
+
+def test_completeness_tolerance_must_be_a_fraction():
+    with pytest.raises(ValueError, match="fraction"):
+        minerals.table_completeness(TINY, 2)
+
+
+def test_shares_are_of_the_world_total():
+    sh = minerals.shares(TINY)
+    s2020 = sh[sh["year"] == 2020].set_index("country")["share_pct"]
+    assert s2020["A"] == pytest.approx(60.0)
+    assert s2020["Other countries"] == pytest.approx(10.0)
+    assert 2022 not in set(sh["year"])     # no world total, no share
+
+
+def test_hhi_by_year_matches_hand_values_and_skips_incomplete_years():
+    h = minerals.hhi_by_year(TINY, 0.02).set_index("year")
+    assert h.loc[2020, "hhi_upper"] == pytest.approx(60 ** 2 + 30 ** 2 + 10 ** 2)
+    assert h.loc[2020, "hhi_lower"] == pytest.approx(60 ** 2 + 30 ** 2)
+    assert h.loc[2020, "equivalent_producers_upper"] == pytest.approx(10_000 / 4600)
+    assert math.isnan(h.loc[2021, "hhi_upper"]) and math.isnan(h.loc[2022, "hhi_upper"])
+
+
+def test_hhi_remainder_is_at_least_other_countries():
+    # named countries over-run the rounded world total, but 'Other countries' still counts
+    prod = _prod([("A", 2024, 95.0), ("B", 2024, 7.0), ("Other countries", 2024, 2.0), ("World total", 2024, 100.0)])
+    h = minerals.hhi_by_year(prod, 0.05).set_index("year")
+    assert h.loc[2024, "hhi_upper"] - h.loc[2024, "hhi_lower"] == pytest.approx(4.0)
+
+
+def test_hhi_contributions_add_up_to_the_upper_bound():
+    c = minerals.hhi_contributions(TINY, 0.02, top=("A",))
+    h = minerals.hhi_by_year(TINY, 0.02).set_index("year")
+    assert c.sum(axis=1).loc[2020] == pytest.approx(h.loc[2020, "hhi_upper"])
+    assert list(c.index) == [2020]
+
+
+def test_duplicate_and_negative_production_are_rejected():
+    with pytest.raises(ValueError, match="appears twice"):
+        minerals.shares(_prod([("A", 2020, 1.0), ("A", 2020, 2.0), ("World total", 2020, 3.0)]))
+    with pytest.raises(ValueError, match="negative"):
+        minerals.shares(_prod([("A", 2020, -1.0), ("World total", 2020, 3.0)]))
+
+
+def test_rank_counts_larger_named_producers():
+    assert minerals.rank(TINY, 2020, "A") == 1
+    assert minerals.rank(TINY, 2020, "B") == 2
+    with pytest.raises(ValueError, match="no production figure"):
+        minerals.rank(TINY, 2020, "C")
+
+
+def test_target_gaps_turn_each_unit_into_tonnes():
+    prod = _prod([("China", 2024, 700.0), ("Russia", 2024, 20.0), ("India", 2024, 30.0),
+                  ("World total", 2024, 1000.0)])
+    targets = pd.DataFrame({
+        "target_id": ["t", "m", "g", "w", "r", "money"],
+        "target_year": [2030] * 6,
+        "value": [50.0, 3.0, 100.0, 10.0, 2.0, 1.0],
+        "unit": ["t per year", "multiple of current output", "percent growth", "percent of world production",
+                 "world rank", "billion USD per year (nominal)"],
+    })
+    g = minerals.target_gaps(targets, prod, year=2024).set_index("target_id")
+    assert g.loc["t", "required_t"] == 50
+    assert g.loc["m", "required_t"] == 60           # 3 x 20
+    assert g.loc["g", "required_t"] == 40           # 20 plus 100%
+    assert g.loc["w", "required_t"] == 100          # 10% of 1000
+    assert g.loc["r", "required_t"] == 30           # India is number 2
+    assert math.isnan(g.loc["money", "required_t"])
+    assert g.loc["m", "multiple_of_current"] == pytest.approx(3.0)
+
+
+# ------------------------------------------------------------------------------------------
+# geometry
+
+
+def _points(**coords):
+    return pd.DataFrame([{"point_id": k, "lat": v[0], "lon": v[1]} for k, v in coords.items()])
+
+
+def test_route_length_equals_hand_computed_geodesics():
+    # 1 degree along the equator (a * pi / 180 on WGS84) plus 1 degree of latitude at the equator
+    pts = _points(a=(0.0, 0.0), b=(0.0, 1.0), c=(1.0, 1.0))
+    specs = pd.DataFrame([{"deposit": "d", "destination": "x", "option": "sea", "legs": [("sea", ["a", "b", "c"])]}])
+    legs = minerals.route_legs(specs, pts, pd.DataFrame(columns=["alignment_id", "seq", "from_place", "to_place"]))
+    equator_degree = 6378.137 * math.pi / 180
+    assert legs["geodesic_km"].iloc[0] == pytest.approx(equator_degree + 110.574, abs=0.01)
+
+
+def test_route_across_the_antimeridian_is_short():
+    pts = _points(a=(66.0, 179.5), b=(66.0, -179.5))
+    specs = pd.DataFrame([{"deposit": "d", "destination": "x", "option": "sea", "legs": [("sea", ["a", "b"])]}])
+    legs = minerals.route_legs(specs, pts, pd.DataFrame(columns=["alignment_id", "seq", "from_place", "to_place"]))
+    assert legs["geodesic_km"].iloc[0] == pytest.approx(geo.geodesic_km(66.0, 179.5, 66.0, -179.5))
+    assert legs["geodesic_km"].iloc[0] < 50
+
+
+def test_route_legs_name_unknown_points_and_modes():
+    pts = _points(a=(0.0, 0.0))
+    seg = pd.DataFrame(columns=["alignment_id", "seq", "from_place", "to_place"])
+    specs = pd.DataFrame([{"deposit": "d", "destination": "x", "option": "o", "legs": [("sea", ["a", "nowhere"])]}])
+    with pytest.raises(ValueError, match="nowhere"):
+        minerals.route_legs(specs, pts, seg)
+    specs.at[0, "legs"] = [("hovercraft", ["a", "a"])]
+    with pytest.raises(ValueError, match="unknown mode 'hovercraft'"):
+        minerals.route_legs(specs, pts, seg)
+    specs.at[0, "legs"] = [("sea", "alignment:missing")]
+    with pytest.raises(ValueError, match="no segments for alignment 'missing'"):
+        minerals.route_legs(specs, pts, seg)
+
+
+def test_alignment_legs_match_the_segment_lengths_of_the_geometry_module():
+    places = data.load("places")
+    seg = data.load("alignment_segments")
+    pts = places.rename(columns={"place_id": "point_id"})
+    specs = pd.DataFrame([{"deposit": "d", "destination": "x", "option": "o",
+                           "legs": [("tunnel", "alignment:putin_trump_2025"),
+                                    ("rail_na_new", "alignment:us_fairbanks_nome_line:reverse")]}])
+    legs = minerals.route_legs(specs, pts, seg)
+    lengths = geo.segment_lengths(places, seg).groupby("alignment_id")["length_km"].sum()
+    assert legs["geodesic_km"].iloc[0] == pytest.approx(lengths["putin_trump_2025"])
+    assert legs["geodesic_km"].iloc[1] == pytest.approx(lengths["us_fairbanks_nome_line"])
+    assert legs["stops"].iloc[1][0] == "cape_prince_of_wales" and legs["stops"].iloc[1][-1] == "fairbanks"
+
+
+def test_point_from_and_bering_midpoint():
+    lat, lon = minerals.point_from(0.0, 0.0, 90.0, 6378.137 * math.pi / 180)
+    assert lat == pytest.approx(0.0, abs=1e-9) and lon == pytest.approx(1.0, abs=1e-6)
+    with pytest.raises(ValueError, match="distance_km"):
+        minerals.point_from(0.0, 0.0, 90.0, -1)
+    places = data.load("places")
+    mlat, mlon = minerals.bering_strait_point(places)
+    p = places.set_index("place_id")
+    d1 = geo.geodesic_km(mlat, mlon, *p.loc["cape_dezhnev", ["lat", "lon"]])
+    d2 = geo.geodesic_km(mlat, mlon, *p.loc["cape_prince_of_wales", ["lat", "lon"]])
+    assert d1 == pytest.approx(d2, rel=1e-6)
+
+
+def test_route_points_reject_clashing_ids():
+    places = pd.DataFrame({"place_id": ["x", "cape_dezhnev", "cape_prince_of_wales", "tulun"], "name": list("abcd"),
+                           "kind": "city", "lat": [1.0, 66.0, 65.6, 54.6], "lon": [1.0, -169.6, -168.1, 100.6]})
+    wps = pd.DataFrame({"waypoint_id": ["x"], "name": ["dup"], "kind": ["port"], "lat": [2.0], "lon": [2.0]})
+    deps = pd.DataFrame({"deposit_id": [], "name": [], "lat": [], "lon": []})
+    with pytest.raises(ValueError, match=r"repeated: \['x'\]"):
+        minerals.route_points(places, wps, deps, 225, 160)
+
+
+# ------------------------------------------------------------------------------------------
+# rates and costs
+
+
+def test_short_ton_mile_conversion():
+    assert minerals.SHORT_TON_MILE_TKM == pytest.approx(1.45997, abs=1e-5)
+
+
+def _unit(rate=0.01, speed=500.0):
+    rows = []
+    for cls in ("truck", "rail_russia", "rail_north_america", "sea", "sea_nsr"):
+        for s in minerals.SCENARIOS:
+            rows.append({"rate_class": cls, "scenario": s, "usd_per_tkm": rate, "km_per_day": speed})
+    return pd.DataFrame(rows)
+
+
+def test_leg_cost_arithmetic_and_route_factor():
+    legs = pd.DataFrame([
+        {"deposit": "d", "destination": "x", "option": "o", "leg": 1, "mode": "truck", "stops": ["a", "b"],
+         "geodesic_km": 100.0},
+        {"deposit": "d", "destination": "x", "option": "o", "leg": 2, "mode": "sea", "stops": ["b", "c"],
+         "geodesic_km": 1000.0},
+    ])
+    unit = _unit()
+    unit.loc[unit["rate_class"] == "truck", "usd_per_tkm"] = 0.2
+    costed = minerals.leg_costs(legs, unit, {"low": 1.0, "central": 1.5, "high": 2.0})
+    assert costed["km_central"].tolist() == [150.0, 1000.0]          # truck scaled, sea not
+    assert costed["usd_per_t_central"].tolist() == pytest.approx([30.0, 10.0])
+    assert costed["days_high"].tolist() == pytest.approx([200 / 500, 1000 / 500])
+    routes = minerals.route_table(costed, dwell_days=1.0)
+    assert routes["transfers"].iloc[0] == 1
+    assert routes["usd_per_t_central"].iloc[0] == pytest.approx(40.0)
+    assert routes["days_central"].iloc[0] == pytest.approx(150 / 500 + 1000 / 500 + 1.0)
+
+
+def test_leg_costs_errors():
+    legs = pd.DataFrame([{"deposit": "d", "destination": "x", "option": "o", "leg": 1, "mode": "sea",
+                          "stops": ["a", "b"], "geodesic_km": 10.0}])
+    with pytest.raises(ValueError, match="route factors missing"):
+        minerals.leg_costs(legs, _unit(), {"low": 1.0})
+    with pytest.raises(ValueError, match="speeds must be positive"):
+        minerals.leg_costs(legs, _unit(speed=0.0), {"low": 1, "central": 1, "high": 1})
+    with pytest.raises(ValueError, match="no unit rate"):
+        minerals.leg_costs(legs, _unit().query("rate_class != 'sea'"), {"low": 1, "central": 1, "high": 1})
+
+
+def test_transfers_count_changes_of_network():
+    assert minerals.transfers(["truck", "rail_ru", "rail_ru_new", "tunnel", "rail_na_new"]) == 2
+    assert minerals.transfers(["sea_nsr", "sea"]) == 0
+
+
+def test_verdict_signs_and_ranges():
+    def row(opt, lo, c, hi, dlo, dc, dhi):
+        return {"deposit": "d", "destination": "x", "option": opt, "km_central": 1.0,
+                "usd_per_t_low": lo, "usd_per_t_central": c, "usd_per_t_high": hi,
+                "days_low": dlo, "days_central": dc, "days_high": dhi}
+    routes = pd.DataFrame([row("overland", 300, 400, 500, 10, 12, 15),
+                           row("nsr", 100, 150, 200, 20, 25, 30),
+                           row("conventional", 120, 180, 240, 30, 35, 40)])
+    v = minerals.verdict_table(routes).iloc[0]
+    assert v["best_sea_option"] == "nsr"
+    assert v["saving_usd_per_t_central"] == -250
+    assert (v["saving_usd_per_t_low"], v["saving_usd_per_t_high"]) == (100 - 500, 200 - 300)
+    assert (v["days_saved_low"], v["days_saved_high"]) == (20 - 15, 30 - 10)
+
+
+def test_corridor_revenue_counts_only_new_lines_and_tunnel():
+    legs = pd.DataFrame([
+        {"deposit": "t", "destination": "g", "option": "overland", "mode": m,
+         **{f"usd_per_t_{s}": v for s in minerals.SCENARIOS}}
+        for m, v in (("truck", 100.0), ("rail_ru_new", 10.0), ("tunnel", 1.0), ("rail_na", 5.0))])
+    assert minerals.corridor_revenue(legs, 1000, "t", "g")["central"] == pytest.approx(11_000)
+    with pytest.raises(ValueError, match="tonnes_per_year"):
+        minerals.corridor_revenue(legs, -1, "t", "g")
+
+
+def test_route_factors_by_hand():
+    places = pd.DataFrame({"place_id": ["a", "b"], "lat": [0.0, 0.0], "lon": [0.0, 1.0]})
+    seg = pd.DataFrame({"alignment_id": ["l"], "seq": [1], "from_place": ["a"], "to_place": ["b"],
+                        "segment_type": ["new_land_line"]})
+    pub = pd.DataFrame({"measure": ["corridor_length"], "alignment_id": ["l"], "length_km": [np.nan],
+                        "length_mi": [100.0]})
+    f = minerals.route_factors(pub, places, seg).set_index("alignment_id")
+    assert f.loc["l", "factor"] == pytest.approx(160.9344 / (6378.137 * math.pi / 180))
+    assert minerals.factor_scenarios(f.reset_index())["central"] == pytest.approx(f.loc["l", "factor"])
+
+
+# ------------------------------------------------------------------------------------------
+# the shipped data
+
+
+@pytest.fixture(scope="module")
+def model():
+    places = data.load("places")
+    seg = data.load("alignment_segments")
+    a = data.load("assumptions").set_index("assumption_id")["value"]
+    pts = minerals.route_points(places, data.load("route_waypoints"), data.load("deposits"),
+                                a["minerals_zashikhinskoye_bearing_deg"], a["minerals_zashikhinskoye_distance_km"])
+    legs = minerals.route_legs(minerals.route_specs(), pts, seg)
+    factors = minerals.factor_scenarios(minerals.route_factors(data.load("published_lengths"), places, seg))
+    assumed = minerals.Assumed.from_table(data.load("assumptions"))
+    unit = minerals.unit_rates(data.load("freight_rates"), pts, money.Money.from_data(), assumed)
+    costed = minerals.leg_costs(legs, unit, factors)
+    return pts, legs, unit, minerals.route_table(costed, assumed.transfer_dwell_days)
+
+
+def test_shipped_routes_are_ordered_low_central_high(model):
+    _, _, unit, routes = model
+    r = routes[routes["option"] != "suez_bound"]
+    for m in ("km", "usd_per_t", "days"):
+        assert (r[f"{m}_low"] <= r[f"{m}_central"] + 1e-9).all()
+        assert (r[f"{m}_central"] <= r[f"{m}_high"] + 1e-9).all()
+    assert (unit["usd_per_tkm"] > 0).all()
+
+
+def test_suez_lower_bounds_exceed_the_conventional_routes(model):
+    _, _, _, routes = model
+    r = routes.set_index(["deposit", "destination", "option"])["km_central"]
+    assert r[("tomtor", "gulf", "suez_bound")] > r[("tomtor", "gulf", "conventional")]
+    assert r[("lovozero", "alaska", "suez_bound")] > r[("lovozero", "alaska", "conventional")]
+
+
+def test_zashikhinskoye_is_placed_south_west_of_tulun(model):
+    pts = model[0].set_index("point_id")
+    z, t = pts.loc["zashikhinskoye"], pts.loc["tulun"]
+    assert z["approximate"]
+    assert geo.geodesic_km(z["lat"], z["lon"], t["lat"], t["lon"]) == pytest.approx(160.0, rel=1e-6)
+    assert z["lat"] < t["lat"] and z["lon"] < t["lon"]

@@ -30,6 +30,18 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
+def display_value(value: float) -> str:
+    """A number rounded for reading: thousands separators, fewer decimals as values grow."""
+    size = abs(value)
+    if size >= 1000 or float(value).is_integer():
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:,.1f}"
+    if size >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
 def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -41,7 +53,7 @@ def notebooks_table(figures_dir: Path | None = None) -> str:
     rows = ["| notebook | question | headline numbers | figures |", "|---|---|---|---|"]
     for path in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
         mine = numbers[numbers["notebook"] == path.stem]
-        heads = "<br>".join(f"{_md(r.description)}: **{export.format_value(r.value)}** {_md(r.unit)}"
+        heads = "<br>".join(f"{_md(r.description)}: **{display_value(r.value)}** {_md(r.unit)}"
                             for r in mine.itertuples())
         figs = ", ".join(f"[{n}](figures/{f.split(';')[0]})" for n, f in
                          zip(catalogue.loc[catalogue["notebook"] == path.stem, "name"],
@@ -67,10 +79,10 @@ def codebook_table(data_dir: Path | None = None) -> str:
 def render(text: str, figures_dir: Path | None = None, data_dir: Path | None = None) -> str:
     """``text`` with both generated sections replaced."""
     for name, table in (("notebooks", notebooks_table(figures_dir)), ("codebook", codebook_table(data_dir))):
-        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(\n<!-- END {name} -->)", re.S)
+        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README has no <!-- BEGIN {name} --> ... <!-- END {name} --> section")
-        text = pattern.sub(lambda m: m.group(1) + table + m.group(2), text)
+        text = pattern.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text)
     return text
 
 

@@ -1,0 +1,69 @@
+"""figures/ is exactly what the notebooks produce now, and its catalogue describes every file.
+
+The committed files were written by an earlier run, so byte equality here also proves that the
+export is deterministic: a re-run on a clean checkout reproduces every file exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from bering import export, paths, runner
+from conftest import DATA
+
+FIGURES = paths.committed_figures_dir()
+INFRA = {".gitkeep", export.CATALOGUE, export.KEY_NUMBERS, export.PLOTLY_JS}
+
+
+def digests(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.name != ".gitkeep"}
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "figures"
+    runner.export_all(out, progress=False)
+    return out
+
+
+def test_committed_figures_are_not_stale(fresh):
+    committed, now = digests(FIGURES), digests(fresh)
+    missing = sorted(set(now) - set(committed))
+    extra = sorted(set(committed) - set(now))
+    changed = sorted(n for n in set(now) & set(committed) if now[n] != committed[n])
+    assert not (missing or extra or changed), (
+        f"figures/ is stale; run ./tasks.sh figures and commit. new: {missing}, gone: {extra}, changed: {changed}")
+
+
+def test_catalogue_describes_every_file():
+    cat = export.catalogue(FIGURES)
+    listed = {f for files in cat["files"] for f in files.split(";")}
+    present = {p.name for p in FIGURES.iterdir()} - INFRA
+    assert listed == present
+    assert cat["name"].is_unique
+    for row in cat.itertuples():
+        assert row.title and row.alt_text and row.source_line
+        assert row.alt_text.strip().lower() != row.title.strip().lower()
+        assert len(row.alt_text) >= 60, f"{row.name}: alt text too short to describe the figure"
+        assert row.name.startswith(row.notebook[:3])
+        for data_file in filter(None, row.data_files.split(";")):
+            assert (DATA / data_file).exists(), f"{row.name} cites missing data file {data_file}"
+        files = row.files.split(";")
+        if not files[0].endswith(".html"):
+            assert files == [f"{row.name}.png", f"{row.name}.svg", f"{row.name}.pdf"]
+            png = Image.open(FIGURES / files[0])
+            assert png.info["Description"] == row.alt_text
+            assert round(png.info["dpi"][0]) >= 200
+
+
+def test_key_numbers_are_complete():
+    table = pd.read_csv(FIGURES / export.KEY_NUMBERS, dtype=str, keep_default_na=False)
+    assert list(table.columns) == export.KEY_COLUMNS
+    assert table["key"].is_unique
+    assert (table[["value", "unit", "notebook", "description"]] != "").all().all()
+    assert pd.to_numeric(table["value"]).notna().all()

@@ -1,0 +1,26 @@
+"""The README's generated tables match the key numbers and the data dictionary."""
+
+from __future__ import annotations
+
+from bering import paths, readme
+
+
+def test_readme_tables_are_current():
+    text = readme.README.read_text(encoding="utf-8")
+    assert readme.render(text, paths.committed_figures_dir()) == text, \
+        "README tables are stale: run ./tasks.sh figures (or python -m bering readme)"
+
+
+def test_readme_gives_the_two_commands_and_ci_uses_the_test_one():
+    text = readme.README.read_text(encoding="utf-8")
+    assert "./tasks.sh figures" in text and "./tasks.sh test" in text
+    ci = (paths.REPO_ROOT / ".ci" / "run").read_text()
+    assert "./tasks.sh test" in ci
+
+
+def test_display_value():
+    assert readme.display_value(667507.2) == "667,507"
+    assert readme.display_value(100.926) == "100.9"
+    assert readme.display_value(3.95375) == "3.95"
+    assert readme.display_value(0.0222769) == "0.0223"
+    assert readme.display_value(21.0) == "21"

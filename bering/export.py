@@ -17,12 +17,12 @@ The folder written to is :func:`bering.paths.figures_dir` (``figures/`` unless
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import math
 import os
 import re
+import shutil
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -65,6 +65,22 @@ def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None
         raise
 
 
+def replace_dir(staging: Path, target: Path, keep: Iterable[str] = ()) -> None:
+    """Put the folder ``staging`` in ``target``'s place with two renames (files named in ``keep``
+    are carried over from the old ``target``); the old contents are removed afterwards."""
+    for name in keep:
+        if (target / name).exists():
+            shutil.copy2(target / name, staging / name)
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        old.rmdir()
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
 def _write_table(path: Path, frame: pd.DataFrame) -> None:
     text = frame.to_csv(index=False, lineterminator="\n")
     atomic_write(path, lambda h: h.write(text.encode("utf-8")))
@@ -93,6 +109,25 @@ def format_value(value) -> str:
     if rounded.is_integer() and abs(rounded) < 1e15:
         return str(int(rounded))
     return repr(rounded)
+
+
+def display_number(value: str, unit: str) -> str:
+    """A key number as a reader wants it: 101 rather than 100.926, 1890 not 1,890 for a year."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if number.is_integer():
+        is_year = unit.strip().lower() in ("year", "calendar year")
+        return str(int(number)) if is_year else f"{int(number):,}"
+    size = abs(number)
+    if size >= 100:
+        return f"{number:,.0f}"
+    if size >= 10:
+        return f"{number:.1f}"
+    if size >= 0.01:
+        return f"{number:.3g}"
+    return f"{number:.2e}"
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ are generated, so the numbers in them always match ``figures/key_numbers.csv``.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import nbformat
 
-from . import data, export, paths, runner
+from . import data, export, paths
 
 README = paths.REPO_ROOT / "README.md"
 
@@ -30,18 +29,6 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
-def display_value(value: float) -> str:
-    """A number rounded for reading: thousands separators, fewer decimals as values grow."""
-    size = abs(value)
-    if size >= 1000 or float(value).is_integer():
-        return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:,.1f}"
-    if size >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3g}"
-
-
 def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -53,7 +40,7 @@ def notebooks_table(figures_dir: Path | None = None) -> str:
     rows = ["| notebook | question | headline numbers | figures |", "|---|---|---|---|"]
     for path in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
         mine = numbers[numbers["notebook"] == path.stem]
-        heads = "<br>".join(f"{_md(r.description)}: **{display_value(r.value)}** {_md(r.unit)}"
+        heads = "<br>".join(f"{_md(r.description)}: **{export.display_number(r.value, r.unit)}** {_md(r.unit)}"
                             for r in mine.itertuples())
         figs = ", ".join(f"[{n}](figures/{f.split(';')[0]})" for n, f in
                          zip(catalogue.loc[catalogue["notebook"] == path.stem, "name"],

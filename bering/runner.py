@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from . import paths
+from . import export, paths
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
@@ -96,25 +96,11 @@ def export_all(out_dir: Path | None = None, notebooks: list[Path] | None = None,
                 bar.update(1)
         if bar is not None:
             bar.close()
-        _swap_in(staging, target)
+        export.replace_dir(staging, target, keep=(".gitkeep",))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return timings
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Put ``staging`` in ``target``'s place with two renames; keep ``target``'s .gitkeep."""
-    if (target / ".gitkeep").exists():
-        shutil.copy2(target / ".gitkeep", staging / ".gitkeep")
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        old.rmdir()
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, target)
 
 
 def refresh(notebooks: list[Path] | None = None, out_dir: Path | None = None) -> list[Path]:

@@ -42,7 +42,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from . import paths
+from . import export, paths
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 IMAGE_MIMES = ("image/svg+xml", "image/png", "image/jpeg")
@@ -225,25 +225,6 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     if len(head) == 24 and head[:8] == b"\x89PNG\r\n\x1a\n":
         return struct.unpack(">II", head[16:24])
     return None
-
-
-def display_number(value: str, unit: str) -> str:
-    """A key number as a reader wants it: 101 rather than 100.926, 1890 not 1,890 for a year."""
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    if number.is_integer():
-        is_year = unit.strip().lower() in ("year", "calendar year")
-        return str(int(number)) if is_year else f"{int(number):,}"
-    size = abs(number)
-    if size >= 100:
-        return f"{number:,.0f}"
-    if size >= 10:
-        return f"{number:.1f}"
-    if size >= 0.01:
-        return f"{number:.3g}"
-    return f"{number:.2e}"
 
 
 STYLE = """\
@@ -624,7 +605,7 @@ def render_index(build: _Build, key_numbers: list[dict[str, str]]) -> str:
         table = ""
         if rows:
             body = "\n".join(
-                f'<tr><td class="value"><data value="{_e(r["value"])}">{_e(display_number(r["value"], r["unit"]))}'
+                f'<tr><td class="value"><data value="{_e(r["value"])}">{_e(export.display_number(r["value"], r["unit"]))}'
                 f'</data></td><td class="unit">{_e(r["unit"])}</td><td>{_e(r["description"])}</td></tr>'
                 for r in rows)
             table = (f'<table class="numbers"><caption class="visually-hidden">Headline numbers of '
@@ -797,17 +778,6 @@ def copy_inputs(dest: Path, root: Path | None = None) -> Path:
     return dest
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        old.rmdir()
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, target)
-
-
 def build(out: Path | None = None, root: Path | None = None) -> tuple[Path, list[str], list[str]]:
     """Build the site into ``out`` (default ``_site/``) from the repository at ``root``.
 
@@ -825,7 +795,7 @@ def build(out: Path | None = None, root: Path | None = None) -> tuple[Path, list
         result = _build_into(staging, inputs)
         problems = result.offline + check_site(staging)
         os.chmod(staging, 0o755)
-        _swap_in(staging, target)
+        export.replace_dir(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

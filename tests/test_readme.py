@@ -18,9 +18,11 @@ def test_readme_gives_the_two_commands_and_ci_uses_the_test_one():
     assert "./tasks.sh test" in ci
 
 
-def test_display_value():
-    assert readme.display_value(667507.2) == "667,507"
-    assert readme.display_value(100.926) == "100.9"
-    assert readme.display_value(3.95375) == "3.95"
-    assert readme.display_value(0.0222769) == "0.0223"
-    assert readme.display_value(21.0) == "21"
+def test_display_number():
+    from bering.export import display_number
+
+    assert display_number("667507.2", "USD per year") == "667,507"
+    assert display_number("100.926", "USD 2025 bn") == "101"
+    assert display_number("3.95375", "km") == "3.95"
+    assert display_number("1890", "year") == "1890"
+    assert display_number("21", "count") == "21"

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from bering import site
+from bering import export, site
 
 CDN_HOSTS = ("cdnjs.cloudflare.com", "cdn.jsdelivr.net", "unpkg.com", "cdn.plot.ly", "fonts.googleapis.com",
              "fonts.gstatic.com", "code.jquery.com", "ajax.googleapis.com")
@@ -326,4 +326,4 @@ def test_a_notebook_map_that_would_fetch_its_base_map_fails_the_build(tmp_path):
     ("100.926", "USD 2025 bn", "101"), ("2.45326", "USD 2025 bn", "2.45"), ("42.1234", "km", "42.1"),
     ("0.000123", "share", "1.23e-04"), ("667507", "USD 2025 per year", "667,507")])
 def test_display_number(value, unit, shown):
-    assert site.display_number(value, unit) == shown
+    assert export.display_number(value, unit) == shown

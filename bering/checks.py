@@ -76,3 +76,77 @@ def estimate_not_after_opening(frames: dict[str, pd.DataFrame]) -> list[Problem]
                                     f"estimate for '{row.project_id}' is dated {row.year_stated}, "
                                     f"after the project opened in {year_open}"))
     return problems
+
+
+@cross_check("megaprojects")
+def construction_before_opening(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A project cannot open before its construction started."""
+    projects = frames["megaprojects"]
+    problems = []
+    for pos, (pid, start, opened) in enumerate(zip(projects["project_id"], projects["construction_start_year"],
+                                                   projects["open_year"])):
+        if pd.isna(start) or pd.isna(opened) or int(opened) >= int(start):
+            continue
+        file, line = _where(projects, pos)
+        problems.append(Problem(file, line, "open_year", "start-before-opening",
+                                f"'{pid}' opens in {opened}, before its construction started in {start}"))
+    return problems
+
+
+@cross_check("timeline")
+def timeline_year_consistent(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """An event's id and date start with its year (the eras and counts are computed from ``year``)."""
+    events = frames["timeline"]
+    problems = []
+    for pos, (event_id, year, date) in enumerate(zip(events["event_id"], events["year"], events["date"])):
+        file, line = _where(events, pos)
+        for column, value in (("event_id", event_id), ("date", date)):
+            if pd.isna(value) or pd.isna(year) or str(value)[:4] == str(int(year)):
+                continue
+            problems.append(Problem(file, line, column, "year-consistent",
+                                    f"'{value}' does not start with the row's year {int(year)}"))
+    return problems
+
+
+#: Tables whose rows form series that must keep one unit: (table, series columns, unit column).
+UNIT_SERIES = [
+    ("us_ree_trade", ("metric",), "unit"),
+]
+
+
+def _unit_rule(table: str, series: tuple[str, ...], unit: str):
+    def check(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+        frame = frames[table]
+        groups: dict[tuple, list[tuple[int, str]]] = {}
+        for pos, row in enumerate(frame[[*series, unit]].itertuples(index=False)):
+            *key, value = row
+            if pd.isna(value):
+                continue
+            groups.setdefault(tuple(key), []).append((pos, str(value)))
+        problems = []
+        for key, members in groups.items():
+            counts: dict[str, int] = {}
+            for _, value in members:
+                counts[value] = counts.get(value, 0) + 1
+            if len(counts) < 2:
+                continue
+            # the unit most rows use is the series' unit (ties: the first one used)
+            main = max(counts, key=lambda v: (counts[v], -next(i for i, (_, u) in enumerate(members) if u == v)))
+            first = next(pos for pos, value in members if value == main)
+            _, first_line = _where(frame, first)
+            label = ", ".join(f"{c} '{k}'" for c, k in zip(series, key))
+            for pos, value in members:
+                if value != main:
+                    file, line = _where(frame, pos)
+                    problems.append(Problem(
+                        file, line, unit, "unit-consistent",
+                        f"{label} is in '{main}' on line {first_line} ({counts[main]} row(s)) but in "
+                        f"'{value}' here; a series keeps one unit, so convert the value or start a new series"))
+        return problems
+
+    check.__name__ = f"unit_consistent_{table}"
+    return check
+
+
+for _table, _series, _unit in UNIT_SERIES:
+    cross_check(_table)(_unit_rule(_table, _series, _unit))

@@ -1,0 +1,143 @@
+"""The benchmark's pieces, without timing anything: import parsing, arithmetic, rendering."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from bering import bench
+
+
+def notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbformat.v4.new_code_cell(c)
+                for c in cells]
+    return nb
+
+
+def test_import_statements_keep_only_imports():
+    cell = ("%matplotlib inline\n"
+            "from bering import data, money, notebook, timeline\n"
+            "import numpy as np, pandas\n"
+            "from os.path import (join,\n    dirname)\n"
+            "out = notebook.start('01_x')\n"
+            "if True:\n    import json\n")
+    assert bench.import_statements(cell) == [
+        "from bering import data, money, notebook, timeline",
+        "import numpy as np, pandas",
+        "from os.path import join, dirname",
+    ]
+
+
+def test_import_statements_survive_a_syntax_error():
+    assert bench.import_statements("import pandas as pd\nfrom bering import data\nx = (") == [
+        "import pandas as pd", "from bering import data"]
+
+
+def test_imports_cell_is_the_code_cell_after_the_heading():
+    nb = notebook("md:# 01 · title", "x = 1", "md:## Imports\nAll logic lives in bering.",
+                  "from bering import data\nout = 1", "import json")
+    assert bench.imports_cell(nb) == "from bering import data\nout = 1"
+    fallback = notebook("md:# title", "x = 1", "import json\nprint(json)")
+    assert bench.imports_cell(fallback) == "import json\nprint(json)"
+    assert bench.imports_cell(notebook("x = 1")) == ""
+
+
+def test_floor_notebook_runs_the_imports_and_nothing_else(tmp_path):
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(notebook("md:## Imports", "from bering import data, notebook\n\nout = notebook.start('01_x')"),
+                   path)
+    floor = bench.floor_notebook(path)
+    assert [c.source for c in floor.cells] == ["from bering import data, notebook"]
+
+
+def measurement(phase, seconds, peak, per=None, ok=True, failed=()):
+    return bench.Measurement(phase, seconds, peak, per or {}, ok, "", list(failed))
+
+
+def test_summary_takes_medians_and_ratios_divide_by_the_floor():
+    runs = [measurement("floor", s, p, {"a.ipynb": s / 2, "b.ipynb": s / 2}) for s, p in
+            [(10, 100), (12, 300), (30, 200)]]
+    runs += [measurement("notebooks", s, p, {"a.ipynb": s - 5, "b.ipynb": 5}) for s, p in
+             [(15, 400), (18, 500), (16, 450)]]
+    summary = bench.summarise(runs)
+    floor, nbs = summary["floor"], summary["notebooks"]
+    assert (floor.median_s, floor.min_s, floor.max_s) == (12, 10, 30)
+    assert floor.peak_bytes == 200 and floor.max_peak_bytes == 300
+    assert floor.per_notebook == {"a.ipynb": 6, "b.ipynb": 6}
+    assert nbs.median_s == 16 and nbs.per_notebook == {"a.ipynb": 11, "b.ipynb": 5}
+    assert bench.ratio(nbs.median_s, floor.median_s) == pytest.approx(16 / 12)
+    assert bench.ratio(1, 0) != bench.ratio(1, 0)  # NaN without a floor
+
+
+def test_failed_runs_are_kept_out_of_the_median_but_flagged():
+    runs = [measurement("floor", 10, 1), measurement("export", 20, 1),
+            measurement("export", 1, 1, ok=False, failed=["03_x.ipynb"])]
+    summary = bench.summarise(runs)["export"]
+    assert summary.median_s == 20 and summary.runs == 2
+    assert not summary.ok and summary.failed_notebooks == ["03_x.ipynb"]
+
+
+def test_table_shows_ratios_targets_and_memory():
+    gib = 2**30
+    runs = [measurement("floor", 10, gib // 4, {"01_a.ipynb": 10}),
+            measurement("notebooks", 14, gib // 2, {"01_a.ipynb": 14}),
+            measurement("export", 25, 2 * gib, {"01_a.ipynb": 25}),
+            measurement("nbval", 12, gib // 2, ok=False)]
+    text = bench.render_results(bench.summarise(runs), {"01_a.ipynb": 1_200_000})
+    rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines() if line.startswith("|")}
+    notebooks = rows[bench.PHASE_LABELS["notebooks"]]
+    assert "| 14.0 s |" in notebooks and "| 1.40× | ≤ 1.5× | yes |" in notebooks and "512 MiB" in notebooks
+    export = rows[bench.PHASE_LABELS["export"]]
+    assert "| 2.50× | ≤ 2× | **no** |" in export and "2.00 GiB" in export and export.endswith("| **no** |")
+    assert "(**failed**)" in rows[bench.PHASE_LABELS["nbval"] + " (**failed**)"]
+    assert "| 01_a.ipynb | 10.0 s | 14.0 s | 25.0 s | 1.40× |" in text
+    assert "| 01_a.ipynb | 1200 kB | **no** |" in text
+
+
+def test_block_replacement_keeps_the_prose():
+    block = bench.BEGIN + "\nnew numbers\n" + bench.END
+    doc = f"# Performance\n\nintro\n\n{bench.BEGIN}\nold numbers\n{bench.END}\n\n## Findings\nkept\n"
+    out = bench.replace_block(doc, block)
+    assert "new numbers" in out and "old numbers" not in out
+    assert out.startswith("# Performance\n\nintro\n\n") and out.endswith("## Findings\nkept\n")
+    fresh = bench.replace_block(None, block)
+    assert fresh.startswith("# Performance") and block in fresh
+    appended = bench.replace_block("# Notes\n", block)
+    assert appended == "# Notes\n\n" + block + "\n"
+
+
+def test_tree_memory_counts_children_with_and_without_psutil():
+    child = subprocess.Popen([sys.executable, "-c", "import time; x = bytearray(64 * 2**20); time.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 20
+        alone = bench.tree_rss(child.pid)
+        while alone < 64 * 2**20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alone = bench.tree_rss(child.pid)
+        assert alone >= 64 * 2**20
+        tree = bench.tree_rss(os.getpid())  # this process and the child
+        assert tree >= alone + 10 * 2**20
+        from_proc = bench.tree_rss(os.getpid(), use_psutil=False)
+        assert abs(from_proc - tree) < 0.25 * tree
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_machine_description_names_cpu_memory_and_versions():
+    info = bench.machine()
+    assert set(info) >= {"CPU", "cores", "memory", "OS", "Python", "packages"}
+    assert "nbclient" in info["packages"] and info["Python"].startswith("3.11")
+
+
+def test_plan_lists_floor_code_without_running_kernels(tmp_path, capsys):
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(notebook("md:## Imports", "import json\nout = 1"), path)
+    assert bench.main(["--plan", "--notebook", str(path)]) == 0
+    assert capsys.readouterr().out == "01_x.ipynb:\n  import json\n"

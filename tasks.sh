@@ -38,7 +38,8 @@ setup() {
   py=$(find_python)
   echo "setting up $VENV with $("$py" --version) from requirements.lock ..."
   "$py" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  # the lock is the complete, resolved set: install exactly it, nothing more
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
   "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (bering)" >/dev/null
   echo "$want" > "$STAMP"

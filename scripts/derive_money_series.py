@@ -6,7 +6,7 @@ This script covers only the values in ``data/us_price_index.csv`` and
 table.  Everything else in those files (and all of
 ``data/local_price_index.csv``) is transcribed as published; the source of
 every row is named in its ``source_id`` column and described in
-``data/_staging/sources_money.csv``.
+``data/sources.csv``.
 
 What it derives
 ---------------

@@ -188,6 +188,31 @@ def _round_ring(coords) -> list[list[float]]:
     return out if len(out) >= 4 else []
 
 
+def _snapped_features(piece, hemisphere: str | None) -> list[dict]:
+    """Snap ``piece`` to the 1e-4 degree grid, orient it (RFC 7946: exterior counter-clockwise) and
+    return its polygons as GeoJSON Features; ``hemisphere=None`` takes it from the first vertex."""
+    out = []
+    for poly in _polygons_of(set_precision(piece, 10.0 ** -DECIMALS)):
+        poly = orient(poly, sign=1.0)
+        exterior = _round_ring(poly.exterior.coords)
+        if not exterior:
+            continue
+        holes = [h for h in (_round_ring(i.coords) for i in poly.interiors) if h]
+        side = hemisphere or ("east" if exterior[0][0] > 0 else "west")
+        out.append({
+            "type": "Feature",
+            "properties": {"hemisphere": side},
+            "geometry": {"type": "Polygon", "coordinates": [exterior, *holes]},
+        })
+    return out
+
+
+def _sorted(features: list[dict]) -> list[dict]:
+    """Stable order: east pieces first, then by first vertex, so reruns give identical files."""
+    return sorted(features, key=lambda f: (f["properties"]["hemisphere"] != "east",
+                                           f["geometry"]["coordinates"][0][0]))
+
+
 def build_features(topology: dict, simplify: float = 0.0) -> list[dict]:
     """Clip, round and orient the land polygons; return GeoJSON Feature dicts.
 
@@ -202,22 +227,8 @@ def build_features(topology: dict, simplify: float = 0.0) -> list[dict]:
                     piece = piece.simplify(simplify, preserve_topology=True)
                 if shift:
                     piece = translate(piece, xoff=-shift)
-                snapped = set_precision(piece, 10.0 ** -DECIMALS)
-                for poly in _polygons_of(snapped):
-                    poly = orient(poly, sign=1.0)  # RFC 7946: exterior counter-clockwise
-                    exterior = _round_ring(poly.exterior.coords)
-                    if not exterior:
-                        continue
-                    holes = [h for h in (_round_ring(i.coords) for i in poly.interiors) if h]
-                    features.append({
-                        "type": "Feature",
-                        "properties": {"hemisphere": hemisphere},
-                        "geometry": {"type": "Polygon", "coordinates": [exterior, *holes]},
-                    })
-    # Stable order: east pieces first, then by first vertex, so reruns give identical files.
-    features.sort(key=lambda f: (f["properties"]["hemisphere"] != "east",
-                                 f["geometry"]["coordinates"][0][0]))
-    return features
+                features.extend(_snapped_features(piece, hemisphere))
+    return _sorted(features)
 
 
 def _shift_ring_near(ring: list[tuple[float, float]], centre: float) -> list[tuple[float, float]]:
@@ -265,22 +276,8 @@ def build_world_features(topology: dict) -> list[dict]:
     features = []
     for rings in iter_polygons(topology):
         for piece in split_at_antimeridian(rings):
-            snapped = set_precision(piece, 10.0 ** -DECIMALS)
-            for poly in _polygons_of(snapped):
-                poly = orient(poly, sign=1.0)
-                exterior = _round_ring(poly.exterior.coords)
-                if not exterior:
-                    continue
-                holes = [h for h in (_round_ring(i.coords) for i in poly.interiors) if h]
-                hemisphere = "east" if exterior[0][0] > 0 else "west"
-                features.append({
-                    "type": "Feature",
-                    "properties": {"hemisphere": hemisphere},
-                    "geometry": {"type": "Polygon", "coordinates": [exterior, *holes]},
-                })
-    features.sort(key=lambda f: (f["properties"]["hemisphere"] != "east",
-                                 f["geometry"]["coordinates"][0][0]))
-    return features
+            features.extend(_snapped_features(piece, None))
+    return _sorted(features)
 
 
 def check_world_features(features: list[dict]) -> None:

@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from . import data, export, paths
+from .notebook import Markdown
 
 VERDICTS = ("consistent", "contested", "inconsistent", "not_checkable")
 VERDICT_COLOURS = {"consistent": "#009E73", "contested": "#E69F00", "inconsistent": "#D55E00",
@@ -546,19 +547,6 @@ def readable(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
         "verdict": ledger["verdict"],
         "explanation": ledger["explanation"],
     })
-
-
-@dataclass(frozen=True)
-class Markdown:
-    """Text shown as Markdown in a notebook (and as itself anywhere else)."""
-
-    text: str
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def explained(table: pd.DataFrame, verdict: str) -> Markdown:

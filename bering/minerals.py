@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import geo, money
+from .notebook import Markdown
 
 # ------------------------------------------------------------------------------------------
 # constants
@@ -716,17 +717,8 @@ def corridor_revenue(legs_costed: pd.DataFrame, tonnes_per_year: float, deposit:
     return {s: float(sel[f"usd_per_t_{s}"].sum() * tonnes_per_year) for s in SCENARIOS}
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """A short verdict in words, every number computed; shows as Markdown in a notebook."""
-
-    text: str
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
+#: A short verdict in words, every number computed; shows as Markdown in a notebook.
+Verdict = Markdown
 
 
 def verdict_summary(verdict: pd.DataFrame, volume: pd.DataFrame, revenue: dict[str, float],

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from . import data, export, style
@@ -40,3 +42,16 @@ def references(*frames: pd.DataFrame) -> pd.DataFrame:
     """Publisher, title, date and URL of every source the given tables cite."""
     cited = data.sources_for(frames)
     return cited[["source_id", "publisher", "title", "date_published", "url"]]
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Text shown as Markdown in a notebook (and as itself anywhere else)."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text

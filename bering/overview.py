@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import data, export, paths
-from .ledger import Markdown
+from .notebook import Markdown
 from .readme import notebook_title
 
 OVERVIEW_STEM = "00_overview"

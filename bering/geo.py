@@ -659,3 +659,102 @@ def globe_land(polygons: Iterable, lat_0: float, lon_0: float, radius_km: float 
         return coords * factor[:, None]
 
     return shapely.transform(visible, to_ortho)
+
+
+# --------------------------------------------------------------------------------------------
+# GeoDataFrame layers
+# --------------------------------------------------------------------------------------------
+#
+# The tables and coastlines as GeoDataFrames in WGS84 (EPSG:4326), for readers who work with
+# geopandas: ``layer.to_crs(strait_crs())`` gives the equal-area map of the strait, where lines
+# that cross the 180th meridian need no special treatment. Distances stay geodesic
+# (:func:`geodesic_km`); a projected length is only a check on them.
+
+#: Coordinate reference system of every layer: WGS84 longitude/latitude.
+LAYER_CRS = "EPSG:4326"
+
+
+def points_layer(frame: pd.DataFrame, lat: str = "lat", lon: str = "lon"):
+    """A GeoDataFrame of points from the ``lat``/``lon`` columns of ``frame`` (degrees, WGS84).
+
+    Rows without coordinates are dropped (a table may list a place that no source locates);
+    coordinates out of range raise :class:`ValueError` naming the column.
+    """
+    import geopandas as gpd
+
+    located = frame.dropna(subset=[lat, lon]).reset_index(drop=True)
+    lats = check_lat(located[lat].to_numpy(dtype=float), lat)
+    lons = check_lon(located[lon].to_numpy(dtype=float), lon)
+    return gpd.GeoDataFrame(located, geometry=gpd.points_from_xy(lons, lats), crs=LAYER_CRS)
+
+
+def places_layer(data_dir: str | Path | None = None):
+    """``data/places.csv`` (capes, islands, railheads, towns) as a point layer."""
+    from . import data
+
+    return points_layer(data.load("places", data_dir))
+
+
+def deposits_layer(data_dir: str | Path | None = None):
+    """``data/deposits.csv`` (rare-earth deposits) as a point layer; unlocated deposits are left out."""
+    from . import data
+
+    return points_layer(data.load("deposits", data_dir))
+
+
+def waypoints_layer(data_dir: str | Path | None = None):
+    """``data/route_waypoints.csv`` (ports, capes, straits on the freight routes) as a point layer."""
+    from . import data
+
+    return points_layer(data.load("route_waypoints", data_dir))
+
+
+def alignments_layer(data_dir: str | Path | None = None, spacing_km: float = 10.0):
+    """Every alignment in ``data/alignments.csv`` as one geodesic LineString, with its length.
+
+    The line follows the geodesic between consecutive places (densified every ``spacing_km``) and
+    keeps longitudes continuous across the 180th meridian (``lon_unwrapped``), so it is drawn as
+    one piece in lon/lat; ``length_km`` is the geodesic sum from :func:`segment_lengths`, not a
+    planar length.
+    """
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from . import data
+
+    places_df = data.load("places", data_dir)
+    segments_df = data.load("alignment_segments", data_dir)
+    meta = data.load("alignments", data_dir).set_index("alignment_id")
+    lengths = segment_lengths(places_df, segments_df).groupby("alignment_id")["length_km"].sum()
+    rows, lines = [], []
+    for alignment_id in meta.index:
+        if alignment_id not in lengths.index:
+            continue
+        pts = route_points(places_df, segments_df, alignment_id, spacing_km=spacing_km)
+        lines.append(LineString(np.column_stack([pts["lon_unwrapped"], pts["lat"]])))
+        rows.append({"alignment_id": alignment_id, "name": meta.at[alignment_id, "name"],
+                     "length_km": float(lengths[alignment_id])})
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=LAYER_CRS)
+
+
+def land_layer(path: str | Path | None = None):
+    """The committed 1:10m coastline of the region (``data/geo/land_bering_10m.geojson``)."""
+    import geopandas as gpd
+
+    from . import paths
+
+    return gpd.read_file(path or paths.data_dir() / "geo" / "land_bering_10m.geojson")
+
+
+def boundary_layer(path: str | Path | None = None):
+    """The 1867 convention line through the strait (``data/geo/us_russia_boundary_strait.geojson``)."""
+    import geopandas as gpd
+
+    from . import paths
+
+    return gpd.read_file(path or paths.data_dir() / "geo" / "us_russia_boundary_strait.geojson")
+
+
+def to_strait(layer, kind: str = "laea"):
+    """``layer`` re-projected to the map of the strait (:func:`strait_crs`), in metres."""
+    return layer.to_crs(strait_crs(kind))

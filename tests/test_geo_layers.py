@@ -1,0 +1,74 @@
+"""The geographic tables as GeoDataFrames: CRS, coordinates and the 180th meridian."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bering import data, geo
+
+
+def test_places_layer_is_wgs84_points_at_the_table_coordinates():
+    table = data.load("places")
+    layer = geo.places_layer()
+    assert layer.crs.to_epsg() == 4326
+    assert set(layer.geom_type) == {"Point"}
+    dezhnev = layer.set_index("place_id").loc["cape_dezhnev"]
+    row = table.set_index("place_id").loc["cape_dezhnev"]
+    assert (dezhnev.geometry.x, dezhnev.geometry.y) == (row["lon"], row["lat"])
+    assert len(layer) == table[["lat", "lon"]].notna().all(axis=1).sum()
+
+
+def test_points_layer_drops_unlocated_rows_and_refuses_bad_coordinates():
+    frame = pd.DataFrame({"name": ["a", "b"], "lat": [65.0, None], "lon": [-168.0, None]})
+    assert list(geo.points_layer(frame)["name"]) == ["a"]
+    with pytest.raises(ValueError, match="lat"):
+        geo.points_layer(pd.DataFrame({"lat": [95.0], "lon": [0.0]}))
+
+
+def test_projected_distance_across_the_strait_matches_the_geodesic():
+    # Cape Dezhnev to Cape Prince of Wales: the equal-area map centred on the strait distorts
+    # distances there by far less than 1 %, so the planar length must match the geodesic.
+    capes = geo.places_layer().set_index("place_id").loc[["cape_dezhnev", "cape_prince_of_wales"]]
+    projected = geo.to_strait(capes.reset_index())
+    planar_km = projected.geometry.iloc[0].distance(projected.geometry.iloc[1]) / 1000
+    geodesic = geo.geodesic_km(capes["lat"].iloc[0], capes["lon"].iloc[0], capes["lat"].iloc[1], capes["lon"].iloc[1])
+    assert planar_km == pytest.approx(geodesic, rel=0.005)
+
+
+def test_a_line_across_the_antimeridian_projects_as_one_short_piece():
+    # 179.5 E to 179.5 W at 66 N is about 45 km; drawn naively in lon/lat it spans 359 degrees.
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    lons = geo.unwrap_lon(np.array([179.5, -179.5]), center=-169.0)
+    line = gpd.GeoDataFrame(geometry=[LineString([(lons[0], 66.0), (lons[1], 66.0)])], crs=geo.LAYER_CRS)
+    assert abs(lons[1] - lons[0]) == pytest.approx(1.0)
+    projected_km = geo.to_strait(line).geometry.iloc[0].length / 1000
+    assert projected_km == pytest.approx(geo.geodesic_km(66.0, 179.5, 66.0, -179.5), rel=0.01)
+
+
+def test_alignment_lines_keep_their_geodesic_lengths():
+    layer = geo.alignments_layer()
+    assert layer.crs.to_epsg() == 4326
+    assert set(layer.geom_type) == {"LineString"}
+    expected = geo.segment_lengths(data.load("places"), data.load("alignment_segments"))
+    expected = expected.groupby("alignment_id")["length_km"].sum()
+    got = layer.set_index("alignment_id")["length_km"]
+    assert got.to_dict() == pytest.approx(expected.loc[got.index].to_dict())
+    # the projected line agrees with the geodesic length to within the map's distortion
+    projected = geo.to_strait(layer).set_index("alignment_id").geometry.length / 1000
+    assert projected["cape_to_cape"] == pytest.approx(got["cape_to_cape"], rel=0.005)
+
+
+def test_coastline_and_boundary_read_with_geopandas():
+    land = geo.land_layer()
+    assert land.crs.to_epsg() == 4326 and len(land) > 0
+    assert set(land.geom_type) <= {"Polygon", "MultiPolygon"}
+    boundary = geo.boundary_layer()
+    line = boundary.geometry.iloc[0]
+    assert line.coords[0][0] == pytest.approx(-168.976944)
+    # the boundary runs between the Diomedes: Big Diomede west of it, Little Diomede east
+    places = geo.places_layer().set_index("place_id")
+    assert places.loc["big_diomede"].geometry.x < line.coords[0][0] < places.loc["little_diomede"].geometry.x

@@ -63,6 +63,8 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.polygon import orient
 from shapely.validation import make_valid
 
+from bering.geo import polygons_of
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "geo" / "land_bering_10m.geojson"
 DEFAULT_WORLD_OUT = REPO_ROOT / "data" / "geo" / "land_world_110m.geojson"
@@ -161,21 +163,6 @@ def clip_to_region(rings: list[list[tuple[float, float]]]):
     yield "west", poly.intersection(west_box), 0.0
 
 
-def _polygons_of(geometry):
-    """The polygons inside any shapely geometry (drops points and lines left by clipping)."""
-    if geometry.is_empty:
-        return []
-    kind = geometry.geom_type
-    if kind == "Polygon":
-        return [geometry]
-    if kind in ("MultiPolygon", "GeometryCollection"):
-        out = []
-        for part in geometry.geoms:
-            out.extend(_polygons_of(part))
-        return out
-    return []
-
-
 def _round_ring(coords) -> list[list[float]]:
     """Round one ring to DECIMALS and drop repeated vertices; [] if fewer than 4 positions remain."""
     out: list[list[float]] = []
@@ -192,7 +179,7 @@ def _snapped_features(piece, hemisphere: str | None) -> list[dict]:
     """Snap ``piece`` to the 1e-4 degree grid, orient it (RFC 7946: exterior counter-clockwise) and
     return its polygons as GeoJSON Features; ``hemisphere=None`` takes it from the first vertex."""
     out = []
-    for poly in _polygons_of(set_precision(piece, 10.0 ** -DECIMALS)):
+    for poly in polygons_of(set_precision(piece, 10.0 ** -DECIMALS)):
         poly = orient(poly, sign=1.0)
         exterior = _round_ring(poly.exterior.coords)
         if not exterior:
@@ -222,7 +209,7 @@ def build_features(topology: dict, simplify: float = 0.0) -> list[dict]:
     features = []
     for rings in iter_polygons(topology):
         for hemisphere, clipped, shift in clip_to_region(rings):
-            for piece in _polygons_of(clipped):
+            for piece in polygons_of(clipped):
                 if simplify > 0:
                     piece = piece.simplify(simplify, preserve_topology=True)
                 if shift:
@@ -249,7 +236,7 @@ def split_at_antimeridian(rings: list[list[tuple[float, float]]]) -> list:
     """
     if not any(wraps_antimeridian(r) for r in rings):
         poly = Polygon(rings[0], rings[1:])
-        return _polygons_of(poly if poly.is_valid else make_valid(poly))
+        return polygons_of(poly if poly.is_valid else make_valid(poly))
     exterior = unwrap_ring(rings[0])
     winding = exterior[-1][0] - exterior[0][0]
     if abs(winding) > 180.0:
@@ -266,7 +253,7 @@ def split_at_antimeridian(rings: list[list[tuple[float, float]]]) -> list:
     for k in range(int((lo + 180.0) // 360.0) - 1, int((hi + 180.0) // 360.0) + 2):
         window = box(-180.0 + 360.0 * k, -90.0, 180.0 + 360.0 * k, 90.0)
         part = poly.intersection(window)
-        for piece in _polygons_of(part):
+        for piece in polygons_of(part):
             pieces.append(translate(piece, xoff=-360.0 * k))
     return pieces
 

@@ -213,7 +213,8 @@ def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
     classes = globals()["classes"](projects) if classes is None else classes
     table["classes"] = table["project_id"].map(lambda p: classes_of(p, classes))
     cols = ["project_id", "name", "kind", "status", "basis", "scope", "km", "usd_bn", "usd_m_per_km",
-            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "bore_km", "usd_m_per_bore_km", "excavated_m3",
+            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "tunnelled_km", "bores", "bore_km", "usd_m_per_bore_km",
+            "excavated_m3",
             "usd_per_m3", "classes", "n_rows", "cost_ids", "source_id"]
     return table[cols].sort_values("usd_m_per_km", ascending=False).reset_index(drop=True)
 

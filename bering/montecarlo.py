@@ -377,7 +377,9 @@ def _cost_per_km(rng, z, values, cost_model, uncertainty) -> np.ndarray:
         from .benchmarks import normal_cdf
         idx = np.minimum((normal_cdf(z) * values.size).astype(int), values.size - 1)
         return values[idx]
-    return np.exp(draw_log_costs(rng, z, values, uncertainty))
+    # a class of two gives a t with one degree of freedom (Cauchy tails): clip the log so that no
+    # draw overflows to infinity; percentiles are unaffected
+    return np.exp(np.clip(draw_log_costs(rng, z, values, uncertainty), -700.0, 700.0))
 
 
 def _ratio_from_z(z: np.ndarray, mean_pct: float, sd_pct: float, model: str) -> np.ndarray:
@@ -706,7 +708,6 @@ class Model:
             ("segment cost correlation", "0 (independent)", {"correlation": 0.0}),
             ("segment cost correlation", "0.9", {"correlation": 0.9}),
             ("tunnel length", f"{alt_km:g} km (2007 plan)", {"tunnel_km": alt_km}),
-            ("approach cost class", "all remote lines", {"approach_class": "remote_rail"}),
             ("approach cost class", "Russia and China lines", {"approach_class": "remote_rail_asia"}),
             ("Alaska - Canada connection", "left out (stops at Fairbanks)", {"na_km": 0.0}),
             ("price conversion", f"deflate_then_fx (ratio at {self.compare_year()})", {"method": "deflate_then_fx"}),
@@ -721,9 +722,7 @@ class Model:
         """P50 of ``component`` (tunnel, approach or whole) under each variant, and its change.
 
         Every variant uses the same seed and its own random streams, so a difference is the
-        effect of the change alone. The price-conversion variant can only be computed at 2024 (the
-        local price indices end there), so its ratio to the baseline at 2024 is applied to the
-        baseline P50.
+        effect of the change alone (the price-conversion variant restates as :meth:`run` says).
         """
         _check_choice("component", component, ("tunnel", "approach", "whole"))
         small = replace(params, draws=draws)
@@ -732,14 +731,9 @@ class Model:
             return percentiles(getattr(self.run(p), component), [50])[50]
 
         base = p50(small)
-        year = self.compare_year()
         rows = []
         for assumption, option, changes in self.variants(params):
-            if "method" in changes:
-                ratio = p50(replace(small, base_year=year, **changes)) / p50(replace(small, base_year=year))
-                value = base * ratio
-            else:
-                value = p50(replace(small, **changes))
+            value = p50(replace(small, **changes))
             rows.append({"assumption": assumption, "option": option, "p50": value,
                          "change": value - base, "change_pct": 100 * (value / base - 1)})
         table = pd.DataFrame(rows)
@@ -899,6 +893,33 @@ def duration_class(projects: pd.DataFrame) -> pd.DataFrame:
     return sched[sched["project_id"].isin(members) & sched["length_km"].notna()].reset_index(drop=True)
 
 
+#: Earlier tunnel-only estimates compared with the pitch are those of the modern plans (the 1905
+#: scheme's USD 65 million is a promoter's sum from another economy, shown in notebook 01).
+MODERN_FROM = 1990
+
+
+def earlier_tunnel_estimates(m: Model) -> pd.DataFrame:
+    """Tunnel-only cost figures of Bering tunnels made since :data:`MODERN_FROM`, restated: ``label, year, usd_bn``.
+
+    From ``project_costs`` (scope tunnel, crossing proposals, not the 2025 pitch) and from the
+    timeline's cost claims of scope tunnel, so no comparison mixes scopes.
+    """
+    from . import timeline
+
+    costs = benchmarks.restate_costs(m.costs, m.conv)
+    proposals = set(m.projects.loc[m.projects["kind"] == "crossing_proposal", "project_id"])
+    rows = benchmarks.scope_rows(costs, TUNNEL_SCOPE)
+    rows = rows[rows["project_id"].isin(proposals) & (rows["project_id"] != benchmarks.CLAIM_PROJECT)
+                & (rows["year_stated"] >= MODERN_FROM)]
+    a = pd.DataFrame({"label": rows["cost_id"], "year": rows["year_stated"].astype(int), "usd_bn": rows["usd_bn"]})
+    claims = timeline.cost_claims(timeline.load_timeline(m.data_dir), m.conv,
+                                  scopes=data.load("cost_claim_scopes", m.data_dir))
+    claims = claims[(claims["scope"] == TUNNEL_SCOPE) & (claims["year"] >= MODERN_FROM)
+                    & (claims["year"] < money.BASE_YEAR)]
+    b = pd.DataFrame({"label": claims["event_id"], "year": claims["year"].astype(int), "usd_bn": claims["usd_bn_base"]})
+    return pd.concat([a, b], ignore_index=True).sort_values(["year", "label"]).reset_index(drop=True)
+
+
 def key_number_rows(key: str, scenario: str) -> list[tuple]:
     """The rows of :func:`results`: (key, value, unit, description)."""
     m = _model(key)
@@ -926,12 +947,12 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         "Scope of the USD 65 bn 'traditional cost': the 2007 plan's tunnel plus its approach railways and corridor "
         "works, not the tunnel alone (project_costs.scope)")
     add("claim_8bn_scope", scopes[c8], "scope", "Scope of the USD 8 bn ceiling: the tunnel alone (project_costs.scope)")
-    tunnel_only = benchmarks.scope_rows(costs[costs["project_id"].str.startswith("bering_")
-                                              & (costs["cost_id"] != c8)], TUNNEL_SCOPE)
+    tunnel_only = earlier_tunnel_estimates(m)
     add("tunnel_only_estimates_min_usd2025", float(tunnel_only["usd_bn"].min()), f"{base} bn",
-        "Cheapest earlier tunnel-only estimate of a Bering tunnel, restated")
+        f"Cheapest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM} (project_costs and the timeline's "
+        "cost claims of scope tunnel), restated")
     add("tunnel_only_estimates_max_usd2025", float(tunnel_only["usd_bn"].max()), f"{base} bn",
-        "Dearest earlier tunnel-only estimate of a Bering tunnel, restated")
+        f"Dearest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM}, restated")
     add("rail_tunnel_median_usd_per_km", float(np.median(benchmarks.class_values(table, "rail_tunnels"))),
         f"{base} million per km", "Median cost per km of route of the long rail tunnels built or building")
     per_bore = table["usd_m_per_bore_km"].dropna()
@@ -996,3 +1017,39 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         f"Average advance each of {params.tbm_count} TBMs needs to bore {params.bores} x {params.tunnel_km:g} km in "
         f"{params.years:g} years, boring {params.boring_share:.0%} of the time (assumption)")
     return rows
+
+
+def findings(data_dir=None, scenario: str = "baseline") -> str:
+    """Notebook 03's Findings: four plain sentences, every number from :func:`results`."""
+    v = results(data_dir, scenario).set_index("key")["value"]
+    m = model(data_dir)
+    table = m.table()
+    cheap = table.loc[table["usd_m_per_bore_km"].idxmin()]
+    scen = "" if scenario == "baseline" else f" (scenario '{scenario}')"
+    scope = str(v["claim_65bn_scope"]).replace("_", " ")
+    return "\n".join([
+        "**Findings**" + scen,
+        "",
+        f"- The 2025 pitch sets a tunnel-only ceiling against a figure of another scope: its USD 65 bn "
+        f"'traditional cost' is the 2007 plan's tunnel with its approach railways and corridor works "
+        f"(scope: {scope}), so 'under USD 8 bn against USD 65 bn+' compares a tunnel with a corridor.",
+        f"- Judged by what long rail tunnels cost per km when finished, the 112 km tunnel alone has a median "
+        f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10-P90 USD {v['tunnel_cost_p10_usd2025']:,.0f}-"
+        f"{v['tunnel_cost_p90_usd2025']:,.0f} bn, USD 2025); USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
+        f"and below every tunnel-only estimate of the plans made since {MODERN_FROM} (USD "
+        f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn restated).",
+        f"- The whole link, with new railways to connected railheads on both sides "
+        f"({v['whole_link_new_railway_km']:,.0f} km, {v['north_america_connection_km']:,.0f} km of it from the "
+        f"Alaska Railroad to the Canadian network), has a median cost of USD {v['whole_link_cost_p50_usd2025']:,.0f} bn "
+        f"(P90 USD {v['whole_link_cost_p90_usd2025']:,.0f} bn); USD 65 bn sits at its "
+        f"P{v['percentile_of_65bn_claim_whole_link']:.0f}, and the tunnel is about "
+        f"{100 * v['tunnel_share_of_whole_link_cost']:.0f} % of the whole.",
+        f"- For USD 8 bn the tunnel would have to cost USD {v['claim_8bn_usd_per_bore_km']:,.0f} m per km of bore, "
+        f"against a median USD {v['rail_tunnel_median_usd_per_bore_km']:,.0f} m for long rail tunnels and "
+        f"USD {cheap['usd_m_per_bore_km']:,.0f} m for the cheapest tunnel in the data ({cheap['name'].split(' (')[0]}, "
+        f"{int(cheap['bores'])} bores of {m.projects.set_index('project_id').loc[cheap['project_id'], 'bore_diameter_m']:.1f} "
+        f"m for cars over {cheap['km']:g} km).",
+        f"- Long tunnels scaled to 112 km took a median {v['construction_duration_p50_years']:.0f} years from the "
+        f"start of main works to opening; {100 * v['probability_within_8_years']:.0f} % of simulated construction "
+        f"times are eight years or less.",
+    ])

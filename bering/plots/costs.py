@@ -244,7 +244,7 @@ def distribution_chart(result, claims: dict[str, float], base_label: str, scenar
 
     fig, axes = plt.subplots(2, 1, figsize=(10, 7.4), sharex=True, layout="constrained")
     all_x = np.concatenate([result.tunnel, result.whole])
-    lo, hi = np.percentile(all_x, [0.05, 99.95])
+    lo, hi = np.percentile(all_x, [0.5, 99.5])
     lo = min(lo, min(claims.values())) / 1.3
     bins = np.geomspace(lo, hi * 1.05, 120)
     label_box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1}
@@ -258,7 +258,7 @@ def distribution_chart(result, claims: dict[str, float], base_label: str, scenar
         ax.stairs(share, edges, color=colour, linewidth=1)
         ax.axvspan(q[10], q[90], color=colour, alpha=0.10, zorder=0)
         top = share.max()
-        for p, ls, height in ((10, ":", 1.05), (50, "-", 1.05), (80, "--", 1.05), (90, ":", 1.25)):
+        for p, ls, height in ((10, ":", 1.05), (50, "-", 1.19), (80, "--", 1.33), (90, ":", 1.47)):
             ax.axvline(q[p], color=colour, linestyle=ls, linewidth=1.4)
             ax.text(q[p], top * height, f"P{p}: {q[p]:,.0f}", ha="center", va="bottom", fontsize=9,
                     color=colour, bbox=label_box)
@@ -267,16 +267,17 @@ def distribution_chart(result, claims: dict[str, float], base_label: str, scenar
                 continue
             colour_c = PALETTE["vermillion"] if key == "claim_8bn" else PALETTE["black"]
             ax.axvline(value, color=colour_c, linewidth=2, linestyle="--")
-            label = "claim: under USD 8 bn" if key == "claim_8bn" else "'traditional' USD 65 bn+"
+            label = ("claim: under USD 8 bn (tunnel)" if key == "claim_8bn"
+                     else "'traditional' USD 65 bn+ (tunnel and railways)")
             ax.text(value, top * (0.75 if key == "claim_8bn" else 0.45),
                     f" {label}\n at P{share_at_or_below(x, value):.1f}", fontsize=9, color=colour_c,
                     ha="left", va="center", bbox=label_box)
-        ax.set_ylim(0, top * 1.45)
+        ax.set_ylim(0, top * 1.62)
+        ax.set_xlim(lo, hi * 1.05)
         ax.set_ylabel("share of draws, %")
         ax.set_title(f"{name}: P10-P90 shaded", loc="left", fontsize=11)
     axes[1].set_xscale("log")
-    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if lo <= t <= hi * 1.05]
-    axes[1].set_xticks(ticks, [f"{t:,}" for t in ticks])
+    human_log_ticks(axes[1].xaxis, lo, hi * 1.05)
     axes[1].set_xlabel(f"cost, {base_label} bn (log scale). Scenario '{scenario}'; an estimate built on the "
                        "assumptions in data/assumptions.csv")
     fig.set_dpi(INLINE_DPI)
@@ -392,7 +393,7 @@ def duration_chart(sched: pd.DataFrame, promised: pd.DataFrame, model_years: dic
         xs.append(row.length_km)
         ys.append(row.planned_duration_years)
     if model_years and model_km:
-        ax.vlines(model_km, model_years[10], model_years[90], color=PALETTE["black"], linewidth=3, zorder=2)
+        ax.vlines(model_km, model_years[10], model_years[90], color=PALETTE["black"], linewidth=1.5, zorder=2)
         ax.scatter(model_km, model_years[50], marker="D", s=60, color=PALETTE["black"], zorder=4)
         texts.append(ax.text(model_km, model_years[50], f"duration model: P50 {model_years[50]:.0f} years\n"
                              f"(P10-P90 {model_years[10]:.0f}-{model_years[90]:.0f})", fontsize=9, color="black"))
@@ -403,8 +404,9 @@ def duration_chart(sched: pd.DataFrame, promised: pd.DataFrame, model_years: dic
     ax.set_xlim(min(xs) / 1.6, max(xs) * 1.8)
     ax.set_xlabel("length of route, km (log scale)")
     ax.set_ylabel("construction time, years (start of main works to opening)")
-    ax.set_ylim(0, max(ys) * 1.15)
-    adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.3, 1.6),
+    top = max(ys + ([model_years[90]] if model_years else []))
+    ax.set_ylim(0, top * 1.1)
+    adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.5, 2.0), force_text=(0.3, 0.6),
                 arrowprops={"arrowstyle": "-", "color": "#9A9A9A", "linewidth": 0.7})
     kinds = [k for k in KIND_LABELS if k in set(s["kind"])]
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=KIND_LABELS[k]) for k in kinds]
@@ -440,7 +442,7 @@ def schedule_chart(length_km: float, bores: int, years: float, rates: pd.DataFra
     for i, (row, ly) in enumerate(zip(rates.itertuples(index=False), label_y)):
         colour = CYCLE[i % len(CYCLE)]
         ax.axhline(row.value_m_per_day, color=colour, linewidth=1.4, linestyle="--", zorder=2)
-        ax.text(max_tbms + 0.3, ly, f"{row.label}: {row.value_m_per_day:g}", fontsize=9, color=colour,
+        ax.text(max_tbms + 0.8, ly, f"{row.label}: {row.value_m_per_day:g}", fontsize=9, color=colour,
                 va="center", ha="left")
     for text, n in (access or {}).items():
         ax.axvline(n, color=GREY, linewidth=1, linestyle=":")
@@ -480,9 +482,9 @@ def bore_km_chart(table: pd.DataFrame, claim_per_bore_km: float, base_label: str
     ax.set_xlim(lo, hi)
     human_log_ticks(ax.xaxis, lo, hi)
     ax.axvline(claim_per_bore_km, color=PALETTE["vermillion"], linestyle="--", linewidth=1.8)
-    ax.text(claim_per_bore_km * 1.04, len(t) - 0.45, f"USD 8 bn over {bores} bores of the 112 km pitch:\n"
-            f"{claim_per_bore_km:,.1f} m per bore-km", color=PALETTE["vermillion"], fontsize=9, va="top")
-    ax.set_ylim(-0.6, len(t) + 0.4)
+    ax.text(claim_per_bore_km * 1.04, len(t) - 0.1, f"USD 8 bn over {bores} bores of the 112 km pitch: "
+            f"{claim_per_bore_km:,.1f} m per bore-km", color=PALETTE["vermillion"], fontsize=9, va="center")
+    ax.set_ylim(-0.6, len(t) + 0.3)
     ax.set_xlabel(f"cost per km of bore, {base_label} million (log scale)")
     ax.grid(axis="y", visible=False)
     fig.set_dpi(INLINE_DPI)

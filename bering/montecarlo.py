@@ -1025,6 +1025,7 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
     m = model(data_dir)
     table = m.table()
     cheap = table.loc[table["usd_m_per_bore_km"].idxmin()]
+    diameter = float(m.projects.set_index("project_id").loc[cheap["project_id"], "bore_diameter_m"])
     scen = "" if scenario == "baseline" else f" (scenario '{scenario}')"
     scope = str(v["claim_65bn_scope"]).replace("_", " ")
     return "\n".join([
@@ -1040,14 +1041,15 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
         f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn restated).",
         f"- The whole link, with new railways to connected railheads on both sides "
         f"({v['whole_link_new_railway_km']:,.0f} km, {v['north_america_connection_km']:,.0f} km of it from the "
-        f"Alaska Railroad to the Canadian network), has a median cost of USD {v['whole_link_cost_p50_usd2025']:,.0f} bn "
+        f"Alaska Railroad to the Canadian network), has a median cost of USD "
+        f"{v['whole_link_cost_p50_usd2025']:,.0f} bn "
         f"(P90 USD {v['whole_link_cost_p90_usd2025']:,.0f} bn); USD 65 bn sits at its "
         f"P{v['percentile_of_65bn_claim_whole_link']:.0f}, and the tunnel is about "
         f"{100 * v['tunnel_share_of_whole_link_cost']:.0f} % of the whole.",
         f"- For USD 8 bn the tunnel would have to cost USD {v['claim_8bn_usd_per_bore_km']:,.0f} m per km of bore, "
         f"against a median USD {v['rail_tunnel_median_usd_per_bore_km']:,.0f} m for long rail tunnels and "
         f"USD {cheap['usd_m_per_bore_km']:,.0f} m for the cheapest tunnel in the data ({cheap['name'].split(' (')[0]}, "
-        f"{int(cheap['bores'])} bores of {m.projects.set_index('project_id').loc[cheap['project_id'], 'bore_diameter_m']:.1f} "
+        f"{int(cheap['bores'])} bores of {diameter:.1f} "
         f"m for cars over {cheap['km']:g} km).",
         f"- Long tunnels scaled to 112 km took a median {v['construction_duration_p50_years']:.0f} years from the "
         f"start of main works to opening; {100 * v['probability_within_8_years']:.0f} % of simulated construction "

@@ -275,3 +275,13 @@ def test_widget_shows_the_baseline_at_once_and_a_static_fallback(capsys):
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "application/vnd.jupyter.widget-view+json" in data and "a &lt;b&gt;" in data["text/html"]
     assert capsys.readouterr().out.replace("\x1b[2K\r", "") == ""
+
+
+def test_models_import_without_a_plotting_library():
+    import subprocess
+    import sys
+
+    code = ("import sys; import bering.montecarlo, bering.benchmarks; "
+            "print('matplotlib' in sys.modules or 'plotly' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

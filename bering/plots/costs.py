@@ -311,7 +311,7 @@ def tornado_chart(sens: pd.DataFrame, base_label: str, component_label: str = "w
     ax.set_yticks(range(len(order)), order)
     ax.set_ylim(-0.6, len(order) + 0.1)
     lo, hi = sens["p50"].min(), sens["p50"].max()
-    ax.set_xlim(min(lo, base) - 0.45 * span, max(hi, base) + 0.45 * span)
+    ax.set_xlim(min(lo, base) - 0.8 * span, max(hi, base) + 0.55 * span)
     ax.set_xlabel(f"{component_label}, {base_label} bn")
     ax.grid(axis="y", visible=False)
     ax.text(0.0, -0.12 if len(order) > 6 else -0.2, "assumptions varied one at a time; other inputs at baseline",

@@ -13,7 +13,7 @@ import pandas as pd
 from . import data, money
 
 ERAS = [
-    ("Russian Empire", 1860, 1916),
+    ("Russian Empire", 1721, 1916),
     ("Soviet Union", 1917, 1991),
     ("Russian Federation", 1992, 2100),
 ]
@@ -198,3 +198,39 @@ def interactive_timeline(timeline: pd.DataFrame, sources: pd.DataFrame):
     fig.update_xaxes(title="year")
     fig.update_layout(height=520, legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Key numbers (the contract shared by the analysis modules; see bering.results)
+
+RESULT_COLUMNS = ["key", "value", "unit", "description"]
+_RESULTS: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def scenario_method(scenario: str = "baseline") -> str:
+    """The price-restatement method a model scenario uses (the baseline's unless it names one)."""
+    from . import montecarlo
+
+    spec = getattr(montecarlo, "SCENARIOS", {}).get(scenario)
+    changes = spec[1] if isinstance(spec, tuple) and len(spec) > 1 and isinstance(spec[1], dict) else {}
+    return changes.get("method", "fx_then_deflate")
+
+
+def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
+    """Notebook 01's key numbers computed from the data folder: ``key, value, unit, description``.
+
+    Only the restated costs depend on the scenario, through its price method. Cached per resolved
+    data folder and scenario.
+    """
+    from pathlib import Path
+
+    from . import paths
+
+    folder = Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
+    cache_key = (str(folder), scenario)
+    if cache_key not in _RESULTS:
+        events = load_timeline(folder)
+        conv = money.Money.from_data(folder)
+        claims = cost_claims(events, conv, method=scenario_method(scenario))
+        _RESULTS[cache_key] = pd.DataFrame(headline(events, claims), columns=RESULT_COLUMNS)
+    return _RESULTS[cache_key].copy()

@@ -1023,3 +1023,56 @@ def scorecard_chart(score: pd.DataFrame):
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings (notebook 05's opening, every number computed)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{fmt.number(n)} {word}{'' if n == 1 else 's'}"
+
+
+def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown:
+    """Three to five plain sentences a reporter could quote, computed from the ledger; data text escaped."""
+    claims = distinct(ledger)
+    counts = verdict_counts(claims)
+    repeated = int((claims["appearances"] > 1).sum())
+    esc = fmt.markdown
+    lines = [f"Of the {fmt.number(len(claims))} distinct figures and dates in the "
+             f"{fmt.number(ledger['source_id'].nunique())} news pieces ({fmt.number(len(ledger))} appearances: "
+             f"{_count(repeated, 'claim')} appear in more than one piece), the data find "
+             + ", ".join(f"{fmt.number(counts[v])} {v}" for v in VERDICTS[:-1])
+             + f"; {fmt.number(counts[NOT_CHECKABLE])} cannot be checked with this collection."]
+    score = scorecard(ledger)
+    bad = score["inconsistent"] + score["unsupported"] + score["contested"]
+    if bad.max() > 0:
+        who = bad.idxmax()
+        row = score.loc[who]
+        lines.append(f"{esc(who)} made {_count(int(row['total']), 'distinct claim')}: "
+                     f"{fmt.number(int(row['consistent']))} hold up, {fmt.number(int(row['inconsistent']))} are "
+                     f"contradicted, {fmt.number(int(row['unsupported']))} unsupported and "
+                     f"{fmt.number(int(row['contested']))} contested by the data.")
+    view = outlet_view(ledger)
+    unfaithful = int((view["quoting others"] - view["quoted faithfully"]).sum())
+    quoted = int(view["quoting others"].sum())
+    lines.append(f"The outlets quoted others {fmt.number(quoted)} times and "
+                 + ("every quotation matches its other appearances" if unfaithful == 0 else
+                    f"{_count(unfaithful, 'quotation')} differ from another appearance of the same claim")
+                 + f"; their own figures number {fmt.number(int(view['own figures'].sum()))}, of which "
+                 f"{fmt.number(int(view['own: consistent'].sum()))} are consistent with the data.")
+    unsupported = claims[claims["verdict"] == "unsupported"]
+    if len(unsupported):
+        lines.append("Unsupported, not contradicted: " + "; ".join(
+            f"{esc(r.quoted)} ({esc(r.speaker)})" for r in unsupported.itertuples())
+            + ", for which no sourced evidence reaches that far, though an earlier record may exist.")
+    if sens is not None:
+        names = [c for c in sens.columns if c not in ("claim_group", "speaker", "quoted", "measures", "flips")]
+        flips = flipping(sens)
+        text = (f"Across the {fmt.number(len(names))} model scenarios, "
+                f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} change verdict")
+        if len(flips):
+            text += ": " + "; ".join(f"{esc(r.quoted)} ({esc(r.speaker)}: {esc(r.verdicts)})"
+                                     for r in flips.itertuples())
+        lines.append(text + ".")
+    return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines[:5]))

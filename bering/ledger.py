@@ -302,7 +302,10 @@ def _key_ref(name: str, claim: dict, ctx: Context) -> Evidence:
     if name not in ctx.keys.index:
         raise NotCheckable(f"key number {name} not computed")
     entry = ctx.keys.loc[name]
-    value = float(entry["value"])
+    try:
+        value = float(entry["value"])
+    except (TypeError, ValueError):
+        raise NotCheckable(f"key number {name} is not a number ({entry['value']!r})") from None
     scale = _unit_scale(entry["unit"], claim.get("unit") or "")
     scaled = value * scale
     shown = f"{_fmt(value)} {entry['unit']}" + (f" (= {_fmt(scaled)} {claim['unit']})" if scale != 1 else "")
@@ -909,6 +912,8 @@ def percentile_points(ledger: pd.DataFrame) -> pd.DataFrame:
         if claim["relation"] not in PERCENTILE_RELATIONS or claim["verdict"] == NOT_CHECKABLE:
             continue
         for e, ok in claim["evidence"]:
+            if e.context:
+                continue
             rows.append({"group": claim["claim_group"], "quoted": claim["quoted"], "measures": claim["measures"],
                          "speaker": claim["speaker"], "outlet": claim["outlet"],
                          "percentile": float(e.value),
@@ -997,8 +1002,8 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
         px.set_xlim(0, 100)
         px.set_ylim(-0.7, len(pct_groups) - 0.3)
         px.grid(axis="y", visible=False)
-        px.set_xlabel("percentile of the claimed cost in the simulated cost of the tunnel (notebook 03); "
-                      "band = percentiles that agree")
+        px.set_xlabel("percentile of the claim in notebook 03's simulation (cost of the tunnel or the whole link, "
+                      "or construction time); band = percentiles that agree")
     return fig
 
 

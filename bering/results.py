@@ -63,11 +63,19 @@ def check_frame(frame: pd.DataFrame, module: str) -> pd.DataFrame:
     dupes = sorted(set(frame.loc[frame["key"].duplicated(), "key"]))
     if dupes:
         raise ValueError(f"bering.{module}.results() repeats the keys {dupes}")
-    values = pd.to_numeric(frame["value"], errors="coerce")
-    if values.isna().any():
-        bad = frame.loc[values.isna(), "key"].tolist()
-        raise ValueError(f"bering.{module}.results() has non-numeric values for {bad}")
-    return frame.assign(value=values.astype(float))[["key", "value", "unit", "description"]]
+    def number(value):
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                return value  # a label such as a scope: kept as text, never compared as a number
+        return None if value is None else float(value)
+
+    values = frame["value"].map(number)
+    missing_values = frame.loc[values.isna(), "key"].tolist()
+    if missing_values:
+        raise ValueError(f"bering.{module}.results() has no value for {missing_values}")
+    return frame.assign(value=values.astype(object))[["key", "value", "unit", "description"]]
 
 
 def combine(frames: dict[str, pd.DataFrame], notebooks: dict[str, str] | None = None) -> pd.DataFrame:

@@ -22,7 +22,8 @@ KEYS = {
     "strait_shore_to_shore_km": (81.3, "km", "02_route_geometry"),
     "route_via_diomedes_water_km": (86.0, "km", "02_route_geometry"),
     "percentile_of_8bn_claim": (0.5, "percentile (0-100)", "03_cost_benchmarks"),
-    "percentile_of_65bn_claim": (87.7, "percentile (0-100)", "03_cost_benchmarks"),
+    "percentile_of_65bn_claim_whole_link": (87.7, "percentile (0-100)", "03_cost_benchmarks"),
+    "probability_within_8_years": (0.047, "probability", "03_cost_benchmarks"),
     "russia_rank_ree_mine_production_2024": (6, "rank", "04_critical_minerals"),
     "tbm_advance_needed_m_per_day": (20.0, "m per day", "03_cost_benchmarks"),
 }
@@ -224,7 +225,7 @@ def test_verdicts_with_all_key_numbers_present(built):
     assert built.loc["ind_cost_8bn", "verdict"] == "inconsistent"   # at percentile 0.5, below P10
     assert built.loc["ind_under_8bn", "verdict"] == "inconsistent"
     assert built.loc["ind_65bn", "verdict"] == "consistent"         # 65 bn sits at P87.7, below P90
-    assert built.loc["ind_build_time", "verdict"] == "contested"    # 6.25 years at 25.6 m/day, 8.9 at 18
+    assert built.loc["ind_build_time", "verdict"] == "inconsistent"  # 4.7 % of simulated builds finish in 8 years
     assert built.loc["reex_length_range", "verdict"] == "contested"  # 103, 104 and 86 in range, 110 not
     assert built.loc["reex_cost_range", "verdict"] == "consistent"
     assert built.loc["metro_6bn_gbp", "verdict"] == "consistent"
@@ -255,7 +256,7 @@ def test_verdict_flips_when_a_key_number_changes(data_copy, tmp_path):
 def test_verdict_flips_with_the_monte_carlo_percentile(data_copy, tmp_path):
     mid = ledger.build_ledger(data_copy, write_keys(tmp_path / "a", percentile_of_8bn_claim=30)).set_index("claim_id")
     high = ledger.build_ledger(data_copy, write_keys(tmp_path / "b", percentile_of_8bn_claim=95,
-                                                     percentile_of_65bn_claim=95)).set_index("claim_id")
+                                                     percentile_of_65bn_claim_whole_link=95)).set_index("claim_id")
     assert mid.loc["wire_cost_8bn", "verdict"] == mid.loc["wire_under_8bn", "verdict"] == "consistent"
     assert high.loc["wire_cost_8bn", "verdict"] == "inconsistent"   # above P90 for a point estimate
     assert high.loc["wire_under_8bn", "verdict"] == "consistent"    # a ceiling is not hurt by that
@@ -341,7 +342,7 @@ def test_ratio_points_group_repeated_claims(built):
     assert width["label"].iloc[0].startswith("Reuters: \u201c51 miles (82 km)\u201d, Width")
     assert len(width) == width["evidence"].nunique()  # one row per evidence value, not per piece
     pct = ledger.percentile_points(built.reset_index())
-    assert set(pct["percentile"]) == {0.5, 87.7}
+    assert set(pct["percentile"]) == {0.5, 87.7, 4.7}  # context values (years at a TBM rate) are left out
     # "$8 billion" (Independent) and "8 billion dollars" (wire) are one claim of Dmitriev's
     cost = pct[pct["group"] == "dmitriev_cost_8bn"]
     assert len(cost) == 1 and cost["outlets"].iloc[0] == "The Independent, Reuters"
@@ -482,7 +483,7 @@ def test_markdown_from_the_data_is_escaped(data_copy, figs):
 
 
 def test_sensitivity_reports_verdicts_that_flip(data_copy):
-    scenarios = {"baseline": write_keys(), "stress": write_keys(percentile_of_65bn_claim=95),
+    scenarios = {"baseline": write_keys(), "stress": write_keys(percentile_of_65bn_claim_whole_link=95),
                  "no_correlation": write_keys()}
     sens = ledger.sensitivity(data_copy, keys_by_scenario=scenarios).set_index("claim_group")
     assert list(sens.columns[-4:]) == ["baseline", "stress", "no_correlation", "flips"]

@@ -26,8 +26,10 @@ def test_combine_refuses_clashes_missing_columns_and_text_values():
         results.combine({"timeline": frame(("a", 1, "u", "A")), "route": frame(("a", 2, "u", "A"))})
     with pytest.raises(ValueError, match=r"bering.route.results\(\) lacks the columns \['description'\]"):
         results.combine({"route": pd.DataFrame({"key": ["a"], "value": [1], "unit": ["u"]})})
-    with pytest.raises(ValueError, match=r"bering.route.results\(\) has non-numeric values for \['a'\]"):
-        results.combine({"route": frame(("a", "many", "u", "A"))})
+    with pytest.raises(ValueError, match=r"bering.route.results\(\) has no value for \['a'\]"):
+        results.combine({"route": frame(("a", None, "u", "A"))})
+    labels = results.combine({"route": frame(("a", "tunnel_only", "scope", "A"), ("b", "2", "km", "B"))})
+    assert labels["value"].tolist() == ["tunnel_only", 2.0]  # a label stays text; a numeric text becomes a number
     with pytest.raises(ValueError, match=r"bering.route.results\(\) repeats the keys \['a'\]"):
         results.combine({"route": frame(("a", 1, "u", "A"), ("a", 2, "u", "A"))})
 

@@ -67,8 +67,8 @@ def markdown(text) -> str:
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    escaped = html.escape(str(text), quote=True)
+    escaped = html.escape(str(text), quote=False)
     escaped = escaped.replace("\r", " ").replace("\n", " ")
-    # escape Markdown syntax outside the entities html.escape wrote (&lt; &gt; &amp; &quot; &#x27;)
+    # escape Markdown syntax outside the entities html.escape wrote (&lt; &gt; &amp;)
     parts = re.split(r"(&[a-z]+;|&#x?[0-9a-f]+;)", escaped)
     return "".join(p if p.startswith("&") and p.endswith(";") else _MD_SPECIAL.sub(r"\\\1", p) for p in parts)

@@ -1247,3 +1247,27 @@ def _results(folder: Path) -> pd.DataFrame:
          "The 2025 tunnel's published length as a share of tunnel plus all new railway on both sides"),
     ]
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+
+def findings(data_dir=None):
+    """Notebook 02's opening: three to five sentences, every number computed from :func:`results`."""
+    from . import fmt
+    from .notebook import Markdown
+
+    v = results(data_dir).set_index("key")["value"].astype(float)
+    n = fmt.number
+    tunnel_km = v["route_via_diomedes_km"] + v["tunnel_2025_excess_over_island_route_km"]
+    lines = [
+        f"The strait is {n(v['strait_shore_to_shore_km'])} km wide between the mainland shores at their closest and "
+        f"{n(v['strait_cape_to_cape_km'])} km between the published coordinates of its two capes; the Diomedes "
+        f"split it, with {n(v['diomede_gap_km'])} km of water between them.",
+        f"The island route from Cape Dezhnev to Cape Prince of Wales is {n(v['route_via_diomedes_km'])} km, "
+        f"{n(100 * v['route_via_diomedes_undersea_share'])} % of it over water; the 2025 pitch's {n(tunnel_km)} km "
+        f"tunnel is {n(v['tunnel_2025_excess_over_island_route_km'])} km longer, room for portals inland.",
+        f"The tunnel is the short part: a working link also needs about {n(v['new_rail_russia_km'])} km of new "
+        f"railway in Russia and {n(v['new_rail_alaska_km'])} km in Alaska, so the tunnel is "
+        f"{n(100 * v['tunnel_share_of_new_construction'])} % of the new construction.",
+        f"Published corridor lengths run {n(v['route_factor_pooled'])} times the straight line between their ends "
+        "(pooled); that route factor, rounded, is the assumption used where no length is published.",
+    ]
+    return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines))

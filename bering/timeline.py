@@ -234,3 +234,31 @@ def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
         claims = cost_claims(events, conv, method=scenario_method(scenario))
         _RESULTS[cache_key] = pd.DataFrame(headline(events, claims), columns=RESULT_COLUMNS)
     return _RESULTS[cache_key].copy()
+
+
+def findings(timeline: pd.DataFrame, claims: pd.DataFrame):
+    """Notebook 01's opening: three to five sentences, every number computed from the data."""
+    from . import fmt
+    from .notebook import Markdown
+
+    props = proposals(timeline)
+    first = props.sort_values(["year", "event_id"], kind="stable").iloc[0]
+    latest = props.sort_values(["year", "event_id"], kind="stable").iloc[-1]
+    earliest = timeline.sort_values(["year", "event_id"], kind="stable").iloc[0]
+    per_era = props.groupby("era", sort=False).size()
+    lines = [f"The first documented proposal to cross the Bering Strait is {fmt.markdown(first['title'])} "
+             f"({fmt.number(first['year'], 'year')}); {fmt.number(len(props))} proposals and studies run from it to "
+             f"{fmt.markdown(latest['title'])} ({fmt.number(latest['year'], 'year')})."]
+    if earliest["category"] == "context" and earliest["year"] < first["year"]:
+        lines.append(f"The oldest idea of a link across the strait found in the sources is older: "
+                     f"{fmt.markdown(earliest['title'])} ({fmt.number(earliest['year'], 'year')}), a context event, "
+                     "not a crossing for traffic, so it does not count as a proposal.")
+    lines.append("By era of the Russian state: " + ", ".join(
+        f"{fmt.number(int(n))} under the {fmt.markdown(era)}" for era, n in per_era.items()) + ".")
+    if len(claims):
+        lo, hi = claims.loc[claims["usd_bn_base"].idxmin()], claims.loc[claims["usd_bn_base"].idxmax()]
+        lines.append(f"The {fmt.number(len(claims))} stated costs span USD {fmt.number(lo['usd_bn_base'])} bn "
+                     f"({fmt.markdown(lo['title'])}) to USD {fmt.number(hi['usd_bn_base'])} bn "
+                     f"({fmt.markdown(hi['title'])}) in {money.BASE_YEAR} dollars, and they cover different "
+                     "scopes, so they do not measure one thing.")
+    return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines[:5]))

@@ -82,3 +82,11 @@ def test_with_unit_and_markdown_escaping():
     assert fmt.markdown("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert\\(1\\)&gt;"
     assert fmt.markdown("a *b* [c](d)") == "a \\*b\\* \\[c\\]\\(d\\)"
     assert fmt.markdown(None) == ""
+
+
+def test_route_findings_state_computed_numbers(data_copy):
+    values = route.results(data_copy).set_index("key")["value"]
+    text = route.findings(data_copy).text
+    assert f"{fmt.number(values['strait_shore_to_shore_km'])} km wide between the mainland shores" in text
+    assert f"{fmt.number(values['new_rail_russia_km'])} km of new railway in Russia" in text
+    assert f"{fmt.number(100 * values['tunnel_share_of_new_construction'])} % of the new construction" in text

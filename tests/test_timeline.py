@@ -76,3 +76,13 @@ def test_results_follow_the_contract_and_the_data(data_copy):
 def test_scenario_method_reads_the_model_scenarios():
     assert timeline.scenario_method("baseline") == "fx_then_deflate"
     assert timeline.scenario_method("no_such_scenario") == "fx_then_deflate"
+
+
+def test_findings_are_computed_from_the_data(data_copy):
+    events_ = timeline.load_timeline(data_copy)
+    claims = timeline.cost_claims(events_, Money.from_data(data_copy))
+    text = timeline.findings(events_, claims).text
+    assert text.startswith("**Findings**")
+    assert "Gilpin's Cosmopolitan Railway (1890); 21 proposals and studies run from it to" in text
+    assert "Collins proposes a telegraph across the Bering Strait (1857), a context event" in text
+    assert f"The {len(claims)} stated costs span USD" in text

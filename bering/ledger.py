@@ -14,7 +14,8 @@ The ``check`` column lists one or more references to evidence, separated by ``;`
 yields one or more evidence values:
 
 ``key:NAME``
-    a key number computed by an analysis module (:mod:`bering.results`) (e.g. ``key:strait_cape_to_cape_km``). Amounts in
+    a key number computed by an analysis module (:mod:`bering.results`), e.g.
+    ``key:strait_cape_to_cape_km``. Amounts in
     whole currency units are scaled to billions when the claim's unit is in billions.
 ``data:TABLE.COLUMN[COL=VALUE,COL=LOW..HIGH]``
     the values of ``COLUMN`` in the rows of ``data/TABLE.csv`` that match every filter; ``LOW..HIGH``
@@ -984,7 +985,8 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
     ax.set_xlabel("claimed value \u00f7 evidence value (log scale; 1 = exact agreement; "
                   "for a claimed range, its end nearest the evidence)")
     handles = [Patch(color=band_colour, label="ratios that agree (the claim's tolerance band)"),
-               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"], label="evidence value that agrees"),
+               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"],
+                      label="evidence value that agrees"),
                Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["inconsistent"],
                       label="evidence value that disagrees")]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=9)

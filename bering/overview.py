@@ -145,7 +145,8 @@ def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) 
     of the ledger (:func:`bering.ledger.distinct`). A finding whose numbers are not computed (its
     module is absent) is left out, and :func:`missing_findings` names it.
     """
-    value = dict(zip(keys["key"], keys["value"].astype(float)))
+    numbers = pd.to_numeric(keys["value"], errors="coerce")  # a label (a scope, say) is not a number
+    value = {k: float(v) for k, v in zip(keys["key"], numbers) if pd.notna(v)}
     n = fmt.number
     out = []
 

@@ -64,7 +64,8 @@ def test_results_follow_the_contract_and_the_data(data_copy):
     assert values["first_proposal_year"] == 1890
     # the pre-1890 telegraph scheme is context, not a proposal of a crossing
     events_ = timeline.load_timeline(data_copy)
-    assert events_.loc[events_["event_id"] == "1857_collins_telegraph_via_bering_strait", "category"].item() == "context"
+    telegraph = events_["event_id"] == "1857_collins_telegraph_via_bering_strait"
+    assert events_.loc[telegraph, "category"].item() == "context"
     text = (data_copy / "timeline.csv").read_text(encoding="utf-8")
     (data_copy / "timeline.csv").write_text(text.replace(
         ",context,none,Collins proposes", ",proposal,none,Collins proposes"), encoding="utf-8")

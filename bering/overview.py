@@ -66,13 +66,22 @@ def _figure_ref(name: str, files: str, links: bool) -> str:
     return f"[{fmt.markdown(name)}](../figures/{quote(first)})" if links and first else name
 
 
+def collection_numbers(keys: pd.DataFrame, ledger_rows=()) -> pd.DataFrame:
+    """Key numbers of every notebook, computed: the modules' ``keys`` plus the ledger's headline rows."""
+    rows = pd.DataFrame(list(ledger_rows), columns=["key", "value", "unit", "description"]).assign(
+        notebook="05_claims_ledger")
+    return pd.concat([keys[["key", "value", "unit", "description", "notebook"]], rows], ignore_index=True)
+
+
 def notebook_map(notebooks_dir: Path | None = None, figures_dir: Path | None = None,
-                 links: bool = False) -> pd.DataFrame:
+                 links: bool = False, numbers: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per notebook: its question (title), headline findings (key numbers) and figures.
 
-    With ``links`` the figures are Markdown links to their first file, relative to ``notebooks/``.
+    ``numbers`` are the key numbers with a ``notebook`` column (:func:`collection_numbers`); by
+    default those recorded in ``figures/key_numbers.csv``. With ``links`` the figures are Markdown
+    links to their first file, relative to ``notebooks/``.
     """
-    numbers = export.key_numbers(figures_dir)
+    numbers = export.key_numbers(figures_dir) if numbers is None else numbers
     catalogue = export.catalogue(figures_dir)
     rows = []
     for path in analysis_notebooks(notebooks_dir):

@@ -155,3 +155,13 @@ def test_collection_findings_are_computed_and_linked():
     # a changed number changes the sentence
     changed = KEYS.assign(value=KEYS["value"].where(KEYS["key"] != "distinct_proposals", 22))
     assert "latest of 22 proposals" in overview.collection_findings(changed)[0]["text"]
+
+
+def test_notebook_map_from_computed_numbers(collection):
+    notebooks, figures = collection
+    keys = pd.DataFrame([("first_year", 1857.0, "year", "First idea", "01_alpha")],
+                        columns=["key", "value", "unit", "description", "notebook"])
+    numbers = overview.collection_numbers(keys, [("claims_distinct", 34, "claims", "Distinct claims")])
+    assert numbers["notebook"].tolist() == ["01_alpha", "05_claims_ledger"]
+    table = overview.notebook_map(notebooks, figures, numbers=numbers)
+    assert table.iloc[0]["headline findings"] == "First idea: 1857"  # not the 1890 of key_numbers.csv

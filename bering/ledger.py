@@ -773,6 +773,22 @@ def sensitivity_csv(sens: pd.DataFrame, path: Path) -> Path:
     return Path(path)
 
 
+def attach_table(out, name: str, table: pd.DataFrame) -> Path:
+    """Write ``table`` as ``NAME.csv`` beside the figure ``name`` the exporter ``out`` saved, and list
+    the CSV among that figure's files in the catalogue (after its PNG, SVG and PDF)."""
+    from . import export
+
+    path = sensitivity_csv(table, Path(out.out_dir) / f"{name}.csv")
+    catalogue = export.catalogue(out.out_dir)
+    hit = catalogue[catalogue["name"] == name]
+    if hit.empty:
+        raise ValueError(f"save the figure '{name}' before attaching its table")
+    row = hit.iloc[0].to_dict()
+    row["files"] = ";".join([f for f in str(row["files"]).split(";") if f != path.name] + [path.name])
+    out._upsert(export.CATALOGUE, export.CATALOGUE_COLUMNS, "name", row)
+    return path
+
+
 def sensitivity_chart(sens: pd.DataFrame):
     """A grid: one row per checkable distinct claim, one column per scenario, coloured by verdict."""
     import matplotlib.pyplot as plt

@@ -506,3 +506,22 @@ def test_sensitivity_csv_neutralises_formulas(data_copy, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     assert pd.read_csv(path)["flips"].dtype == bool
+
+
+def test_the_sensitivity_table_is_catalogued_with_its_figure(data_copy, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from bering import export
+
+    sens = ledger.sensitivity(data_copy, keys_by_scenario={"baseline": write_keys(), "stress": write_keys()})
+    out = export.Exporter("05_claims_ledger", tmp_path)
+    with pytest.raises(ValueError, match="save the figure '05_verdict_sensitivity' before attaching its table"):
+        ledger.attach_table(out, "05_verdict_sensitivity", sens)
+    fig = ledger.sensitivity_chart(sens)
+    out.figure(fig, "05_verdict_sensitivity", title="No verdict changes", alt="A grid of verdicts " * 4,
+               source="test")
+    plt.close(fig)
+    ledger.attach_table(out, "05_verdict_sensitivity", sens)
+    row = export.catalogue(tmp_path).set_index("name").loc["05_verdict_sensitivity"]
+    assert row["files"].split(";") == [f"05_verdict_sensitivity.{x}" for x in ("png", "svg", "pdf", "csv")]
+    assert pd.read_csv(tmp_path / "05_verdict_sensitivity.csv")["stress"].notna().all()

@@ -1,10 +1,12 @@
-"""Claims ledger: every figure and date in the four news pieces, checked against the data (notebook 05).
+"""Claims ledger: every figure and date in the news pieces, checked against the data (notebook 05).
 
-``data/claims.csv`` holds one row per claim: the short phrase that carries it, the claimed value (or
-range), what it measures, and *how* to check it. Nothing in that file says whether a claim is right:
-the verdict and its explanation are computed here, each time the ledger is built, from the data
-tables and the key numbers the other notebooks record in ``figures/key_numbers.csv``. Change a data
-row or a key number and the verdicts follow.
+``data/claims.csv`` holds one row per appearance of a claim: the article it appeared in (a row of
+``sources.csv``), who asserted it (``speaker``), where it appeared (``outlet``), the distinct claim
+it repeats (``claim_group``), the short phrase that carries it, the claimed value (or range), what
+it measures, and *how* to check it. Nothing in that file says whether a claim is right: the verdict
+and its explanation are computed here, each time the ledger is built, from the data tables and the
+key numbers the package's analysis modules compute (:func:`bering.results.key_numbers`, never a
+re-read of ``figures/``). Change a data row or a model scenario and the verdicts follow.
 
 The check language
 ------------------
@@ -12,12 +14,13 @@ The ``check`` column lists one or more references to evidence, separated by ``;`
 yields one or more evidence values:
 
 ``key:NAME``
-    a key number recorded by another notebook (e.g. ``key:strait_cape_to_cape_km``). Amounts in
+    a key number computed by an analysis module (:mod:`bering.results`), e.g.
+    ``key:strait_cape_to_cape_km``. Amounts in
     whole currency units are scaled to billions when the claim's unit is in billions.
 ``data:TABLE.COLUMN[COL=VALUE,COL=LOW..HIGH]``
     the values of ``COLUMN`` in the rows of ``data/TABLE.csv`` that match every filter; ``LOW..HIGH``
-    is an inclusive numeric range. Rows whose only sources are the four news pieces themselves are
-    left out: a claim cannot confirm itself.
+    is an inclusive numeric range. Rows whose only sources are the articles of the ledger (any
+    ``source_id`` of ``claims.csv``) are left out: a claim cannot confirm itself.
 ``convert:AMOUNT FROM->TO[@YEAR]``
     a conversion of the figure the text converted from: miles to km (1 mi = 1.609344 km, exact), or
     between currencies at ``YEAR``'s annual average rate in ``data/fx_rates.csv``.
@@ -56,16 +59,32 @@ in ten costs that little, and "USD 65 bn or more" when fewer than one in ten cos
 
 Verdicts
 --------
-``not_checkable``
-    the check is ``none`` (the reason is the row's notes), a key number it needs is not recorded
-    ("key number X not recorded"), a table it needs is missing, or no row matches.
 ``consistent``
     every evidence value agrees.
 ``inconsistent``
-    no evidence value agrees (or only some do, and all the evidence comes from one source).
+    the data contradict it: no evidence value agrees (or only some do, and all the evidence comes
+    from one source).
+``unsupported``
+    no evidence was found for it, and that is all: the row's ``if_disagrees`` is ``unsupported``
+    because its evidence is only what has been documented (the earliest proposal on record, say),
+    so falling short shows an absence of evidence, not a contradiction. One agreeing value suffices
+    for ``consistent`` then.
 ``contested``
     some evidence values agree and some do not, and they come from different sources: the data
     themselves disagree about the claim.
+``not checkable``
+    the check is ``none`` (an opinion, a forecast, or a matter outside the collection's data; the
+    reason is in the row's notes), a key number it needs is not computed ("key number X not
+    computed"), a table it needs is missing, or no row matches.
+
+Distinct claims and attribution
+-------------------------------
+Rows sharing a ``claim_group`` are appearances of one claim (the wire copy inside another piece,
+one speaker's figure quoted by several outlets); they must agree on value, unit, relation, check
+and tolerance, so they share a verdict. Counts of distinct claims and of appearances are reported
+apart; the scorecard counts distinct claims per speaker, and the outlet view shows whether each
+outlet quoted faithfully and how its own figures fared. :func:`sensitivity` recomputes every
+checkable claim's verdict under each model scenario and reports the ones that flip.
 """
 
 from __future__ import annotations
@@ -78,17 +97,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data, export, paths
+from . import data, fmt, paths
 from .notebook import Markdown
 
-VERDICTS = ("consistent", "contested", "inconsistent", "not_checkable")
-VERDICT_COLOURS = {"consistent": "#009E73", "contested": "#E69F00", "inconsistent": "#D55E00",
-                   "not_checkable": "#6E6E6E"}
+NOT_CHECKABLE = "not checkable"
+VERDICTS = ("consistent", "inconsistent", "unsupported", "contested", NOT_CHECKABLE)
+VERDICT_COLOURS = {"consistent": "#009E73", "inconsistent": "#D55E00", "unsupported": "#56B4E9",
+                   "contested": "#E69F00", NOT_CHECKABLE: "#8C8C8C"}
+IF_DISAGREES = ("inconsistent", "unsupported")
 RELATIONS = ("equal", "evidence_at_least", "evidence_at_most", "evidence_in_range", "percentile_band",
              "percentile_at_least", "percentile_at_most")
 PERCENTILE_RELATIONS = RELATIONS[4:]
-#: The four news pieces: evidence resting only on them is not evidence.
-SEED_SOURCES = ("independent_2025_10_17", "wire_2025_10_17", "metro_2025_10", "reex_2025_10_21")
 #: Exact definition of the international mile, in km.
 KM_PER_MILE = 1.609344
 LENGTH_IN_KM = {"km": 1.0, "m": 0.001, "mi": KM_PER_MILE}
@@ -179,14 +198,30 @@ def _unit_scale(from_unit: str, to_unit: str) -> float:
 
 
 class Context:
-    """The data and key numbers a ledger is built from (explicit folders or the ones in force)."""
+    """The data and key numbers a ledger is built from.
 
-    def __init__(self, data_dir: Path | None = None, figures_dir: Path | None = None):
-        self.data_dir = Path(data_dir) if data_dir else paths.data_dir()
-        self.figures_dir = Path(figures_dir) if figures_dir else paths.figures_dir()
-        self.keys = export.key_numbers(self.figures_dir).set_index("key")
+    ``keys`` is a frame of key numbers (``key, value, unit`` and ``notebook``); by default the
+    package computes them for ``scenario`` with :func:`bering.results.key_numbers`. ``articles``
+    are the source ids whose rows are not evidence (by default every ``source_id`` of claims.csv).
+    """
+
+    def __init__(self, data_dir: Path | None = None, keys: pd.DataFrame | None = None,
+                 scenario: str = "baseline", articles: set[str] | None = None):
+        self.data_dir = Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
+        if keys is None:
+            from . import results
+
+            keys = results.key_numbers(scenario, self.data_dir)
+        keys = keys.copy()
+        if "notebook" not in keys.columns:
+            keys["notebook"] = keys["module"] if "module" in keys.columns else ""
+        self.keys = keys.set_index("key")
+        self.scenario = scenario
         self.package = data.load_package(self.data_dir)
         self._tables: dict[str, pd.DataFrame] = {}
+        if articles is None:
+            articles = set(data.load("claims", self.data_dir, cross_checks=False)["source_id"])
+        self.articles = frozenset(articles)
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
@@ -210,11 +245,11 @@ class Context:
         return int(str(hit.iloc[0])[:4])
 
 
-def _row_source(row: dict) -> str | None:
-    """The first source of a data row that is not one of the news pieces; None if there is none."""
+def _row_source(row: dict, articles: frozenset[str] = frozenset()) -> str | None:
+    """The first source of a data row that is not one of the ledger's articles; None if there is none."""
     for col in ("source_id", "source_id_alt"):
         value = row.get(col)
-        if isinstance(value, str) and value and value not in SEED_SOURCES:
+        if isinstance(value, str) and value and value not in articles:
             return value
     has_source = any(isinstance(row.get(c), str) and row.get(c) for c in ("source_id", "source_id_alt"))
     return None if has_source else "unsourced"
@@ -251,7 +286,7 @@ def _data_ref(ref: str, ctx: Context) -> list[Evidence]:
     items = []
     for _, row in frame[mask].iterrows():
         value = row[column]
-        source = _row_source(row.to_dict())
+        source = _row_source(row.to_dict(), ctx.articles)
         if source is None or value is None or (not isinstance(value, str) and pd.isna(value)):
             continue
         if isinstance(value, (np.integer, np.floating)):
@@ -260,19 +295,22 @@ def _data_ref(ref: str, ctx: Context) -> list[Evidence]:
     if not items:
         where = f"[{filters}]" if filters else ""
         raise NotCheckable(f"no row of data/{name}.csv{where} has a value in {column} "
-                           "from a source other than the news pieces")
+                           "from a source other than the articles of the ledger")
     return items
 
 
 def _key_ref(name: str, claim: dict, ctx: Context) -> Evidence:
     if name not in ctx.keys.index:
-        raise NotCheckable(f"key number {name} not recorded")
+        raise NotCheckable(f"key number {name} not computed")
     entry = ctx.keys.loc[name]
-    value = float(entry["value"])
+    try:
+        value = float(entry["value"])
+    except (TypeError, ValueError):
+        raise NotCheckable(f"key number {name} is not a number ({entry['value']!r})") from None
     scale = _unit_scale(entry["unit"], claim.get("unit") or "")
     scaled = value * scale
     shown = f"{_fmt(value)} {entry['unit']}" + (f" (= {_fmt(scaled)} {claim['unit']})" if scale != 1 else "")
-    return Evidence(scaled, f"key {name} = {shown}", f"notebook {entry['notebook']}", entry["unit"])
+    return Evidence(scaled, f"key {name} = {shown}", f"notebook {entry['notebook']}".strip(), entry["unit"])
 
 
 def _convert_ref(ref: str, ctx: Context) -> Evidence:
@@ -427,7 +465,7 @@ def check_claim(claim: dict, ctx: Context) -> Check:
         reason = claim.get("notes")
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError(f"claim {claim['claim_id']}: a claim with check 'none' needs its reason in notes")
-        return Check("not_checkable", reason.strip().removeprefix("Not checkable: "), [])
+        return Check(NOT_CHECKABLE, reason.strip().removeprefix("Not checkable: "), [])
     if not claim.get("relation") or pd.isna(claim.get("relation")):
         raise ValueError(f"claim {claim['claim_id']}: a checked claim needs a relation")
     if claim.get("value") is None or pd.isna(claim.get("value")):
@@ -439,20 +477,24 @@ def check_claim(claim: dict, ctx: Context) -> Check:
         except NotCheckable as exc:
             if ref.startswith("context:"):
                 continue  # missing context never decides a verdict
-            return Check("not_checkable", str(exc), [])
+            return Check(NOT_CHECKABLE, str(exc), [])
     value_high = claim.get("value_high")
     judged = [(e, agrees(claim["relation"], float(claim["value"]), value_high, e.value,
                          claim.get("tolerance") or 0, claim.get("tolerance_kind") or "abs"))
               for e in items if not e.context]
     context = [(e, True) for e in items if e.context]
     if not judged:
-        return Check("not_checkable", "the check yields no evidence, only context", context)
+        return Check(NOT_CHECKABLE, "the check yields no evidence, only context", context)
     passed = [e for e, ok in judged if ok]
     failed = [e for e, ok in judged if not ok]
-    if not failed:
+    on_failure = claim.get("if_disagrees") or "inconsistent"
+    if on_failure not in IF_DISAGREES:
+        raise ValueError(f"claim {claim['claim_id']}: if_disagrees must be one of {', '.join(IF_DISAGREES)}, "
+                         f"not '{on_failure}'")
+    if not failed or (passed and on_failure == "unsupported"):
         verdict = "consistent"
     elif not passed:
-        verdict = "inconsistent"
+        verdict = on_failure
     else:
         sources = {e.source for e in passed} | {e.source for e in failed}
         verdict = "contested" if len(sources) > 1 else "inconsistent"
@@ -493,11 +535,51 @@ def tolerance_problems(claims: pd.DataFrame, assumptions: pd.DataFrame) -> list[
     return problems
 
 
-def build_ledger(data_dir: Path | None = None, figures_dir: Path | None = None,
-                 claims: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every claim with its computed ``verdict``, ``explanation`` and ``evidence`` (list of (Evidence, agrees))."""
-    ctx = Context(data_dir, figures_dir)
-    claims = load_claims(ctx.data_dir) if claims is None else claims
+#: Fields that every appearance of one claim_group must share, so that they share a verdict.
+GROUP_FIELDS = ("value", "value_high", "unit", "relation", "check", "tolerance", "tolerance_kind", "if_disagrees")
+
+
+def group_problems(claims: pd.DataFrame) -> list[str]:
+    """Claim groups whose appearances disagree on a field that decides the verdict."""
+    problems = []
+    for group, rows in claims.groupby("claim_group", sort=False):
+        for field in GROUP_FIELDS:
+            if field not in rows.columns:
+                continue
+            values = {None if (not isinstance(v, str) and pd.isna(v)) else v for v in rows[field]}
+            if len(values) > 1:
+                problems.append(f"claim_group {group}: its rows ({', '.join(rows['claim_id'])}) disagree on "
+                                f"{field} ({', '.join(sorted(map(str, values)))})")
+    return problems
+
+
+def check_claims(claims: pd.DataFrame, assumptions: pd.DataFrame) -> list[str]:
+    """Every problem of a claims table that the dictionary cannot express (tolerances, groups, outlets)."""
+    problems = tolerance_problems(claims, assumptions) + group_problems(claims)
+    outlets = claims.groupby("source_id")["outlet"].nunique()
+    for source_id in outlets[outlets > 1].index:
+        problems.append(f"article {source_id} is given more than one outlet")
+    return problems
+
+
+def load_claims(data_dir: Path | None = None) -> pd.DataFrame:
+    """``data/claims.csv`` as a typed frame, checked for tolerances, groups and outlets."""
+    claims = data.load("claims", data_dir)
+    problems = check_claims(claims, data.load("assumptions", data_dir))
+    if problems:
+        raise ValueError("claims.csv has problems:\n" + "\n".join(problems))
+    return claims
+
+
+def build_ledger(data_dir: Path | None = None, keys: pd.DataFrame | None = None,
+                 claims: pd.DataFrame | None = None, scenario: str = "baseline") -> pd.DataFrame:
+    """Every claim with its computed ``verdict``, ``explanation`` and ``evidence`` (list of (Evidence, agrees)).
+
+    ``keys`` plants key numbers (a frame with ``key, value, unit``); by default the package
+    computes them under ``scenario``.
+    """
+    claims = load_claims(data_dir) if claims is None else claims
+    ctx = Context(data_dir, keys, scenario, articles=set(claims["source_id"]))
     records = []
     for claim in claims.to_dict("records"):
         claim = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in claims_row(claim).items()}
@@ -521,13 +603,6 @@ def claims_row(row: dict) -> dict:
     return out
 
 
-def publication_names(data_dir: Path | None = None) -> dict[str, str]:
-    """Short publisher name of each news piece, from sources.csv (text before any bracket)."""
-    sources = data.load("sources", data_dir)
-    seeds = sources[sources["source_id"].isin(SEED_SOURCES)]
-    return {sid: str(pub).split(" (")[0] for sid, pub in zip(seeds["source_id"], seeds["publisher"])}
-
-
 def claimed_text(row) -> str:
     """The claimed value as text: '60-100 km', '8 USD bn', or '-' for claims without a figure."""
     if row["value"] is None or pd.isna(row["value"]):
@@ -537,54 +612,88 @@ def claimed_text(row) -> str:
     return f"{value} {row['unit'] or ''}".strip()
 
 
-def readable(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """The ledger as a table to read: publication, phrase, claimed value, verdict, why."""
-    return pd.DataFrame({
-        "publication": ledger["source_id"].map(names),
-        "quoted": ledger["quoted"],
-        "claimed": [claimed_text(r) for r in ledger.to_dict("records")],
-        "measures": ledger["measures"],
-        "verdict": ledger["verdict"],
-        "explanation": ledger["explanation"],
-    })
+# ---------------------------------------------------------------------------------------------
+# Distinct claims, speakers and outlets
 
 
-def explained(table: pd.DataFrame, verdict: str) -> Markdown:
-    """A bullet list of the claims with ``verdict`` in a :func:`readable` table, each with its explanation."""
-    rows = table[table["verdict"] == verdict]
-    if rows.empty:
-        return Markdown(f"_No claim is {verdict.replace('_', ' ')}._")
-    lines = [f"- **{r.publication}**, \u201c{r.quoted}\u201d ({r.measures}): "
-             f"{r.explanation}" for r in rows.itertuples()]
-    return Markdown("\n".join(lines))
+def distinct(ledger: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct claim (``claim_group``): speaker, phrases, outlets, appearances, verdict."""
+    rows = []
+    for group, sub in ledger.groupby("claim_group", sort=False):
+        first = sub.iloc[0]
+        speakers = list(dict.fromkeys(sub["speaker"]))
+        rows.append({"claim_group": group, "speaker": " / ".join(speakers),
+                     "quoted": " / ".join(f"\u201c{q}\u201d" for q in dict.fromkeys(sub["quoted"])),
+                     "claimed": claimed_text(first), "measures": first["measures"],
+                     "outlets": ", ".join(dict.fromkeys(sub["outlet"])), "appearances": len(sub),
+                     "checkable": first["check"] != "none", "verdict": first["verdict"],
+                     "explanation": first["explanation"]})
+    return pd.DataFrame(rows, columns=["claim_group", "speaker", "quoted", "claimed", "measures", "outlets",
+                                       "appearances", "checkable", "verdict", "explanation"])
 
 
-def scorecard_title(score: pd.DataFrame) -> str:
-    """A title stating what the scorecard shows: which publication has most claims of each kind."""
-    checked = score["total"] - score["not_checkable"]
-    most_checked = checked.idxmax()
-    most_unchecked = score["not_checkable"].idxmax()
-    return (f"{most_checked} makes the most checkable claims ({int(checked[most_checked])} of "
-            f"{int(score.loc[most_checked, 'total'])}); {most_unchecked} the most this collection cannot check "
-            f"({int(score.loc[most_unchecked, 'not_checkable'])} of {int(score.loc[most_unchecked, 'total'])})")
-
-
-def verdict_counts(ledger: pd.DataFrame) -> dict[str, int]:
-    """Number of claims with each verdict, in :data:`VERDICTS` order."""
-    counts = ledger["verdict"].value_counts()
+def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
+    """Number of rows with each verdict, in :data:`VERDICTS` order (pass :func:`distinct` for claims)."""
+    counts = table["verdict"].value_counts()
     return {v: int(counts.get(v, 0)) for v in VERDICTS}
 
 
-def scorecard(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Claims per publication and verdict, with a total column, publications in date order."""
-    order = [names[s] for s in SEED_SOURCES if s in names]
-    table = (ledger.assign(publication=ledger["source_id"].map(names))
-             .pivot_table(index="publication", columns="verdict", values="claim_id", aggfunc="count",
-                          fill_value=0)
-             .reindex(index=order, columns=list(VERDICTS), fill_value=0))
+def scorecard(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Distinct claims per speaker and verdict, with a total; speakers with most claims first."""
+    claims = distinct(ledger)
+    table = (claims.pivot_table(index="speaker", columns="verdict", values="claim_group", aggfunc="count",
+                                fill_value=0)
+             .reindex(columns=list(VERDICTS), fill_value=0))
     table["total"] = table.sum(axis=1)
+    table = table.sort_values(["total"], ascending=False, kind="stable")
     table.columns.name = None
     return table.astype(int)
+
+
+def outlet_view(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Reporting accuracy per outlet: what it quoted from others and how faithfully, and its own figures.
+
+    A quotation is faithful when its value, range and unit match every other appearance of its
+    claim group (a claim that appears once has nothing to differ from and counts as faithful). The
+    outlet's own figures (speaker = outlet) are counted by verdict.
+    """
+    keys = pd.Series([f"{r['value']}|{r['value_high']}|{r['unit']}" for r in ledger.to_dict("records")],
+                     index=ledger.index)
+    spread = keys.groupby(ledger["claim_group"]).transform("nunique")
+    frame = ledger.assign(own=ledger["speaker"] == ledger["outlet"], faithful=spread == 1)
+    rows = []
+    for outlet, sub in frame.groupby("outlet", sort=False):
+        quoted, own = sub[~sub["own"]], sub[sub["own"]]
+        row = {"outlet": outlet, "appearances": len(sub), "quoting others": len(quoted),
+               "quoted faithfully": int(quoted["faithful"].sum()), "own figures": len(own)}
+        for verdict in VERDICTS:
+            row[f"own: {verdict}"] = int((own["verdict"] == verdict).sum())
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("outlet")
+
+
+def readable(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger as a table to read: outlet, speaker, phrase, claimed value, verdict, why."""
+    return pd.DataFrame({
+        "outlet": ledger["outlet"], "speaker": ledger["speaker"], "claim_group": ledger["claim_group"],
+        "quoted": ledger["quoted"],
+        "claimed": [claimed_text(r) for r in ledger.to_dict("records")],
+        "measures": ledger["measures"], "verdict": ledger["verdict"], "explanation": ledger["explanation"],
+    })
+
+
+def explained(ledger: pd.DataFrame, verdict: str) -> Markdown:
+    """A bullet list of the distinct claims with ``verdict``, each with speaker, outlets and explanation.
+
+    Every piece of text from the data is escaped, so a claim carrying HTML or Markdown shows as text.
+    """
+    rows = distinct(ledger)
+    rows = rows[rows["verdict"] == verdict]
+    if rows.empty:
+        return Markdown(f"_No claim is {fmt.markdown(verdict)}._")
+    lines = [f"- **{fmt.markdown(r.speaker)}**, {fmt.markdown(r.quoted)} ({fmt.markdown(r.measures)}; "
+             f"in {fmt.markdown(r.outlets)}): {fmt.markdown(r.explanation)}" for r in rows.itertuples()]
+    return Markdown("\n".join(lines))
 
 
 def evidence_table(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -606,17 +715,143 @@ def evidence_sources(ledger: pd.DataFrame, data_dir: Path | None = None) -> pd.D
     return pd.DataFrame({"source_id": sorted(ids)})
 
 
-def headline(ledger: pd.DataFrame) -> list[tuple[str, int, str, str]]:
+# ---------------------------------------------------------------------------------------------
+# Sensitivity to the model scenario
+
+
+def sensitivity(data_dir: Path | None = None, scenarios: list[str] | None = None,
+                keys_by_scenario: dict[str, pd.DataFrame] | None = None,
+                claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each checkable distinct claim's verdict under each scenario, and whether it ``flips``.
+
+    Scenarios default to :func:`bering.results.scenarios`; ``keys_by_scenario`` plants the key
+    numbers of each (for tests). A claim flips when its verdicts across the scenarios differ.
+    """
+    if keys_by_scenario is None:
+        from . import results
+
+        names = scenarios or results.scenarios()
+        keys_by_scenario = {name: None for name in names}
+    columns = {}
+    groups = None
+    for name, keys in keys_by_scenario.items():
+        book = build_ledger(data_dir, keys, claims, scenario=name)
+        table = distinct(book)
+        table = table[table["checkable"]]
+        if groups is None:
+            groups = table[["claim_group", "speaker", "quoted", "measures"]].reset_index(drop=True)
+        columns[name] = table.set_index("claim_group")["verdict"]
+    frame = groups.set_index("claim_group")
+    for name, verdicts in columns.items():
+        frame[name] = verdicts
+    names = list(columns)
+    frame["flips"] = frame[names].nunique(axis=1) > 1
+    return frame.reset_index()
+
+
+def flipping(sens: pd.DataFrame) -> pd.DataFrame:
+    """The claims whose verdict flips, with the verdicts it takes (in scenario order)."""
+    names = [c for c in sens.columns if c not in ("claim_group", "speaker", "quoted", "measures", "flips")]
+    rows = sens[sens["flips"]].copy()
+    rows["verdicts"] = [" / ".join(dict.fromkeys(r)) for r in rows[names].itertuples(index=False)]
+    return rows[["claim_group", "speaker", "quoted", "verdicts"]]
+
+
+def sensitivity_csv(sens: pd.DataFrame, path: Path) -> Path:
+    """Write the sensitivity table as CSV; cells that a spreadsheet would run as a formula are quoted."""
+    from .export import atomic_write
+
+    def safe(value):
+        return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    table = sens.copy()
+    for col in table.columns:
+        if not pd.api.types.is_bool_dtype(table[col]) and not pd.api.types.is_numeric_dtype(table[col]):
+            table[col] = table[col].map(safe)
+    text = table.to_csv(index=False, lineterminator="\n")
+    atomic_write(Path(path), lambda h: h.write(text.encode("utf-8")))
+    return Path(path)
+
+
+def attach_table(out, name: str, table: pd.DataFrame) -> Path:
+    """Write ``table`` as ``NAME.csv`` beside the figure ``name`` the exporter ``out`` saved, and list
+    the CSV among that figure's files in the catalogue (after its PNG, SVG and PDF)."""
+    from . import export
+
+    path = sensitivity_csv(table, Path(out.out_dir) / f"{name}.csv")
+    catalogue = export.catalogue(out.out_dir)
+    hit = catalogue[catalogue["name"] == name]
+    if hit.empty:
+        raise ValueError(f"save the figure '{name}' before attaching its table")
+    row = hit.iloc[0].to_dict()
+    row["files"] = ";".join([f for f in str(row["files"]).split(";") if f != path.name] + [path.name])
+    out._upsert(export.CATALOGUE, export.CATALOGUE_COLUMNS, "name", row)
+    return path
+
+
+def sensitivity_chart(sens: pd.DataFrame):
+    """A grid: one row per checkable distinct claim, one column per scenario, coloured by verdict."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    names = [c for c in sens.columns if c not in ("claim_group", "speaker", "quoted", "measures", "flips")]
+    ordered = sens.sort_values(["flips", "speaker"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(3.2 + 1.25 * len(names) + 6, 0.36 * len(ordered) + 2.2), layout="constrained")
+    for i, row in ordered.iterrows():
+        y = len(ordered) - 1 - i
+        for j, name in enumerate(names):
+            verdict = row[name]
+            ax.add_patch(plt.Rectangle((j, y), 0.94, 0.86, color=VERDICT_COLOURS.get(verdict, "#FFFFFF"), lw=0))
+            ax.text(j + 0.47, y + 0.43, verdict, ha="center", va="center", fontsize=8,
+                    color="black" if verdict in ("contested", "unsupported") else "white")
+    ax.set_xlim(0, len(names))
+    ax.set_ylim(0, len(ordered))
+    ax.set_xticks([j + 0.47 for j in range(len(names))], [n.replace("_", " ") for n in names], rotation=20,
+                  ha="right")
+    labels = [_wrap(f"{r.speaker}: {r.quoted} ({r.measures})", 70) + ("  \u21c4 flips" if r.flips else "")
+              for r in ordered.itertuples()]
+    ax.set_yticks([len(ordered) - 1 - i + 0.43 for i in range(len(ordered))], labels, fontsize=8)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.tick_params(length=0)
+    ax.set_xlabel("model scenario")
+    handles = [Patch(color=VERDICT_COLOURS[v], label=v) for v in VERDICTS if v != NOT_CHECKABLE]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Headline numbers and findings
+
+
+def headline(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> list[tuple[str, int, str, str]]:
     """The notebook's headline numbers as ``(key, value, unit, description)``."""
-    counts = verdict_counts(ledger)
-    words = {"consistent": "consistent with the data", "inconsistent": "inconsistent with the data",
+    claims = distinct(ledger)
+    counts = verdict_counts(claims)
+    words = {"consistent": "consistent with the data", "inconsistent": "that the data contradict",
+             "unsupported": "for which no evidence was found (absence of evidence, not contradiction)",
              "contested": "on which the data disagree among themselves",
-             "not_checkable": "that this collection cannot check"}
-    rows = [(f"claims_{v}", counts[v], "claims", f"Claims in the news pieces {words[v]}")
-            for v in ("consistent", "inconsistent", "contested", "not_checkable")]
-    rows.append(("claims_total", int(len(ledger)), "claims",
-                 "Claims carrying a figure or a date in the news pieces"))
+             NOT_CHECKABLE: "that this collection cannot check"}
+    rows = [("claims_distinct", int(len(claims)), "claims",
+             "Distinct claims carrying a figure or a date in the news pieces (repeats counted once)"),
+            ("claims_appearances", int(len(ledger)), "appearances",
+             "Appearances of those claims across the news pieces")]
+    rows += [(f"claims_distinct_{v.replace(' ', '_')}", counts[v], "claims", f"Distinct claims {words[v]}")
+             for v in VERDICTS]
+    if sens is not None:
+        rows.append(("verdicts_that_flip_across_scenarios", int(sens["flips"].sum()), "claims",
+                     "Checkable distinct claims whose verdict changes across the model scenarios"))
     return rows
+
+
+def scorecard_title(score: pd.DataFrame) -> str:
+    """A title stating the finding: whose distinct claims the data contradict or leave unsupported most."""
+    bad = score["inconsistent"] + score["unsupported"]
+    worst = bad.idxmax()
+    checked = score.loc[worst, "total"] - score.loc[worst, NOT_CHECKABLE]
+    return (f"{worst}'s figures fare worst: the data contradict or do not support {int(bad[worst])} of the "
+            f"{int(checked)} checkable distinct claims ({int(score.loc[worst, 'total'])} in all)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -640,20 +875,6 @@ def band(relation: str, value: float, value_high: float | None, evidence: float,
     raise ValueError(f"no ratio band for relation '{relation}'")
 
 
-def _group_key(claim: dict) -> str:
-    """Claims that measure the same thing with the same check and value are one row of a chart."""
-    return " | ".join(str(claim.get(c)) for c in ("measures", "check", "relation", "value", "value_high"))
-
-
-def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``label`` (phrases and what they measure) and ``publications`` per group; keep one row per evidence."""
-    quotes = frame.groupby("group", sort=False)["quoted"].agg(lambda s: " / ".join(f"\u201c{q}\u201d" for q in dict.fromkeys(s)))
-    pubs = frame.groupby("group", sort=False)["publication"].agg(lambda s: ", ".join(dict.fromkeys(s)))
-    frame["label"] = frame["group"].map(quotes) + ": " + frame["measures"]
-    frame["publications"] = frame["group"].map(pubs)
-    return frame.drop_duplicates(["group", "evidence"]).reset_index(drop=True)
-
-
 def plotted_ratio(relation: str, value: float, value_high: float | None, evidence: float) -> float:
     """Claimed value over evidence value; for a range, its end nearest the evidence (1 if inside)."""
     e = float(evidence)
@@ -663,24 +884,37 @@ def plotted_ratio(relation: str, value: float, value_high: float | None, evidenc
     return value / e
 
 
-def ratio_points(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Claimed/evidence ratios for the ratio chart, one row per (claim group, evidence value).
+def _label(sub: pd.DataFrame) -> str:
+    quotes = " / ".join(f"\u201c{q}\u201d" for q in dict.fromkeys(sub["quoted"]))
+    return f"{sub['speaker'].iloc[0]}: {quotes}, {sub['measures'].iloc[0]}"
 
-    Claims that measure the same thing with the same check and value in several pieces are one
-    group (their verdicts are equal by construction). Percentile relations and context values are
-    left out; for a claimed range the ratio uses the range's end nearest the evidence.
+
+def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``label`` and ``outlets`` per claim group; keep one row per (group, evidence)."""
+    labels = {g: _label(sub) for g, sub in frame.groupby("group", sort=False)}
+    outlets = frame.groupby("group", sort=False)["outlet"].agg(lambda s: ", ".join(dict.fromkeys(s)))
+    frame["label"] = frame["group"].map(labels)
+    frame["outlets"] = frame["group"].map(outlets)
+    return frame.drop_duplicates(["group", "evidence"]).reset_index(drop=True)
+
+
+def ratio_points(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Claimed/evidence ratios for the ratio chart, one row per (distinct claim, evidence value).
+
+    Appearances of one claim group are one row. Percentile relations and context values are left
+    out; for a claimed range the ratio uses the range's end nearest the evidence.
     """
     rows = []
     for claim in ledger.to_dict("records"):
-        if claim["verdict"] == "not_checkable" or claim["relation"] not in RELATIONS[:4]:
+        if claim["verdict"] == NOT_CHECKABLE or claim["relation"] not in RELATIONS[:4]:
             continue
         for e, ok in claim["evidence"]:
             if e.context or float(e.value) == 0:
                 continue
             lo, hi = band(claim["relation"], claim["value"], claim.get("value_high"), e.value,
                           claim.get("tolerance") or 0, claim.get("tolerance_kind") or "abs")
-            rows.append({"group": _group_key(claim), "quoted": claim["quoted"], "measures": claim["measures"],
-                         "publication": names.get(claim["source_id"], claim["source_id"]),
+            rows.append({"group": claim["claim_group"], "quoted": claim["quoted"], "measures": claim["measures"],
+                         "speaker": claim["speaker"], "outlet": claim["outlet"],
                          "ratio": plotted_ratio(claim["relation"], claim["value"], claim.get("value_high"), e.value),
                          "band_lo": lo, "band_hi": hi, "agrees": ok, "verdict": claim["verdict"],
                          "evidence": e.label, "source": e.source})
@@ -688,19 +922,21 @@ def ratio_points(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return _grouped(frame) if len(frame) else frame
 
 
-def percentile_points(ledger: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """The claims judged by their percentile in a simulation, one row per claim group."""
+def percentile_points(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The claims judged by their percentile in a simulation, one row per distinct claim."""
     rows = []
     for claim in ledger.to_dict("records"):
-        if claim["relation"] not in PERCENTILE_RELATIONS or claim["verdict"] == "not_checkable":
+        if claim["relation"] not in PERCENTILE_RELATIONS or claim["verdict"] == NOT_CHECKABLE:
             continue
         for e, ok in claim["evidence"]:
-            rows.append({"group": _group_key(claim), "quoted": claim["quoted"], "measures": claim["measures"],
+            if e.context:
+                continue
+            rows.append({"group": claim["claim_group"], "quoted": claim["quoted"], "measures": claim["measures"],
+                         "speaker": claim["speaker"], "outlet": claim["outlet"],
                          "percentile": float(e.value),
                          "lo": 0.0 if claim["relation"] == "percentile_at_most" else float(claim["tolerance"]),
                          "hi": 100.0 if claim["relation"] == "percentile_at_least" else 100 - float(claim["tolerance"]),
-                         "agrees": ok, "verdict": claim["verdict"], "evidence": e.label,
-                         "publication": names.get(claim["source_id"], claim["source_id"])})
+                         "agrees": ok, "verdict": claim["verdict"], "evidence": e.label})
     frame = pd.DataFrame(rows)
     return _grouped(frame) if len(frame) else frame
 
@@ -711,15 +947,15 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _verdict_tag(ax, y: float, verdict: str) -> None:
-    ax.text(1.01, y, verdict.replace("_", " "), transform=ax.get_yaxis_transform(), ha="left", va="center",
+    ax.text(1.01, y, verdict, transform=ax.get_yaxis_transform(), ha="left", va="center",
             fontsize=9, color=VERDICT_COLOURS[verdict], fontweight="bold")
 
 
 def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
-    """Claimed/evidence ratio per claim on a log axis, agreement band shaded, one marker per evidence value.
+    """Claimed/evidence ratio per distinct claim on a log axis, agreement band shaded, one marker per evidence value.
 
     A second panel, if ``pct`` has rows, places cost claims within the simulated distribution.
-    Each row ends with the claim's verdict.
+    Each row is labelled with its speaker and phrase, and ends with the claim's verdict.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -730,7 +966,7 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
 
     groups = list(dict.fromkeys(points["group"])) if len(points) else []
     pct_groups = list(dict.fromkeys(pct["group"])) if pct is not None and len(pct) else []
-    heights = [max(len(groups), 1) * 0.46 + 0.9] + ([len(pct_groups) * 0.5 + 1.0] if pct_groups else [])
+    heights = [max(len(groups), 1) * 0.5 + 0.9] + ([len(pct_groups) * 0.55 + 1.0] if pct_groups else [])
     fig, axes = plt.subplots(len(heights), 1, figsize=(12, sum(heights) + 1.2), layout="constrained",
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     ax = axes[0, 0]
@@ -759,14 +995,14 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
     ax.set_ylim(-0.7, max(len(groups), 1) - 0.3)
-    labels = [_wrap(f"{points.loc[points['group'] == g, 'label'].iloc[0]} "
-                    f"({points.loc[points['group'] == g, 'publications'].iloc[0]})", 84) for g in groups]
+    labels = [_wrap(points.loc[points["group"] == g, "label"].iloc[0], 78) for g in groups]
     ax.set_yticks(range(len(groups) - 1, -1, -1), labels, fontsize=9)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("claimed value \u00f7 evidence value (log scale; 1 = exact agreement; "
                   "for a claimed range, its end nearest the evidence)")
     handles = [Patch(color=band_colour, label="ratios that agree (the claim's tolerance band)"),
-               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"], label="evidence value that agrees"),
+               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"],
+                      label="evidence value that agrees"),
                Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["inconsistent"],
                       label="evidence value that disagrees")]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=9)
@@ -780,35 +1016,86 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
             px.scatter(p["percentile"], y, s=60, color=colour, edgecolor="white", zorder=3)
             _verdict_tag(px, y, p["verdict"])
         px.set_yticks(range(len(pct_groups) - 1, -1, -1),
-                      [_wrap(f"{pct.loc[pct['group'] == g, 'label'].iloc[0]} "
-                             f"({pct.loc[pct['group'] == g, 'publications'].iloc[0]})", 84) for g in pct_groups],
-                      fontsize=9)
+                      [_wrap(pct.loc[pct["group"] == g, "label"].iloc[0], 78) for g in pct_groups], fontsize=9)
         px.set_xlim(0, 100)
         px.set_ylim(-0.7, len(pct_groups) - 0.3)
         px.grid(axis="y", visible=False)
-        px.set_xlabel("percentile of the claimed cost in the simulated cost of the tunnel (notebook 03); "
-                      "band = percentiles that agree")
+        px.set_xlabel("percentile of the claim in notebook 03's simulation (cost of the tunnel or the whole link, "
+                      "or construction time); band = percentiles that agree")
     return fig
 
 
 def scorecard_chart(score: pd.DataFrame):
-    """Stacked horizontal bars: claims per publication, by verdict."""
+    """Stacked horizontal bars: distinct claims per speaker, by verdict."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(10, 3.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 0.7 * len(score) + 1.8), layout="constrained")
     left = np.zeros(len(score))
     ys = np.arange(len(score))[::-1]
     for verdict in VERDICTS:
         counts = score[verdict].to_numpy()
-        ax.barh(ys, counts, left=left, color=VERDICT_COLOURS[verdict], label=verdict.replace("_", " "),
+        ax.barh(ys, counts, left=left, color=VERDICT_COLOURS[verdict], label=verdict,
                 edgecolor="white", height=0.6)
         for y, x0, c in zip(ys, left, counts):
             if c:
                 ax.text(x0 + c / 2, y, str(int(c)), ha="center", va="center", fontsize=10,
-                        color="white" if verdict != "contested" else "black")
+                        color="black" if verdict in ("contested", "unsupported") else "white")
         left += counts
     ax.set_yticks(ys, score.index)
-    ax.set_xlabel("number of claims")
+    ax.set_xlabel("distinct claims (a claim repeated in several pieces counts once)")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4, frameon=False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings (notebook 05's opening, every number computed)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{fmt.number(n)} {word}{'' if n == 1 else 's'}"
+
+
+def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown:
+    """Three to five plain sentences a reporter could quote, computed from the ledger; data text escaped."""
+    claims = distinct(ledger)
+    counts = verdict_counts(claims)
+    repeated = int((claims["appearances"] > 1).sum())
+    esc = fmt.markdown
+    lines = [f"Of the {fmt.number(len(claims))} distinct figures and dates in the "
+             f"{fmt.number(ledger['source_id'].nunique())} news pieces ({fmt.number(len(ledger))} appearances: "
+             f"{_count(repeated, 'claim')} appear in more than one piece), the data find "
+             + ", ".join(f"{fmt.number(counts[v])} {v}" for v in VERDICTS[:-1])
+             + f"; {fmt.number(counts[NOT_CHECKABLE])} cannot be checked with this collection."]
+    score = scorecard(ledger)
+    bad = score["inconsistent"] + score["unsupported"] + score["contested"]
+    if bad.max() > 0:
+        who = bad.idxmax()
+        row = score.loc[who]
+        lines.append(f"{esc(who)} made {_count(int(row['total']), 'distinct claim')}: "
+                     f"{fmt.number(int(row['consistent']))} hold up, {fmt.number(int(row['inconsistent']))} are "
+                     f"contradicted, {fmt.number(int(row['unsupported']))} unsupported and "
+                     f"{fmt.number(int(row['contested']))} contested by the data.")
+    view = outlet_view(ledger)
+    unfaithful = int((view["quoting others"] - view["quoted faithfully"]).sum())
+    quoted = int(view["quoting others"].sum())
+    lines.append(f"The outlets quoted others {fmt.number(quoted)} times and "
+                 + ("every quotation matches its other appearances" if unfaithful == 0 else
+                    f"{_count(unfaithful, 'quotation')} differ from another appearance of the same claim")
+                 + f"; their own figures number {fmt.number(int(view['own figures'].sum()))}, of which "
+                 f"{fmt.number(int(view['own: consistent'].sum()))} are consistent with the data.")
+    unsupported = claims[claims["verdict"] == "unsupported"]
+    if len(unsupported):
+        lines.append("Unsupported, not contradicted: " + "; ".join(
+            f"{esc(r.quoted)} ({esc(r.speaker)})" for r in unsupported.itertuples())
+            + ", for which no sourced evidence reaches that far, though an earlier record may exist.")
+    if sens is not None:
+        names = [c for c in sens.columns if c not in ("claim_group", "speaker", "quoted", "measures", "flips")]
+        flips = flipping(sens)
+        text = (f"Across the {fmt.number(len(names))} model scenarios, "
+                f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} change verdict")
+        if len(flips):
+            text += ": " + "; ".join(f"{esc(r.quoted)} ({esc(r.speaker)}: {esc(r.verdicts)})"
+                                     for r in flips.itertuples())
+        lines.append(text + ".")
+    return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines[:5]))

@@ -1,10 +1,12 @@
-"""The front door of the collection (notebook 00): its notebooks, their findings, its data.
+"""The front page of the collection (notebook 00): its findings, its notebooks, its data.
 
-Nothing here is typed by hand. Each notebook's question is its own first heading; its findings are
-the key numbers it recorded in ``figures/key_numbers.csv``; its figures are its rows of
-``figures/catalogue.csv``; the data files, their descriptions and row counts come from
-``data/datapackage.json`` and the files themselves. The export runs notebook 00 last, so every
-other notebook has recorded its numbers by then.
+Nothing here is typed by hand. The findings of the whole collection are sentences computed from the
+key numbers the package's analysis modules compute (:func:`bering.results.key_numbers`) and from the
+claims ledger, each linking to the notebook and figure that proves it. Each notebook's question is
+its own first heading; its figures are its rows of ``figures/catalogue.csv``; the data files, their
+descriptions and row counts come from ``data/datapackage.json`` and the files themselves. Numbers
+are written by :func:`bering.fmt.number`, and text from the data is escaped before it becomes
+Markdown.
 """
 
 from __future__ import annotations
@@ -13,29 +15,33 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, export, paths
+from . import data, export, fmt, paths
 from .notebook import Markdown
 from .readme import notebook_title
 
 OVERVIEW_STEM = "00_overview"
 
 
-def readable_number(value: float) -> str:
-    """A number for prose: from 100 up rounded to a whole number, below that three significant digits."""
-    value = float(value)
-    if abs(value) >= 100 or value.is_integer():
-        return f"{round(value):d}"
-    return f"{value:.3g}"
+def readable_number(value: float, unit: str = "") -> str:
+    """A number for prose, by the collection's one formatter (:func:`bering.fmt.number`)."""
+    return fmt.number(value, unit)
 
 
 def markdown_table(frame: pd.DataFrame) -> Markdown:
-    """``frame`` as a Markdown table, shown in full in a notebook (no truncated cells)."""
+    """``frame`` as a Markdown table, shown in full in a notebook (no truncated cells).
+
+    Text cells are escaped (HTML and Markdown syntax show as text); a cell that is already
+    :class:`Markdown` (a link the package built) is kept, with only its pipes escaped.
+    """
     def cell(value) -> str:
+        if isinstance(value, Markdown):
+            return value.text.replace("|", "\\|").replace("\n", " ")
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
-        text = readable_number(value) if isinstance(value, float) else str(value)
-        return text.replace("|", "\\|").replace("\n", " ")
-    lines = ["| " + " | ".join(str(c) for c in frame.columns) + " |",
+        if isinstance(value, (float, int)) and not isinstance(value, bool):
+            return readable_number(value)
+        return fmt.markdown(value)
+    lines = ["| " + " | ".join(fmt.markdown(c) for c in frame.columns) + " |",
              "|" + "---|" * len(frame.columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return Markdown("\n".join(lines))
@@ -50,29 +56,41 @@ def analysis_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
 def findings(numbers: pd.DataFrame, notebook: str) -> str:
     """The key numbers one notebook recorded, as 'description: value unit' joined by semicolons."""
     mine = numbers[numbers["notebook"] == notebook]
-    return "; ".join(f"{r.description}: {readable_number(r.value)} {r.unit}" for r in mine.itertuples())
+    return "; ".join(f"{r.description}: {fmt.with_unit(r.value, r.unit)}" for r in mine.itertuples())
 
 
 def _figure_ref(name: str, files: str, links: bool) -> str:
+    from urllib.parse import quote
+
     first = str(files).split(";")[0]
-    return f"[{name}](../figures/{first})" if links and first else name
+    return f"[{fmt.markdown(name)}](../figures/{quote(first)})" if links and first else name
+
+
+def collection_numbers(keys: pd.DataFrame, ledger_rows=()) -> pd.DataFrame:
+    """Key numbers of every notebook, computed: the modules' ``keys`` plus the ledger's headline rows."""
+    rows = pd.DataFrame(list(ledger_rows), columns=["key", "value", "unit", "description"]).assign(
+        notebook="05_claims_ledger")
+    return pd.concat([keys[["key", "value", "unit", "description", "notebook"]], rows], ignore_index=True)
 
 
 def notebook_map(notebooks_dir: Path | None = None, figures_dir: Path | None = None,
-                 links: bool = False) -> pd.DataFrame:
+                 links: bool = False, numbers: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per notebook: its question (title), headline findings (key numbers) and figures.
 
-    With ``links`` the figures are Markdown links to their first file, relative to ``notebooks/``.
+    ``numbers`` are the key numbers with a ``notebook`` column (:func:`collection_numbers`); by
+    default those recorded in ``figures/key_numbers.csv``. With ``links`` the figures are Markdown
+    links to their first file, relative to ``notebooks/``.
     """
-    numbers = export.key_numbers(figures_dir)
+    numbers = export.key_numbers(figures_dir) if numbers is None else numbers
     catalogue = export.catalogue(figures_dir)
     rows = []
     for path in analysis_notebooks(notebooks_dir):
         mine = catalogue[catalogue["notebook"] == path.stem]
         figures = [_figure_ref(n, f, links) for n, f in zip(mine["name"], mine["files"])]
+        figure_cell = ", ".join(figures) or "-"
         rows.append({"notebook": path.stem, "question": notebook_title(path),
                      "headline findings": findings(numbers, path.stem) or "(no key numbers recorded yet)",
-                     "figures": ", ".join(figures) or "-"})
+                     "figures": Markdown(figure_cell) if links else figure_cell})
     return pd.DataFrame(rows, columns=["notebook", "question", "headline findings", "figures"])
 
 
@@ -119,3 +137,78 @@ def headline(notebooks_dir: Path | None = None, figures_dir: Path | None = None,
          "Values no source publishes, each with its rationale (data/assumptions.csv)"),
         ("n_figures", len(export.catalogue(figures_dir)), "figures", "Figures in figures/catalogue.csv"),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The findings of the whole collection
+
+
+def _link(notebook: str, figure: str) -> str:
+    return f"([{notebook}]({notebook}.ipynb); figure [{figure}](../figures/{figure}.png))"
+
+
+def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) -> list[dict]:
+    """The findings of the collection, each a computed sentence with the notebook and figure that prove it.
+
+    ``keys`` are the key numbers (:func:`bering.results.key_numbers`); ``claims`` the distinct claims
+    of the ledger (:func:`bering.ledger.distinct`). A finding whose numbers are not computed (its
+    module is absent) is left out, and :func:`missing_findings` names it.
+    """
+    numbers = pd.to_numeric(keys["value"], errors="coerce")  # a label (a scope, say) is not a number
+    value = {k: float(v) for k, v in zip(keys["key"], numbers) if pd.notna(v)}
+    n = fmt.number
+    out = []
+
+    def add(notebook, figure, needs, sentence):
+        if all(k in value for k in needs):
+            out.append({"notebook": notebook, "figure": figure, "text": sentence()})
+
+    add("01_proposal_timeline", "01_timeline_by_era",
+        ("first_proposal_year", "distinct_proposals", "cost_claim_min_usd2025_bn", "cost_claim_max_usd2025_bn"),
+        lambda: (f"The 2025 pitch is the latest of {n(value['distinct_proposals'])} proposals and studies of a "
+                 f"crossing since {n(value['first_proposal_year'], 'year')}; their stated costs span USD "
+                 f"{n(value['cost_claim_min_usd2025_bn'])} bn to {n(value['cost_claim_max_usd2025_bn'])} bn "
+                 "in 2025 dollars."))
+    add("02_route_geometry", "02_region_missing_links",
+        ("tunnel_share_of_new_construction", "new_rail_russia_km", "new_rail_alaska_km", "strait_shore_to_shore_km"),
+        lambda: (f"The tunnel is the short part: the strait is {n(value['strait_shore_to_shore_km'])} km across at "
+                 f"its narrowest, but a working link also needs about {n(value['new_rail_russia_km'])} km of new "
+                 f"railway in Russia and {n(value['new_rail_alaska_km'])} km in Alaska, so the tunnel is "
+                 f"{n(100 * value['tunnel_share_of_new_construction'])} % of the new construction."))
+    add("03_cost_benchmarks", "03_cost_distribution",
+        ("tunnel_cost_p50_usd2025", "tunnel_cost_p10_usd2025", "tunnel_cost_p90_usd2025", "percentile_of_8bn_claim"),
+        lambda: (f"Judged by the tunnels already built, the tunnel alone would cost USD "
+                 f"{n(value['tunnel_cost_p50_usd2025'])} bn (P50; P10 to P90: {n(value['tunnel_cost_p10_usd2025'])} "
+                 f"to {n(value['tunnel_cost_p90_usd2025'])} bn, 2025 dollars); the pitched USD 8 bn lies at "
+                 f"percentile {n(value['percentile_of_8bn_claim'])} of that estimate."))
+    add("04_critical_minerals", "04_route_comparison",
+        ("russia_share_ree_mine_production_2024", "china_share_ree_mine_production_2024",
+         "overland_cheaper_pairs_central"),
+        lambda: (f"The rare-earth case is thin: Russia mined {n(value['russia_share_ree_mine_production_2024'])} % "
+                 f"of the world's rare earths in 2024 against China's "
+                 f"{n(value['china_share_ree_mine_production_2024'])} %, and overland through the crossing beats "
+                 f"the best sea route for {n(value['overland_cheaper_pairs_central'])} of the deposit-destination "
+                 "pairs in the central scenario."))
+    if claims is not None and len(claims):
+        counts = claims["verdict"].value_counts()
+        parts = [f"{n(int(counts.get(v, 0)))} {v}" for v in
+                 ("consistent", "inconsistent", "unsupported", "contested", "not checkable")]
+        out.append({"notebook": "05_claims_ledger", "figure": "05_scorecard",
+                    "text": (f"Of the {n(len(claims))} distinct figures and dates in the October 2025 coverage "
+                             f"({n(int(claims['appearances'].sum()))} appearances), the data find "
+                             + ", ".join(parts[:-1]) + f" and {parts[-1]}.")})
+    return out
+
+
+def missing_findings(keys: pd.DataFrame) -> list[str]:
+    """The notebooks whose finding is left out because their key numbers are not computed."""
+    have = {f["notebook"] for f in collection_findings(keys)}
+    wanted = ["01_proposal_timeline", "02_route_geometry", "03_cost_benchmarks", "04_critical_minerals"]
+    return [nb for nb in wanted if nb not in have]
+
+
+def findings_markdown(found: list[dict]) -> Markdown:
+    """The findings as a numbered Markdown list, each linking to its notebook and figure."""
+    lines = [f"{i}. {fmt.markdown(f['text'])} {_link(f['notebook'], f['figure'])}"
+             for i, f in enumerate(found, start=1)]
+    return Markdown("**Findings**\n\n" + "\n".join(lines))

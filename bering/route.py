@@ -24,6 +24,7 @@ across the map and no coastline shows a line along 180.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -1180,3 +1181,93 @@ def factor_sensitivity(places: pd.DataFrame, segments: pd.DataFrame, lengths: pd
         row["tunnel_share"] = tunnel_share(tunnel_km, per_side.to_numpy())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# key numbers (the contract shared by the analysis modules; see bering.results)
+# --------------------------------------------------------------------------------------------
+
+RESULT_COLUMNS = ["key", "value", "unit", "description"]
+
+
+def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
+    """Notebook 02's key numbers computed from the data folder: ``key, value, unit, description``.
+
+    The geometry does not depend on the cost model's scenario; ``scenario`` is accepted so every
+    analysis module can be called alike. Cached per resolved data folder.
+    """
+    folder = Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
+    return _results(folder).copy()
+
+
+@functools.cache
+def _results(folder: Path) -> pd.DataFrame:
+    places = data.load("places", folder)
+    segments = data.load("alignment_segments", folder)
+    alignments = data.load("alignments", folder)
+    lengths = load_published_lengths(folder)
+    land_lonlat = geo.land_polygons(folder / "geo" / "land_bering_10m.geojson")
+    land = geo.project_land(land_lonlat)
+    seg = geo.segment_lengths(places, segments)
+    summary = geo.alignment_summary(places, segments, alignments).set_index("alignment_id")
+    surfaces = crossing_surfaces(geo.segment_land_sea(seg[seg["segment_type"] == "undersea_tunnel"], land_lonlat))
+    island = surfaces.set_index("alignment_id").loc["diomedes_tunnel"]
+    gaps = water_gaps(land, places)
+    factors = route_factors(lengths, summary.reset_index())
+    factor = assumption_value(ASSUMPTION_ROUTE_FACTOR, folder)
+    links = missing_links(places, segments, lengths, "putin_trump_2025", factor)
+    tunnel_km = float(lengths.set_index("length_id").loc["tunnel_putin_trump_2025", "quoted_km"])
+    tunnel_straight_km = float(summary.loc["putin_trump_2025", "total_km"])
+    build = new_construction(links, tunnel_km, tunnel_straight_km).set_index("part")
+    side_km = links.groupby("side")["length_km"].sum()
+    rows = [
+        ("strait_cape_to_cape_km", float(summary.loc["cape_to_cape", "total_km"]), "km",
+         "WGS84 geodesic between the published coordinates of Cape Dezhnev and Cape Prince of Wales"),
+        ("strait_shore_to_shore_km", float(gaps["gap_km"].iloc[-1]), "km",
+         "Shortest water distance between the Asian and North American mainland coasts (Natural Earth 1:10m)"),
+        ("diomede_gap_km", float(gaps["gap_km"].iloc[1]), "km",
+         "Shortest water distance between Big and Little Diomede (Natural Earth 1:10m)"),
+        ("route_via_diomedes_km", float(island["total_km"]), "km",
+         "Island route Cape Dezhnev - Big Diomede - Little Diomede - Cape Prince of Wales, geodesic"),
+        ("route_via_diomedes_water_km", float(island["water_km"]), "km",
+         "Part of the island route over water (Natural Earth 1:10m coastline)"),
+        ("route_via_diomedes_undersea_share", float(island["water_share"]), "fraction",
+         "Share of the island route over water"),
+        ("tunnel_2025_excess_over_island_route_km", tunnel_km - tunnel_straight_km, "km",
+         "Published 2025 tunnel length minus the geodesic island route"),
+        ("route_factor_pooled", float(pooled_route_factor(factors)), "ratio",
+         "Published length over straight length, pooled over the sourced approach corridors"),
+        ("new_rail_russia_km", float(side_km["Russia"]), "km",
+         "New railway from the Lena railhead to a portal at Cape Dezhnev (published length plus connector "
+         "with the assumed route factor)"),
+        ("new_rail_alaska_km", float(side_km["Alaska"]), "km",
+         "New railway from Fairbanks via Nome to Cape Prince of Wales (straight length times the assumed "
+         "route factor)"),
+        ("tunnel_share_of_new_construction", float(build.loc["tunnel", "share"]), "fraction",
+         "The 2025 tunnel's published length as a share of tunnel plus all new railway on both sides"),
+    ]
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+
+def findings(data_dir=None):
+    """Notebook 02's opening: three to five sentences, every number computed from :func:`results`."""
+    from . import fmt
+    from .notebook import Markdown
+
+    v = results(data_dir).set_index("key")["value"].astype(float)
+    n = fmt.number
+    tunnel_km = v["route_via_diomedes_km"] + v["tunnel_2025_excess_over_island_route_km"]
+    lines = [
+        f"The strait is {n(v['strait_shore_to_shore_km'])} km wide between the mainland shores at their closest and "
+        f"{n(v['strait_cape_to_cape_km'])} km between the published coordinates of its two capes; the Diomedes "
+        f"split it, with {n(v['diomede_gap_km'])} km of water between them.",
+        f"The island route from Cape Dezhnev to Cape Prince of Wales is {n(v['route_via_diomedes_km'])} km, "
+        f"{n(100 * v['route_via_diomedes_undersea_share'])} % of it over water; the 2025 pitch's {n(tunnel_km)} km "
+        f"tunnel is {n(v['tunnel_2025_excess_over_island_route_km'])} km longer, room for portals inland.",
+        f"The tunnel is the short part: a working link also needs about {n(v['new_rail_russia_km'])} km of new "
+        f"railway in Russia and {n(v['new_rail_alaska_km'])} km in Alaska, so the tunnel is "
+        f"{n(100 * v['tunnel_share_of_new_construction'])} % of the new construction.",
+        f"Published corridor lengths run {n(v['route_factor_pooled'])} times the straight line between their ends "
+        "(pooled); that route factor, rounded, is the assumption used where no length is published.",
+    ]
+    return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines))

@@ -13,7 +13,7 @@ import pandas as pd
 from . import data, money
 
 ERAS = [
-    ("Russian Empire", 1860, 1916),
+    ("Russian Empire", 1721, 1916),
     ("Soviet Union", 1917, 1991),
     ("Russian Federation", 1992, 2100),
 ]
@@ -186,3 +186,67 @@ def interactive_timeline(timeline: pd.DataFrame, sources: pd.DataFrame):
     fig.update_xaxes(title="year")
     fig.update_layout(height=520, legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Key numbers (the contract shared by the analysis modules; see bering.results)
+
+RESULT_COLUMNS = ["key", "value", "unit", "description"]
+_RESULTS: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def scenario_method(scenario: str = "baseline") -> str:
+    """The price-restatement method a model scenario uses (the baseline's unless it names one)."""
+    from . import montecarlo
+
+    spec = getattr(montecarlo, "SCENARIOS", {}).get(scenario)
+    changes = spec[1] if isinstance(spec, tuple) and len(spec) > 1 and isinstance(spec[1], dict) else {}
+    return changes.get("method", "fx_then_deflate")
+
+
+def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
+    """Notebook 01's key numbers computed from the data folder: ``key, value, unit, description``.
+
+    Only the restated costs depend on the scenario, through its price method. Cached per resolved
+    data folder and scenario.
+    """
+    from pathlib import Path
+
+    from . import paths
+
+    folder = Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
+    cache_key = (str(folder), scenario)
+    if cache_key not in _RESULTS:
+        events = load_timeline(folder)
+        conv = money.Money.from_data(folder)
+        claims = cost_claims(events, conv, method=scenario_method(scenario))
+        _RESULTS[cache_key] = pd.DataFrame(headline(events, claims), columns=RESULT_COLUMNS)
+    return _RESULTS[cache_key].copy()
+
+
+def findings(timeline: pd.DataFrame, claims: pd.DataFrame):
+    """Notebook 01's opening: three to five sentences, every number computed from the data."""
+    from . import fmt
+    from .notebook import Markdown
+
+    props = proposals(timeline)
+    first = props.sort_values(["year", "event_id"], kind="stable").iloc[0]
+    latest = props.sort_values(["year", "event_id"], kind="stable").iloc[-1]
+    earliest = timeline.sort_values(["year", "event_id"], kind="stable").iloc[0]
+    per_era = props.groupby("era", sort=False).size()
+    lines = [f"The first documented proposal to cross the Bering Strait is {fmt.markdown(first['title'])} "
+             f"({fmt.number(first['year'], 'year')}); {fmt.number(len(props))} proposals and studies run from it to "
+             f"{fmt.markdown(latest['title'])} ({fmt.number(latest['year'], 'year')})."]
+    if earliest["category"] == "context" and earliest["year"] < first["year"]:
+        lines.append(f"The oldest idea of a link across the strait found in the sources is older: "
+                     f"{fmt.markdown(earliest['title'])} ({fmt.number(earliest['year'], 'year')}), a context event, "
+                     "not a crossing for traffic, so it does not count as a proposal.")
+    lines.append("By era of the Russian state: " + ", ".join(
+        f"{fmt.number(int(n))} under the {fmt.markdown(era)}" for era, n in per_era.items()) + ".")
+    if len(claims):
+        lo, hi = claims.loc[claims["usd_bn_base"].idxmin()], claims.loc[claims["usd_bn_base"].idxmax()]
+        lines.append(f"The {fmt.number(len(claims))} stated costs span USD {fmt.number(lo['usd_bn_base'])} bn "
+                     f"({fmt.markdown(lo['title'])}) to USD {fmt.number(hi['usd_bn_base'])} bn "
+                     f"({fmt.markdown(hi['title'])}) in {money.BASE_YEAR} dollars, and they cover different "
+                     "scopes, so they do not measure one thing.")
+    return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines[:5]))

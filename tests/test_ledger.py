@@ -1,8 +1,7 @@
-"""The claims ledger: check language, relations, verdicts, and verdicts that follow the data."""
+"""The claims ledger: check language, relations, verdicts, attribution, distinct claims, sensitivity."""
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from pathlib import Path
@@ -16,34 +15,30 @@ from bering import data, ledger
 #: repository (``../shared/seeds``) or at ``BERING_SEEDS_DIR``, the quoted phrases are checked against it.
 SEEDS = Path(os.environ.get("BERING_SEEDS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
 
-#: Key numbers as the other notebooks would record them; values chosen by hand for the tests.
+#: Key numbers as the analysis modules would compute them; values chosen by hand for the tests.
 KEYS = {
     "first_proposal_year": (1890, "year", "01_proposal_timeline"),
     "strait_cape_to_cape_km": (85.4, "km", "02_route_geometry"),
     "strait_shore_to_shore_km": (81.3, "km", "02_route_geometry"),
     "route_via_diomedes_water_km": (86.0, "km", "02_route_geometry"),
     "percentile_of_8bn_claim": (0.5, "percentile (0-100)", "03_cost_benchmarks"),
-    "percentile_of_65bn_claim": (87.7, "percentile (0-100)", "03_cost_benchmarks"),
+    "percentile_of_65bn_claim_whole_link": (87.7, "percentile (0-100)", "03_cost_benchmarks"),
+    "probability_within_8_years": (0.047, "probability", "03_cost_benchmarks"),
     "russia_rank_ree_mine_production_2024": (6, "rank", "04_critical_minerals"),
     "tbm_advance_needed_m_per_day": (20.0, "m per day", "03_cost_benchmarks"),
 }
 
 
-def write_keys(folder: Path, keys: dict = KEYS, drop: tuple = (), **changes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "key_numbers.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["key", "value", "unit", "notebook", "description"])
-        for key, (value, unit, notebook) in keys.items():
-            if key in drop:
-                continue
-            writer.writerow([key, changes.get(key, value), unit, notebook, f"test value of {key}"])
-    return folder
+def write_keys(_unused=None, keys: dict = KEYS, drop: tuple = (), **changes) -> pd.DataFrame:
+    """Planted key numbers, as :func:`bering.results.key_numbers` would return them."""
+    rows = [(key, float(changes.get(key, value)), unit, f"test value of {key}", notebook)
+            for key, (value, unit, notebook) in keys.items() if key not in drop]
+    return pd.DataFrame(rows, columns=["key", "value", "unit", "description", "notebook"])
 
 
 @pytest.fixture
-def figs(tmp_path) -> Path:
-    return write_keys(tmp_path / "figures")
+def figs(tmp_path) -> pd.DataFrame:
+    return write_keys()
 
 
 @pytest.fixture
@@ -61,10 +56,13 @@ def replace_in(path: Path, old: str, new: str) -> None:
 # The claims file
 
 
+SEED_SOURCES = ("independent_2025_10_17", "wire_2025_10_17", "metro_2025_10", "reex_2025_10_21")
+
+
 def test_claims_cover_all_four_pieces_with_at_least_25_rows():
     claims = ledger.load_claims()
     assert len(claims) >= 25
-    assert set(claims["source_id"]) == set(ledger.SEED_SOURCES)
+    assert set(SEED_SOURCES) <= set(claims["source_id"])
     assert claims["claim_id"].is_unique
 
 
@@ -202,7 +200,7 @@ def test_key_amounts_are_scaled_to_the_claim_unit(data_copy, tmp_path):
 def test_rows_citing_only_the_news_pieces_are_not_evidence(data_copy, figs):
     ctx = ledger.Context(data_copy, figs)
     items = ledger.evaluate("data:published_lengths.length_km[measure=strait_width_narrowest]", claim(), ctx)
-    assert items and all(e.source not in ledger.SEED_SOURCES for e in items)
+    assert items and all(e.source not in SEED_SOURCES for e in items)
     assert not any("independent" in e.label for e in items)
 
 
@@ -223,15 +221,15 @@ def test_typos_in_a_check_fail_loudly(data_copy, figs):
 def test_verdicts_with_all_key_numbers_present(built):
     assert built.loc["ind_width_km", "verdict"] == "consistent"
     assert built.loc["ind_tunnel_length", "verdict"] == "consistent"
-    assert built.loc["ind_150_years", "verdict"] == "inconsistent"
+    assert built.loc["ind_150_years", "verdict"] == "unsupported"  # 135 years to the earliest proposal found
     assert built.loc["ind_cost_8bn", "verdict"] == "inconsistent"   # at percentile 0.5, below P10
     assert built.loc["ind_under_8bn", "verdict"] == "inconsistent"
     assert built.loc["ind_65bn", "verdict"] == "consistent"         # 65 bn sits at P87.7, below P90
-    assert built.loc["ind_build_time", "verdict"] == "contested"    # 6.25 years at 25.6 m/day, 8.9 at 18
+    assert built.loc["ind_build_time", "verdict"] == "inconsistent"  # 4.7 % of simulated builds finish in 8 years
     assert built.loc["reex_length_range", "verdict"] == "contested"  # 103, 104 and 86 in range, 110 not
     assert built.loc["reex_cost_range", "verdict"] == "consistent"
     assert built.loc["metro_6bn_gbp", "verdict"] == "consistent"
-    assert built.loc["metro_three_years", "verdict"] == "not_checkable"
+    assert built.loc["metro_three_years", "verdict"] == "not checkable"
     assert "no data on the war's duration" in built.loc["metro_three_years", "explanation"]
 
 
@@ -258,7 +256,7 @@ def test_verdict_flips_when_a_key_number_changes(data_copy, tmp_path):
 def test_verdict_flips_with_the_monte_carlo_percentile(data_copy, tmp_path):
     mid = ledger.build_ledger(data_copy, write_keys(tmp_path / "a", percentile_of_8bn_claim=30)).set_index("claim_id")
     high = ledger.build_ledger(data_copy, write_keys(tmp_path / "b", percentile_of_8bn_claim=95,
-                                                     percentile_of_65bn_claim=95)).set_index("claim_id")
+                                                     percentile_of_65bn_claim_whole_link=95)).set_index("claim_id")
     assert mid.loc["wire_cost_8bn", "verdict"] == mid.loc["wire_under_8bn", "verdict"] == "consistent"
     assert high.loc["wire_cost_8bn", "verdict"] == "inconsistent"   # above P90 for a point estimate
     assert high.loc["wire_under_8bn", "verdict"] == "consistent"    # a ceiling is not hurt by that
@@ -283,26 +281,25 @@ def test_verdict_flips_when_a_data_row_changes(data_copy, figs):
 def test_missing_key_number_makes_the_claim_not_checkable(data_copy, tmp_path):
     figs = write_keys(tmp_path / "f", drop=("percentile_of_8bn_claim", "strait_cape_to_cape_km"))
     built = ledger.build_ledger(data_copy, figs).set_index("claim_id")
-    assert built.loc["ind_cost_8bn", "verdict"] == "not_checkable"
-    assert built.loc["ind_cost_8bn", "explanation"] == "key number percentile_of_8bn_claim not recorded"
-    assert built.loc["ind_width_km", "explanation"] == "key number strait_cape_to_cape_km not recorded"
+    assert built.loc["ind_cost_8bn", "verdict"] == "not checkable"
+    assert built.loc["ind_cost_8bn", "explanation"] == "key number percentile_of_8bn_claim not computed"
+    assert built.loc["ind_width_km", "explanation"] == "key number strait_cape_to_cape_km not computed"
     assert built.loc["ind_1904", "verdict"] == "consistent"  # the rest of the ledger is unaffected
 
 
 def test_no_key_numbers_at_all_does_not_crash(data_copy, tmp_path):
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    built = ledger.build_ledger(data_copy, empty)
+    built = ledger.build_ledger(data_copy, write_keys(drop=tuple(KEYS)))
     assert set(built["verdict"]) <= set(ledger.VERDICTS)
     assert (built.set_index("claim_id").loc["ind_150_years", "explanation"]
-            == "key number first_proposal_year not recorded")
+            == "key number first_proposal_year not computed")
 
 
-def test_environment_variables_choose_the_folders(data_copy, tmp_path, monkeypatch):
+def test_environment_variable_chooses_the_data_folder(data_copy, tmp_path, monkeypatch):
+    replace_in(data_copy / "timeline.csv", "1904_us_syndicate_siberian_alaskan_railroad,1904,1904,",
+               "1904_us_syndicate_siberian_alaskan_railroad,1905,1905,")
     monkeypatch.setenv("BERING_DATA_DIR", str(data_copy))
-    monkeypatch.setenv("BERING_FIGURES_DIR", str(write_keys(tmp_path / "env", strait_cape_to_cape_km=120)))
-    built = ledger.build_ledger().set_index("claim_id")
-    assert built.loc["wire_width_km", "verdict"] == "contested"
+    built = ledger.build_ledger(keys=write_keys()).set_index("claim_id")
+    assert built.loc["wire_1904", "verdict"] == "inconsistent"
 
 
 def test_contested_needs_two_sources(data_copy, figs):
@@ -324,43 +321,45 @@ def test_contested_needs_two_sources(data_copy, figs):
 
 def test_counts_scorecard_and_headline_agree(built):
     frame = built.reset_index()
-    names = ledger.publication_names()
-    counts = ledger.verdict_counts(frame)
-    assert sum(counts.values()) == len(frame)
-    score = ledger.scorecard(frame, names)
-    assert list(score.index) == [names[s] for s in ledger.SEED_SOURCES]
-    assert score["total"].sum() == len(frame)
+    claims = ledger.distinct(frame)
+    counts = ledger.verdict_counts(claims)
+    assert sum(counts.values()) == len(claims) == frame["claim_group"].nunique()
+    score = ledger.scorecard(frame)
+    assert score["total"].sum() == len(claims)
     assert (score[list(ledger.VERDICTS)].sum(axis=1) == score["total"]).all()
     heads = {k: v for k, v, _, _ in ledger.headline(frame)}
-    assert heads["claims_total"] == len(frame)
-    assert heads["claims_contested"] == counts["contested"]
+    assert heads["claims_appearances"] == len(frame) == 48
+    assert heads["claims_distinct"] == len(claims) == 34  # 13 wire-copy pairs and a Cold War triple
+    assert heads["claims_distinct_contested"] == counts["contested"]
+    assert heads["claims_distinct_not_checkable"] == counts["not checkable"]
+    assert sum(heads[f"claims_distinct_{v.replace(' ', '_')}"] for v in ledger.VERDICTS) == len(claims)
 
 
 def test_ratio_points_group_repeated_claims(built):
-    points = ledger.ratio_points(built.reset_index(), ledger.publication_names())
-    width = points[points["label"].str.startswith("\u201c51 miles (82 km)\u201d: Width")]
-    assert set(width["publications"]) == {"The Independent, Reuters wire report"}
+    points = ledger.ratio_points(built.reset_index())
+    width = points[points["group"] == "wire_strait_width_82km"]
+    assert set(width["outlets"]) == {"The Independent, Reuters"}
+    assert width["label"].iloc[0].startswith("Reuters: \u201c51 miles (82 km)\u201d, Width")
     assert len(width) == width["evidence"].nunique()  # one row per evidence value, not per piece
-    pct = ledger.percentile_points(built.reset_index(), ledger.publication_names())
-    assert set(pct["percentile"]) == {0.5, 87.7}
-    # "$8 billion" (Independent) and "8 billion dollars" (wire) measure the same thing the same way
-    cost = pct[pct["measures"] == "Construction cost of the proposed tunnel"]
-    assert len(cost) == 1 and cost["publications"].iloc[0] == "The Independent, Reuters wire report"
-    assert "\u201c$8 billion\u201d / \u201c8 billion dollars\u201d" in cost["label"].iloc[0]
+    pct = ledger.percentile_points(built.reset_index())
+    assert set(pct["percentile"]) == {0.5, 87.7, 4.7}  # context values (years at a TBM rate) are left out
+    # "$8 billion" (Independent) and "8 billion dollars" (wire) are one claim of Dmitriev's
+    cost = pct[pct["group"] == "dmitriev_cost_8bn"]
+    assert len(cost) == 1 and cost["outlets"].iloc[0] == "The Independent, Reuters"
+    assert cost["label"].iloc[0].startswith("Kirill Dmitriev: \u201c$8 billion\u201d / \u201c8 billion dollars\u201d")
 
 
 def test_charts_have_one_row_per_claim_group(built):
     import matplotlib.pyplot as plt
 
     frame = built.reset_index()
-    names = ledger.publication_names()
-    points = ledger.ratio_points(frame, names)
-    fig = ledger.ratio_chart(points, ledger.percentile_points(frame, names))
+    points = ledger.ratio_points(frame)
+    fig = ledger.ratio_chart(points, ledger.percentile_points(frame))
     assert len(fig.axes[0].get_yticklabels()) == points["group"].nunique()
     assert len(fig.axes) == 2
     plt.close(fig)
-    fig = ledger.scorecard_chart(ledger.scorecard(frame, names))
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(ledger.scorecard(frame, names).index)
+    fig = ledger.scorecard_chart(ledger.scorecard(frame))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(ledger.scorecard(frame).index)
     plt.close(fig)
 
 
@@ -378,7 +377,151 @@ def test_context_is_reported_but_never_decides(data_copy, tmp_path):
 def test_a_missing_table_or_row_makes_the_claim_not_checkable(data_copy, figs):
     ctx = ledger.Context(data_copy, figs)
     result = ledger.check_claim(claim(check="data:no_such_table.value[id=1]"), ctx)
-    assert (result.verdict, result.explanation) == ("not_checkable", "table no_such_table is not in the data package")
+    assert (result.verdict, result.explanation) == ("not checkable", "table no_such_table is not in the data package")
     result = ledger.check_claim(claim(check="data:timeline.year[event_id=1999_nothing]"), ctx)
-    assert result.verdict == "not_checkable"
+    assert result.verdict == "not checkable"
     assert "no row of data/timeline.csv[event_id=1999_nothing] has a value in year" in result.explanation
+
+
+# ---------------------------------------------------------------------------------------------
+# Attribution, distinct claims, vocabulary, sensitivity, escaping
+
+
+def test_each_claim_names_its_speaker_and_outlet(built):
+    assert built.loc["ind_cost_8bn", "speaker"] == "Kirill Dmitriev"
+    assert built.loc["ind_cost_8bn", "outlet"] == "The Independent"
+    assert built.loc["wire_width_km", "speaker"] == built.loc["wire_width_km", "outlet"] == "Reuters"
+    # the wire copy inside the Independent piece is Reuters's figure, carried by the Independent
+    assert built.loc["ind_width_km", "speaker"] == "Reuters"
+    assert built.loc["metro_6bn_gbp", "speaker"] == "Metro"  # Metro's own conversion of Dmitriev's figure
+    assert built.loc["metro_next_week", "speaker"] == "Donald Trump"
+
+
+def test_repeats_of_one_claim_are_one_distinct_claim(built):
+    claims = ledger.distinct(built.reset_index()).set_index("claim_group")
+    cold_war = claims.loc["dmitriev_peace_bridge_cold_war"]
+    assert cold_war["appearances"] == 3 and cold_war["outlets"] == "The Independent, Reuters, Metro"
+    assert claims.loc["dmitriev_cost_8bn", "appearances"] == 2
+    assert claims["appearances"].sum() == len(built)
+
+
+def test_a_group_whose_rows_disagree_is_refused(data_copy):
+    replace_in(data_copy / "claims.csv", "wire_cost_8bn,wire_2025_10_17,Kirill Dmitriev,Reuters,dmitriev_cost_8bn,"
+               "8 billion dollars,8,", "wire_cost_8bn,wire_2025_10_17,Kirill Dmitriev,Reuters,dmitriev_cost_8bn,"
+               "8 billion dollars,9,")
+    with pytest.raises(ValueError, match=r"claim_group dmitriev_cost_8bn: its rows \(ind_cost_8bn, wire_cost_8bn\) "
+                                         r"disagree on value \(8.0, 9.0\)"):
+        ledger.load_claims(data_copy)
+
+
+def test_scorecard_groups_distinct_claims_by_speaker(built):
+    score = ledger.scorecard(built.reset_index())
+    assert set(score.index) == {"Kirill Dmitriev", "Reuters", "Metro", "Rare Earth Exchanges", "Donald Trump"}
+    # Dmitriev: 8 bn, 70 miles, 8 years, 1904, 2007, 65 bn+, under 8 bn, rail bridge, Cold War = 9 distinct
+    assert score.loc["Kirill Dmitriev", "total"] == 9
+    assert score.loc["Reuters", "unsupported"] == 1  # "at least 150 years"
+    assert "Reuters" in ledger.scorecard_title(score) or "Dmitriev" in ledger.scorecard_title(score)
+
+
+def test_outlet_view_separates_quotations_from_own_figures(built):
+    view = ledger.outlet_view(built.reset_index())
+    ind = view.loc["The Independent"]
+    assert ind["appearances"] == 13 and ind["own figures"] == 0  # the Independent adds no figure of its own
+    assert ind["quoted faithfully"] == ind["quoting others"] == 13
+    metro = view.loc["Metro"]
+    assert metro["own figures"] == 5 and metro["own: consistent"] == 2  # GBP 6 bn and "decades"
+
+
+def test_outlet_view_flags_a_quotation_that_differs(built):
+    frame = built.reset_index()
+    frame.loc[frame["claim_id"] == "ind_cost_8bn", "value"] = 80.0  # a misprint of Dmitriev's figure
+    view = ledger.outlet_view(frame)
+    assert view.loc["The Independent", "quoted faithfully"] == 12
+    # with two copies that differ, neither can be called the faithful one: both are flagged
+    assert view.loc["Reuters", "quoting others"] == 9 and view.loc["Reuters", "quoted faithfully"] == 8
+
+
+def test_absence_of_evidence_is_unsupported_and_one_earlier_record_suffices(data_copy, figs):
+    ctx = ledger.Context(data_copy, figs)
+    floor = claim(value=150.0, unit="years", relation="evidence_at_least", if_disagrees="unsupported",
+                  check="elapsed(key:first_proposal_year)")
+    assert ledger.check_claim(floor, ctx).verdict == "unsupported"
+    assert ledger.check_claim(floor | {"if_disagrees": None}, ctx).verdict == "inconsistent"
+    earlier = floor | {"check": "elapsed(key:first_proposal_year);"
+                                "elapsed(data:timeline.year[event_id=1867_alaska_purchase])"}
+    assert ledger.check_claim(earlier, ctx).verdict == "consistent"  # 158 years: evidence of an earlier idea
+    with pytest.raises(ValueError, match="if_disagrees must be one of inconsistent, unsupported, not 'maybe'"):
+        ledger.check_claim(floor | {"if_disagrees": "maybe"}, ctx)
+
+
+def test_the_150_years_claim_shows_the_telegraph_as_context(built):
+    text = built.loc["wire_150_years", "explanation"]
+    assert "135 years" in text and "1857_collins_telegraph_via_bering_strait" in text and "context:" in text
+
+
+def test_a_claim_from_a_new_article_is_accepted(data_copy, figs):
+    with open(data_copy / "sources.csv", "a", encoding="utf-8") as handle:
+        handle.write("example_2025_11_01,Example Gazette,A new article,https://example.org/a,2025-11-01,"
+                     "2026-11-30,copyright; facts cited,\n")
+    with open(data_copy / "claims.csv", "a", encoding="utf-8") as handle:
+        handle.write("gaz_width,example_2025_11_01,Example Gazette,Example Gazette,gaz_width,55 miles,88.5,,km,"
+                     "Width of the strait,equal,key:strait_cape_to_cape_km,0.05,rel,claims_tol_length_rel,,\n")
+    built = ledger.build_ledger(data_copy, figs).set_index("claim_id")
+    assert built.loc["gaz_width", "verdict"] == "consistent"  # 88.5 within 5 % of 85.4
+    assert "Example Gazette" in ledger.outlet_view(built.reset_index()).index
+
+
+def test_markdown_from_the_data_is_escaped(data_copy, figs):
+    hostile = "<img src=x onerror=alert(1)>"
+    replace_in(data_copy / "claims.csv", "Not checkable: no data on the war's duration in this collection.",
+               f"Not checkable: <svg onload=alert(2)> [link](javascript:alert(3)) {hostile}")
+    book = ledger.build_ledger(data_copy, figs)
+    book.loc[book["claim_id"] == "metro_three_years", "speaker"] = hostile
+    text = ledger.explained(book, "not checkable").text
+    assert "<img" not in text and "<svg" not in text and "](javascript" not in text
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in text and "&lt;svg onload=alert\\(2\\)&gt;" in text
+
+
+def test_sensitivity_reports_verdicts_that_flip(data_copy):
+    scenarios = {"baseline": write_keys(), "stress": write_keys(percentile_of_65bn_claim_whole_link=95),
+                 "no_correlation": write_keys()}
+    sens = ledger.sensitivity(data_copy, keys_by_scenario=scenarios).set_index("claim_group")
+    assert list(sens.columns[-4:]) == ["baseline", "stress", "no_correlation", "flips"]
+    assert sens.loc["dmitriev_traditional_cost_65bn", "flips"]
+    assert sens.loc["dmitriev_traditional_cost_65bn", "stress"] == "inconsistent"
+    assert not sens.loc["wire_strait_width_82km", "flips"]
+    assert int(sens["flips"].sum()) == 1
+    assert "metro_three_years" not in sens.index  # only checkable claims
+    heads = dict((k, v) for k, v, _, _ in ledger.headline(ledger.build_ledger(data_copy, write_keys()),
+                                                            sens.reset_index()))
+    assert heads["verdicts_that_flip_across_scenarios"] == 1
+    flips = ledger.flipping(sens.reset_index())
+    assert flips["verdicts"].tolist() == ["consistent / inconsistent"]
+
+
+def test_sensitivity_csv_neutralises_formulas(data_copy, tmp_path):
+    sens = ledger.sensitivity(data_copy, keys_by_scenario={"baseline": write_keys()})
+    sens.loc[0, "quoted"] = "=HYPERLINK(\"http://x\")"
+    path = ledger.sensitivity_csv(sens, tmp_path / "05_verdict_sensitivity.csv")
+    text = path.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert pd.read_csv(path)["flips"].dtype == bool
+
+
+def test_the_sensitivity_table_is_catalogued_with_its_figure(data_copy, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from bering import export
+
+    sens = ledger.sensitivity(data_copy, keys_by_scenario={"baseline": write_keys(), "stress": write_keys()})
+    out = export.Exporter("05_claims_ledger", tmp_path)
+    with pytest.raises(ValueError, match="save the figure '05_verdict_sensitivity' before attaching its table"):
+        ledger.attach_table(out, "05_verdict_sensitivity", sens)
+    fig = ledger.sensitivity_chart(sens)
+    out.figure(fig, "05_verdict_sensitivity", title="No verdict changes", alt="A grid of verdicts " * 4,
+               source="test")
+    plt.close(fig)
+    ledger.attach_table(out, "05_verdict_sensitivity", sens)
+    row = export.catalogue(tmp_path).set_index("name").loc["05_verdict_sensitivity"]
+    assert row["files"].split(";") == [f"05_verdict_sensitivity.{x}" for x in ("png", "svg", "pdf", "csv")]
+    assert pd.read_csv(tmp_path / "05_verdict_sensitivity.csv")["stress"].notna().all()

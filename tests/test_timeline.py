@@ -33,8 +33,9 @@ def conv():
 def test_eras_boundaries():
     assert list(timeline.era_of([1916, 1917, 1991, 1992])) == [
         "Russian Empire", "Soviet Union", "Soviet Union", "Russian Federation"]
-    with pytest.raises(ValueError, match=r"years outside the defined eras: \[1850\]"):
-        timeline.era_of([1850])
+    assert list(timeline.era_of([1721, 1857])) == ["Russian Empire", "Russian Empire"]  # the Collins telegraph
+    with pytest.raises(ValueError, match=r"years outside the defined eras: \[1700\]"):
+        timeline.era_of([1700])
 
 
 def test_cost_claims_exclude_context_and_restate(conv):
@@ -54,3 +55,35 @@ def test_headline_numbers(conv):
     assert values == {"first_proposal_year": 1905, "distinct_proposals": 3,
                       "cost_claim_min_usd2025_bn": pytest.approx(2.08),
                       "cost_claim_max_usd2025_bn": pytest.approx(200 / 3)}
+
+
+def test_results_follow_the_contract_and_the_data(data_copy):
+    table = timeline.results(data_copy)
+    assert list(table.columns) == ["key", "value", "unit", "description"]
+    values = dict(zip(table["key"], table["value"]))
+    assert values["first_proposal_year"] == 1890
+    # the pre-1890 telegraph scheme is context, not a proposal of a crossing
+    events_ = timeline.load_timeline(data_copy)
+    telegraph = events_["event_id"] == "1857_collins_telegraph_via_bering_strait"
+    assert events_.loc[telegraph, "category"].item() == "context"
+    text = (data_copy / "timeline.csv").read_text(encoding="utf-8")
+    (data_copy / "timeline.csv").write_text(text.replace(
+        ",context,none,Collins proposes", ",proposal,none,Collins proposes"), encoding="utf-8")
+    assert timeline.results(data_copy)["value"].iloc[0] == 1890  # cached per folder and scenario
+    timeline._RESULTS.clear()
+    assert timeline.results(data_copy)["value"].iloc[0] == 1857
+
+
+def test_scenario_method_reads_the_model_scenarios():
+    assert timeline.scenario_method("baseline") == "fx_then_deflate"
+    assert timeline.scenario_method("no_such_scenario") == "fx_then_deflate"
+
+
+def test_findings_are_computed_from_the_data(data_copy):
+    events_ = timeline.load_timeline(data_copy)
+    claims = timeline.cost_claims(events_, Money.from_data(data_copy))
+    text = timeline.findings(events_, claims).text
+    assert text.startswith("**Findings**")
+    assert "Gilpin's Cosmopolitan Railway (1890); 21 proposals and studies run from it to" in text
+    assert "Collins proposes a telegraph across the Bering Strait (1857), a context event" in text
+    assert f"The {len(claims)} stated costs span USD" in text

@@ -26,7 +26,7 @@ REGISTRY: tuple[tuple[str, str], ...] = (
     ("route", "02_route_geometry"),
     ("montecarlo", "03_cost_benchmarks"),
     ("minerals", "04_critical_minerals"),
-    ("economics", "06_economics"),
+    ("economics", "06_economic_case"),
 )
 COLUMNS = ["key", "value", "unit", "description", "module", "notebook"]
 BASELINE = "baseline"

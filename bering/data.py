@@ -10,6 +10,15 @@ and the rule broken, so that a user who edits a CSV can go straight to the cell.
 
 Two readings are accepted on purpose: a UTF-8 byte-order mark at the start of a file and CRLF
 line endings (spreadsheet programs write both).
+
+Files and dictionaries are untrusted input. The dictionary's own structure is checked against the
+Frictionless specification (:func:`check_structure`) before it is applied to any row; a resource
+path must be a plain relative name inside the data folder and nothing else is ever opened. What a
+user's file really holds (another encoding or separator, a decimal comma, invisible characters, a
+folder or a link loop where a CSV should be) is one problem with a hint, never an exception.
+
+This module is the bottom layer: it imports no other analysis module. The rules that span tables
+live above it in :mod:`bering.checks`, which registers them here with :func:`cross_check`.
 """
 
 from __future__ import annotations
@@ -191,10 +200,6 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
     return text
 
 
-def _limited(text: str) -> csv.reader:
-    return csv.reader(io.StringIO(text, newline=""), strict=True)
-
-
 def read_raw(path: Path, problems: list[Problem]) -> RawTable | None:
     """Read a CSV as strings, recording encoding and shape problems. ``None`` if unreadable.
 
@@ -216,7 +221,7 @@ def read_raw(path: Path, problems: list[Problem]) -> RawTable | None:
         return None
     old_limit = csv.field_size_limit(FIELD_LIMIT)
     try:
-        reader = _limited(text)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         start = 1
         try:
             header = next(reader)
@@ -940,7 +945,7 @@ def _check_foreign_keys(table: RawTable, res: dict, col_index: dict[str, int],
 
 # ---------------------------------------------------------------------------------------------
 # Cross-table rules that a Table Schema cannot express. Each takes the typed tables and returns
-# problems. They are registered here, named after the rule, and run by validate_package().
+# problems. bering.checks (the layer above) registers them here; validate_package() and load() run them.
 
 CrossCheck = Callable[[dict[str, pd.DataFrame]], list[Problem]]
 #: (resources the rule reads, the rule). The first resource is the one whose rows it reports.

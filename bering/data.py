@@ -77,7 +77,20 @@ class Problem:
             where.append(f"line {self.line}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: [{self.rule}] {self.message}"
+        return _printable(f"{', '.join(where)}: [{self.rule}] {self.message}")
+
+
+#: The most of one problem's text that is printed (a cell's whole value could be very long).
+MESSAGE_LIMIT = 2000
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (an escape sequence from a file could
+    rewrite the screen) written as escapes, and a very long text cut with its length stated."""
+    text = _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    if len(text) > MESSAGE_LIMIT:
+        text = f"{text[:MESSAGE_LIMIT]}... ({len(text):,} characters in all)"
+    return text
 
 
 class DataValidationError(ValueError):

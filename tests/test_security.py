@@ -350,3 +350,16 @@ def test_paths_module_is_used_for_the_data_folder(mini, monkeypatch):
     monkeypatch.chdir(mini.parent)
     assert data.load("places", Path(mini.name)).attrs["source_file"] == str(mini / "places.csv")
     assert paths.absolute(mini.name) == mini
+
+
+def test_printed_problems_cannot_drive_the_terminal_or_flood_it(mini, capsys):
+    text = (mini / "places.csv").read_text(encoding="utf-8")
+    header, first, rest = text.split("\n", 2)
+    header = header.replace("length_km", "\x1b[2J\x1b[31mlength_km")
+    first = first.replace("66.0", "x" * 50_000)
+    (mini / "places.csv").write_text("\n".join([header, first, rest]), encoding="utf-8")
+    assert main(["validate", str(mini)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "column '\\x1b[2J\\x1b[31mlength_km' is in the file but not in the data dictionary" in out
+    assert "characters in all)" in out and max(len(line) for line in out.splitlines()) < data.MESSAGE_LIMIT + 100

@@ -363,3 +363,17 @@ def test_printed_problems_cannot_drive_the_terminal_or_flood_it(mini, capsys):
     assert "\x1b" not in out
     assert "column '\\x1b[2J\\x1b[31mlength_km' is in the file but not in the data dictionary" in out
     assert "characters in all)" in out and max(len(line) for line in out.splitlines()) < data.MESSAGE_LIMIT + 100
+
+
+@pytest.mark.parametrize("plant,expected", [
+    (lambda p: p.mkdir(), "[file-kind] is a folder, not a file"),
+    (lambda p: p.symlink_to(p.name), "[file-kind] is a symbolic link that points back to itself"),
+    (lambda p: p.symlink_to("/etc/passwd"), "[json] Expecting value"),
+    (lambda p: p.write_bytes(b"\xff\xfe{\x00}\x00"), "[encoding] not valid UTF-8"),
+])
+def test_a_dictionary_that_cannot_be_read_is_one_problem(tmp_path, capsys, plant, expected):
+    plant(tmp_path / "datapackage.json")
+    assert main(["validate", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert expected in captured.out and "datapackage.json" in captured.out
+    assert "root:" not in captured.out and "Traceback" not in captured.out + captured.err

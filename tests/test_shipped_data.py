@@ -43,5 +43,5 @@ def test_shipped_dictionary_is_structurally_sound_with_plain_paths():
     problems, sound = data.check_structure(package, DATA)
     assert problems == [] and sound == set(range(len(package["resources"])))
     for res in package["resources"]:
-        assert (DATA / res["path"]).resolve().parent == DATA.resolve(), res["path"]
+        assert (DATA / res["path"]).resolve().is_relative_to(DATA.resolve()), res["path"]
 

@@ -10,3 +10,7 @@ __version__ = "0.1.0"
 
 #: The one seed for every random draw in the collection.
 SEED = 20251017
+
+# The validation layer registers the rules that span tables with bering.data; importing it here,
+# first, means every way into the package (a notebook, the command line, a test) has them.
+from . import checks as _checks  # noqa: E402,F401

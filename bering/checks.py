@@ -1,9 +1,13 @@
-"""Rules that span tables, which a Table Schema cannot express.
+"""Rules that span tables, which a Table Schema cannot express: the validation layer.
 
-Each rule is registered with :func:`bering.data.cross_check`, names the tables it reads, and
-returns :class:`bering.data.Problem` objects pointing at the offending file, line and column.
-They run in ``python -m bering validate`` and whenever :func:`bering.data.load` loads a table
-they involve.
+This module sits above :mod:`bering.data` (reading and the dictionary's rules) and
+:mod:`bering.money` (conversions, which read their tables through :mod:`bering.data`); neither of
+them imports it, so data flows one way: ``data <- money <- checks``. Each rule is registered with
+:func:`bering.data.cross_check`, names the tables it reads, and returns
+:class:`bering.data.Problem` objects pointing at the offending file, line and column. The package
+imports this module when it is first imported (``bering/__init__.py``), so the rules are
+registered before any table is loaded; they run in ``python -m bering validate`` and whenever
+:func:`bering.data.load` loads a table they involve.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .data import Problem, cross_check
+from .money import MoneyCoverageError, from_frames
 
 #: Money columns, as (table, amount column, currency column, price-year column).
 MONEY_COLUMNS = [
@@ -26,8 +31,6 @@ def _where(frame: pd.DataFrame, position: int) -> tuple[str, int | None]:
 
 def _money_rule(table: str, amount: str, currency: str, price_year: str):
     def check(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-        from .money import MoneyCoverageError, from_frames
-
         frame = frames[table]
         money = from_frames(frames["us_price_index"], frames["fx_rates"], frames["local_price_index"])
         problems = []

@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 import matplotlib as mpl
 import pandas as pd
 
-from . import paths, style
+from . import escape, paths, style
 
 CATALOGUE = "catalogue.csv"
 KEY_NUMBERS = "key_numbers.csv"
@@ -81,15 +81,32 @@ def replace_dir(staging: Path, target: Path, keep: Iterable[str] = ()) -> None:
         os.replace(staging, target)
 
 
-def _write_table(path: Path, frame: pd.DataFrame) -> None:
-    text = frame.to_csv(index=False, lineterminator="\n")
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """Write ``frame`` as the collection writes every CSV it exports (the catalogue, the key numbers,
+    the plotted data): UTF-8, LF, no index, atomically, and with every text cell that a spreadsheet
+    would run as a formula neutralised (:func:`bering.escape.spreadsheet_cell`; numbers, negative ones
+    included, are left as they are). A line break inside a text cell is written as LF (a lone CR would
+    not be quoted and would split the row). :func:`read_csv` reads it back as the values written."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
+            frame[col] = frame[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
+                                        if isinstance(v, str) else v)
+    text = escape.spreadsheet_frame(frame).to_csv(index=False, lineterminator="\n")
     atomic_write(path, lambda h: h.write(text.encode("utf-8")))
 
 
-def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+def read_csv(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A CSV written by :func:`write_csv`, as text, with the formula neutralisation undone (an empty
+    table with ``columns`` if the file does not exist)."""
     if path.exists():
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    return pd.DataFrame(columns=columns)
+        return escape.unescape_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
+    return pd.DataFrame(columns=columns or [])
+
+
+# the names the export used before; other modules may still call them
+_write_table = write_csv
+_read_table = read_csv
 
 
 # ---------------------------------------------------------------------------------------------

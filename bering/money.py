@@ -79,7 +79,7 @@ class Money:
     @classmethod
     def from_data(cls, data_dir: Path | None = None) -> "Money":
         """Build from the CSVs in the data folder (validated on load)."""
-        return _from_data_cached(str(Path(data_dir) if data_dir else paths.data_dir()))
+        return _from_data_cached(str(paths.absolute(data_dir) if data_dir else paths.data_dir()))
 
     # -- lookup helpers ------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+from bering import paths  # noqa: F401  (pins a relative BERING_*_DIR before any notebook kernel starts)
+
 matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parent.parent

@@ -372,7 +372,8 @@ def event_year_mismatch(d):
     year = int(t.get(i, "year"))
     t.set(i, "year", str(year - 10)).save()
     return [t.at(i, "event_id", "year-consistent"),
-            t.at(i, "date", "year-consistent") + f" '{t.get(i, 'date')}' does not start with the row's year {year - 10}"]
+            t.at(i, "date", "year-consistent")
+            + f" '{t.get(i, 'date')}' does not start with the row's year {year - 10}"]
 
 
 def unit_not_in_enum(d):
@@ -614,6 +615,324 @@ CASES = [Case(f.__name__, resource, f) for f, resource in [
     (dictionary_path_renamed, "places"),
     (dictionary_not_json, "timeline"),
 ]]
+
+
+# -- what breaks the reader itself (issue 19, item 8): one message each, never a traceback --------
+
+
+def huge_field(d):
+    """A cell of two million characters (a paste gone wrong): reported, not read into memory forever."""
+    t = Table(d, "timeline.csv")
+    t.set(2, "description", "x" * 2_000_000).save()
+    return [t.at(2, "description", "field-size") + f" a cell is longer than {data.FIELD_LIMIT:,} characters"]
+
+
+def unclosed_quote_in_large_file(d):
+    """An unclosed quote early in a file of several megabytes: the quote, not the size, is reported."""
+    t = Table(d, "timeline.csv")
+    t.rows = t.rows + [list(r) for r in t.rows] * 400  # swallowed by the open quote, never checked
+    t.save()
+    lines = t.path.read_text(encoding="utf-8").split("\n")
+    n = t.line(1)
+    head, _, last = lines[n - 1].rpartition(",")
+    assert not last.startswith('"')
+    # the last cell opens a quote, and no quote after it can close it
+    lines = lines[:n - 1] + [f'{head},"{last}'] + [line.replace('"', "") for line in lines[n:]]
+    t.path.write_text("\n".join(lines), encoding="utf-8")
+    assert t.path.stat().st_size > 1_000_000
+    return [f"{t.where}, line {n}, column '{t.header[-1]}': [csv-quote] a quoted field opened on this line is "
+            "never closed"]
+
+
+def symlink_loop(d):
+    path = d / "places.csv"
+    path.unlink()
+    path.symlink_to(path.name)
+    return [f"{path}: [file-kind] is a symbolic link that points back to itself"]
+
+
+def folder_instead_of_csv(d):
+    path = d / "places.csv"
+    path.unlink()
+    path.mkdir()
+    return [f"{path.resolve()}: [file-kind] is a folder, not a file"]
+
+
+def package_json(d: Path) -> str:
+    return str((d / data.PACKAGE_FILE).resolve())
+
+
+def dictionary_resource_not_an_object(d):
+    edit_package(d, lambda p: p["resources"].append("extra.csv"))
+    n = len(json.loads((d / data.PACKAGE_FILE).read_text(encoding="utf-8"))["resources"])
+    return [f"{package_json(d)}: [dictionary] resource #{n} must be an object, not a string"]
+
+
+def dictionary_invalid_regex(d):
+    edit_package(d, lambda p: field(p, "timeline", "event_id").setdefault("constraints", {})
+                 .update(pattern="[a-z0-9_"))
+    return ["column 'event_id': [dictionary] resource 'timeline', field 'event_id': pattern '[a-z0-9_' is "
+            "not a valid regular expression"]
+
+
+def dictionary_string_for_number(d):
+    edit_package(d, lambda p: field(p, "megaprojects", "length_km").setdefault("constraints", {}).update(minimum="0"))
+    return ["column 'length_km': [dictionary] resource 'megaprojects', field 'length_km': constraint 'minimum' "
+            "must be a number for a field of type number, not a string \"0\""]
+
+
+def dictionary_foreign_key_without_reference(d):
+    edit_package(d, lambda p: data.resource(p, "places")["schema"]["foreignKeys"][0].pop("reference"))
+    return ["column 'source_id': [dictionary] resource 'places': foreign key #1 needs a 'reference' object"]
+
+
+def dictionary_path_absolute(d):
+    """An absolute path to a system file is refused before anything is read (its text never shows)."""
+    edit_package(d, lambda p: data.resource(p, "places").update(path="/etc/passwd"))
+    return [f"{package_json(d)}", "[dictionary] resource 'places': path \"/etc/passwd\" is absolute or a URL; "
+            "a resource path must be a relative name inside the data folder (it was not read)"]
+
+
+def dictionary_path_climbs_out(d):
+    (d.parent / "outside.csv").write_text((d / "places.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    edit_package(d, lambda p: data.resource(p, "places").update(path="../outside.csv"))
+    return ["[dictionary] resource 'places': path \"../outside.csv\" climbs out of the data folder with '..' "
+            "(it was not read)"]
+
+
+def dictionary_path_links_out(d):
+    (d.parent / "outside.csv").write_text((d / "places.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    (d / "places.csv").unlink()
+    (d / "places.csv").symlink_to(d.parent / "outside.csv")
+    return ["[dictionary] resource 'places': path \"places.csv\" leads out of the data folder through a "
+            "symbolic link (it was not read)"]
+
+
+# -- what users' files really contain: spreadsheet exports, other encodings, number formats, -----
+# -- invisible characters ------------------------------------------------------------------------
+
+
+def utf16_export(d):
+    """'Unicode text' from a spreadsheet: UTF-16 with a byte-order mark."""
+    path = d / "places.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return [f"{path.resolve()}: [encoding] the file is UTF-16"]
+
+
+def cp1252_smart_quotes(d):
+    """Typographic quotes typed in an old spreadsheet and saved as Windows-1252."""
+    t = Table(d, "timeline.csv")
+    t.set(3, "title", "\u201cIce bridge\u201d " + t.get(3, "title")).save()
+    text = t.path.read_text(encoding="utf-8")
+    t.path.write_bytes(text.encode("cp1252", errors="replace"))
+    return [t.where, "[encoding] not valid UTF-8 (byte 0x", "save the file as UTF-8 (it reads as Windows-1252 text"]
+
+
+def semicolon_separated(d):
+    """A spreadsheet in a decimal-comma locale saves 'CSV' with semicolons."""
+    t = Table(d, "places.csv")
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\n").writerows([t.header, *t.rows])
+    t.path.write_text(buffer.getvalue(), encoding="utf-8")
+    return [f"{t.where}, line 1: [csv-separator] this file uses ';' (semicolon) as separator"]
+
+
+def tab_separated(d):
+    t = Table(d, "places.csv")
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t", lineterminator="\n").writerows([t.header, *t.rows])
+    t.path.write_text(buffer.getvalue(), encoding="utf-8")
+    return [f"{t.where}, line 1: [csv-separator] this file uses a tab as separator"]
+
+
+def excel_separator_directive(d):
+    path = d / "places.csv"
+    path.write_text("sep=,\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    return [f"{path.resolve()}, line 1: [csv-separator] the first line 'sep=,' is a spreadsheet's separator "
+            "directive"]
+
+
+def decimal_comma(d):
+    t = Table(d, "places.csv")
+    lat = t.get(0, "lat")
+    t.set(0, "lat", lat.replace(".", ",")).save()
+    return [t.at(0, "lat", "type:number") + f" '{lat.replace('.', ',')}' uses a decimal comma; write the "
+            f"decimal point: {lat}"]
+
+
+def decimal_comma_unquoted(d):
+    t = Table(d, "megaprojects.csv")
+    i = t.find(lambda r: "." in r["length_km"])
+    t.save()
+    lines = t.path.read_text(encoding="utf-8").split("\n")
+    km = t.get(i, "length_km")
+    lines[t.line(i) - 1] = lines[t.line(i) - 1].replace(f",{km},", f",{km.replace('.', ',')},", 1)
+    t.path.write_text("\n".join(lines), encoding="utf-8")
+    joined = km.replace(".", ",")
+    return [f"{t.where}, line {t.line(i)}: [row-width] row has {len(t.header) + 1} cells but the header has "
+            f"{len(t.header)}; '{joined}' in column 'length_km' looks like a number with a decimal comma",
+            f"write {km}"]
+
+
+def nbsp_digit_groups(d):
+    t = Table(d, "megaprojects.csv")
+    i = t.find(lambda r: r["lives_lost"] != "" and int(r["lives_lost"]) >= 1000)
+    plain = t.get(i, "lives_lost")
+    grouped = f"{int(plain):,}".replace(",", "\u00a0")
+    t.set(i, "lives_lost", grouped).save()
+    return [t.at(i, "lives_lost", "type:integer") + f" {grouped!r} groups its digits with spaces or apostrophes; "
+            f"write {plain}"]
+
+
+def typographic_minus(d):
+    t = Table(d, "places.csv")
+    lon = t.get(0, "lon")
+    assert lon.startswith("-")
+    t.set(0, "lon", "\u2212" + lon[1:]).save()
+    return [t.at(0, "lon", "type:number") + f" '\u2212{lon[1:]}' uses the typographic minus sign U+2212; write {lon}"]
+
+
+def currency_sign(d):
+    t = Table(d, "project_costs.csv")
+    amount = t.get(0, "amount_bn")
+    t.set(0, "amount_bn", "$" + amount).save()
+    return [t.at(0, "amount_bn", "type:number") + f" '${amount}' has a currency sign; write the bare number {amount}"]
+
+
+def spreadsheet_error_value(d):
+    t = Table(d, "megaprojects.csv")
+    i = t.find(lambda r: r["length_km"] != "")
+    t.set(i, "length_km", "#N/A").save()
+    return [t.at(i, "length_km", "type:number") + " '#N/A' is a spreadsheet error value"]
+
+
+def missing_value_marker(d):
+    t = Table(d, "megaprojects.csv")
+    i = t.find(lambda r: r["lives_lost"] == "")
+    t.set(i, "lives_lost", "N/A").save()
+    return [t.at(i, "lives_lost", "type:integer")
+            + " 'N/A' is not an integer; leave the cell empty for a missing value"]
+
+
+def fullwidth_digits(d):
+    """Digits typed with an East Asian input method: Python's int() would take them silently."""
+    t = Table(d, "megaprojects.csv")
+    i = t.find(lambda r: r["open_year"] != "")
+    year = t.get(i, "open_year")
+    wide = "".join(chr(0xFF10 + int(c)) for c in year)
+    t.set(i, "open_year", wide).save()
+    return [t.at(i, "open_year", "type:integer") + f" {wide!r} has digits that are not ASCII 0-9"]
+
+
+def zero_width_space_in_key(d):
+    t = Table(d, "places.csv")
+    key = t.get(1, "place_id")
+    t.set(1, "place_id", key + "\u200b").save()
+    return [t.at(1, "place_id", "invisible-character") + f" {key + chr(0x200b)!r} contains the invisible character "
+            "U+200B (zero width space)"]
+
+
+def zero_width_in_foreign_key(d):
+    t = Table(d, "project_costs.csv")
+    source = t.get(0, "source_id")
+    t.set(0, "source_id", "\ufeff" + source).save()
+    return [t.at(0, "source_id", "invisible-character") + " ", "U+FEFF (zero width no-break space)"]
+
+
+def trailing_non_breaking_space(d):
+    t = Table(d, "places.csv")
+    name = t.get(0, "name")
+    t.set(0, "name", name + "\u00a0").save()
+    return [t.at(0, "name", "whitespace") + f" '{name}\u00a0' has leading or trailing whitespace"]
+
+
+def smart_quotes_as_csv_quotes(d):
+    """A word processor turned the CSV's quotes into typographic ones, so a comma splits the cell."""
+    t = Table(d, "places.csv")
+    t.set(1, "notes", "x").save()
+    lines = t.path.read_text(encoding="utf-8").split("\n")
+    n = t.line(1)
+    head, _, _ = lines[n - 1].rpartition(",")
+    lines[n - 1] = head + ",\u201cOn the coast, facing west\u201d"
+    t.path.write_text("\n".join(lines), encoding="utf-8")
+    return [f"{t.where}, line {n}: [row-width]", "wrapped in typographic quotes", "use straight double quotes"]
+
+
+def empty_columns_from_spreadsheet(d):
+    t = Table(d, "places.csv")
+    t.header = t.header + ["", ""]
+    t.rows = [row + ["", ""] for row in t.rows]
+    t.save()
+    return [f"{t.where}, line 1: [header-empty] column {len(t.header) - 1} has no name"]
+
+
+def leading_apostrophe(d):
+    t = Table(d, "megaprojects.csv")
+    i = t.find(lambda r: r["open_year"] != "")
+    year = t.get(i, "open_year")
+    t.set(i, "open_year", "'" + year).save()
+    return [t.at(i, "open_year", "type:integer") + f" ''{year}' starts with a spreadsheet text marker"]
+
+
+def accounting_negative(d):
+    t = Table(d, "places.csv")
+    lon = t.get(0, "lon")
+    t.set(0, "lon", f"({lon[1:]})").save()
+    return [t.at(0, "lon", "type:number") + f" '({lon[1:]})' is an accounting-style negative; write {lon}"]
+
+
+def enum_in_other_case(d):
+    t = Table(d, "places.csv")
+    kind = t.get(0, "kind")
+    t.set(0, "kind", kind.capitalize()).save()
+    return [t.at(0, "kind", "enum") + f" '{kind.capitalize()}' is not one of:", f"; did you mean '{kind}'?"]
+
+
+def source_id_typo(d):
+    t = Table(d, "project_costs.csv")
+    source = t.get(0, "source_id")
+    typo = source[:-2] + source[-1] + source[-2]  # two letters swapped
+    t.set(0, "source_id", typo).save()
+    return [t.at(0, "source_id", "foreign-key") + f" '{typo}' does not resolve in sources.source_id; "
+            f"did you mean '{source}'?"]
+
+
+NEW_CASES = [Case(f.__name__, resource, f) for f, resource in [
+    (huge_field, "timeline"),
+    (unclosed_quote_in_large_file, "timeline"),
+    (symlink_loop, "places"),
+    (folder_instead_of_csv, "places"),
+    (dictionary_resource_not_an_object, "places"),
+    (dictionary_invalid_regex, "timeline"),
+    (dictionary_string_for_number, "megaprojects"),
+    (dictionary_foreign_key_without_reference, "places"),
+    (dictionary_path_absolute, "places"),
+    (dictionary_path_climbs_out, "places"),
+    (dictionary_path_links_out, "places"),
+    (utf16_export, "places"),
+    (cp1252_smart_quotes, "timeline"),
+    (semicolon_separated, "places"),
+    (tab_separated, "places"),
+    (excel_separator_directive, "places"),
+    (decimal_comma, "places"),
+    (decimal_comma_unquoted, "megaprojects"),
+    (nbsp_digit_groups, "megaprojects"),
+    (typographic_minus, "places"),
+    (currency_sign, "project_costs"),
+    (spreadsheet_error_value, "megaprojects"),
+    (missing_value_marker, "megaprojects"),
+    (fullwidth_digits, "megaprojects"),
+    (zero_width_space_in_key, "places"),
+    (zero_width_in_foreign_key, "project_costs"),
+    (trailing_non_breaking_space, "places"),
+    (smart_quotes_as_csv_quotes, "places"),
+    (empty_columns_from_spreadsheet, "places"),
+    (leading_apostrophe, "megaprojects"),
+    (accounting_negative, "places"),
+    (enum_in_other_case, "places"),
+    (source_id_typo, "project_costs"),
+]]
+CASES = CASES + NEW_CASES
 
 
 def validate_output(folder: Path, capsys) -> tuple[int, str]:

@@ -36,3 +36,12 @@ def test_money_rule_is_enforced_on_shipped_tables(data_copy):
     path.write_text(text.replace(row, row.replace(",USD,2025,", ",USD,1870,")), encoding="utf-8")
     found = [str(p) for p in data.validate_package(data_copy)]
     assert any("timeline.csv" in p and "[money-coverage] no US price index for 1870" in p for p in found), found
+
+
+def test_shipped_dictionary_is_structurally_sound_with_plain_paths():
+    package = data.load_package(DATA)
+    problems, sound = data.check_structure(package, DATA)
+    assert problems == [] and sound == set(range(len(package["resources"])))
+    for res in package["resources"]:
+        assert (DATA / res["path"]).resolve().is_relative_to(DATA.resolve()), res["path"]
+

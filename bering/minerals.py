@@ -922,9 +922,33 @@ def nsr_flip_ratio(legs_costed: pd.DataFrame, verdict: pd.DataFrame, current_rat
         if any(b == 0 and a < over for a, b in opts) or not any(b > 0 for a, b in opts):
             out[key] = np.nan
             continue
-        # the ratio at which the cheapest NSR option reaches the overland cost
-        out[key] = min((over - a) * current_ratio / b for a, b in opts if b > 0)
+        # every NSR option must reach the overland cost, so the flip is at the largest of their ratios
+        out[key] = max((over - a) * current_ratio / b for a, b in opts if b > 0)
     return pd.Series(out, name="nsr_flip_ratio")
+
+
+def sea_flip_multiple(legs_costed: pd.DataFrame, verdict: pd.DataFrame,
+                      sea_options=("nsr", "nsr_west", "conventional")) -> pd.Series:
+    """Factor by which every sea rate would have to rise for the best sea route to cost as much as
+    overland (central), per (deposit, destination).
+
+    The sea rates here are bulk-grain rates; concentrate in bags or containers pays more per tonne.
+    Each sea route's central cost is split into its sea legs (``sea`` and ``sea_nsr``, scaled by the
+    factor) and its land legs. The best sea route reaches the overland cost when every option does,
+    so the answer is the largest of the options' factors. Below 1: overland is already cheaper.
+    """
+    sea = legs_costed[legs_costed["option"].isin(list(sea_options))]
+    on_sea = sea["mode"].isin(["sea", "sea_nsr"])
+    keys = ["deposit", "destination", "option"]
+    b = sea.assign(x=np.where(on_sea, sea["usd_per_t_central"], 0.0)).groupby(keys)["x"].sum()
+    a = sea.assign(x=np.where(on_sea, 0.0, sea["usd_per_t_central"])).groupby(keys)["x"].sum()
+    out = {}
+    for v in verdict.itertuples(index=False):
+        key = (v.deposit, v.destination)
+        ks = [(v.overland_usd_per_t - a.loc[key + (o,)]) / b.loc[key + (o,)]
+              for o in sea_options if key + (o,) in b.index and b.loc[key + (o,)] > 0]
+        out[key] = max(ks) if ks else np.nan
+    return pd.Series(out, name="sea_flip_multiple")
 
 
 def near_ties(verdict: pd.DataFrame) -> pd.Series:
@@ -1041,6 +1065,8 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     ice_free["near_tie"] = near_ties(ice_free).to_numpy()
     flip = nsr_flip_ratio(legs_costed, verdict, assumed.nsr_cost_ratio)
     verdict["nsr_flip_ratio"] = [flip.get((d, t), np.nan) for d, t in zip(verdict["deposit"], verdict["destination"])]
+    mult = sea_flip_multiple(legs_costed, verdict)
+    verdict["sea_flip_multiple"] = [mult.get(k, np.nan) for k in zip(verdict["deposit"], verdict["destination"])]
     products = load("ree_products")
     russian = products[products["ships_from"] == "Russia"]
     if len(russian) != 1:
@@ -1129,6 +1155,13 @@ def findings(a: Analysis) -> str:
         f"{DEPOSIT_NAMES[t.deposit]} to {_place(t.destination)} "
         f"({t.saving_usd_per_t_low:+,.0f} to {t.saving_usd_per_t_high:+,.0f} {money.label()} per tonne)"
         for t in ties.itertuples())
+    low = v.loc[v["sea_flip_multiple"].idxmin()]
+    flip_sentence = (" The sea rates are bulk-grain rates, not rates for the small lots or containers concentrate "
+                     "would ship in. Overland would tie only if sea freight cost "
+                     f"{v['sea_flip_multiple'].min():.1f} to {v['sea_flip_multiple'].max():.1f} times those rates, "
+                     "the least for "
+                     f"{DEPOSIT_NAMES[low['deposit']]} to {_place(low['destination'])}: the cargo-class rate is the "
+                     "assumption that could flip the verdict.")
     tie_sentence = (f" Outside the Northern Sea Route's {a.nsr_season_months}-month tariff season (July to November), "
                     f"against the ice-free lanes alone, {len(ties)} of {len(vf)} pairs are near-ties whose ranking "
                     f"flips between the low and high scenarios (route factor and rates): {tie_txt}."
@@ -1157,7 +1190,8 @@ def findings(a: Analysis) -> str:
         f"prices), so routing can decide whether concentrate is worth shipping at all. For NdPr oxide the overland "
         f"freight is {oxide['share_pct_central']:.1f}% of the value: routing cannot matter.",
         f"- **The crossing route is not the cheap one.** Overland costs more than the cheapest sea route for {dearer} "
-        f"of {len(v)} deposit-destination pairs in the central case.{tie_sentence} The rates leave out the cost of "
+        f"of {len(v)} deposit-destination pairs in the central case.{flip_sentence}{tie_sentence} "
+        "The rates leave out the cost of "
         f"building the line: the 2025 claim of {usd} {big['usd_bn']:,.1f} bn alone, repaid over "
         f"{a.capital_years:g} years at {a.capital_rate * 100:g}% real (both assumptions), would add "
         f"{big['usd_per_t']:,.1f} {usd} per tonne if the line carried its claimed "
@@ -1243,6 +1277,9 @@ def key_numbers(a: Analysis, year: int = 2024) -> list[tuple]:
          "(negative = overland dearer)"),
         ("overland_cheaper_pairs_central", int((a.verdict["saving_usd_per_t_central"] > 0).sum()), "count",
          f"Deposit-destination pairs (of {len(a.verdict)}) where overland is cheaper than the best sea route, central"),
+        ("sea_rate_multiple_to_flip_min", float(a.verdict["sea_flip_multiple"].min()), "ratio",
+         "Smallest factor (over deposit-destination pairs) by which the bulk-grain sea rates would have to rise "
+         "for overland to cost as much as the best sea route, central"),
         ("overland_near_tie_pairs", int(a.verdict["near_tie"].sum()), "count",
          f"Deposit-destination pairs (of {len(a.verdict)}) whose ranking flips between the low and high scenarios"),
         ("russia_ree_output_share_of_crossing_capacity_pct", float(actual["share_of_min_capacity_pct"]), "percent",

@@ -540,3 +540,29 @@ def test_chart_metadata_is_computed():
     assert not c.fig.axes[0].patches  # dots, not bars, on the log axis
     st = a.stages.set_index("stage")
     assert f"{st.loc['magnets', 'china_pct']:.0f}% of magnet making" in plots.concentration(a).title
+
+
+def test_sea_flip_multiple_by_hand():
+    # overland 400. NSR route: 100 on land + 100 at sea -> ties at k = 3. Ice-free: 250 on land + 50 at sea -> k = 3.
+    legs = pd.DataFrame([
+        {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
+        for o, m, c in (("nsr", "truck", 100.0), ("nsr", "sea_nsr", 100.0),
+                        ("conventional", "rail_ru", 250.0), ("conventional", "sea", 50.0))])
+    verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
+    assert minerals.sea_flip_multiple(legs, verdict).loc[("d", "x")] == pytest.approx(3.0)
+    # a dearer land part on the ice-free route lowers its factor; the best sea route still needs the NSR at 3
+    legs.loc[2, "usd_per_t_central"] = 350.0
+    assert minerals.sea_flip_multiple(legs, verdict).loc[("d", "x")] == pytest.approx(3.0)
+    # the ice-free route with little land: it must rise by (400 - 100) / 50 = 6, more than the NSR route
+    legs.loc[2, "usd_per_t_central"] = 100.0
+    assert minerals.sea_flip_multiple(legs, verdict).loc[("d", "x")] == pytest.approx(6.0)
+
+
+def test_nsr_flip_ratio_needs_every_nsr_option_to_reach_overland():
+    legs = pd.DataFrame([
+        {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
+        for o, m, c in (("nsr", "truck", 100.0), ("nsr", "sea_nsr", 100.0),          # ties at r = 3
+                        ("nsr_west", "truck", 100.0), ("nsr_west", "sea_nsr", 50.0),  # ties at r = 6
+                        ("conventional", "sea", 500.0))])
+    verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
+    assert minerals.nsr_flip_ratio(legs, verdict, 1.0).loc[("d", "x")] == pytest.approx(6.0)

@@ -1174,6 +1174,10 @@ def findings(a: Analysis) -> str:
     big = cap[(cap["tonnage"] == "largest claimed capacity")].iloc[0]
     alone = cap[(cap["tonnage"] != "largest claimed capacity") & (cap["basis"] == big["basis"])].iloc[0]
     usd = money.label()
+    whole = cap[(cap["tonnage"] == "largest claimed capacity") & (cap["basis"] != big["basis"])]
+    whole_txt = (f"; at the cost model's median whole-link cost of {usd} {whole['usd_bn'].iloc[0]:,.0f} bn, "
+                 f"{whole['usd_per_t'].iloc[0]:,.0f} per tonne at that capacity" if len(whole) else "")
+    usd = money.label()
     lines = [
         f"- **Processing, not mining, is the chokepoint.** China mined {mine['china_pct']:.0f}% of the world's rare "
         f"earths in {int(mine['year_share'])} (HHI {mine['hhi']:,.0f}), but did {ref['china_pct']:.0f}% of "
@@ -1196,7 +1200,7 @@ def findings(a: Analysis) -> str:
         f"{a.capital_years:g} years at {a.capital_rate * 100:g}% real (both assumptions), would add "
         f"{big['usd_per_t']:,.1f} {usd} per tonne if the line carried its claimed "
         f"{big['tonnes_per_year'] / 1e6:,.0f} million tonnes a year, and {alone['usd_per_t']:,.0f} per tonne if it "
-        "carried only Russia's rare earths.",
+        f"carried only Russia's rare earths{whole_txt}.",
         f"- **Russia's rare earths are a rounding error for a freight line, and \"top five by 2030\" is a low bar.** "
         f"Its {int(actual['tonnes_reported']):,} t REO of {YEAR} would travel as about "
         f"{actual['tonnes_freight']:,.0f} t of concentrate, {actual['share_of_min_capacity_pct']:.3f}% of the "

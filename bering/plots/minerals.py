@@ -500,7 +500,7 @@ def route_map_chart(a: Analysis, land, deposit: str = "tomtor") -> Chart:
 def route_comparison(a: Analysis) -> Chart:
     """``04_route_comparison``: cost (and its share of cargo value) and days of every route."""
     conc = a.values[a.values["product_id"] != "ndpr_oxide"].iloc[0]
-    cap = a.capital[a.capital["tonnage"] == "largest claimed capacity"].iloc[0]
+    cap = a.capital[a.capital["tonnage"] == "largest claimed capacity"].iloc[-1]  # the cost model's, if present
     v, vf = a.verdict, a.verdict_ice_free
     dearer = int((v["saving_usd_per_t_central"] < 0).sum())
     ties = int(vf["near_tie"].sum())
@@ -516,13 +516,16 @@ def route_comparison(a: Analysis) -> Chart:
              f"grouped by pair: freight cost in {money.label()} per tonne (top axis: share of the "
              f"{conc['value_central']:,.0f} {money.label()} value of a tonne of concentrate) and transit days, each "
              f"with a low-high line. Overland routes cost {over.min():,.0f}-{over.max():,.0f} per tonne in the "
-             "central case and sit right of the sea routes in every pair; hollow diamonds add the capital charge "
-             "of the claimed tunnel cost at the claimed capacity. Near-ties are starred."),
+             "central case and sit right of the sea routes in every pair; hollow diamonds add a yearly capital "
+             f"charge of {cap['usd_per_t']:,.1f} per tonne ({cap['basis']}, at the largest claimed capacity). "
+             "Near-ties are starred."),
         source=("Route geometry: data/places.csv, data/alignment_segments.csv, data/route_waypoints.csv, route "
                 "factors from data/published_lengths.csv; rates: BTS, Russian Railways, USDA (data/freight_rates.csv); "
                 "prices: MP Materials via Investing.com, Lynas (data/ree_prices.csv), REO content: USGS "
                 "(data/ree_products.csv); assumptions as labelled (data/assumptions.csv). " + money.method_note()),
-        data_files=_ROUTE_FILES + ("ree_prices.csv", "ree_products.csv", "timeline.csv"))
+        data_files=_ROUTE_FILES + ("ree_prices.csv", "ree_products.csv", "timeline.csv")
+        + (("megaprojects.csv", "project_costs.csv", "reference_overruns.csv") if cap["basis"].startswith("whole")
+           else ()))
 
 
 def routes_interactive(a: Analysis) -> Chart:

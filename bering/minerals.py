@@ -362,6 +362,39 @@ def target_gaps(targets: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
     return out
 
 
+def planned_supply(plans: pd.DataFrame, deposits: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
+                   country: str = "Russia") -> pd.DataFrame:
+    """What each deposit's published plan would add, in t REO a year, and where it would put ``country``.
+
+    A plan in ``t dry ore per year`` is multiplied by the deposit's grade (``grade_pct`` of
+    ``deposits.csv``, which must be a TREO or REO grade); ``t REO per year`` is taken as stated.
+    ``total_t`` adds the plan to ``country``'s ``year`` output, and ``rank_with_plan`` is the rank that
+    total would have had among the named producers of ``year``. Raises ValueError for a deposit
+    without a usable grade or an unknown unit.
+    """
+    wide = production_wide(prod)
+    current = float(wide.loc[year, country])
+    named = wide.loc[year].drop(labels=[c for c in (WORLD, OTHER, country) if c in wide.columns]).dropna()
+    dep = deposits.set_index("deposit_id")
+    rows = []
+    for p in plans.itertuples(index=False):
+        if p.unit == "t REO per year":
+            reo, ore = float(p.value), np.nan
+        elif p.unit == "t dry ore per year":
+            basis = str(dep.loc[p.deposit_id, "grade_basis"]) if p.deposit_id in dep.index else ""
+            grade = dep.loc[p.deposit_id, "grade_pct"] if p.deposit_id in dep.index else np.nan
+            if pd.isna(grade) or "REO" not in basis:
+                raise ValueError(f"deposit {p.deposit_id!r} has no REO grade to turn its ore plan into REO")
+            ore, reo = float(p.value), float(p.value) * float(grade) / 100
+        else:
+            raise ValueError(f"plan for {p.deposit_id!r}: unknown unit {p.unit!r}")
+        total = current + reo
+        rows.append({"deposit_id": p.deposit_id, "ore_t": ore, "reo_t": reo, "current_t": current,
+                     "multiple_of_current": reo / current, "total_t": total,
+                     "rank_with_plan": int((named > total).sum() + 1)})
+    return pd.DataFrame(rows)
+
+
 # ------------------------------------------------------------------------------------------
 # points
 
@@ -989,6 +1022,7 @@ class Analysis:
     stages: pd.DataFrame
     targets: pd.DataFrame
     gaps: pd.DataFrame
+    plans: pd.DataFrame
     trade: pd.DataFrame
     deposits: pd.DataFrame
     points: pd.DataFrame
@@ -1089,7 +1123,9 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     months = int(season["nsr_tariff_summer_autumn_end_month"] - season["nsr_tariff_summer_autumn_start_month"] + 1)
     return Analysis(prod=prod, completeness=completeness, hhi_mining=hhi_by_year(prod, tolerance), value_chain=vc,
                     stage_hhi=sh, stages=stage_summary(sh, YEAR), targets=targets,
-                    gaps=target_gaps(targets, prod, year=YEAR), trade=load("us_ree_trade"), deposits=deposits,
+                    gaps=target_gaps(targets, prod, year=YEAR),
+                    plans=planned_supply(load("deposit_plans"), deposits, prod, year=YEAR),
+                    trade=load("us_ree_trade"), deposits=deposits,
                     points=points, legs=legs, factors=factors, unit=unit, legs_costed=legs_costed, routes=routes,
                     verdict=verdict, verdict_ice_free=ice_free, values=values, shares_of_value=sov, volume=volume,
                     capital=pd.DataFrame(cap_rows), assumed=assumed, nsr_season_months=months,
@@ -1130,6 +1166,12 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
+def actual_min_capacity(a: Analysis) -> float:
+    """The smallest freight capacity claimed for the crossing, tonnes a year (from the volume table)."""
+    v = a.volume
+    return float(v.loc[v["kind"] == "crossing capacity claim", "tonnes_freight"].min())
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -1168,8 +1210,15 @@ def findings(a: Analysis) -> str:
                     if len(ties) else "")
     gaps = a.gaps.set_index("target_id")
     top5 = gaps.loc["top5_producer_2030"]
+    smallest_capacity = float(actual_min_capacity(a))
     share10 = gaps.loc["bezprozvannykh_world_share_2030"] if "bezprozvannykh_world_share_2030" in gaps.index else None
     actual = a.volume.set_index("kind").loc["actual output"]
+    plan_txt = "".join(
+        f" {DEPOSIT_NAMES.get(p.deposit_id, md_escape(p.deposit_id))}'s published plan ({p.ore_t:,.0f} t of ore a "
+        f"year at the resource grade) would add about {p.reo_t:,.0f} t REO, {p.multiple_of_current:.1f} times "
+        f"Russia's {YEAR} output, enough for rank {p.rank_with_plan} on {YEAR} figures; it would ship as ore, "
+        f"{p.ore_t / smallest_capacity * 100:.2f}% of the smallest claimed capacity."
+        for p in a.plans.itertuples(index=False) if np.isfinite(p.ore_t))
     cap = a.capital
     big = cap[(cap["tonnage"] == "largest claimed capacity")].iloc[0]
     alone = cap[(cap["tonnage"] != "largest claimed capacity") & (cap["basis"] == big["basis"])].iloc[0]
@@ -1207,7 +1256,7 @@ def findings(a: Analysis) -> str:
         f"smallest capacity claimed for the crossing. Fifth place in {YEAR} took {top5['required_t']:,.0f} t REO, "
         f"{top5['multiple_of_current']:.1f} times Russia's output"
         + (f"; the 10% world share once promised for 2030 would take {share10['multiple_of_current']:.0f} times."
-           if share10 is not None else "."),
+           if share10 is not None else ".") + plan_txt,
     ]
     return "\n".join(lines)
 
@@ -1247,6 +1296,9 @@ def key_numbers(a: Analysis, year: int = 2024) -> list[tuple]:
         ("russia_top5_2030_multiple_of_2024_output", float(top5["multiple_of_current"]), "ratio",
          f"Output of the number-5 rare-earth miner of {year} over Russia's {year} output "
          "(what 'top five by 2030' needs)"),
+        *[(f"{p.deposit_id}_planned_reo_t", float(p.reo_t), "t REO per year",
+           f"REO a year from {DEPOSIT_NAMES.get(p.deposit_id, p.deposit_id)}'s published plan (ore capacity times "
+           "the resource grade)") for p in a.plans.itertuples(index=False)],
         ("us_ree_net_import_reliance", float(nir["value"].iloc[0]), "percent of apparent consumption",
          f"US net import reliance for rare-earth compounds and metals, {year} (USGS MCS 2026)"),
     ]

@@ -566,3 +566,20 @@ def test_nsr_flip_ratio_needs_every_nsr_option_to_reach_overland():
                         ("conventional", "sea", 500.0))])
     verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
     assert minerals.nsr_flip_ratio(legs, verdict, 1.0).loc[("d", "x")] == pytest.approx(6.0)
+
+
+def test_planned_supply_turns_ore_plans_into_reo_and_a_rank():
+    prod = _prod([("China", 2024, 100_000.0), ("Australia", 2024, 13_000.0), ("Russia", 2024, 2_600.0),
+                  ("World total", 2024, 115_600.0)])
+    deposits = pd.DataFrame([{"deposit_id": "t", "grade_pct": 9.5, "grade_basis": "TREO"},
+                             {"deposit_id": "z", "grade_pct": 0.03, "grade_basis": "Ta2O5 (approximate)"}])
+    plans = pd.DataFrame([{"deposit_id": "t", "value": 160_000.0, "unit": "t dry ore per year"},
+                          {"deposit_id": "q", "value": 1_000.0, "unit": "t REO per year"}])
+    p = minerals.planned_supply(plans, deposits, prod, 2024).set_index("deposit_id")
+    assert p.loc["t", "reo_t"] == pytest.approx(15_200.0)
+    assert p.loc["t", "multiple_of_current"] == pytest.approx(15_200 / 2_600)
+    assert p.loc["t", "rank_with_plan"] == 2  # 17,800 t: behind China, ahead of Australia
+    assert p.loc["q", "reo_t"] == 1_000.0 and p.loc["q", "rank_with_plan"] == 3
+    bad = pd.DataFrame([{"deposit_id": "z", "value": 1.0, "unit": "t dry ore per year"}])
+    with pytest.raises(ValueError, match="no REO grade"):
+        minerals.planned_supply(bad, deposits, prod, 2024)

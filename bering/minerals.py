@@ -4,11 +4,11 @@ The REEx opinion of 21 October 2025 argues that a Bering corridor would link Rus
 deposits (Tomtor, Lovozero, Zashikhinskoye) to North American markets and cut dependence on China.
 This module supplies the numbers to test that claim:
 
-* **concentration** - each country's share of world rare-earth mine production and the
-  Herfindahl-Hirschman index (HHI: shares in percent, squared, summed) for the years whose
-  production table is complete (:func:`table_completeness`, :func:`shares`, :func:`hhi_by_year`).
-  "Other countries" is handled two ways: as one country (an upper bound on the HHI) or left out
-  (a lower bound, as if it were split into infinitely many small producers);
+* **concentration at each stage** - each country's share of mining (USGS), of separation and
+  refining and of NdFeB magnet making (IEA and others, ``ree_value_chain.csv``), and the
+  Herfindahl-Hirschman index (HHI: shares in percent, squared, summed) of each stage, with the
+  unnamed remainder as bounds folded into one figure where they agree (:func:`value_chain`,
+  :func:`stage_hhi`, :func:`stage_summary`; for mining alone :func:`hhi_by_year`);
 * **Russia's targets** - the output each stated 2030 target implies, next to actual output
   (:func:`target_gaps`);
 * **routes** - freight routes from each Russian deposit to an Alaskan refinery site (Fairbanks) and
@@ -16,10 +16,18 @@ This module supplies the numbers to test that claim:
   the ice-free sea lanes; lengths are geodesic polylines through sourced waypoints
   (:func:`route_legs`), costs and transit times follow from sourced rates (:func:`unit_rates`,
   :func:`route_table`), each as a low / central / high range (:data:`SCENARIOS`);
-* **volume** - Russia's rare-earth output against the freight capacity claimed for the crossing
-  (:func:`volume_table`);
-* **verdict** - the cost and time saved (or lost) by the overland route, as ranges
-  (:func:`verdict_table`).
+* **cargo value** - freight per tonne against the value of a tonne of concentrate and of NdPr
+  oxide (:func:`cargo_values`, :func:`freight_share`);
+* **volume** - Russia's rare-earth output, as tonnes of concentrate, against the freight capacity
+  claimed for the crossing (:func:`volume_table`);
+* **verdict** - the cost and time saved (or lost) by the overland route, as ranges, with the
+  near-ties and what would flip them (:func:`verdict_table`, :func:`near_ties`,
+  :func:`nsr_flip_ratio`), and the capital charge of the line beside the freight rate
+  (:func:`capital_charge_per_t`).
+
+:func:`analysis` runs all of it from one data folder (cached); :func:`results` returns the key
+numbers and :func:`findings` the notebook's findings. Figures are in :mod:`bering.plots.minerals`;
+this module does not import matplotlib.
 
 Land legs drawn as straight geodesics are shorter than real track or road; they are scaled by the
 route factors of the corridors whose lengths are published (:func:`route_factors`). Sea legs run
@@ -28,13 +36,15 @@ through waypoints placed in the shipping lanes and are not scaled.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import geo, money
-from .notebook import Markdown
 
 # ------------------------------------------------------------------------------------------
 # constants
@@ -350,6 +360,39 @@ def target_gaps(targets: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
     out["multiple_of_current"] = out["required_t"] / current
     out["share_of_world_pct"] = out["required_t"] / world * 100
     return out
+
+
+def planned_supply(plans: pd.DataFrame, deposits: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
+                   country: str = "Russia") -> pd.DataFrame:
+    """What each deposit's published plan would add, in t REO a year, and where it would put ``country``.
+
+    A plan in ``t dry ore per year`` is multiplied by the deposit's grade (``grade_pct`` of
+    ``deposits.csv``, which must be a TREO or REO grade); ``t REO per year`` is taken as stated.
+    ``total_t`` adds the plan to ``country``'s ``year`` output, and ``rank_with_plan`` is the rank that
+    total would have had among the named producers of ``year``. Raises ValueError for a deposit
+    without a usable grade or an unknown unit.
+    """
+    wide = production_wide(prod)
+    current = float(wide.loc[year, country])
+    named = wide.loc[year].drop(labels=[c for c in (WORLD, OTHER, country) if c in wide.columns]).dropna()
+    dep = deposits.set_index("deposit_id")
+    rows = []
+    for p in plans.itertuples(index=False):
+        if p.unit == "t REO per year":
+            reo, ore = float(p.value), np.nan
+        elif p.unit == "t dry ore per year":
+            basis = str(dep.loc[p.deposit_id, "grade_basis"]) if p.deposit_id in dep.index else ""
+            grade = dep.loc[p.deposit_id, "grade_pct"] if p.deposit_id in dep.index else np.nan
+            if pd.isna(grade) or "REO" not in basis:
+                raise ValueError(f"deposit {p.deposit_id!r} has no REO grade to turn its ore plan into REO")
+            ore, reo = float(p.value), float(p.value) * float(grade) / 100
+        else:
+            raise ValueError(f"plan for {p.deposit_id!r}: unknown unit {p.unit!r}")
+        total = current + reo
+        rows.append({"deposit_id": p.deposit_id, "ore_t": ore, "reo_t": reo, "current_t": current,
+                     "multiple_of_current": reo / current, "total_t": total,
+                     "rank_with_plan": int((named > total).sum() + 1)})
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------------
@@ -674,15 +717,16 @@ def route_table(legs_costed: pd.DataFrame, dwell_days: float) -> pd.DataFrame:
     return out.reset_index()
 
 
-def verdict_table(routes: pd.DataFrame) -> pd.DataFrame:
+def verdict_table(routes: pd.DataFrame, sea_options=("nsr", "nsr_west", "conventional")) -> pd.DataFrame:
     """Overland against the best sea option, per deposit and destination, as ranges.
 
-    The best sea option is the cheapest (central) of the NSR, NSR-west and ice-free options.
+    The best sea option is the cheapest (central) of ``sea_options`` (by default the NSR, NSR-west
+    and ice-free options; ``("conventional",)`` gives the comparison outside the NSR season).
     ``saving_usd_per_t_low/high`` is what the overland route saves per tonne (negative: it costs
     more), from the least to the most favourable combination: sea at its cheapest against overland
     at its dearest, and the reverse. ``days_saved_low/high`` likewise.
     """
-    sea = routes[routes["option"].isin(["nsr", "nsr_west", "conventional"])]
+    sea = routes[routes["option"].isin(list(sea_options))]
     best = sea.loc[sea.groupby(["deposit", "destination"])["usd_per_t_central"].idxmin()]
     over = routes[routes["option"] == "overland"]
     m = over.merge(best, on=["deposit", "destination"], suffixes=("_over", "_sea"))
@@ -700,462 +744,616 @@ def verdict_table(routes: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def corridor_revenue(legs_costed: pd.DataFrame, tonnes_per_year: float, deposit: str = "tomtor",
-                     destination: str = "gulf") -> dict[str, float]:
-    """Freight revenue a year's ``tonnes_per_year`` would pay on the new lines and the tunnel.
-
-    Sums the cost per tonne of the overland route's new-line and tunnel legs (rail_ru_new, tunnel,
-    rail_na_new) for ``deposit`` to ``destination``, per scenario, times the tonnage.
-    """
-    if not tonnes_per_year >= 0:
-        raise ValueError(f"tonnes_per_year must be zero or more; got {tonnes_per_year!r}")
-    sel = legs_costed[(legs_costed["deposit"] == deposit) & (legs_costed["destination"] == destination)
-                      & (legs_costed["option"] == "overland")
-                      & legs_costed["mode"].isin(["rail_ru_new", "tunnel", "rail_na_new"])]
-    if sel.empty:
-        raise ValueError(f"no overland route for {deposit} to {destination}")
-    return {s: float(sel[f"usd_per_t_{s}"].sum() * tonnes_per_year) for s in SCENARIOS}
-
-
-#: A short verdict in words, every number computed; shows as Markdown in a notebook.
-Verdict = Markdown
-
-
-def verdict_summary(verdict: pd.DataFrame, volume: pd.DataFrame, revenue: dict[str, float],
-                    claim_usd_bn: float, deposit_names: dict[str, str]) -> Verdict:
-    """The verdict of the notebook as a few sentences built from the tables (no typed numbers)."""
-    n = len(verdict)
-    dearer = int((verdict["saving_usd_per_t_central"] < 0).sum())
-    win = verdict[verdict["saving_usd_per_t_high"] > 0]
-    win_txt = ("none" if win.empty else ", ".join(
-        f"{deposit_names[r.deposit]} to {DESTINATIONS[r.destination]}" for r in win.itertuples()))
-    actual = volume[volume["kind"] == "actual output"].iloc[0]
-    years = claim_usd_bn * 1e9 / revenue["high"]
-    text = (
-        f"**Verdict.** In the central case the route through the crossing costs more per tonne than the "
-        f"cheapest sea route for {dearer} of {n} deposit-destination pairs. Across all pairs and scenarios "
-        f"its saving runs from {verdict['saving_usd_per_t_low'].min():,.0f} to "
-        f"{verdict['saving_usd_per_t_high'].max():,.0f} {money.label()} per tonne (negative: overland dearer); "
-        f"pairs where it can come out ahead in the most favourable combination: {win_txt}. "
-        f"Russia's {int(actual['tonnes']):,} t of rare-earth oxide a year would fill "
-        f"{actual['share_of_min_capacity_pct']:.4f}% of the smallest capacity claimed for the crossing and pay "
-        f"{revenue['low']:,.0f}-{revenue['high']:,.0f} {money.label()} a year in freight on its new lines and "
-        f"tunnel; at the top of that range it would take {years:,.0f} years to pay the tunnel's claimed cost "
-        f"of {money.label()} {claim_usd_bn:,.1f} billion alone, before interest.")
-    return Verdict(text)
-
-
 # ------------------------------------------------------------------------------------------
 # volume
 
 
-def volume_table(rates: pd.DataFrame, prod: pd.DataFrame, targets: pd.DataFrame, year: int = 2024,
-                 country: str = "Russia") -> pd.DataFrame:
-    """Tonnages to set against the crossing's claimed capacity: ``item, kind, tonnes, source_id``.
+def volume_table(rates: pd.DataFrame, prod: pd.DataFrame, targets: pd.DataFrame, reo_fraction: float,
+                 year: int = 2024, country: str = "Russia") -> pd.DataFrame:
+    """Tonnages to set against the crossing's claimed capacity, all in gross tonnes of freight.
 
-    Capacity claims (million tonnes a year) and Northern Sea Route volumes come from the freight
-    table, ``country``'s ``year`` mine output (t REO) from the production table, and the stated
-    2030 tonnage targets from the targets table. ``share_of_max_capacity_pct`` and
-    ``share_of_min_capacity_pct`` set each tonnage against the largest and smallest claim.
+    Capacity claims (million tonnes a year) and Northern Sea Route cargo are gross tonnes already.
+    ``country``'s ``year`` mine output (t REO, USGS) and its stated tonnage targets would travel as
+    concentrate, so they are divided by ``reo_fraction`` (the REO content of the concentrate, 0-1)
+    to give the tonnes a train or ship would carry. The targets' product basis is mostly not stated;
+    they are treated as REO. Returns ``item, kind, tonnes_reported, basis_reported, tonnes_freight,
+    source_id`` and ``share_of_max_capacity_pct`` / ``share_of_min_capacity_pct`` (freight tonnes
+    against the largest and smallest claim).
     """
+    if not 0 < reo_fraction <= 1:
+        raise ValueError(f"reo_fraction must be in (0, 1]; got {reo_fraction!r}")
     cap = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year")]
     if cap.empty:
         raise ValueError("no crossing capacity claims (bering_crossing, million tonnes per year) in the data")
     nsr = rates[(rates["mode"] == "northern_sea_route") & (rates["unit"] == "million tonnes")
                 & rates["rate_id"].isin(["nsr_total_cargo_2024", "nsr_transit_cargo_2024"])]
-    rows = [{"item": r.statistic, "kind": "crossing capacity claim", "tonnes": r.value * 1e6, "source_id": r.source_id}
-            for r in cap.itertuples()]
-    rows += [{"item": r.statistic, "kind": "Northern Sea Route cargo", "tonnes": r.value * 1e6,
-              "source_id": r.source_id} for r in nsr.itertuples()]
+    gross = "gross tonnes of freight"
+    rows = [{"item": r.statistic, "kind": "crossing capacity claim", "tonnes_reported": r.value * 1e6,
+             "basis_reported": gross, "source_id": r.source_id} for r in cap.itertuples()]
+    rows += [{"item": r.statistic, "kind": "Northern Sea Route cargo", "tonnes_reported": r.value * 1e6,
+              "basis_reported": gross, "source_id": r.source_id} for r in nsr.itertuples()]
     out_row = prod[(prod["country"] == country) & (prod["year"] == year)]
     if out_row.empty:
         raise ValueError(f"no {country} production figure for {year}")
-    rows.append({"item": f"{country}: rare-earth mine output, {year} (t REO)", "kind": "actual output",
-                 "tonnes": float(out_row["production_t_reo"].iloc[0]), "source_id": out_row["source_id"].iloc[0]})
+    rows.append({"item": f"{country}: rare-earth mine output, {year}", "kind": "actual output",
+                 "tonnes_reported": float(out_row["production_t_reo"].iloc[0]), "basis_reported": "t REO",
+                 "source_id": out_row["source_id"].iloc[0]})
     t = targets[targets["unit"] == "t per year"]
     rows += [{"item": f"{country} target for {int(r.target_year)}: {r.statement}", "kind": "stated target",
-              "tonnes": float(r.value), "source_id": r.source_id} for r in t.itertuples()]
+              "tonnes_reported": float(r.value), "basis_reported": "t (basis not stated; taken as REO)",
+              "source_id": r.source_id} for r in t.itertuples()]
     out = pd.DataFrame(rows)
+    is_gross = out["basis_reported"] == gross
+    out["tonnes_freight"] = np.where(is_gross, out["tonnes_reported"], out["tonnes_reported"] / reo_fraction)
     cmax, cmin = cap["value"].max() * 1e6, cap["value"].min() * 1e6
-    out["share_of_max_capacity_pct"] = out["tonnes"] / cmax * 100
-    out["share_of_min_capacity_pct"] = out["tonnes"] / cmin * 100
+    out["share_of_max_capacity_pct"] = out["tonnes_freight"] / cmax * 100
+    out["share_of_min_capacity_pct"] = out["tonnes_freight"] / cmin * 100
     return out
 
 
 # ------------------------------------------------------------------------------------------
-# figures
+# concentration at each stage: mining, separation and refining, magnet making
 
-#: Screen resolution of the figures as the notebook shows them (files are written at 200 dpi by the
-#: exporter whatever this says); kept below the style's 100 dpi so the notebook stays small.
-_DISPLAY_DPI = 80
-
-_OPTION_COLOURS = {"overland": "#D55E00", "nsr": "#0072B2", "nsr_west": "#56B4E9",
-                   "conventional": "#009E73", "suez_bound": "#6E6E6E"}
-_COUNTRY_COLOURS = {"China": "#D55E00", "United States": "#0072B2", "Myanmar": "#E69F00",
-                    "Australia": "#009E73", "Russia": "#CC79A7"}
+#: Stages of the supply chain, in order, with the words the notebook uses for them.
+STAGES = {"mining": "mine production", "separation_refining": "separation and refining",
+          "magnets": "NdFeB magnet making"}
 
 
-def _spread(values, min_gap: float) -> np.ndarray:
-    """Nudge label positions apart (in data units) so that neighbours are at least ``min_gap`` apart."""
-    v = np.asarray(values, dtype=float)
-    order = np.argsort(v)
-    out = v.copy()
-    for i in range(1, len(order)):
-        prev, cur = order[i - 1], order[i]
-        out[cur] = max(out[cur], out[prev] + min_gap)
-    return out
+def round_sig(x: float, digits: int = 2) -> float:
+    """``x`` rounded to ``digits`` significant figures (``round_sig(8494, 2) == 8500``)."""
+    if not np.isfinite(x) or x == 0:
+        return float(x)
+    return float(f"{x:.{digits}g}")
 
 
-def share_chart(share_long: pd.DataFrame, completeness: pd.DataFrame, countries=("China", "United States",
-                "Myanmar", "Australia", "Russia")):
-    """Shares of world mine production over time; hollow markers for years whose table is incomplete.
+def value_chain(chain: pd.DataFrame, prod: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """Shares by stage, country and year, percent: ``stage, year, country, share_pct``.
 
-    Lines break where a year has no figure, so no value is implied between sourced years.
+    Mining comes from the USGS production table, for the years whose table is complete
+    (:func:`table_completeness`), with its "Other countries" row (unnamed: :func:`stage_hhi` counts it
+    in the remainder); the later stages come from ``ree_value_chain.csv`` as published.
+    Raises ValueError for a stage not in :data:`STAGES` or shares adding up to more than 100% (plus
+    ``tolerance``, since USGS country figures may exceed the rounded world total).
     """
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9.5, 5.4), layout="constrained", dpi=_DISPLAY_DPI)
-    complete = completeness.set_index("year")["complete"]
-    years = np.arange(share_long["year"].min(), share_long["year"].max() + 1)
-    wide = share_long.pivot(index="year", columns="country", values="share_pct").reindex(years)
-    ends, colours = [], []
-    for c in countries:
-        if c not in wide.columns:
-            continue
-        d = wide[c]
-        colour = _COUNTRY_COLOURS.get(c, "#000000")
-        ax.plot(years, d.to_numpy(float), color=colour, lw=1.8, label=c)
-        full = pd.Series(years).map(complete).fillna(False).to_numpy(bool) & d.notna().to_numpy()
-        part = ~pd.Series(years).map(complete).fillna(False).to_numpy(bool) & d.notna().to_numpy()
-        ax.scatter(years[full], d.to_numpy(float)[full], color=colour, s=36, zorder=3)
-        ax.scatter(years[part], d.to_numpy(float)[part], facecolor="white", edgecolor=colour, s=36, zorder=3)
-        last = d.dropna()
-        ends.append((last.index[-1], last.iloc[-1]))
-        colours.append(colour)
-    ypos = _spread([e[1] for e in ends], 3.0)
-    for (year, val), y, colour in zip(ends, ypos, colours):
-        ax.annotate(f"{val:.1f}%", (year, val), xytext=(year + 0.25, y), textcoords="data",
-                    va="center", fontsize=9, color=colour)
-    ax.set_ylabel("share of world mine production (%, t REO)")
-    ax.set_xlabel("year")
-    ax.set_ylim(0, 100)
-    ax.set_xlim(years.min() - 0.5, years.max() + 1.0)
-    ax.scatter([], [], facecolor="white", edgecolor="#444444", label="year with an incomplete table")
-    ax.legend(frameon=False, fontsize=9, loc="upper right", ncol=2)
-    return fig
-
-
-def hhi_contributions(prod: pd.DataFrame, tolerance: float, top=("China", "United States", "Myanmar",
-                      "Australia")) -> pd.DataFrame:
-    """Each complete year's HHI split into contributions (share squared) of the ``top`` producers,
-    all other named producers, and the unnamed remainder taken as one producer (the gap between
-    the lower and the upper bound)."""
-    hhi = hhi_by_year(prod, tolerance).set_index("year")
-    years = hhi.index[hhi["complete"]]
-    wide = production_wide(prod).loc[years]
-    named = [c for c in wide.columns if c not in (WORLD, OTHER)]
-    sq = (wide[named].div(wide[WORLD], axis=0) * 100) ** 2
-    out = pd.DataFrame(index=years)
-    for c in top:
-        out[c] = sq[c] if c in sq.columns else 0.0
-    out["other named producers"] = sq.drop(columns=[c for c in top if c in sq.columns]).sum(axis=1)
-    out["'Other countries' as one producer"] = hhi.loc[years, "hhi_upper"] - hhi.loc[years, "hhi_lower"]
-    return out
-
-
-def hhi_chart(hhi: pd.DataFrame, contributions: pd.DataFrame):
-    """Stacked HHI contributions for the complete years; the skipped years are named on the chart."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained", dpi=_DISPLAY_DPI)
-    colours = [_COUNTRY_COLOURS.get(c, "#BDBDBD") for c in contributions.columns[:-2]] + ["#BDBDBD", "#000000"]
-    bottom = np.zeros(len(contributions))
-    x = contributions.index.to_numpy()
-    for col, colour in zip(contributions.columns, colours):
-        vals = contributions[col].to_numpy(float)
-        ax.bar(x, vals, bottom=bottom, color=colour, width=0.6, label=col,
-               hatch="///" if col.startswith("'Other") else None, edgecolor="white", lw=0.5)
-        bottom += vals
-    ok = hhi[hhi["complete"]]
-    for r in ok.itertuples():
-        ax.annotate(f"{r.hhi_lower:,.0f}-{r.hhi_upper:,.0f}", (r.year, r.hhi_upper), xytext=(0, 4),
-                    textcoords="offset points", ha="center", fontsize=9)
-    skipped = hhi.loc[~hhi["complete"], "year"].astype(int).tolist()
-    if skipped:
-        ax.text(0.01, 0.97, "No HHI for years with an incomplete production table: " + ", ".join(map(str, skipped)),
-                transform=ax.transAxes, fontsize=9, color="#6E6E6E", va="top")
-    ax.set_ylim(0, 10_000)
-    ax.set_xticks(x, [str(int(v)) for v in x])
-    ax.set_ylabel("Herfindahl-Hirschman index (0-10,000)")
-    ax.set_xlabel("year (complete tables only)")
-    ax.legend(frameon=False, fontsize=9, loc="upper right", bbox_to_anchor=(1.0, 0.9))
-    return fig
-
-
-_MAP_LON0 = 100.0  # central meridian of the polar map: Siberia at the bottom, North America at the top
-#: Label offsets on the polar map (points): dx, dy, horizontal alignment.
-_MAP_LABELS = {"tomtor": (-7, 5, "right"), "tiksi": (6, 4, "left"), "lovozero": (-7, 6, "right"),
-               "kola_bay": (6, -10, "left"), "seward": (6, 2, "left"), "fairbanks": (-6, -10, "right"),
-               "nizhny_bestyakh": (6, -8, "left"), "vladivostok": (7, 2, "left"),
-               "bering_strait": (7, -3, "left"), "zashikhinskoye": (6, -10, "left"),
-               "panama_canal": (6, -10, "left"), "port_of_houston": (6, -4, "left")}
-
-
-def _proj(lats, lons):
-    return geo.project(lats, lons, kind="laea", lat_0=90.0, lon_0=_MAP_LON0)
-
-
-def leg_path(points: pd.DataFrame, stops, spacing_km: float = 50.0) -> tuple[np.ndarray, np.ndarray]:
-    """Densified (lats, lons) of a leg through ``stops``, geodesic between stops, for drawing."""
-    coords = points.set_index("point_id")[["lat", "lon"]]
-    sub = coords.loc[list(stops)].to_numpy()
-    lats, lons = [], []
-    for (la1, lo1), (la2, lo2) in zip(sub[:-1], sub[1:]):
-        la, lo = geo.great_circle_points(la1, lo1, la2, lo2, spacing_km=spacing_km)
-        lats.append(la if not lats else la[1:])
-        lons.append(lo if not lons else lo[1:])
-    return np.concatenate(lats), np.concatenate(lons)
-
-
-def route_map(points: pd.DataFrame, legs: pd.DataFrame, deposits: pd.DataFrame, land=None,
-              deposit: str = "tomtor"):
-    """Polar map (Lambert azimuthal equal-area on the North Pole) of ``deposit``'s routes.
-
-    Land (lon/lat polygons, clipped to the northern hemisphere) is optional; without it only the
-    graticule is drawn. Every deposit with coordinates is marked; routes are coloured by option.
-    Projection through :func:`bering.geo.project`, so lines across the 180th meridian stay whole.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from shapely.geometry import box
-
-    fig, ax = plt.subplots(figsize=(8.6, 8.6), layout="constrained", dpi=_DISPLAY_DPI)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if land is not None:
-        north = box(-180, 0, 180, 90)
-        for poly in land:
-            part = poly.intersection(north)
-            if part.is_empty:
-                continue
-            g = geo.project_geometry(part, kind="laea", lat_0=90.0, lon_0=_MAP_LON0)
-            for p in getattr(g, "geoms", [g]):
-                if p.geom_type == "Polygon":
-                    x, y = p.exterior.xy
-                    ax.fill(x, y, color="#E6E6E6", lw=0, zorder=0)
-    for lat in (30, 60):
-        lons = np.linspace(-180, 180, 361)
-        x, y = _proj(np.full_like(lons, lat), lons)
-        ax.plot(x, y, color="#D9D9D9", lw=0.5, zorder=0.5)
-    for lon in range(-180, 180, 60):
-        lats = np.linspace(5, 90, 60)
-        x, y = _proj(lats, np.full_like(lats, lon))
-        ax.plot(x, y, color="#D9D9D9", lw=0.5, zorder=0.5)
-    sel = legs[(legs["deposit"] == deposit) & (legs["option"] != "suez_bound")]
-    drawn = set()
-    for leg in sel.itertuples(index=False):
-        key = (leg.option, tuple(leg.stops))
-        if key in drawn:
-            continue
-        drawn.add(key)
-        la, lo = leg_path(points, leg.stops)
-        x, y = _proj(la, lo)
-        ls = ":" if leg.mode == "truck" else "-"
-        ax.plot(x, y, color=_OPTION_COLOURS[leg.option], lw=2.0 if leg.option == "overland" else 1.4,
-                ls=ls, zorder=2, alpha=0.9)
-    deps = deposits.dropna(subset=["lat", "lon"])
-    pts = points.set_index("point_id")
-    x, y = _proj(deps["lat"].to_numpy(float), deps["lon"].to_numpy(float))
-    ru = (deps["country"] == "Russia").to_numpy()
-    ax.scatter(x[ru], y[ru], marker="D", s=60, color="#CC79A7", edgecolor="black", zorder=4)
-    ax.scatter(x[~ru], y[~ru], marker="D", s=40, color="white", edgecolor="black", zorder=4)
-
-    def label(px, py, text, pid):
-        dx, dy, ha = _MAP_LABELS.get(pid, (5, 4, "left"))
-        ax.annotate(text, (px, py), xytext=(dx, dy), textcoords="offset points", fontsize=9, ha=ha, zorder=5,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
-
-    for xi, yi, pid, name in zip(x, y, deps["deposit_id"], deps["name"]):
-        label(xi, yi, name.split(" (")[0], pid)
-    if "zashikhinskoye" in pts.index and pts.loc["zashikhinskoye", "approximate"]:
-        zx, zy = _proj(pts.loc["zashikhinskoye", "lat"], pts.loc["zashikhinskoye", "lon"])
-        ax.scatter([zx], [zy], marker="D", s=60, facecolor="none", edgecolor="#CC79A7", lw=1.5, zorder=4)
-        label(zx, zy, "Zashikhinskoye (approx.)", "zashikhinskoye")
-    for pid, text in (("nizhny_bestyakh", "Nizhny Bestyakh (railhead)"), ("tiksi", "Tiksi"),
-                      ("vladivostok", "Vladivostok"), ("kola_bay", "Murmansk"), ("seward", "Seward"),
-                      ("fairbanks", "Fairbanks"), ("port_of_houston", "Houston"), ("panama_canal", "Panama Canal"),
-                      ("bering_strait", "Bering Strait crossing")):
-        if pid in pts.index:
-            px, py = _proj(pts.loc[pid, "lat"], pts.loc[pid, "lon"])
-            ax.scatter([px], [py], s=18, color="black", zorder=4)
-            label(px, py, text, pid)
-    handles = [Line2D([], [], color=_OPTION_COLOURS[o], lw=2, label=OPTIONS[o])
-               for o in ("overland", "nsr", "nsr_west", "conventional")]
-    handles += [Line2D([], [], color="#444444", lw=1.5, ls=":", label="truck leg (road or winter road)"),
-                Line2D([], [], marker="D", ls="", color="#CC79A7", markeredgecolor="black", label="Russian deposit"),
-                Line2D([], [], marker="D", ls="", color="white", markeredgecolor="black", label="other deposit")]
-    ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=True, framealpha=0.9)
-    ax.set_xlim(-8300, 8300)
-    ax.set_ylim(-6200, 9400)
-    return fig
-
-
-def route_comparison_chart(routes: pd.DataFrame, deposit_names: dict[str, str]):
-    """Distance, cost and days of every route, with the low-high range as a whisker."""
-    import matplotlib.pyplot as plt
-
-    r = routes[routes["option"] != "suez_bound"].copy()
-    r["label"] = (r["deposit"].map(deposit_names) + " to " + r["destination"].map({"alaska": "Alaska", "gulf": "Gulf"})
-                  + ": " + r["option"].map({"overland": "overland", "nsr": "NSR", "nsr_west": "NSR west",
-                                            "conventional": "ice-free sea"}))
-    r = r.iloc[::-1].reset_index(drop=True)
-    y = np.arange(len(r))
-    fig, axes = plt.subplots(1, 3, figsize=(13, 0.42 * len(r) + 1.8), sharey=True, layout="constrained",
-                             dpi=_DISPLAY_DPI)
-    for ax, (m, xlabel) in zip(axes, (("km", "length (km; land legs x route factor)"),
-                                      ("usd_per_t", f"cost ({money.label()} per tonne)"),
-                                      ("days", "transit time (days)"))):
-        c = r["option"].map(_OPTION_COLOURS)
-        ax.barh(y, r[f"{m}_central"], color=c, alpha=0.85)
-        ax.errorbar(r[f"{m}_central"], y, xerr=[r[f"{m}_central"] - r[f"{m}_low"], r[f"{m}_high"] - r[f"{m}_central"]],
-                    fmt="none", ecolor="black", elinewidth=1, capsize=2)
-        ax.set_xlabel(xlabel)
-        ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(y, r["label"], fontsize=9)
-    axes[2].text(0.98, 0.01, "assumption: truck speed, transfer time", transform=axes[2].transAxes,
-                 ha="right", va="bottom", fontsize=9, color="#6E6E6E")
-    axes[1].text(0.98, 0.01, "assumption: NSR at open-sea rate", transform=axes[1].transAxes,
-                 ha="right", va="bottom", fontsize=9, color="#6E6E6E")
-    return fig
-
-
-def volume_chart(volume: pd.DataFrame):
-    """Tonnages on a log scale: capacity claims, NSR cargo, Russia's output and targets."""
-    import textwrap
-
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    v = volume.sort_values("tonnes").reset_index(drop=True)
-    colours = {"crossing capacity claim": "#D55E00", "Northern Sea Route cargo": "#0072B2",
-               "actual output": "#CC79A7", "stated target": "#E69F00"}
-    fig, ax = plt.subplots(figsize=(9.5, 0.5 * len(v) + 1.6), layout="constrained", dpi=_DISPLAY_DPI)
-    y = np.arange(len(v))
-    ax.barh(y, v["tonnes"], color=v["kind"].map(colours), height=0.7)
-    ax.set_xscale("log")
-    ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 52)) for t in v["item"]], fontsize=9)
-    for yi, t, s_ in zip(y, v["tonnes"], v["share_of_max_capacity_pct"]):
-        pct = f"{s_:.0f}" if s_ >= 10 else f"{s_:.2g}"
-        ax.annotate(f"{t:,.0f} t ({pct}% of the largest claim)", (t, yi), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=9)
-    ax.set_xlim(v["tonnes"].min() / 2, v["tonnes"].max() * 60)
-    ax.set_xlabel("tonnes a year (log scale)")
-    ax.grid(axis="y", visible=False)
-    ax.legend(handles=[Patch(color=c, label=k) for k, c in colours.items()], frameon=False, fontsize=9,
-              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4)
-    return fig
-
-
-def interactive_routes(routes: pd.DataFrame, deposit_names: dict[str, str]):
-    """Plotly scatter of every route: transit days against cost per tonne, with low-high error bars;
-    hover shows the route, its length and both ranges. Colour: option; marker: deposit."""
-    import plotly.graph_objects as go
-
-    r = routes[routes["option"] != "suez_bound"]
-    symbols = dict(zip(DEPOSITS, ("circle", "square", "diamond")))
-    fig = go.Figure()
-    for (opt, dep), g in r.groupby(["option", "deposit"], sort=False):
-        text = [(f"{deposit_names[dep]} to {DESTINATIONS[row.destination]}<br>{OPTIONS[opt]}<br>"
-                 f"{row.km_central:,.0f} km ({row.km_low:,.0f}-{row.km_high:,.0f})<br>"
-                 f"{money.label()} {row.usd_per_t_central:,.0f} per t "
-                 f"({row.usd_per_t_low:,.0f}-{row.usd_per_t_high:,.0f})<br>"
-                 f"{row.days_central:.0f} days ({row.days_low:.0f}-{row.days_high:.0f}), {row.transfers} transfers")
-                for row in g.itertuples()]
-        fig.add_trace(go.Scatter(
-            x=g["days_central"].round(2), y=g["usd_per_t_central"].round(2), mode="markers",
-            name=f"{OPTIONS[opt]}: {deposit_names[dep]}",
-            marker={"color": _OPTION_COLOURS[opt], "symbol": symbols[dep], "size": 12,
-                    "line": {"color": "black", "width": 1}},
-            error_x={"type": "data", "symmetric": False, "array": (g["days_high"] - g["days_central"]).round(2),
-                     "arrayminus": (g["days_central"] - g["days_low"]).round(2), "color": "#9E9E9E"},
-            error_y={"type": "data", "symmetric": False,
-                     "array": (g["usd_per_t_high"] - g["usd_per_t_central"]).round(2),
-                     "arrayminus": (g["usd_per_t_central"] - g["usd_per_t_low"]).round(2), "color": "#9E9E9E"},
-            hoverinfo="text", text=text))
-    fig.update_xaxes(title_text="transit time (days; assumption: truck speed, transfer time)", rangemode="tozero",
-                     gridcolor="#DDDDDD")
-    fig.update_yaxes(title_text=f"freight cost ({money.label()} per tonne)", rangemode="tozero", gridcolor="#DDDDDD")
-    fig.update_layout(height=640, legend={"font": {"size": 12}})
-    return fig
-
-
-# ------------------------------------------------------------------------------------------
-# headline numbers
-
-
-def headline(prod: pd.DataFrame, hhi: pd.DataFrame, trade: pd.DataFrame, routes: pd.DataFrame,
-             verdict: pd.DataFrame, volume: pd.DataFrame, revenue: dict[str, float],
-             claim_usd_bn: float, year: int = 2024) -> list[tuple]:
-    """The notebook's key numbers as ``(key, value, unit, description)``."""
+    unknown = sorted(set(chain["stage"]) - set(STAGES))
+    if unknown:
+        raise ValueError(f"unknown stages {unknown}; expected one of {list(STAGES)}")
+    comp = table_completeness(prod, tolerance)
+    ok = set(comp.loc[comp["complete"], "year"])
     sh = shares(prod)
+    mining = sh[sh["year"].isin(ok)].assign(stage="mining")
+    out = pd.concat([mining[["stage", "year", "country", "share_pct"]],
+                     chain[["stage", "year", "country", "share_pct"]]], ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    out["share_pct"] = out["share_pct"].astype(float)
+    tot = out.groupby(["stage", "year"])["share_pct"].sum()
+    over = tot[tot > 100 * (1 + tolerance) + 0.5]
+    if not over.empty:
+        (stage, year), val = next(iter(over.items()))
+        raise ValueError(f"{stage} {year}: shares add up to {val:.1f}%, more than 100%")
+    order = {s: i for i, s in enumerate(STAGES)}
+    return out.sort_values(["stage", "year", "share_pct"], key=lambda c: c.map(order) if c.name == "stage" else c,
+                           ascending=[True, True, False]).reset_index(drop=True)
+
+
+def stage_hhi(vc: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+    """HHI of every stage and year, with the unnamed remainder as bounds, folded where they agree.
+
+    ``hhi_lower`` leaves the remainder (100 minus the named shares, at least "Other countries") out, as if split among
+    countless tiny producers; ``hhi_upper`` counts it as one producer. When both round to the same
+    value at ``digits`` significant figures the bounds are folded into one figure, ``hhi`` (their
+    mean), and ``folded`` is True; otherwise ``hhi`` is NaN and the range is the answer.
+    ``china_pct`` is China's share (NaN if not named) and ``equivalent_producers`` 10,000 / HHI.
+    """
+    rows = []
+    for (stage, year), g in vc.groupby(["stage", "year"], sort=False):
+        is_other = (g["country"] == OTHER).to_numpy()
+        named = g.loc[~is_other, "share_pct"].to_numpy(float)
+        remainder = max(0.0, 100.0 - named.sum(), float(g.loc[is_other, "share_pct"].sum()))
+        lower = float(np.sum(named ** 2))
+        upper = lower + remainder ** 2
+        folded = round_sig(lower, digits) == round_sig(upper, digits)
+        china = g.loc[g["country"] == "China", "share_pct"]
+        hhi = (lower + upper) / 2 if folded else np.nan
+        rows.append({"stage": stage, "year": int(year), "n_named": int((~is_other).sum()), "remainder_pct": remainder,
+                     "china_pct": float(china.iloc[0]) if len(china) else np.nan,
+                     "hhi_lower": lower, "hhi_upper": upper, "folded": folded, "hhi": hhi,
+                     "equivalent_producers": 10_000 / hhi if folded else np.nan})
+    return pd.DataFrame(rows)
+
+
+def stage_summary(hhi: pd.DataFrame, max_year: int | None = None) -> pd.DataFrame:
+    """One row per stage: China's share in the latest year (up to ``max_year``) that names it, and
+    the HHI of the latest such year whose bounds fold into one figure (see :func:`stage_hhi`).
+    ``year_share``, ``china_pct``, ``year_hhi``, ``hhi``, ``hhi_lower``, ``hhi_upper``."""
+    rows = []
+    for stage in STAGES:
+        g = hhi[(hhi["stage"] == stage) & ((hhi["year"] <= max_year) if max_year else True)].sort_values("year")
+        if g.empty:
+            continue
+        sh = g.dropna(subset=["china_pct"]).iloc[-1]
+        folded = g[g["folded"]]
+        h = folded.iloc[-1] if len(folded) else g.iloc[-1]
+        rows.append({"stage": stage, "year_share": int(sh["year"]), "china_pct": float(sh["china_pct"]),
+                     "year_hhi": int(h["year"]), "hhi": float(h["hhi"]), "hhi_lower": float(h["hhi_lower"]),
+                     "hhi_upper": float(h["hhi_upper"])})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------
+# freight against the value of the cargo
+
+
+def cargo_values(prices: pd.DataFrame, products: pd.DataFrame, conv: money.Money) -> pd.DataFrame:
+    """Value of a tonne of each cargo, ``USD 2025`` per tonne shipped: ``cargo, value_low,
+    value_central, value_high, n_prices, price_ids``.
+
+    Prices per kg are multiplied by 1,000. A price per tonne of REO contained values each
+    concentrate of ``products`` at its REO content; a price per tonne of product values that product.
+    Nominal prices are restated with ``conv``. Several prices of one cargo give the range (low =
+    lowest, central = mean, high = highest).
+    """
+    rows = []
+    for p in prices.itertuples(index=False):
+        per_t = float(p.value) * (1000.0 if p.unit == "USD per kg" else 1.0)
+        usd = float(conv.convert(per_t, p.currency, int(p.price_year)))
+        if p.per == "t REO contained":
+            for c in products.itertuples(index=False):
+                rows.append({"cargo": f"{c.name}, {c.reo_pct:g}% REO", "product_id": c.product_id,
+                             "price_id": p.price_id, "usd_per_t": usd * float(c.reo_pct) / 100})
+        elif p.per == "t product":
+            rows.append({"cargo": p.product.replace("ndpr_oxide", "NdPr oxide"), "product_id": p.product,
+                         "price_id": p.price_id, "usd_per_t": usd})
+        else:
+            raise ValueError(f"price {p.price_id}: 'per' must be 't product' or 't REO contained'; got {p.per!r}")
+    v = pd.DataFrame(rows)
+    out = v.groupby(["cargo", "product_id"], sort=False).agg(
+        value_low=("usd_per_t", "min"), value_central=("usd_per_t", "mean"), value_high=("usd_per_t", "max"),
+        n_prices=("usd_per_t", "size"), price_ids=("price_id", lambda s: ";".join(s)))
+    return out.reset_index()
+
+
+def freight_share(routes: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Freight per tonne as a percent of the cargo's value, per route and cargo.
+
+    ``share_pct_<s>`` = route cost per tonne in scenario ``s`` / central cargo value x 100; the
+    Suez rows (no cost) are left out. A share of a few percent means routing cannot decide a trade.
+    """
+    r = routes[routes["option"] != "suez_bound"]
+    out = r[["deposit", "destination", "option"] + [f"usd_per_t_{s}" for s in SCENARIOS]].merge(
+        values[["cargo", "product_id", "value_central"]], how="cross")
+    for s in SCENARIOS:
+        out[f"share_pct_{s}"] = out[f"usd_per_t_{s}"] / out["value_central"] * 100
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# near-ties and what would flip them
+
+
+def nsr_flip_ratio(legs_costed: pd.DataFrame, verdict: pd.DataFrame, current_ratio: float) -> pd.Series:
+    """NSR cost ratio (to open sea) at which the best sea route would cost as much as overland (central).
+
+    Each sea route's central cost is split into its Northern Sea Route legs (scaled by ratio /
+    ``current_ratio``) and the rest. For pairs where overland is dearer, the flip needs the NSR to be
+    dearer still; a pair whose ice-free route alone beats overland cannot be flipped by the NSR
+    ratio (NaN). Indexed by (deposit, destination).
+    """
+    if not current_ratio > 0:
+        raise ValueError(f"current_ratio must be positive; got {current_ratio!r}")
+    sea = legs_costed[legs_costed["option"].isin(["nsr", "nsr_west", "conventional"])]
+    nsr_part = (sea.assign(n=np.where(sea["mode"] == "sea_nsr", sea["usd_per_t_central"], 0.0))
+                .groupby(["deposit", "destination", "option"])["n"].sum())
+    total = sea.groupby(["deposit", "destination", "option"])["usd_per_t_central"].sum()
+    rest = total - nsr_part
+    out = {}
+    for v in verdict.itertuples(index=False):
+        key = (v.deposit, v.destination)
+        over = v.overland_usd_per_t
+        opts = [(rest.loc[key + (o,)], nsr_part.loc[key + (o,)]) for o in ("nsr", "nsr_west", "conventional")
+                if key + (o,) in rest.index]
+        if any(b == 0 and a < over for a, b in opts) or not any(b > 0 for a, b in opts):
+            out[key] = np.nan
+            continue
+        # every NSR option must reach the overland cost, so the flip is at the largest of their ratios
+        out[key] = max((over - a) * current_ratio / b for a, b in opts if b > 0)
+    return pd.Series(out, name="nsr_flip_ratio")
+
+
+def sea_flip_multiple(legs_costed: pd.DataFrame, verdict: pd.DataFrame,
+                      sea_options=("nsr", "nsr_west", "conventional")) -> pd.Series:
+    """Factor by which every sea rate would have to rise for the best sea route to cost as much as
+    overland (central), per (deposit, destination).
+
+    The sea rates here are bulk-grain rates; concentrate in bags or containers pays more per tonne.
+    Each sea route's central cost is split into its sea legs (``sea`` and ``sea_nsr``, scaled by the
+    factor) and its land legs. The best sea route reaches the overland cost when every option does,
+    so the answer is the largest of the options' factors. Below 1: overland is already cheaper.
+    """
+    sea = legs_costed[legs_costed["option"].isin(list(sea_options))]
+    on_sea = sea["mode"].isin(["sea", "sea_nsr"])
+    keys = ["deposit", "destination", "option"]
+    b = sea.assign(x=np.where(on_sea, sea["usd_per_t_central"], 0.0)).groupby(keys)["x"].sum()
+    a = sea.assign(x=np.where(on_sea, 0.0, sea["usd_per_t_central"])).groupby(keys)["x"].sum()
+    out = {}
+    for v in verdict.itertuples(index=False):
+        key = (v.deposit, v.destination)
+        ks = [(v.overland_usd_per_t - a.loc[key + (o,)]) / b.loc[key + (o,)]
+              for o in sea_options if key + (o,) in b.index and b.loc[key + (o,)] > 0]
+        out[key] = max(ks) if ks else np.nan
+    return pd.Series(out, name="sea_flip_multiple")
+
+
+def near_ties(verdict: pd.DataFrame) -> pd.Series:
+    """True where the overland saving's low-high range straddles zero: the ranking depends on the scenario."""
+    return (verdict["saving_usd_per_t_low"] < 0) & (verdict["saving_usd_per_t_high"] > 0)
+
+
+# ------------------------------------------------------------------------------------------
+# the capital charge of the new lines, beside the freight rate
+
+
+def capital_charge_per_t(capital_usd: float, rate: float, years: float, tonnes_per_year: float) -> float:
+    """Yearly capital charge per tonne: the annuity that repays ``capital_usd`` over ``years`` at
+    ``rate`` (real, per year), spread over ``tonnes_per_year``. ``rate`` 0 gives capital / years.
+
+    >>> round(capital_charge_per_t(1e9, 0.05, 20, 1e6), 2)
+    80.24
+    """
+    if not capital_usd >= 0 or not rate >= 0 or not years > 0 or not tonnes_per_year > 0:
+        raise ValueError("capital must be >= 0, rate >= 0, years > 0 and tonnes_per_year > 0")
+    annuity = capital_usd / years if rate == 0 else capital_usd * rate / (1 - (1 + rate) ** -years)
+    return annuity / tonnes_per_year
+
+
+# ------------------------------------------------------------------------------------------
+# the whole analysis, from the data folder
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every table of the notebook, computed from one data folder (see :func:`analysis`)."""
+
+    prod: pd.DataFrame
+    completeness: pd.DataFrame
+    hhi_mining: pd.DataFrame
+    value_chain: pd.DataFrame
+    stage_hhi: pd.DataFrame
+    stages: pd.DataFrame
+    targets: pd.DataFrame
+    gaps: pd.DataFrame
+    plans: pd.DataFrame
+    trade: pd.DataFrame
+    deposits: pd.DataFrame
+    points: pd.DataFrame
+    legs: pd.DataFrame
+    factors: pd.DataFrame
+    unit: pd.DataFrame
+    legs_costed: pd.DataFrame
+    routes: pd.DataFrame
+    verdict: pd.DataFrame
+    verdict_ice_free: pd.DataFrame
+    values: pd.DataFrame
+    shares_of_value: pd.DataFrame
+    volume: pd.DataFrame
+    capital: pd.DataFrame
+    assumed: "Assumed"
+    nsr_season_months: int
+    concentrate: str
+    capital_rate: float
+    capital_years: float
+
+
+#: The year the notebook reports on (the latest year of final USGS mine figures).
+YEAR = 2024
+
+#: Display names of the Russian deposits.
+DEPOSIT_NAMES = {"tomtor": "Tomtor", "lovozero": "Lovozero", "zashikhinskoye": "Zashikhinskoye"}
+
+
+def _capital_basis(data_dir, scenario: str, conv: money.Money) -> list[dict]:
+    """Capital costs to charge: the 2025 claim, and the cost model's whole-link median when the
+    cost model provides ``whole_link_samples``."""
+    from . import montecarlo, timeline
+
+    claims = timeline.cost_claims(timeline.load_timeline(data_dir), conv)
+    row = claims.loc[claims["event_id"] == "2025_dmitriev_putin_trump_tunnel"]
+    out = [{"basis": "2025 claim (tunnel only)", "usd_bn": float(row["usd_bn_base"].iloc[0])}]
+    samples = getattr(montecarlo, "whole_link_samples", None)
+    if samples is not None:
+        out.append({"basis": "whole link, cost model median", "usd_bn":
+                    float(np.median(samples(scenario=scenario, data_dir=data_dir)))})
+    return out
+
+
+def _analysis(data_dir, scenario: str) -> Analysis:
+    from . import data
+
+    def load(name: str) -> pd.DataFrame:
+        return data.load(name, data_dir)
+
+    conv = money.Money.from_data(data_dir) if data_dir is not None else money.Money.from_data()
+    assumptions = load("assumptions").set_index("assumption_id")
+    a = assumptions["value"].astype(float)
+    tolerance = float(a["minerals_share_table_tolerance"])
+    prod = load("ree_production")
+    completeness = table_completeness(prod, tolerance)
+    vc = value_chain(load("ree_value_chain"), prod, tolerance)
+    sh = stage_hhi(vc)
+    targets = load("russia_ree_targets")
+    deposits = load("deposits")
+    places, segments = load("places"), load("alignment_segments")
+    points = route_points(places, load("route_waypoints"), deposits,
+                          float(a["minerals_zashikhinskoye_bearing_deg"]),
+                          float(a["minerals_zashikhinskoye_distance_km"]))
+    legs = route_legs(route_specs(), points, segments)
+    factors = route_factors(load("published_lengths"), places, segments)
+    rates = load("freight_rates")
+    assumed = Assumed.from_table(assumptions.reset_index())
+    unit = unit_rates(rates, points, conv, assumed)
+    legs_costed = leg_costs(legs, unit, factor_scenarios(factors))
+    routes = route_table(legs_costed, assumed.transfer_dwell_days)
+    verdict = verdict_table(routes)
+    verdict["near_tie"] = near_ties(verdict).to_numpy()
+    ice_free = verdict_table(routes, ("conventional",))
+    ice_free["near_tie"] = near_ties(ice_free).to_numpy()
+    flip = nsr_flip_ratio(legs_costed, verdict, assumed.nsr_cost_ratio)
+    verdict["nsr_flip_ratio"] = [flip.get((d, t), np.nan) for d, t in zip(verdict["deposit"], verdict["destination"])]
+    mult = sea_flip_multiple(legs_costed, verdict)
+    verdict["sea_flip_multiple"] = [mult.get(k, np.nan) for k in zip(verdict["deposit"], verdict["destination"])]
+    products = load("ree_products")
+    russian = products[products["ships_from"] == "Russia"]
+    if len(russian) != 1:
+        raise ValueError("ree_products.csv must name exactly one concentrate shipping from Russia; "
+                         f"found {len(russian)}")
+    conc = russian.iloc[0]
+    values = cargo_values(load("ree_prices"), russian, conv)
+    sov = freight_share(routes, values)
+    volume = volume_table(rates, prod, targets, float(conc["reo_pct"]) / 100, year=YEAR)
+    rate, years = float(a["minerals_capital_recovery_rate"]), float(a["minerals_capital_recovery_years"])
+    cap_claims = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year")]
+    russian_t = float(volume.loc[volume["kind"] == "actual output", "tonnes_freight"].iloc[0])
+    cap_rows = []
+    for b in _capital_basis(data_dir, scenario, conv):
+        for label, t in (("largest claimed capacity", cap_claims["value"].max() * 1e6),
+                         ("Russia's rare-earth concentrate alone", russian_t)):
+            cap_rows.append({**b, "tonnage": label, "tonnes_per_year": t,
+                             "usd_per_t": capital_charge_per_t(b["usd_bn"] * 1e9, rate, years, t)})
+    season = rates.set_index("rate_id")["value"]
+    months = int(season["nsr_tariff_summer_autumn_end_month"] - season["nsr_tariff_summer_autumn_start_month"] + 1)
+    return Analysis(prod=prod, completeness=completeness, hhi_mining=hhi_by_year(prod, tolerance), value_chain=vc,
+                    stage_hhi=sh, stages=stage_summary(sh, YEAR), targets=targets,
+                    gaps=target_gaps(targets, prod, year=YEAR),
+                    plans=planned_supply(load("deposit_plans"), deposits, prod, year=YEAR),
+                    trade=load("us_ree_trade"), deposits=deposits,
+                    points=points, legs=legs, factors=factors, unit=unit, legs_costed=legs_costed, routes=routes,
+                    verdict=verdict, verdict_ice_free=ice_free, values=values, shares_of_value=sov, volume=volume,
+                    capital=pd.DataFrame(cap_rows), assumed=assumed, nsr_season_months=months,
+                    concentrate=str(conc["name"]), capital_rate=rate, capital_years=years)
+
+
+@functools.cache
+def _analysis_cached(data_dir: str, scenario: str) -> Analysis:
+    return _analysis(Path(data_dir), scenario)
+
+
+def analysis(data_dir=None, scenario: str = "baseline") -> Analysis:
+    """The whole minerals analysis for ``data_dir`` (default: the package's data folder), cached per
+    resolved folder and scenario. The scenario only reaches the cost model's capital cost."""
+    from . import paths
+
+    folder = Path(data_dir) if data_dir is not None else paths.data_dir()
+    return _analysis_cached(str(folder.resolve()), scenario)
+
+
+# ------------------------------------------------------------------------------------------
+# findings and key numbers
+
+
+def _pair(a: Analysis, deposit: str, destination: str) -> pd.Series:
+    return a.verdict.set_index(["deposit", "destination"]).loc[(deposit, destination)]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+
+
+def md_escape(text: str) -> str:
+    """``text`` with Markdown's special characters backslash-escaped, for text from data shown as Markdown.
+
+    >>> print(md_escape("a_b *c*"))
+    a\\_b \\*c\\*
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def actual_min_capacity(a: Analysis) -> float:
+    """The smallest freight capacity claimed for the crossing, tonnes a year (from the volume table)."""
+    v = a.volume
+    return float(v.loc[v["kind"] == "crossing capacity claim", "tonnes_freight"].min())
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _place(destination: str) -> str:
+    return DESTINATIONS[destination].split(",")[0]
+
+
+def findings(a: Analysis) -> str:
+    """The notebook's findings as Markdown bullet points, every number computed from ``a``."""
+    st = a.stages.set_index("stage")
+    mine, ref, mag = st.loc["mining"], st.loc["separation_refining"], st.loc["magnets"]
+    sov = a.shares_of_value.set_index(["deposit", "destination", "option", "product_id"])
+    conc = a.values.loc[a.values["product_id"] != "ndpr_oxide"].iloc[0]
+    over = sov.loc[("tomtor", "gulf", "overland", conc["product_id"])]
+    best = a.verdict.set_index(["deposit", "destination"]).loc[("tomtor", "gulf"), "best_sea_option"]
+    sea = sov.loc[("tomtor", "gulf", best, conc["product_id"])]
+    oxide = sov.loc[("tomtor", "gulf", "overland", "ndpr_oxide")]
+    v, vf = a.verdict, a.verdict_ice_free
+    dearer = int((v["saving_usd_per_t_central"] < 0).sum())
+    ties = vf[vf["near_tie"]]
+    tie_txt = "; ".join(
+        f"{DEPOSIT_NAMES[t.deposit]} to {_place(t.destination)} "
+        f"({t.saving_usd_per_t_low:+,.0f} to {t.saving_usd_per_t_high:+,.0f} {money.label()} per tonne)"
+        for t in ties.itertuples())
+    low = v.loc[v["sea_flip_multiple"].idxmin()]
+    flip_sentence = (" The sea rates are bulk-grain rates, not rates for the small lots or containers concentrate "
+                     "would ship in. Overland would tie only if sea freight cost "
+                     f"{v['sea_flip_multiple'].min():.1f} to {v['sea_flip_multiple'].max():.1f} times those rates, "
+                     "the least for "
+                     f"{DEPOSIT_NAMES[low['deposit']]} to {_place(low['destination'])}: the cargo-class rate is the "
+                     "assumption that could flip the verdict.")
+    tie_sentence = (f" Outside the Northern Sea Route's {a.nsr_season_months}-month tariff season (July to November), "
+                    f"against the ice-free lanes alone, {len(ties)} of {len(vf)} pairs are near-ties whose ranking "
+                    f"flips between the low and high scenarios (route factor and rates): {tie_txt}."
+                    if len(ties) else "")
+    gaps = a.gaps.set_index("target_id")
+    top5 = gaps.loc["top5_producer_2030"]
+    smallest_capacity = float(actual_min_capacity(a))
+    share10 = gaps.loc["bezprozvannykh_world_share_2030"] if "bezprozvannykh_world_share_2030" in gaps.index else None
+    actual = a.volume.set_index("kind").loc["actual output"]
+    plan_txt = "".join(
+        f" {DEPOSIT_NAMES.get(p.deposit_id, md_escape(p.deposit_id))}'s published plan ({p.ore_t:,.0f} t of ore a "
+        f"year at the resource grade) would add about {p.reo_t:,.0f} t REO, {p.multiple_of_current:.1f} times "
+        f"Russia's {YEAR} output, enough for rank {p.rank_with_plan} on {YEAR} figures; it would ship as ore, "
+        f"{p.ore_t / smallest_capacity * 100:.2f}% of the smallest claimed capacity."
+        for p in a.plans.itertuples(index=False) if np.isfinite(p.ore_t))
+    cap = a.capital
+    big = cap[(cap["tonnage"] == "largest claimed capacity")].iloc[0]
+    alone = cap[(cap["tonnage"] != "largest claimed capacity") & (cap["basis"] == big["basis"])].iloc[0]
+    usd = money.label()
+    whole = cap[(cap["tonnage"] == "largest claimed capacity") & (cap["basis"] != big["basis"])]
+    whole_txt = (f"; at the cost model's median whole-link cost of {usd} {whole['usd_bn'].iloc[0]:,.0f} bn, "
+                 f"{whole['usd_per_t'].iloc[0]:,.0f} per tonne at that capacity" if len(whole) else "")
+    usd = money.label()
+    lines = [
+        f"- **Processing, not mining, is the chokepoint.** China mined {mine['china_pct']:.0f}% of the world's rare "
+        f"earths in {int(mine['year_share'])} (HHI {mine['hhi']:,.0f}), but did {ref['china_pct']:.0f}% of "
+        f"separation and refining in {int(ref['year_share'])} (HHI about {round_sig(ref['hhi'], 2):,.0f} in "
+        f"{int(ref['year_hhi'])}) and made {mag['china_pct']:.0f}% of permanent magnets in "
+        f"{int(mag['year_share'])}. Russian concentrate carried to North America would still need a separation "
+        "plant, and almost all of them are in China.",
+        "- **Freight matters for concentrate, not for oxide.** Tomtor to Houston costs "
+        f"{over['usd_per_t_central']:,.0f} "
+        f"{usd} per tonne overland and {sea['usd_per_t_central']:,.0f} by the cheapest sea route (central), "
+        f"{over['share_pct_central']:.0f}% and {sea['share_pct_central']:.0f}% of the value of a tonne of "
+        f"{md_escape(_lower_first(conc['cargo'].split(',')[0]))} "
+        f"(about {conc['value_central']:,.0f} {usd} at recent concentrate "
+        f"prices), so routing can decide whether concentrate is worth shipping at all. For NdPr oxide the overland "
+        f"freight is {oxide['share_pct_central']:.1f}% of the value: routing cannot matter.",
+        f"- **The crossing route is not the cheap one.** Overland costs more than the cheapest sea route for {dearer} "
+        f"of {len(v)} deposit-destination pairs in the central case.{flip_sentence}{tie_sentence} "
+        "The rates leave out the cost of "
+        f"building the line: the 2025 claim of {usd} {big['usd_bn']:,.1f} bn alone, repaid over "
+        f"{a.capital_years:g} years at {a.capital_rate * 100:g}% real (both assumptions), would add "
+        f"{big['usd_per_t']:,.1f} {usd} per tonne if the line carried its claimed "
+        f"{big['tonnes_per_year'] / 1e6:,.0f} million tonnes a year, and {alone['usd_per_t']:,.0f} per tonne if it "
+        f"carried only Russia's rare earths{whole_txt}.",
+        f"- **Russia's rare earths are a rounding error for a freight line, and \"top five by 2030\" is a low bar.** "
+        f"Its {int(actual['tonnes_reported']):,} t REO of {YEAR} would travel as about "
+        f"{actual['tonnes_freight']:,.0f} t of concentrate, {actual['share_of_min_capacity_pct']:.3f}% of the "
+        f"smallest capacity claimed for the crossing. Fifth place in {YEAR} took {top5['required_t']:,.0f} t REO, "
+        f"{top5['multiple_of_current']:.1f} times Russia's output"
+        + (f"; the 10% world share once promised for 2030 would take {share10['multiple_of_current']:.0f} times."
+           if share10 is not None else ".") + plan_txt,
+    ]
+    return "\n".join(lines)
+
+
+def key_numbers(a: Analysis, year: int = 2024) -> list[tuple]:
+    """The notebook's key numbers as ``(key, value, unit, description)``, from ``a``."""
+    sh = shares(a.prod)
     s = sh[sh["year"] == year].set_index("country")["share_pct"]
-    h = hhi.set_index("year").loc[year]
-    nir = trade[(trade["metric"] == "net_import_reliance_compounds_metals") & (trade["period"] == str(year))]
-    r = routes.set_index(["deposit", "destination", "option"])
-    v = verdict.set_index(["deposit", "destination"])
-    actual = volume[volume["kind"] == "actual output"].iloc[0]
+    st = a.stages.set_index("stage")
+    nir = a.trade[(a.trade["metric"] == "net_import_reliance_compounds_metals") & (a.trade["period"] == str(year))]
+    r = a.routes.set_index(["deposit", "destination", "option"])
+    v = a.verdict.set_index(["deposit", "destination"])
+    actual = a.volume[a.volume["kind"] == "actual output"].iloc[0]
+    sov = a.shares_of_value.set_index(["deposit", "destination", "option", "product_id"])
+    conc_id = a.values.loc[~a.values["product_id"].eq("ndpr_oxide"), "product_id"].iloc[0]
+    tv = v.loc[("tomtor", "gulf")]
+    best = tv["best_sea_option"]
+    top5 = a.gaps.set_index("target_id").loc["top5_producer_2030"]
+    usd = money.label()
+    ref, mag, mine = st.loc["separation_refining"], st.loc["magnets"], st.loc["mining"]
     out = [
         (f"china_share_ree_mine_production_{year}", float(s["China"]), "percent",
          f"China's share of world rare-earth mine production in {year} (t REO, USGS MCS 2026)"),
+        ("china_share_ree_refining", float(ref["china_pct"]), "percent",
+         f"China's share of world rare-earth separation and refining in {int(ref['year_share'])} (IEA)"),
+        ("china_share_ndfeb_magnets", float(mag["china_pct"]), "percent",
+         f"China's share of world permanent-magnet manufacturing in {int(mag['year_share'])} (IEA)"),
         (f"russia_share_ree_mine_production_{year}", float(s["Russia"]), "percent",
          f"Russia's share of world rare-earth mine production in {year}"),
-        (f"russia_rank_ree_mine_production_{year}", rank(prod, year, "Russia"), "rank",
+        (f"russia_rank_ree_mine_production_{year}", rank(a.prod, year, "Russia"), "rank",
          f"Russia's rank among named rare-earth mine producers in {year}"),
-        (f"ree_hhi_{year}", float(h["hhi_upper"]), "index 0-10000",
-         f"Herfindahl-Hirschman index of rare-earth mine production in {year}, "
-         "'Other countries' as one producer (upper bound)"),
-        (f"ree_hhi_{year}_lower", float(h["hhi_lower"]), "index 0-10000",
-         f"Herfindahl-Hirschman index in {year} with 'Other countries' left out (lower bound)"),
-        (f"ree_hhi_equivalent_producers_{year}", float(h["equivalent_producers_upper"]), "count",
-         f"Number of equal-sized producers that would give the {year} HHI (10,000 / HHI)"),
-        ("ree_hhi_complete_years", int(hhi["complete"].sum()), "count",
-         "Years whose production table is complete enough for an HHI"),
+        (f"ree_hhi_{year}", float(mine["hhi"]), "index 0-10000",
+         f"Herfindahl-Hirschman index of rare-earth mine production in {int(mine['year_hhi'])}"),
+        ("ree_hhi_refining", float(ref["hhi"]), "index 0-10000",
+         f"Herfindahl-Hirschman index of rare-earth separation and refining in {int(ref['year_hhi'])} "
+         f"(bounds {ref['hhi_lower']:,.0f}-{ref['hhi_upper']:,.0f} for the unnamed remainder)"),
+        ("russia_top5_2030_multiple_of_2024_output", float(top5["multiple_of_current"]), "ratio",
+         f"Output of the number-5 rare-earth miner of {year} over Russia's {year} output "
+         "(what 'top five by 2030' needs)"),
+        *[(f"{p.deposit_id}_planned_reo_t", float(p.reo_t), "t REO per year",
+           f"REO a year from {DEPOSIT_NAMES.get(p.deposit_id, p.deposit_id)}'s published plan (ore capacity times "
+           "the resource grade)") for p in a.plans.itertuples(index=False)],
         ("us_ree_net_import_reliance", float(nir["value"].iloc[0]), "percent of apparent consumption",
          f"US net import reliance for rare-earth compounds and metals, {year} (USGS MCS 2026)"),
     ]
-    for opt, tag in (("overland", "overland"), ("nsr", "nsr"), ("nsr_west", "nsr_west"),
-                     ("conventional", "conventional")):
+    for opt in ("overland", "nsr", "nsr_west", "conventional"):
         row = r.loc[("tomtor", "gulf", opt)]
         out += [
-            (f"route_tomtor_gulf_{tag}_km", float(row["km_central"]), "km",
+            (f"route_tomtor_gulf_{opt}_km", float(row["km_central"]), "km",
              f"Tomtor to Houston ({OPTIONS[opt]}): length with land legs scaled by the pooled route factor"),
-            (f"route_tomtor_gulf_{tag}_usd_per_t", float(row["usd_per_t_central"]), f"{money.label()} per tonne",
+            (f"route_tomtor_gulf_{opt}_usd_per_t", float(row["usd_per_t_central"]), f"{usd} per tonne",
              f"Tomtor to Houston ({OPTIONS[opt]}): freight cost per tonne, central scenario"),
-            (f"route_tomtor_gulf_{tag}_days", float(row["days_central"]), "days",
+            (f"route_tomtor_gulf_{opt}_days", float(row["days_central"]), "days",
              f"Tomtor to Houston ({OPTIONS[opt]}): transit time, central scenario"),
         ]
-    out.append(("route_tomtor_gulf_suez_km_lower_bound", float(r.loc[("tomtor", "gulf", "suez_bound"), "km_central"]),
-                "km", "Tomtor to Houston via Vladivostok, Singapore and Port Said: lower bound on length"))
-    tv = v.loc[("tomtor", "gulf")]
+    over = sov.loc[("tomtor", "gulf", "overland", conc_id)]
+    sea = sov.loc[("tomtor", "gulf", best, conc_id)]
+    cap = a.capital
     out += [
-        ("tomtor_gulf_overland_saving_usd_per_t_low", float(tv["saving_usd_per_t_low"]), f"{money.label()} per tonne",
+        ("freight_share_of_cargo_value_central", float(over["share_pct_central"]), "percent",
+         "Freight Tomtor to Houston overland (central) as a share of the value of a tonne of "
+         f"{_lower_first(a.concentrate)}"),
+        ("freight_share_of_cargo_value_best_sea_central", float(sea["share_pct_central"]), "percent",
+         f"Freight Tomtor to Houston by the cheapest sea route (central) as a share of the value of a tonne of "
+         f"{_lower_first(a.concentrate)}"),
+        ("freight_share_of_ndpr_oxide_value_central",
+         float(sov.loc[("tomtor", "gulf", "overland", "ndpr_oxide"), "share_pct_central"]), "percent",
+         "Freight Tomtor to Houston overland (central) as a share of the value of a tonne of NdPr oxide"),
+        ("tomtor_gulf_overland_saving_usd_per_t_low", float(tv["saving_usd_per_t_low"]), f"{usd} per tonne",
          "Tomtor to Houston: least favourable saving of overland against the best sea route "
          "(negative = overland dearer)"),
-        ("tomtor_gulf_overland_saving_usd_per_t_high", float(tv["saving_usd_per_t_high"]), f"{money.label()} per tonne",
+        ("tomtor_gulf_overland_saving_usd_per_t_high", float(tv["saving_usd_per_t_high"]), f"{usd} per tonne",
          "Tomtor to Houston: most favourable saving of overland against the best sea route "
          "(negative = overland dearer)"),
-        ("overland_cheaper_pairs_central", int((verdict["saving_usd_per_t_central"] > 0).sum()), "count",
-         f"Deposit-destination pairs (of {len(verdict)}) where overland is cheaper than the best sea route, "
-         "central scenario"),
-        ("overland_cheaper_pairs_best_case", int((verdict["saving_usd_per_t_high"] > 0).sum()), "count",
-         f"Deposit-destination pairs (of {len(verdict)}) where overland is cheaper in the most favourable combination"),
+        ("overland_cheaper_pairs_central", int((a.verdict["saving_usd_per_t_central"] > 0).sum()), "count",
+         f"Deposit-destination pairs (of {len(a.verdict)}) where overland is cheaper than the best sea route, central"),
+        ("sea_rate_multiple_to_flip_min", float(a.verdict["sea_flip_multiple"].min()), "ratio",
+         "Smallest factor (over deposit-destination pairs) by which the bulk-grain sea rates would have to rise "
+         "for overland to cost as much as the best sea route, central"),
+        ("overland_near_tie_pairs", int(a.verdict["near_tie"].sum()), "count",
+         f"Deposit-destination pairs (of {len(a.verdict)}) whose ranking flips between the low and high scenarios"),
         ("russia_ree_output_share_of_crossing_capacity_pct", float(actual["share_of_min_capacity_pct"]), "percent",
-         f"Russia's {year} rare-earth mine output as a share of the smallest freight capacity claimed "
-         "for the crossing"),
-        ("ree_corridor_revenue_usd_per_year", revenue["central"], f"{money.label()} per year",
-         f"Freight revenue Russia's {year} output would pay on the new lines and tunnel (Tomtor to Houston, central)"),
-        ("years_of_ree_revenue_to_repay_2025_claim", claim_usd_bn * 1e9 / revenue["high"], "years",
-         "Years of that revenue (highest scenario) needed to equal the 2025 claimed cost of the tunnel, "
-         "interest ignored"),
+         f"Russia's {year} rare-earth output, as tonnes of concentrate, as a share of the smallest freight capacity "
+         "claimed for the crossing"),
+        ("russia_ree_concentrate_t", float(actual["tonnes_freight"]), "t",
+         f"Russia's {year} rare-earth mine output expressed as tonnes of {_lower_first(a.concentrate)}"),
     ]
+    for b in cap.itertuples(index=False):
+        slug = "claim" if b.basis.startswith("2025 claim") else "whole_link"
+        ton = "claimed_capacity" if b.tonnage.startswith("largest") else "russian_ree_only"
+        out.append((f"capital_charge_{slug}_{ton}_usd_per_t", float(b.usd_per_t), f"{usd} per tonne",
+                    f"Yearly capital charge per tonne, {b.basis}, over {b.tonnage} "
+                    f"({b.tonnes_per_year:,.0f} t a year; assumed rate and period)"))
     return out
+
+
+def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
+    """Every key number notebook 04 exports: ``key, value, unit, description`` (computed from the data)."""
+    rows = key_numbers(analysis(data_dir, scenario))
+    return pd.DataFrame(rows, columns=["key", "value", "unit", "description"])

@@ -77,13 +77,6 @@ def test_hhi_remainder_is_at_least_other_countries():
     assert h.loc[2024, "hhi_upper"] - h.loc[2024, "hhi_lower"] == pytest.approx(4.0)
 
 
-def test_hhi_contributions_add_up_to_the_upper_bound():
-    c = minerals.hhi_contributions(TINY, 0.02, top=("A",))
-    h = minerals.hhi_by_year(TINY, 0.02).set_index("year")
-    assert c.sum(axis=1).loc[2020] == pytest.approx(h.loc[2020, "hhi_upper"])
-    assert list(c.index) == [2020]
-
-
 def test_duplicate_and_negative_production_are_rejected():
     with pytest.raises(ValueError, match="appears twice"):
         minerals.shares(_prod([("A", 2020, 1.0), ("A", 2020, 2.0), ("World total", 2020, 3.0)]))
@@ -259,16 +252,6 @@ def test_verdict_signs_and_ranges():
     assert (v["days_saved_low"], v["days_saved_high"]) == (20 - 15, 30 - 10)
 
 
-def test_corridor_revenue_counts_only_new_lines_and_tunnel():
-    legs = pd.DataFrame([
-        {"deposit": "t", "destination": "g", "option": "overland", "mode": m,
-         **{f"usd_per_t_{s}": v for s in minerals.SCENARIOS}}
-        for m, v in (("truck", 100.0), ("rail_ru_new", 10.0), ("tunnel", 1.0), ("rail_na", 5.0))])
-    assert minerals.corridor_revenue(legs, 1000, "t", "g")["central"] == pytest.approx(11_000)
-    with pytest.raises(ValueError, match="tonnes_per_year"):
-        minerals.corridor_revenue(legs, -1, "t", "g")
-
-
 def test_route_factors_by_hand():
     places = pd.DataFrame({"place_id": ["a", "b"], "lat": [0.0, 0.0], "lon": [0.0, 1.0]})
     seg = pd.DataFrame({"alignment_id": ["l"], "seq": [1], "from_place": ["a"], "to_place": ["b"],
@@ -321,3 +304,282 @@ def test_zashikhinskoye_is_placed_south_west_of_tulun(model):
     assert z["approximate"]
     assert geo.geodesic_km(z["lat"], z["lon"], t["lat"], t["lon"]) == pytest.approx(160.0, rel=1e-6)
     assert z["lat"] < t["lat"] and z["lon"] < t["lon"]
+
+
+# ------------------------------------------------------------------------------------------
+# concentration at each stage
+
+
+def _chain(rows):
+    return pd.DataFrame(rows, columns=["stage", "country", "year", "share_pct"])
+
+
+def test_round_sig():
+    assert minerals.round_sig(8494.0, 2) == 8500.0
+    assert minerals.round_sig(8281.0, 2) == 8300.0
+    assert minerals.round_sig(0.012381, 2) == 0.012
+
+
+def test_stage_hhi_folds_bounds_that_agree_and_keeps_ranges_that_do_not():
+    vc = _chain([("separation_refining", "China", 2023, 92.0), ("separation_refining", "Malaysia", 2023, 5.0),
+                 ("separation_refining", "Australia", 2023, 1.0), ("separation_refining", "China", 2024, 91.0)])
+    h = minerals.stage_hhi(vc).set_index("year")
+    # 2023: 92^2 + 5^2 + 1^2 = 8490; remainder 2% as one producer adds 4
+    assert (h.loc[2023, "hhi_lower"], h.loc[2023, "hhi_upper"]) == (8490.0, 8494.0)
+    assert h.loc[2023, "folded"] and h.loc[2023, "hhi"] == 8492.0
+    assert h.loc[2023, "equivalent_producers"] == pytest.approx(10_000 / 8492)
+    # 2024: only China named: 8281 to 8281 + 81; 8,300 and 8,400 at two significant figures
+    assert (h.loc[2024, "hhi_lower"], h.loc[2024, "hhi_upper"]) == (8281.0, 8362.0)
+    assert not h.loc[2024, "folded"] and np.isnan(h.loc[2024, "hhi"])
+    s = minerals.stage_summary(minerals.stage_hhi(vc)).set_index("stage").loc["separation_refining"]
+    assert (s["year_share"], s["china_pct"], s["year_hhi"], s["hhi"]) == (2024, 91.0, 2023, 8492.0)
+
+
+def test_value_chain_adds_mining_from_the_complete_usgs_years_and_checks_its_input():
+    vc = minerals.value_chain(_chain([("magnets", "China", 2020, 90.0)]), TINY, 0.02)
+    mining = vc[vc["stage"] == "mining"]
+    assert set(mining["year"]) == {2020}  # 2021 incomplete, 2022 has no world total
+    h = minerals.stage_hhi(vc).set_index(["stage", "year"])
+    # A 60, B 30, Other countries 10 (unnamed): 3600 + 900, plus 100 as one producer
+    assert (h.loc[("mining", 2020), "hhi_lower"], h.loc[("mining", 2020), "hhi_upper"]) == (4500.0, 4600.0)
+    assert h.loc[("mining", 2020), "n_named"] == 2
+    with pytest.raises(ValueError, match="unknown stages"):
+        minerals.value_chain(_chain([("smelting", "China", 2020, 90.0)]), TINY, 0.02)
+    with pytest.raises(ValueError, match="more than 100%"):
+        minerals.value_chain(_chain([("magnets", "China", 2020, 90.0), ("magnets", "Japan", 2020, 20.0)]), TINY, 0.02)
+
+
+def test_stage_summary_respects_max_year():
+    vc = _chain([("magnets", "China", 2010, 80.0), ("magnets", "Japan", 2010, 20.0),
+                 ("magnets", "China", 2030, 50.0), ("magnets", "Japan", 2030, 50.0)])
+    s = minerals.stage_summary(minerals.stage_hhi(vc), max_year=2024).set_index("stage").loc["magnets"]
+    assert (s["year_share"], s["china_pct"], s["hhi"]) == (2010, 80.0, 6800.0)
+
+
+# ------------------------------------------------------------------------------------------
+# freight against cargo value, near-ties, capital charge
+
+
+class _SameDollars:
+    """A converter that leaves amounts as they are (prices already in the base year)."""
+
+    def convert(self, amount, currency, year):
+        assert currency == "USD"
+        return amount
+
+
+def test_cargo_values_by_hand():
+    prices = pd.DataFrame([
+        {"price_id": "conc", "product": "ree_concentrate", "value": 4717.0, "unit": "USD per t REO",
+         "per": "t REO contained", "currency": "USD", "price_year": 2025},
+        {"price_id": "ox1", "product": "ndpr_oxide", "value": 51.0, "unit": "USD per kg", "per": "t product",
+         "currency": "USD", "price_year": 2025},
+        {"price_id": "ox2", "product": "ndpr_oxide", "value": 48.0, "unit": "USD per kg", "per": "t product",
+         "currency": "USD", "price_year": 2025}])
+    products = pd.DataFrame([{"product_id": "lop", "name": "Loparite concentrate", "reo_pct": 30.0}])
+    v = minerals.cargo_values(prices, products, _SameDollars()).set_index("product_id")
+    assert v.loc["lop", "value_central"] == pytest.approx(4717 * 0.30)
+    assert v.loc["lop", "cargo"] == "Loparite concentrate, 30% REO"
+    assert (v.loc["ndpr_oxide", "value_low"], v.loc["ndpr_oxide", "value_central"],
+            v.loc["ndpr_oxide", "value_high"]) == (48_000.0, 49_500.0, 51_000.0)
+    bad = prices.iloc[[0]].assign(per="t ore")
+    with pytest.raises(ValueError, match="'per' must be"):
+        minerals.cargo_values(bad, products, _SameDollars())
+
+
+def test_freight_share_is_cost_over_value():
+    routes = pd.DataFrame([{"deposit": "d", "destination": "x", "option": o, "usd_per_t_low": lo,
+                            "usd_per_t_central": c, "usd_per_t_high": hi}
+                           for o, lo, c, hi in (("overland", 100.0, 150.0, 300.0), ("suez_bound", np.nan, np.nan,
+                                                                                      np.nan))])
+    values = pd.DataFrame([{"cargo": "c", "product_id": "p", "value_central": 1500.0}])
+    s = minerals.freight_share(routes, values)
+    assert list(s["option"]) == ["overland"]
+    assert (s["share_pct_low"].iloc[0], s["share_pct_central"].iloc[0], s["share_pct_high"].iloc[0]) == (
+        pytest.approx(100 / 15), pytest.approx(10.0), pytest.approx(20.0))
+
+
+def test_capital_charge_is_an_annuity_per_tonne():
+    # 1e9 at 5% over 20 years: 1e9 * 0.05 / (1 - 1.05**-20) = 80,242,587.5 a year
+    assert minerals.capital_charge_per_t(1e9, 0.05, 20, 1e6) == pytest.approx(80.2425875, rel=1e-8)
+    assert minerals.capital_charge_per_t(1e9, 0.0, 20, 1e6) == pytest.approx(50.0)
+    with pytest.raises(ValueError, match="tonnes_per_year > 0"):
+        minerals.capital_charge_per_t(1e9, 0.05, 20, 0)
+
+
+def _verdict_inputs(conventional_cost):
+    legs = pd.DataFrame([
+        {"deposit": "d", "destination": "x", "option": "overland", "mode": "rail_ru", "usd_per_t_central": 400.0},
+        {"deposit": "d", "destination": "x", "option": "nsr", "mode": "truck", "usd_per_t_central": 100.0},
+        {"deposit": "d", "destination": "x", "option": "nsr", "mode": "sea_nsr", "usd_per_t_central": 100.0},
+        {"deposit": "d", "destination": "x", "option": "conventional", "mode": "sea",
+         "usd_per_t_central": conventional_cost}])
+    verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
+    return legs, verdict
+
+
+def test_nsr_flip_ratio_by_hand():
+    # NSR route: 100 off the NSR + 100 on it at ratio 1. It reaches the overland 400 at 100 + 100 r = 400: r = 3
+    legs, verdict = _verdict_inputs(conventional_cost=500.0)
+    assert minerals.nsr_flip_ratio(legs, verdict, 1.0).loc[("d", "x")] == pytest.approx(3.0)
+    # the same data read with the current ratio at 2 (so 100 on the NSR is 50 per unit of ratio): r = 6
+    assert minerals.nsr_flip_ratio(legs, verdict, 2.0).loc[("d", "x")] == pytest.approx(6.0)
+    # the ice-free lanes already beat overland: no NSR price flips the pair
+    legs, verdict = _verdict_inputs(conventional_cost=300.0)
+    assert np.isnan(minerals.nsr_flip_ratio(legs, verdict, 1.0).loc[("d", "x")])
+    with pytest.raises(ValueError, match="current_ratio"):
+        minerals.nsr_flip_ratio(legs, verdict, 0.0)
+
+
+def test_near_ties_are_ranges_that_straddle_zero():
+    v = pd.DataFrame({"saving_usd_per_t_low": [-10.0, -10.0, 5.0], "saving_usd_per_t_high": [12.0, -1.0, 9.0]})
+    assert minerals.near_ties(v).tolist() == [True, False, False]
+
+
+def test_verdict_against_the_ice_free_lanes_only():
+    def row(opt, c):
+        return {"deposit": "d", "destination": "x", "option": opt, "km_central": 1.0, "usd_per_t_low": c - 10,
+                "usd_per_t_central": c, "usd_per_t_high": c + 10, "days_low": 1.0, "days_central": 2.0,
+                "days_high": 3.0}
+    routes = pd.DataFrame([row("overland", 200), row("nsr", 100), row("conventional", 195)])
+    v = minerals.verdict_table(routes, ("conventional",)).iloc[0]
+    assert v["best_sea_option"] == "conventional"
+    assert (v["saving_usd_per_t_low"], v["saving_usd_per_t_high"]) == (185 - 210, 205 - 190)
+
+
+def test_volume_table_converts_oxide_tonnes_to_concentrate():
+    rates = pd.DataFrame([
+        {"rate_id": "cap", "mode": "bering_crossing", "statistic": "claim", "value": 70.0,
+         "unit": "million tonnes per year", "source_id": "s"},
+        {"rate_id": "nsr_total_cargo_2024", "mode": "northern_sea_route", "statistic": "nsr", "value": 38.0,
+         "unit": "million tonnes", "source_id": "s"}])
+    prod = pd.DataFrame([{"country": "Russia", "year": 2024, "production_t_reo": 2600.0, "source_id": "u"}])
+    targets = pd.DataFrame([{"unit": "t per year", "target_year": 2030, "statement": "t", "value": 3000.0,
+                             "source_id": "t"}])
+    v = minerals.volume_table(rates, prod, targets, 0.30).set_index("kind")
+    assert v.loc["actual output", "tonnes_freight"] == pytest.approx(2600 / 0.3)
+    assert v.loc["stated target", "tonnes_freight"] == pytest.approx(10_000.0)
+    assert v.loc["crossing capacity claim", "tonnes_freight"] == 70e6
+    assert v.loc["actual output", "share_of_min_capacity_pct"] == pytest.approx(2600 / 0.3 / 70e6 * 100)
+    with pytest.raises(ValueError, match="reo_fraction"):
+        minerals.volume_table(rates, prod, targets, 0.0)
+
+
+def test_md_escape():
+    assert minerals.md_escape("a_b *c* [d]") == "a\\_b \\*c\\* \\[d\\]"
+
+
+# ------------------------------------------------------------------------------------------
+# the analysis on the shipped data, the results contract and the split from the figures
+
+
+def test_results_contract_and_shipped_values():
+    r = minerals.results()
+    assert list(r.columns) == ["key", "value", "unit", "description"]
+    assert r["key"].is_unique
+    k = r.set_index("key")["value"]
+    assert k["china_share_ree_refining"] == 91.0
+    assert k["china_share_ndfeb_magnets"] == 94.0
+    assert k["ree_hhi_refining"] == 8492.0
+    assert k["russia_ree_concentrate_t"] == pytest.approx(2600 / 0.30)
+    assert 0 < k["freight_share_of_cargo_value_central"] < 100
+    assert "years_of_ree_revenue_to_repay_2025_claim" not in k.index
+    assert minerals.results() is not r  # a fresh frame each call, from the cached analysis
+    assert minerals.analysis() is minerals.analysis()
+
+
+def test_results_honour_the_data_directory(tmp_path):
+    import shutil
+
+    from bering import paths
+
+    folder = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), folder)
+    chain = folder / "ree_value_chain.csv"
+    text = chain.read_text(encoding="utf-8")
+    chain.write_text(text.replace("separation_refining,China,2024,91,", "separation_refining,China,2024,90,"),
+                     encoding="utf-8")
+    k = minerals.results(folder).set_index("key")["value"]
+    assert k["china_share_ree_refining"] == 90.0
+    assert minerals.results().set_index("key").loc["china_share_ree_refining", "value"] == 91.0
+
+
+def test_the_model_imports_without_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, bering.minerals; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_charts_report_the_rows_they_leave_out():
+    from bering.plots import minerals as plots
+
+    prod = pd.concat([TINY, _prod([("C", 2020, 0.0)])], ignore_index=True)
+    comp = minerals.table_completeness(prod, 0.02)
+    chosen, left = plots.charted_countries(prod, comp, top=1, subject="B")
+    assert chosen == ["A", "B"]
+    reasons = dict(zip(left["country"], left["reason"]))
+    assert reasons["C"] == "not among the 1 largest producers of 2020"
+    assert reasons["Other countries"] == "not a named producer (the unnamed remainder)"
+
+
+def test_chart_metadata_is_computed():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from bering.plots import minerals as plots
+
+    a = minerals.analysis()
+    c = plots.volume(a)
+    actual = a.volume[a.volume["kind"] == "actual output"].iloc[0]
+    assert f"{actual['share_of_min_capacity_pct']:.3f}%" in c.title
+    assert c.name == "04_volume" and "ree_products.csv" in c.data_files
+    assert c.fig.axes[0].get_xscale() == "log"
+    assert not c.fig.axes[0].patches  # dots, not bars, on the log axis
+    st = a.stages.set_index("stage")
+    assert f"{st.loc['magnets', 'china_pct']:.0f}% of magnet making" in plots.concentration(a).title
+
+
+def test_sea_flip_multiple_by_hand():
+    # overland 400. NSR route: 100 on land + 100 at sea -> ties at k = 3. Ice-free: 250 on land + 50 at sea -> k = 3.
+    legs = pd.DataFrame([
+        {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
+        for o, m, c in (("nsr", "truck", 100.0), ("nsr", "sea_nsr", 100.0),
+                        ("conventional", "rail_ru", 250.0), ("conventional", "sea", 50.0))])
+    verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
+    assert minerals.sea_flip_multiple(legs, verdict).loc[("d", "x")] == pytest.approx(3.0)
+    # a dearer land part on the ice-free route lowers its factor; the best sea route still needs the NSR at 3
+    legs.loc[2, "usd_per_t_central"] = 350.0
+    assert minerals.sea_flip_multiple(legs, verdict).loc[("d", "x")] == pytest.approx(3.0)
+    # the ice-free route with little land: it must rise by (400 - 100) / 50 = 6, more than the NSR route
+    legs.loc[2, "usd_per_t_central"] = 100.0
+    assert minerals.sea_flip_multiple(legs, verdict).loc[("d", "x")] == pytest.approx(6.0)
+
+
+def test_nsr_flip_ratio_needs_every_nsr_option_to_reach_overland():
+    legs = pd.DataFrame([
+        {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
+        for o, m, c in (("nsr", "truck", 100.0), ("nsr", "sea_nsr", 100.0),          # ties at r = 3
+                        ("nsr_west", "truck", 100.0), ("nsr_west", "sea_nsr", 50.0),  # ties at r = 6
+                        ("conventional", "sea", 500.0))])
+    verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
+    assert minerals.nsr_flip_ratio(legs, verdict, 1.0).loc[("d", "x")] == pytest.approx(6.0)
+
+
+def test_planned_supply_turns_ore_plans_into_reo_and_a_rank():
+    prod = _prod([("China", 2024, 100_000.0), ("Australia", 2024, 13_000.0), ("Russia", 2024, 2_600.0),
+                  ("World total", 2024, 115_600.0)])
+    deposits = pd.DataFrame([{"deposit_id": "t", "grade_pct": 9.5, "grade_basis": "TREO"},
+                             {"deposit_id": "z", "grade_pct": 0.03, "grade_basis": "Ta2O5 (approximate)"}])
+    plans = pd.DataFrame([{"deposit_id": "t", "value": 160_000.0, "unit": "t dry ore per year"},
+                          {"deposit_id": "q", "value": 1_000.0, "unit": "t REO per year"}])
+    p = minerals.planned_supply(plans, deposits, prod, 2024).set_index("deposit_id")
+    assert p.loc["t", "reo_t"] == pytest.approx(15_200.0)
+    assert p.loc["t", "multiple_of_current"] == pytest.approx(15_200 / 2_600)
+    assert p.loc["t", "rank_with_plan"] == 2  # 17,800 t: behind China, ahead of Australia
+    assert p.loc["q", "reo_t"] == 1_000.0 and p.loc["q", "rank_with_plan"] == 3
+    bad = pd.DataFrame([{"deposit_id": "z", "value": 1.0, "unit": "t dry ore per year"}])
+    with pytest.raises(ValueError, match="no REO grade"):
+        minerals.planned_supply(bad, deposits, prod, 2024)

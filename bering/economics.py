@@ -470,7 +470,7 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
         ("channel_tunnel_traffic_actual_over_forecast", ct_ratio, "ratio",
          "Channel Tunnel through rail freight: actual tonnes in 1995 over the forecast for its first year"),
         ("rail_traffic_actual_over_forecast_mean", rail_class_ratio(accuracy), "ratio",
-         "Rail projects: mean actual traffic over forecast (Flyvbjerg, Holm and Buhl 2005: 106% average overestimate)"),
+         "Rail projects: actual over forecast traffic implied by the 106% average overestimate (Flyvbjerg, Holm and Buhl 2005)"),
         ("annual_capital_charge_p50_usd2025", float(capital_charge(inputs.cost_bn(50), p50.rate, p50.life_years)),
          f"{label} bn per year",
          f"Annuity on the P50 whole-link cost at a real rate of {case.rate * 100:g}% over {case.life_years:g} years "
@@ -501,3 +501,49 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
          "People living in Wales, Diomede, Uelen and Lavrentiya (latest census in the data)"),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "unit", "description"])
+
+
+def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
+    """The Findings paragraph of notebook 06, every number computed from :func:`results` and the data."""
+    d = _resolve(data_dir)
+    v = results(d, scenario).set_index("key")["value"]
+    case = case_from_assumptions(d)
+    forecasts = demand_ratios(data.load("demand_forecasts", d))
+    freight = forecasts[(forecasts["project_id"] == REFERENCE_PROJECT) & (forecasts["mode"] == LINK_MODE)
+                        & forecasts["ratio"].notna()].iloc[0]
+    site = data.load("site_conditions", d)
+    months = open_water_months(site)
+    walrus = migration_months(site).get("walrus_strait_months", [])
+    overlap = sorted(set(months) & set(walrus))
+    sanction = site.set_index("condition_id").loc["sanction_ofac_rdif_2022"]
+    month_name = ("January February March April May June July August September October November "
+                  "December").split()
+    span = f"{month_name[months[0] - 1]} to {month_name[months[-1] - 1]}" if months else "no month"
+    label = money.label()
+    p50_cost = float(np.percentile(_samples(d, scenario), 50))
+    rail_row = data.load("traffic_forecast_accuracy", d).set_index("statistic_id").loc["rail_mean_overestimate_pct"]
+    rail_overestimate, rail_n = float(rail_row["value"]), int(rail_row["projects"])
+    y, m_, day = (int(x) for x in str(sanction["date"]).split("-"))
+    since = f"{day} {month_name[m_ - 1]} {y}"
+    sentences = [
+        f"The Channel Tunnel, the project the pitch is measured against, carried {v['channel_tunnel_traffic_actual_over_forecast']:.0%} "
+        f"of the through rail freight forecast for its first year ({freight['compared_value']:g} of "
+        f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}); across {rail_n} rail projects, Flyvbjerg "
+        f"and colleagues found traffic forecasts {rail_overestimate:g}% too high on average, so that actual traffic was "
+        f"about {v['rail_traffic_actual_over_forecast_mean']:.0%} of the forecast.",
+        f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), the median "
+        f"whole-link cost of {label} {p50_cost:,.0f} bn costs {label} "
+        f"{v['annual_capital_charge_p50_usd2025']:,.1f} bn a year to repay, plus about {v['annual_tunnel_om_usd2025']:,.1f} bn "
+        "to run the tunnel if it costs per km what the Channel Tunnel does.",
+        f"To cover that, the link would have to carry {v['breakeven_freight_mt_per_year']:,.0f} million tonnes a year, "
+        f"{v['breakeven_share_of_transpacific_tonnage']:.0f}% of all container tonnage now crossing the Pacific and "
+        f"{v['breakeven_over_nsr_cargo_2024']:.1f} times the Northern Sea Route's 2024 cargo; after a Channel Tunnel-size "
+        f"shortfall its promoters would need to forecast {v['breakeven_forecast_needed_mt_per_year']:,.0f} million tonnes.",
+        f"Each tonne would pay {label} {v['link_revenue_per_tonne_usd2025']:,.0f} on the new lines and the tunnel alone, "
+        f"{v['link_toll_over_sea_freight']:.1f} times the whole 2025 spot price per tonne of shipping a container from "
+        "Shanghai to Los Angeles, so the link would not win freight on price.",
+        f"At the strait the sea is free of ice only from {span} ({len(months)} months), "
+        + (f"the same months in which walruses pass through it, " if overlap == months and months else "")
+        + f"and the fund that pitched the tunnel has been blocked by the US Treasury since {since}.",
+    ]
+    return "**Findings**\n\n" + "\n".join(f"- {t}" for t in sentences)

@@ -6,7 +6,7 @@ October 2025 claims (under USD 8 bn and under eight years for a 112 km tunnel, a
 "traditional costs" of USD 65 bn or more) sit among them.
 
 Every amount is restated with :mod:`bering.money` before it is compared. Which cost rows stand
-for a project is a rule written here (:data:`PER_KM_ROWS`), not a judgement made in a notebook
+for a project is data (``project_costs.per_km_use`` and ``scope``), not a judgement made in a notebook
 cell: cost per km uses construction or tunnel-only rows, and a project with several rows of the
 same scope (a range, or two sources) takes their median.
 """
@@ -20,69 +20,93 @@ import pandas as pd
 
 from . import data, money
 
-#: The rows that give a project's cost per km, with the scope each covers and why it is used.
-#: Rows not listed (wider scopes such as financing or a whole programme, superseded estimates,
-#: figures without a usable length) are not used for cost per km.
-PER_KM_ROWS: dict[str, tuple[str, str]] = {
-    "channel_tunnel_out_construction_1985p": (
-        "construction", "construction outturn in constant 1985 prices, without financing"),
-    "seikan_out_tunnel": ("tunnel only", "outturn of the tunnel itself, not the whole strait line"),
-    "gotthard_out_chf_12p3": ("tunnel only", "outturn of the base tunnel, not the wider Alpine programme"),
-    "lotschberg_out_chf_4p3": ("tunnel only", "estimated final cost at opening"),
-    "brenner_est_2023": ("whole project", "latest full cost review (under construction)"),
-    "fehmarnbelt_est_2015p": ("whole project", "official budget in 2015 prices (under construction)"),
-    "great_belt_out_1988p": ("construction", "construction outturn without interest; bridges and tunnel"),
-    "oresund_out_2000p": ("incl. land links", "only costed figure with a price base; includes the land connections"),
-    "hzmb_out_2018": ("construction", "construction cost at opening; bridges, tunnel and islands"),
-    "lvcc_out_fixed_price": ("construction", "fixed price for both bores and three stations"),
-    "panama_us_out_expenditure_1904_1914": ("construction", "US spending 1904-1914, without the purchase payments"),
-    "ayam_est_2005_agreement": ("construction", "funds agreed for the 439 km Tommot-Nizhny Bestyakh section"),
-    "ayam_out_spent_2004_2014": ("construction", "spent on the same section to 2014"),
-    "qtr_out_2006_rg": ("construction", "cost reported at opening"),
-    "qtr_out_to_march_2006": ("construction", "investment to March 2006, incl. environmental works"),
-    "nre_est_2010_low": ("construction", "construction estimate at approval (low end)"),
-    "nre_est_2010_high": ("construction", "construction estimate at approval (high end)"),
-    "nre_est_2010_arrc_low": ("construction", "railroad's estimate for all four phases (low end)"),
-    "nre_est_2010_arrc_high": ("construction", "railroad's estimate for all four phases (high end)"),
-}
+#: Which rows give a project's cost per km, which projects form each reference class and which
+#: estimate/outturn pairs are compared are data: ``project_costs.per_km_use`` and ``scope``,
+#: ``megaprojects.reference_classes``, ``data/reference_classes.csv`` and ``data/overrun_pairs.csv``.
+#: :func:`unplaced` reports every row that enters none of them, with the reason.
 
-#: Reference classes: a label and the projects in it. Øresund is left out of every class because
-#: its only costed figure includes the land connections.
-CLASSES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "rail_tunnels": ("long rail tunnels (bored or mined)",
-                     ("channel_tunnel", "seikan_tunnel", "gotthard_base_tunnel", "lotschberg_base_tunnel",
-                      "brenner_base_tunnel")),
-    "undersea_tunnels": ("undersea tunnels", ("channel_tunnel", "seikan_tunnel", "fehmarnbelt_tunnel")),
-    "fixed_links": ("all fixed links (tunnels and bridge-tunnel links)",
-                    ("channel_tunnel", "seikan_tunnel", "gotthard_base_tunnel", "lotschberg_base_tunnel",
-                     "brenner_base_tunnel", "fehmarnbelt_tunnel", "great_belt_link",
-                     "hong_kong_zhuhai_macau_bridge")),
-    "remote_rail": ("remote new rail lines",
-                    ("amur_yakutsk_mainline", "qinghai_tibet_golmud_lhasa", "alaska_northern_rail_extension")),
-    "remote_rail_asia": ("remote new rail lines in Russia and China",
-                         ("amur_yakutsk_mainline", "qinghai_tibet_golmud_lhasa")),
-    "remote_rail_alaska": ("new rail line in Alaska", ("alaska_northern_rail_extension",)),
-}
-TUNNEL_CLASSES = ("rail_tunnels", "undersea_tunnels", "fixed_links")
-APPROACH_CLASSES = ("remote_rail", "remote_rail_asia", "remote_rail_alaska")
+#: Scope vocabulary of ``project_costs.scope`` (the data dictionary describes each).
+SCOPES = ("tunnel", "crossing", "crossing_and_approaches", "corridor_programme", "rail_line", "canal", "unstated")
+
+
+class ScopeError(ValueError):
+    """An analysis call would compare cost figures of different scopes."""
+
+
+def check_scope(scopes, accepted, what: str) -> None:
+    """Raise :class:`ScopeError` unless every scope in ``scopes`` is one of ``accepted``.
+
+    ``scopes`` may be a single scope, an iterable of them, or comma-joined strings (a project's
+    rows). This is the one rule every comparison of costs passes through.
+    """
+    if isinstance(scopes, str):
+        scopes = [scopes]
+    found = {s.strip() for item in scopes for s in str(item).split(",")}
+    accepted = {accepted} if isinstance(accepted, str) else set(accepted)
+    unknown = sorted(found - set(SCOPES))
+    if unknown:
+        raise ScopeError(f"{what}: unknown cost scope {unknown}; use one of: {', '.join(SCOPES)}")
+    bad = sorted(found - accepted)
+    if bad:
+        raise ScopeError(f"{what} mixes cost scopes: {', '.join(bad)} against {', '.join(sorted(accepted))}; "
+                         "compare like with like")
+
+
+def scope_rows(costs: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """The rows of ``costs`` whose scope is ``scope``."""
+    check_scope(scope, SCOPES, "scope_rows")
+    return costs[costs["scope"] == scope]
+
+
+def reference_classes(data_dir=None) -> pd.DataFrame:
+    """``data/reference_classes.csv``, validated."""
+    return data.load("reference_classes", data_dir)
+
+
+def class_members(projects: pd.DataFrame, class_id: str) -> list[str]:
+    """Project ids whose ``reference_classes`` column names ``class_id``, in table order."""
+    cells = projects["reference_classes"].fillna("").astype(str)
+    return [p for p, cell in zip(projects["project_id"], cells) if class_id in cell.split(";")]
+
+
+def classes(projects: pd.DataFrame | None = None, ref: pd.DataFrame | None = None,
+            use=("tunnel_cost", "approach_cost"), data_dir=None) -> dict[str, tuple[str, tuple[str, ...], tuple]]:
+    """``{class_id: (label, member project ids, accepted scopes)}`` for the classes of ``use``."""
+    projects = data.load("megaprojects", data_dir) if projects is None else projects
+    ref = reference_classes(data_dir) if ref is None else ref
+    out = {}
+    for row in ref.itertuples(index=False):
+        if row.use in use:
+            scopes = tuple(s for s in str(row.scopes if isinstance(row.scopes, str) else "").split(";") if s)
+            out[row.class_id] = (row.label, tuple(class_members(projects, row.class_id)), scopes)
+    return out
+
+
+def __getattr__(name):
+    # CLASSES, TUNNEL_CLASSES and APPROACH_CLASSES are read from the default data folder on use.
+    if name == "CLASSES":
+        return classes()
+    if name == "TUNNEL_CLASSES":
+        return tuple(classes(use=("tunnel_cost",)))
+    if name == "APPROACH_CLASSES":
+        return tuple(classes(use=("approach_cost",)))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def per_km_rules(costs: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """``{cost_id: (scope, why used)}`` for the rows whose ``per_km_use`` is filled."""
+    used = costs[costs["per_km_use"].fillna("").astype(str) != ""]
+    return {c: (s, u) for c, s, u in zip(used["cost_id"], used["scope"], used["per_km_use"])}
+
+
+def overrun_pairs(data_dir=None) -> list[tuple[str, str, str]]:
+    """The (estimate, outturn, caveat) pairs of ``data/overrun_pairs.csv``."""
+    t = data.load("overrun_pairs", data_dir)
+    return list(zip(t["estimate_id"], t["outturn_id"], t["caveat"]))
+
 
 #: Kinds whose whole cost is tunnel, so cost per tunnelled or undersea km is meaningful.
 TUNNEL_KINDS = ("rail_tunnel", "road_tunnel", "immersed_tunnel", "loop_tunnel")
-
-#: Estimate and outturn rows compared for each project, with the caveat of the pair.
-OVERRUN_PAIRS: list[tuple[str, str, str]] = [
-    ("channel_tunnel_est_construction_1985p", "channel_tunnel_out_construction_1985p",
-     "same scope and price base (construction, 1985 prices)"),
-    ("panama_expansion_est_2006", "panama_expansion_out_2016_5p4", "budget vs cost reported at opening"),
-    ("panama_expansion_est_2006", "panama_expansion_out_2016_7", "budget vs cost incl. disputed contractor claims"),
-    ("hzmb_est_2012", "hzmb_out_2018", "the 2012 figure may cover the main bridge only"),
-    ("qtr_est_2001", "qtr_out_2006_rg", "allocation vs cost reported at opening"),
-    ("qtr_est_2001", "qtr_out_to_march_2006", "allocation vs investment incl. environmental works"),
-    ("lvcc_est_contract", "lvcc_out_fixed_price", "contract award vs fixed price"),
-    ("lvcc_est_budget", "lvcc_out_at_opening", "owner's budget vs cost at opening"),
-    ("brenner_est_2006p", "brenner_est_2023", "growth of the estimate so far; not yet an outturn"),
-    ("panama_french_est_capital_1881", "panama_french_out_spent", "capital sought vs money spent before abandonment"),
-]
 
 #: The crossing proposal of October 2025 and its two cost figures.
 CLAIM_PROJECT = "bering_2025_dmitriev"
@@ -117,11 +141,11 @@ def per_km_rows(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
                 rules: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
     """The cost rows used for cost per km, restated, with the length each covers and its scope.
 
-    ``rules`` (default :data:`PER_KM_ROWS`) maps cost_id to (scope, why used). The length is the
+    ``rules`` (default :func:`per_km_rules` of ``costs``) maps cost_id to (scope, why used). The length is the
     row's ``costed_length_km`` where the source says the amount covers only part of the project,
     else the project's ``length_km``.
     """
-    rules = PER_KM_ROWS if rules is None else rules
+    rules = per_km_rules(costs) if rules is None else rules
     unknown = sorted(set(rules) - set(costs["cost_id"]))
     if unknown:
         raise KeyError(f"the cost-per-km rules name cost rows missing from project_costs: {unknown}")
@@ -139,16 +163,21 @@ def per_km_rows(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
     return rows[cols].reset_index(drop=True)
 
 
-def classes_of(project_id: str, classes: dict | None = None) -> str:
+def classes_of(project_id: str, classes: dict | None = None) -> str:  # noqa: F811 (argument shadows the function)
     """The reference classes a project belongs to, comma separated (empty if none)."""
-    classes = CLASSES if classes is None else classes
-    return ", ".join(name for name, (_, members) in classes.items() if project_id in members)
+    classes = globals()["classes"]() if classes is None else classes
+    return ", ".join(name for name, (_, members, *_) in classes.items() if project_id in members)
 
 
 def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
                 method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
                 rules: dict[str, tuple[str, str]] | None = None, classes: dict | None = None) -> pd.DataFrame:
-    """One row per benchmark project: its cost (median of its :data:`PER_KM_ROWS`) and cost per km.
+    """One row per benchmark project: its cost (median of its ``per_km_use`` rows) and cost per km.
+
+    Also per km of bore (``bore_km`` = tunnelled km x bores, tunnels with sourced bores only) and per
+    cubic metre excavated (``bore_km`` x the area of ``bore_diameter_m``, where it is sourced; for a
+    tunnel whose bores differ, such as the Channel Tunnel's smaller service bore, this overstates
+    the volume and so understates the cost per m3).
 
     Columns: ``usd_bn`` (billion, US dollars of ``base_year``), ``usd_m_per_km`` (million per km
     of route), ``usd_m_per_tunnelled_km`` and ``usd_m_per_undersea_km`` (only for projects that
@@ -175,33 +204,74 @@ def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
         length = table[km].astype(float).to_numpy()
         valid = is_tunnel & (length > 0)
         table[col] = np.where(valid, table["usd_bn"].to_numpy() * 1000 / np.where(valid, length, 1.0), np.nan)
+    table["bore_km"] = np.where(is_tunnel, table["tunnelled_km"].astype(float) * table["bores"].astype(float), np.nan)
+    table["usd_m_per_bore_km"] = table["usd_bn"] * 1000 / table["bore_km"]
+    diameter = (table["project_id"].map(proj["bore_diameter_m"]).astype(float) if "bore_diameter_m" in proj
+                else pd.Series(np.nan, index=table.index))
+    table["excavated_m3"] = table["bore_km"] * 1000 * math.pi * diameter ** 2 / 4
+    table["usd_per_m3"] = table["usd_bn"] * 1e9 / table["excavated_m3"]
+    classes = globals()["classes"](projects) if classes is None else classes
     table["classes"] = table["project_id"].map(lambda p: classes_of(p, classes))
     cols = ["project_id", "name", "kind", "status", "basis", "scope", "km", "usd_bn", "usd_m_per_km",
-            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "classes", "n_rows", "cost_ids", "source_id"]
+            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "bore_km", "usd_m_per_bore_km", "excavated_m3",
+            "usd_per_m3", "classes", "n_rows", "cost_ids", "source_id"]
     return table[cols].sort_values("usd_m_per_km", ascending=False).reset_index(drop=True)
 
 
 def class_values(table: pd.DataFrame, name: str, classes: dict | None = None) -> np.ndarray:
-    """Cost per km (USD million per km) of the projects in reference class ``name``."""
-    classes = CLASSES if classes is None else classes
+    """Cost per km (USD million per km) of the projects in reference class ``name``.
+
+    Every member's cost scope must be one the class accepts (:func:`check_scope`).
+    """
+    classes = globals()["classes"]() if classes is None else classes
     if name not in classes:
         raise ValueError(f"unknown reference class '{name}'; use one of: {', '.join(classes)}")
     members = classes[name][1]
     missing = sorted(set(members) - set(table["project_id"]))
     if missing:
         raise ValueError(f"reference class '{name}' has projects without a cost per km: {missing}")
-    return table.set_index("project_id").loc[list(members), "usd_m_per_km"].to_numpy(float)
+    rows = table.set_index("project_id").loc[list(members)]
+    accepted = classes[name][2] if len(classes[name]) > 2 else ()
+    if accepted and "scope" in rows:
+        check_scope(rows["scope"], accepted, f"reference class '{name}'")
+    return rows["usd_m_per_km"].to_numpy(float)
 
 
-def class_summary(table: pd.DataFrame, names=tuple(CLASSES)) -> pd.DataFrame:
+def class_summary(table: pd.DataFrame, names=None, classes: dict | None = None) -> pd.DataFrame:
     """Size, median, geometric mean, min and max cost per km of each reference class."""
+    classes = globals()["classes"]() if classes is None else classes
     rows = []
-    for name in names:
-        values = class_values(table, name)
-        rows.append({"class": name, "label": CLASSES[name][0], "n": len(values),
+    for name in (classes if names is None else names):
+        values = class_values(table, name, classes)
+        rows.append({"class": name, "label": classes[name][0], "n": len(values),
                      "min": values.min(), "median": float(np.median(values)),
                      "geometric_mean": float(np.exp(np.log(values).mean())), "max": values.max()})
     return pd.DataFrame(rows)
+
+
+def unplaced(projects: pd.DataFrame, costs: pd.DataFrame, ref: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every project and cost row that enters no reference class or cost-per-km chart, with the reason."""
+    ref = reference_classes() if ref is None else ref
+    known = set(ref["class_id"])
+    rows = []
+    used = per_km_rules(costs)
+    has_cost = set(costs.loc[costs["cost_id"].isin(list(used)), "project_id"])
+    for p in projects.itertuples(index=False):
+        cls = [c for c in str(p.reference_classes if isinstance(p.reference_classes, str) else "").split(";") if c]
+        unknown = [c for c in cls if c not in known]
+        if unknown:
+            rows.append((p.project_id, "project", f"names unknown reference classes {unknown}"))
+        elif p.kind == "crossing_proposal":
+            rows.append((p.project_id, "project", "a proposal: compared with the benchmarks, not one of them"))
+        elif not cls:
+            rows.append((p.project_id, "project", "no reference_classes given"))
+        elif p.project_id not in has_cost and any(
+                ref.set_index("class_id").loc[c, "use"] in ("tunnel_cost", "approach_cost") for c in cls):
+            rows.append((p.project_id, "project", "in a cost class but no cost row has per_km_use"))
+    for c in costs.itertuples(index=False):
+        if c.cost_id not in used:
+            rows.append((c.cost_id, "cost row", f"per_km_use blank (scope {c.scope}, {c.cost_type})"))
+    return pd.DataFrame(rows, columns=["id", "what", "reason"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +304,7 @@ def method_comparison(rows: pd.DataFrame, conv: money.Money, year: int) -> pd.Da
 
 
 def method_effect(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money, year: int,
-                  names=TUNNEL_CLASSES + ("remote_rail",)) -> pd.DataFrame:
+                  names=("rail_tunnels", "undersea_tunnels", "fixed_links", "remote_rail")) -> pd.DataFrame:
     """Median cost per km of each class in US dollars of ``year`` under both methods, and the change."""
     tables = {m: cost_per_km(projects, costs, conv, m, year) for m in money.METHODS}
     rows = []
@@ -253,14 +323,14 @@ def method_effect(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money
 
 def overruns(costs: pd.DataFrame, conv: money.Money, projects: pd.DataFrame | None = None,
              method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
-             pairs: list[tuple[str, str, str]] | None = None) -> pd.DataFrame:
-    """Outturn over estimate for each pair of :data:`OVERRUN_PAIRS`, both in constant prices.
+             pairs: list[tuple[str, str, str]] | None = None, data_dir=None) -> pd.DataFrame:
+    """Outturn over estimate for each pair of ``data/overrun_pairs.csv``, both in constant prices.
 
     ``ratio`` = outturn / estimate after restating both to US dollars of ``base_year``, so general
     inflation between the two dates is taken out; ``overrun_pct`` = 100 x (ratio - 1).
-    ``pairs`` defaults to :data:`OVERRUN_PAIRS`.
+    ``pairs`` defaults to :func:`overrun_pairs` of ``data_dir``.
     """
-    pairs = OVERRUN_PAIRS if pairs is None else pairs
+    pairs = overrun_pairs(data_dir) if pairs is None else pairs
     restated = restate_costs(costs, conv, method, base_year).set_index("cost_id")
     missing = sorted({c for pair in pairs for c in pair[:2]} - set(restated.index))
     if missing:
@@ -735,3 +805,8 @@ def interactive_benchmarks(table: pd.DataFrame, costs: pd.DataFrame, sources: pd
     fig.update_yaxes(type="log", title=f"cost per km, {base_label} million (log scale)")
     fig.update_layout(height=560, legend={"orientation": "h", "y": -0.22})
     return fig
+
+
+def class_ids(data_dir=None) -> tuple[str, ...]:
+    """Ids of every reference class in ``data/reference_classes.csv``."""
+    return tuple(reference_classes(data_dir)["class_id"])

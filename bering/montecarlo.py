@@ -24,15 +24,17 @@ fraction of a second.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import SEED, benchmarks, data, export, money
+from . import SEED, benchmarks, data, money
 
 #: Percentiles reported everywhere.
 PERCENTILES = (10, 50, 80, 90)
@@ -40,17 +42,20 @@ PERCENTILES = (10, 50, 80, 90)
 SCENARIO_ENV = "BERING_SCENARIO"
 COST_MODELS = ("lognormal", "resample")
 OVERRUN_MODELS = ("lognormal", "normal")
+#: How the parameter uncertainty of a small class enters the draws (see :func:`draw_log_costs`).
+UNCERTAINTY = ("t", "bootstrap", "none")
 #: Reference classes of data/reference_overruns.csv usable for an overrun.
 OVERRUN_CLASSES = ("fixed links (bridges and tunnels)", "rail", "roads", "all transport projects")
 
 #: How the coded assumptions of data/assumptions.csv map to parameter values.
 CODES = {
     "tunnel_cost_class": {1: "rail_tunnels", 2: "undersea_tunnels", 3: "fixed_links"},
-    "approach_cost_class": {1: "remote_rail", 2: "remote_rail_asia", 3: "remote_rail_alaska"},
+    "approach_cost_class": {0: None, 1: "remote_rail", 2: "remote_rail_asia", 3: "remote_rail_alaska"},
     "cost_per_km_lognormal": {1: "lognormal", 0: "resample"},
     "overrun_lognormal": {1: "lognormal", 0: "normal"},
     "tunnel_overrun_class": {1: "fixed links (bridges and tunnels)", 2: "rail"},
     "approach_overrun_class": {1: "fixed links (bridges and tunnels)", 2: "rail"},
+    "cost_parameter_uncertainty": {1: "t", 2: "bootstrap", 0: "none"},
 }
 #: Assumption id -> Params field.
 ASSUMPTION_FIELDS = {
@@ -64,28 +69,45 @@ ASSUMPTION_FIELDS = {
     "tunnel_bores": "bores",
     "tbm_count": "tbm_count",
     "boring_share_of_schedule": "boring_share",
+    "segment_cost_correlation": "correlation",
+    "cost_parameter_uncertainty": "uncertainty",
+    "remote_site_premium": "premium",
 }
-#: Notebook 02's key numbers for the new rail lines each side needs.
-APPROACH_KEYS = {"russia_km": "new_rail_russia_km", "alaska_km": "new_rail_alaska_km"}
-#: Alignments (data/alignment_segments.csv) whose new-line km those key numbers measure.
+#: Alignments (data/alignment_segments.csv) whose new-line km the approach lengths measure.
 APPROACH_ALIGNMENTS = {"russia_km": "ru_lena_uelen_line", "alaska_km": "us_fairbanks_nome_line"}
+#: Sides of :func:`bering.route.missing_links` -> Params field.
+ROUTE_SIDES = {"Russia": "russia_km", "Alaska": "alaska_km"}
+#: The crossing whose portals the approach lines reach (data/alignments.csv).
+CROSSING_ALIGNMENT = "putin_trump_2025"
+#: Scope of the whole-link estimate, in the vocabulary of project_costs.scope.
+WHOLE_LINK_SCOPE = "crossing_and_approaches"
+TUNNEL_SCOPE = "tunnel"
 
 
 @dataclass(frozen=True)
 class Params:
-    """Every input of the estimate. Lengths in km, money in US dollars of ``base_year``."""
+    """Every input of the estimate. Lengths in km, money in US dollars of ``base_year``.
+
+    ``approach_class`` None means each approach segment uses the class data/link_segments.csv
+    gives it; a class name puts every approach segment in that class. ``na_km`` is the Alaska -
+    Canada connection to the North American network (0 leaves it out).
+    """
 
     tunnel_km: float
     years: float
     russia_km: float
     alaska_km: float
+    na_km: float = 0.0
     tunnel_class: str = "rail_tunnels"
-    approach_class: str = "remote_rail"
+    approach_class: str | None = None
     cost_model: str = "lognormal"
     overrun_model: str = "lognormal"
     tunnel_overrun: str = "fixed links (bridges and tunnels)"
     approach_overrun: str = "rail"
-    overrun_applied: bool = True
+    overrun_applied: bool = False
+    correlation: float = 0.5
+    uncertainty: str = "t"
+    premium: float = 1.0
     bores: int = 3
     tbm_count: int = 6
     boring_share: float = 1.0
@@ -99,17 +121,24 @@ class Params:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
-        for name in ("russia_km", "alaska_km"):
+        for name in ("russia_km", "alaska_km", "na_km"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a number of km, zero or more, got {value!r}")
-        _check_choice("tunnel_class", self.tunnel_class, benchmarks.CLASSES)
-        _check_choice("approach_class", self.approach_class, benchmarks.CLASSES)
+        known = benchmarks.class_ids()
+        _check_choice("tunnel_class", self.tunnel_class, known)
+        if self.approach_class is not None:
+            _check_choice("approach_class", self.approach_class, known)
         _check_choice("cost_model", self.cost_model, COST_MODELS)
         _check_choice("overrun_model", self.overrun_model, OVERRUN_MODELS)
         _check_choice("tunnel_overrun", self.tunnel_overrun, OVERRUN_CLASSES)
         _check_choice("approach_overrun", self.approach_overrun, OVERRUN_CLASSES)
         _check_choice("method", self.method, money.METHODS)
+        _check_choice("uncertainty", self.uncertainty, UNCERTAINTY)
+        if not 0 <= self.correlation < 1:
+            raise ValueError(f"correlation must be in [0, 1), got {self.correlation!r}")
+        if not (math.isfinite(self.premium) and self.premium >= 1):
+            raise ValueError(f"premium is a multiplier of at least 1, got {self.premium!r}")
         for name in ("bores", "tbm_count", "draws"):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value or value < 1:
@@ -125,12 +154,23 @@ def _check_choice(name: str, value, allowed) -> None:
 
 #: Named scenarios: a description and the fields they change from the baseline.
 SCENARIOS: dict[str, tuple[str, dict]] = {
-    "baseline": ("the values in data/assumptions.csv", {}),
+    "baseline": ("unit-cost benchmarking on outturns, no second overrun factor; values in data/assumptions.csv",
+                 {}),
+    "stress": ("STRESS TEST: an overrun ratio multiplied on top of benchmark outturns (counts the overrun twice)",
+               {"overrun_applied": True}),
+    "no_correlation": ("tunnel and approach-line costs drawn independently (correlation 0)", {"correlation": 0.0}),
+    "fx_then_deflate": ("prices restated at the price year's exchange rate, then US CPI (the baseline method)",
+                        {"method": "fx_then_deflate"}),
+    "deflate_then_fx": ("prices restated with each country's own price index, then the exchange rate "
+                        "(at the last year every index covers, then US CPI to the base year)",
+                        {"method": "deflate_then_fx"}),
+    "no_parameter_uncertainty": ("the class's fitted lognormal taken as known (no t-interval)",
+                                 {"uncertainty": "none"}),
+    "bootstrap": ("parameter uncertainty by bootstrapping the class instead of the t-interval",
+                  {"uncertainty": "bootstrap"}),
     "undersea_tunnels": ("tunnel cost per km from the undersea tunnels only",
                          {"tunnel_class": "undersea_tunnels"}),
     "all_fixed_links": ("tunnel cost per km from every costed fixed link", {"tunnel_class": "fixed_links"}),
-    "rail_overrun": ("tunnel overrun from the rail class instead of fixed links", {"tunnel_overrun": "rail"}),
-    "no_overrun": ("benchmark outturns taken as they are, no overrun on top", {"overrun_applied": False}),
 }
 
 
@@ -242,48 +282,141 @@ def share_at_or_below(x, value: float) -> float:
 
 
 @dataclass(frozen=True)
-class Inputs:
-    """What one simulation needs, as numbers: samples and moments, no table lookups."""
+class Segment:
+    """One part of the link: its length, the cost per km sample it draws from, and its options.
 
-    tunnel_km: float
-    tunnel_values: np.ndarray           # cost per km of the tunnel class, USD million per km
-    approach_km: float
-    approach_values: np.ndarray         # cost per km of the approach class, USD million per km
-    tunnel_overrun: tuple[float, float] | None = None    # (mean %, SD %) or None for no overrun
-    approach_overrun: tuple[float, float] | None = None
+    ``overrun`` is ``(mean %, SD %)`` of an overrun ratio multiplied on top (the ``stress``
+    scenario only), else ``None``; ``premium`` multiplies the drawn cost (1 = none).
+    """
+
+    name: str
+    km: float
+    values: np.ndarray                  # cost per km of the segment's class, USD million per km
+    overrun: tuple[float, float] | None = None
+    premium: float = 1.0
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one simulation needs, as numbers: the segments (the first is the tunnel) and the options.
+
+    ``correlation`` is the pairwise correlation of the standard normals behind every segment's
+    cost per km draw (and, separately, behind their overrun draws): a one-factor model, so a dear
+    tunnel comes with dear approach lines as often as the stated value says. ``uncertainty``
+    says how the small class's parameter uncertainty enters (:func:`draw_log_costs`).
+    """
+
+    segments: tuple[Segment, ...]
     cost_model: str = "lognormal"
     overrun_model: str = "lognormal"
+    correlation: float = 0.0
+    uncertainty: str = "t"
+
+    def __post_init__(self):
+        if not self.segments:
+            raise ValueError("a simulation needs at least one segment (the tunnel)")
+        if not 0 <= self.correlation < 1:
+            raise ValueError(f"correlation must be in [0, 1), got {self.correlation!r}")
+        _check_choice("uncertainty", self.uncertainty, UNCERTAINTY)
 
 
 @dataclass(frozen=True)
 class Result:
-    """Draws in billion US dollars (of the run's base year): tunnel, approaches, whole link."""
+    """Draws in billion US dollars (of the run's base year), per segment; ``tunnel``, ``approach``, ``whole``."""
 
-    tunnel: np.ndarray
-    approach: np.ndarray
+    parts: dict
+    tunnel: np.ndarray = field(init=False)
+    approach: np.ndarray = field(init=False)
     whole: np.ndarray = field(init=False)
 
     def __post_init__(self):
+        names = list(self.parts)
+        object.__setattr__(self, "tunnel", self.parts[names[0]])
+        rest = [self.parts[n] for n in names[1:]]
+        object.__setattr__(self, "approach", np.sum(rest, axis=0) if rest else np.zeros_like(self.tunnel))
         object.__setattr__(self, "whole", self.tunnel + self.approach)
 
 
+def correlated_normals(factor: np.ndarray, own: np.ndarray, correlation: float) -> np.ndarray:
+    """sqrt(rho) x common factor + sqrt(1 - rho) x own noise: standard normals with pairwise correlation rho."""
+    return math.sqrt(correlation) * factor + math.sqrt(1 - correlation) * own
+
+
+def draw_log_costs(rng: np.random.Generator, z: np.ndarray, values, uncertainty: str = "t") -> np.ndarray:
+    """Draws of log cost per km from a small class, driven by the standard normals ``z``.
+
+    With ``m`` and ``s`` the mean and SD (ddof=1) of the ``n`` logs:
+
+    ``none``: ``m + s z`` (the fitted lognormal taken as known);
+    ``t``: ``m + s sqrt(1 + 1/n) z / sqrt(chi2 / (n - 1))``, chi2 with n - 1 degrees of freedom:
+    the predictive Student-t of a new value when the mean and SD are estimated from ``n``;
+    ``bootstrap``: each draw refits ``m*`` and ``s*`` to a resample of the class, then ``m* + s* z``.
+    """
+    _check_choice("uncertainty", uncertainty, UNCERTAINTY)
+    logs = np.log(np.asarray(values, dtype=float))
+    n = logs.size
+    if n == 1 or np.all(logs == logs[0]):
+        return np.full(z.size, logs[0])
+    m, s = logs.mean(), logs.std(ddof=1)
+    if uncertainty == "none":
+        return m + s * z
+    if uncertainty == "t":
+        chi2 = rng.chisquare(n - 1, z.size)
+        return m + s * math.sqrt(1 + 1 / n) * z / np.sqrt(chi2 / (n - 1))
+    sample = logs[rng.integers(0, n, (z.size, n))]
+    return sample.mean(axis=1) + sample.std(axis=1, ddof=1) * z
+
+
+def _cost_per_km(rng, z, values, cost_model, uncertainty) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if values.size == 0 or not np.all(np.isfinite(values)) or (values <= 0).any():
+        raise ValueError("cost per km values must be a non-empty sample of positive numbers")
+    _check_choice("cost model", cost_model, COST_MODELS)
+    if values.size == 1 or np.all(values == values[0]):
+        return np.full(z.size, values[0])
+    if cost_model == "resample":
+        from .benchmarks import normal_cdf
+        idx = np.minimum((normal_cdf(z) * values.size).astype(int), values.size - 1)
+        return values[idx]
+    return np.exp(draw_log_costs(rng, z, values, uncertainty))
+
+
+def _ratio_from_z(z: np.ndarray, mean_pct: float, sd_pct: float, model: str) -> np.ndarray:
+    """Overrun ratio draws (as :func:`draw_ratio`) from given standard normals; normal ratios floored at 1 %."""
+    mean, sd = 1 + mean_pct / 100, sd_pct / 100
+    if sd == 0:
+        return np.full(z.size, mean)
+    if model == "lognormal":
+        mu, sigma = lognormal_from_moments(mean, sd)
+        return np.exp(mu + sigma * z)
+    return np.maximum(mean + sd * z, 0.01)
+
+
 def simulate(inputs: Inputs, draws: int, seed: int = SEED) -> Result:
-    """Run the Monte Carlo; one independent random stream per random input."""
+    """Run the Monte Carlo. Streams: one common factor for costs, one for overruns, then per
+    segment its own cost, parameter and overrun streams, so adding a segment or changing one
+    segment's inputs leaves the others' own draws unchanged."""
     if isinstance(draws, bool) or int(draws) != draws or draws < 1:
         raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
     n = int(draws)
-    s_tunnel, s_tunnel_over, s_approach, s_approach_over = np.random.default_rng(seed).spawn(4)
-    tunnel = inputs.tunnel_km * draw_values(s_tunnel, n, inputs.tunnel_values, inputs.cost_model) / 1000
-    if inputs.tunnel_overrun is not None:
-        tunnel = tunnel * draw_ratio(s_tunnel_over, n, *inputs.tunnel_overrun, model=inputs.overrun_model)
-    if inputs.approach_km > 0:
-        approach = inputs.approach_km * draw_values(s_approach, n, inputs.approach_values, inputs.cost_model) / 1000
-        if inputs.approach_overrun is not None:
-            approach = approach * draw_ratio(s_approach_over, n, *inputs.approach_overrun,
-                                             model=inputs.overrun_model)
-    else:
-        approach = np.zeros(n)
-    return Result(tunnel, approach)
+    root = np.random.default_rng(seed)
+    s_cost_factor, s_over_factor = root.spawn(2)
+    cost_factor = s_cost_factor.standard_normal(n)
+    over_factor = s_over_factor.standard_normal(n)
+    parts = {}
+    for i, seg in enumerate(inputs.segments):
+        s_cost, s_param, s_over = np.random.default_rng([seed, i + 1]).spawn(3)
+        if seg.km <= 0:
+            parts[seg.name] = np.zeros(n)
+            continue
+        z = correlated_normals(cost_factor, s_cost.standard_normal(n), inputs.correlation)
+        cost = seg.km * _cost_per_km(s_param, z, seg.values, inputs.cost_model, inputs.uncertainty) / 1000
+        if seg.overrun is not None:
+            _check_choice("overrun model", inputs.overrun_model, OVERRUN_MODELS)
+            zo = correlated_normals(over_factor, s_over.standard_normal(n), inputs.correlation)
+            cost = cost * _ratio_from_z(zo, *seg.overrun, model=inputs.overrun_model)
+        parts[seg.name] = cost * seg.premium
+    return Result(parts)
 
 
 def summary(result: Result, base_label: str = money.label()) -> pd.DataFrame:
@@ -302,36 +435,76 @@ def summary(result: Result, base_label: str = money.label()) -> pd.DataFrame:
 # Inputs from the data
 
 
-def approach_lengths(out_dir=None, fallback: bool = False, data_dir=None) -> dict[str, float]:
-    """New rail km on each side, from notebook 02's key numbers ``new_rail_russia_km`` and ``new_rail_alaska_km``.
+def approach_lengths(data_dir=None) -> dict[str, float]:
+    """New rail km on each side, from the railhead to the tunnel portal, computed by :mod:`bering.route`.
 
-    If they are missing (notebook 02 has not run) this raises a clear error, unless ``fallback``
-    is true: then the straight-line lengths of :func:`straight_line_lengths` are used instead
-    (shorter than notebook 02's estimates of the track, so a lower bound).
+    The same calculation as notebook 02's ``new_rail_russia_km`` and ``new_rail_alaska_km``
+    (:func:`bering.route.missing_links` with the assumed route factor), called directly so no
+    result is read back from ``figures/``.
     """
-    try:
-        return {name: export.key_number(key, out_dir) for name, key in APPROACH_KEYS.items()}
-    except KeyError as exc:
-        if not fallback:
-            raise KeyError(f"{exc.args[0]}. Notebook 03 needs the approach-line lengths that "
-                           "02_route_geometry records; run it first (the export runs notebooks in order)") from None
-    return straight_line_lengths(data_dir)
+    from . import route
+
+    places, segments = data.load("places", data_dir), data.load("alignment_segments", data_dir)
+    lengths = route.load_published_lengths(data_dir)
+    factor = route.assumption_value(route.ASSUMPTION_ROUTE_FACTOR, data_dir)
+    links = route.missing_links(places, segments, lengths, CROSSING_ALIGNMENT, factor)
+    side_km = links.groupby("side")["length_km"].sum()
+    return {name: float(side_km[side]) for side, name in ROUTE_SIDES.items()}
+
+
+def link_segments(data_dir=None) -> pd.DataFrame:
+    """The whole link's segments (data/link_segments.csv) with their length in km resolved.
+
+    ``length_from`` says where a length comes from: ``claim`` (the pitch's tunnel length),
+    ``route:<side>`` (:func:`approach_lengths`), ``published:<length_id>``
+    (data/published_lengths.csv) or ``length_km`` (the row's own sourced value).
+    """
+    from . import route
+
+    table = data.load("link_segments", data_dir).copy()
+    approach = approach_lengths(data_dir)
+    published = route.load_published_lengths(data_dir).set_index("length_id")["quoted_km"]
+    km = []
+    for row in table.itertuples(index=False):
+        kind, _, ref = str(row.length_from).partition(":")
+        if kind == "claim":
+            km.append(float("nan"))
+        elif kind == "route":
+            if ref not in ROUTE_SIDES:
+                raise ValueError(f"link segment {row.segment_id}: unknown route side '{ref}'; "
+                                 f"use one of: {', '.join(ROUTE_SIDES)}")
+            km.append(approach[ROUTE_SIDES[ref]])
+        elif kind == "published":
+            if ref not in published.index:
+                raise ValueError(f"link segment {row.segment_id}: no published length '{ref}'")
+            km.append(float(published[ref]))
+        elif kind == "length_km":
+            if not row.length_km > 0:
+                raise ValueError(f"link segment {row.segment_id}: length_from is length_km but length_km is blank")
+            km.append(float(row.length_km))
+        else:
+            raise ValueError(f"link segment {row.segment_id}: unknown length_from '{row.length_from}'")
+    table["km"] = km
+    return table
 
 
 class Model:
     """The data behind the estimate, and the functions that turn :class:`Params` into results."""
 
     def __init__(self, projects: pd.DataFrame, costs: pd.DataFrame, overrun_refs: pd.DataFrame,
-                 conv: money.Money, approach_km: dict[str, float]):
+                 conv: money.Money, segments: pd.DataFrame, data_dir=None):
         self.projects, self.costs, self.overrun_refs = projects, costs, overrun_refs
-        self.conv, self.approach_km = conv, dict(approach_km)
+        self.conv, self.segments, self.data_dir = conv, segments, data_dir
+        self.classes = benchmarks.classes(projects, benchmarks.reference_classes(data_dir))
+        km = segments.groupby("part_of")["km"].sum()
+        self.approach_km = {name: float(km.get(name, 0.0)) for name in ("russia_km", "alaska_km", "na_km")}
         self._tables: dict[tuple[str, int], pd.DataFrame] = {}
 
     @classmethod
-    def from_data(cls, data_dir=None, out_dir=None, fallback: bool = False) -> "Model":
+    def from_data(cls, data_dir=None) -> "Model":
         projects, costs = benchmarks.load(data_dir)
         return cls(projects, costs, data.load("reference_overruns", data_dir), money.Money.from_data(data_dir),
-                   approach_lengths(out_dir, fallback=fallback, data_dir=data_dir))
+                   link_segments(data_dir), data_dir)
 
     # -- lookups -------------------------------------------------------------------------------
 
@@ -339,7 +512,8 @@ class Model:
         """Cost per km of every benchmark project (cached per conversion method and year)."""
         key = (method, base_year)
         if key not in self._tables:
-            self._tables[key] = benchmarks.cost_per_km(self.projects, self.costs, self.conv, method, base_year)
+            self._tables[key] = benchmarks.cost_per_km(self.projects, self.costs, self.conv, method, base_year,
+                                                       classes=self.classes)
         return self._tables[key]
 
     def overrun_stats(self, reference_class: str) -> tuple[float, float, list[str]]:
@@ -376,7 +550,7 @@ class Model:
 
     def compare_year(self) -> int:
         """Last year both conversion methods can reach for every benchmark currency."""
-        used = self.costs["cost_id"].isin(list(benchmarks.PER_KM_ROWS))
+        used = self.costs["cost_id"].isin(list(benchmarks.per_km_rules(self.costs)))
         return benchmarks.local_index_end(self.conv, self.costs.loc[used, "currency"])
 
     def claim(self) -> dict[str, float]:
@@ -386,7 +560,8 @@ class Model:
     # -- parameters ----------------------------------------------------------------------------
 
     def baseline(self, data_dir=None) -> Params:
-        """The baseline: the claim's length and years, notebook 02's lengths, data/assumptions.csv."""
+        """The baseline: the claim's length and years, the route's approach lengths, data/assumptions.csv."""
+        data_dir = self.data_dir if data_dir is None else data_dir
         claim = self.claim()
         values = {"tunnel_km": claim["length_km"], "years": claim["years"], **self.approach_km}
         assumptions = data.load("assumptions", data_dir).set_index("assumption_id")["value"]
@@ -414,22 +589,48 @@ class Model:
 
     # -- running -------------------------------------------------------------------------------
 
-    def inputs(self, params: Params) -> Inputs:
-        """The numeric inputs that ``params`` selects."""
-        table = self.table(params.method, params.base_year)
-        tunnel_over = approach_over = None
-        if params.overrun_applied:
-            tunnel_over = self.overrun_stats(params.tunnel_overrun)[:2]
-            approach_over = self.overrun_stats(params.approach_overrun)[:2]
-        return Inputs(tunnel_km=params.tunnel_km,
-                      tunnel_values=benchmarks.class_values(table, params.tunnel_class),
-                      approach_km=params.russia_km + params.alaska_km,
-                      approach_values=benchmarks.class_values(table, params.approach_class),
-                      tunnel_overrun=tunnel_over, approach_overrun=approach_over,
-                      cost_model=params.cost_model, overrun_model=params.overrun_model)
+    def _segment_rows(self, params: Params) -> list[tuple[str, float, str, str]]:
+        """(segment_id, km, cost class, overrun class) for every segment of the link under ``params``."""
+        km_of = {"tunnel_km": params.tunnel_km}
+        shares = {}
+        for part in ("russia_km", "alaska_km", "na_km"):
+            rows = self.segments[self.segments["part_of"] == part]
+            total = float(rows["km"].sum())
+            for row in rows.itertuples(index=False):
+                # a Params length that differs from the data's is spread over the part's segments pro rata
+                shares[row.segment_id] = getattr(params, part) * (row.km / total if total > 0 else 1 / len(rows))
+        out = []
+        for row in self.segments.itertuples(index=False):
+            if row.part_of == "tunnel_km":
+                out.append((row.segment_id, km_of["tunnel_km"], params.tunnel_class, params.tunnel_overrun))
+            else:
+                cls = params.approach_class or row.cost_class
+                out.append((row.segment_id, shares[row.segment_id], cls, params.approach_overrun))
+        return out
+
+    def inputs(self, params: Params, year: int | None = None) -> Inputs:
+        """The numeric inputs that ``params`` selects (cost per km in US dollars of ``year``, default the base year)."""
+        table = self.table(params.method, params.base_year if year is None else year)
+        segs = []
+        for i, (sid, km, cls, over_cls) in enumerate(self._segment_rows(params)):
+            over = self.overrun_stats(over_cls)[:2] if params.overrun_applied else None
+            segs.append(Segment(sid, km, benchmarks.class_values(table, cls, self.classes), over,
+                                1.0 if i == 0 else params.premium))
+        return Inputs(tuple(segs), cost_model=params.cost_model, overrun_model=params.overrun_model,
+                      correlation=params.correlation, uncertainty=params.uncertainty)
 
     def run(self, params: Params) -> Result:
-        """Simulate ``params``."""
+        """Simulate ``params``.
+
+        The ``deflate_then_fx`` method can only restate to the last year every local price index
+        covers (:meth:`compare_year`); the amounts are restated to that year and brought on to the
+        base year with the US CPI, the last step the default method also takes.
+        """
+        if params.method == "deflate_then_fx":
+            year = min(self.compare_year(), params.base_year)
+            bridge = self.conv.convert(1.0, money.BASE_CURRENCY, year, to_year=params.base_year)
+            result = simulate(self.inputs(params, year), params.draws, params.seed)
+            return Result({k: v * float(bridge) for k, v in result.parts.items()})
         return simulate(self.inputs(params), params.draws, params.seed)
 
     def assumption_table(self, params: Params) -> pd.DataFrame:
@@ -438,7 +639,7 @@ class Model:
         base = money.label(money.BASE_CURRENCY, params.base_year)
 
         def members(name):
-            ids = benchmarks.CLASSES[name][1]
+            ids = self.classes[name][1]
             names = table.set_index("project_id").loc[list(ids), "name"].str.split(" \\(").str[0]
             return "; ".join(names), ";".join(dict.fromkeys(
                 s for i in ids for s in table.set_index("project_id").loc[i, "source_id"].split(";")))
@@ -449,16 +650,19 @@ class Model:
             return f"{cls}: mean {mean:g} %, SD {sd:g} %", ";".join(dict.fromkeys(srcs))
 
         t_members, t_src = members(params.tunnel_class)
-        a_members, a_src = members(params.approach_class)
         rows = [
             ("tunnel length", f"{params.tunnel_km:g}", "km", "claim (data/megaprojects.csv)", "independent_2025_10_17"),
             ("promised construction time", f"{params.years:g}", "years", "claim (data/megaprojects.csv)",
              "independent_2025_10_17"),
             ("tunnel cost-per-km class", f"{params.tunnel_class}: {t_members}", f"{base} million per km",
-             "assumption tunnel_cost_class; rows per benchmarks.PER_KM_ROWS", t_src),
+             "assumption tunnel_cost_class; rows with project_costs.per_km_use", t_src),
             ("cost-per-km distribution", params.cost_model, "", "assumption cost_per_km_lognormal", ""),
-            ("overrun applied on top of benchmarks", "yes" if params.overrun_applied else "no", "",
-             "assumption overrun_applied", ""),
+            ("parameter uncertainty of the small classes", params.uncertainty, "",
+             "assumption cost_parameter_uncertainty", ""),
+            ("correlation between segments' costs", f"{params.correlation:g}", "", "assumption segment_cost_correlation",
+             ""),
+            ("overrun applied on top of benchmark outturns", "yes (stress test)" if params.overrun_applied else "no",
+             "", "assumption overrun_applied", ""),
         ]
         if params.overrun_applied:
             t_over, t_over_src = overrun(params.tunnel_overrun)
@@ -468,13 +672,15 @@ class Model:
                      ("approach-line overrun", a_over, "percent",
                       "assumption approach_overrun_class; data/reference_overruns.csv", a_over_src),
                      ("overrun distribution", params.overrun_model, "", "assumption overrun_lognormal", "")]
+        for sid, km, cls, _ in self._segment_rows(params)[1:]:
+            seg = self.segments.set_index("segment_id").loc[sid]
+            names, src = members(cls)
+            rows.append((f"segment: {seg['name']}", f"{km:,.0f} km; {cls}: {names}", f"km; {base} million per km",
+                         f"data/link_segments.csv ({seg['length_from']})", ";".join(dict.fromkeys(
+                             s for s in (seg["source_id"], src) if s))))
         rows += [
-            ("new rail line, Russia", f"{params.russia_km:,.0f}", "km",
-             "notebook 02 key number new_rail_russia_km", ""),
-            ("new rail line, Alaska", f"{params.alaska_km:,.0f}", "km",
-             "notebook 02 key number new_rail_alaska_km", ""),
-            ("approach cost-per-km class", f"{params.approach_class}: {a_members}", f"{base} million per km",
-             "assumption approach_cost_class", a_src),
+            ("remote-site premium on approach lines", f"{params.premium:g}", "multiplier",
+             "assumption remote_site_premium", ""),
             ("parallel bores", f"{params.bores}", "count", "assumption tunnel_bores", ""),
             ("TBMs working at once", f"{params.tbm_count}", "count", "assumption tbm_count", ""),
             ("share of the schedule spent boring", f"{params.boring_share:g}", "fraction",
@@ -495,15 +701,18 @@ class Model:
             ("tunnel cost class", "undersea tunnels", {"tunnel_class": "undersea_tunnels"}),
             ("tunnel cost class", "all fixed links", {"tunnel_class": "fixed_links"}),
             ("cost-per-km distribution", "resample the class", {"cost_model": "resample"}),
-            ("overrun on top of benchmarks", "none", {"overrun_applied": False}),
-            ("tunnel overrun class", "rail", {"tunnel_overrun": "rail"}),
-            ("overrun distribution", "truncated normal", {"overrun_model": "normal"}),
+            ("parameter uncertainty", "none (fit taken as known)", {"uncertainty": "none"}),
+            ("parameter uncertainty", "bootstrap", {"uncertainty": "bootstrap"}),
+            ("overrun on top of outturns (stress)", "applied", {"overrun_applied": True}),
+            ("segment cost correlation", "0 (independent)", {"correlation": 0.0}),
+            ("segment cost correlation", "0.9", {"correlation": 0.9}),
             ("tunnel length", f"{alt_km:g} km (2007 plan)", {"tunnel_km": alt_km}),
+            ("approach cost class", "all remote lines", {"approach_class": "remote_rail"}),
             ("approach cost class", "Russia and China lines", {"approach_class": "remote_rail_asia"}),
-            ("approach cost class", "Alaska line", {"approach_class": "remote_rail_alaska"}),
+            ("Alaska - Canada connection", "left out (stops at Fairbanks)", {"na_km": 0.0}),
             ("price conversion", f"deflate_then_fx (ratio at {self.compare_year()})", {"method": "deflate_then_fx"}),
         ]
-        straight = straight_line_lengths()
+        straight = straight_line_lengths(self.data_dir)
         if any(abs(straight[k] - getattr(params, k)) > 1 for k in straight):
             out.append(("approach line lengths", "straight lines (lower bound)", straight))
         return [(a, o, c) for a, o, c in out
@@ -572,7 +781,8 @@ class Model:
         p = replace(params, **changes)
         result = self.run(p)
         base = money.label(money.BASE_CURRENCY, p.base_year)
-        typical = float(data.load("tbm_rates").set_index("rate_id").loc["typical_sustained_tbm", "value_m_per_day"])
+        typical = float(data.load("tbm_rates", self.data_dir).set_index("rate_id").loc["typical_sustained_tbm",
+                                                                                       "value_m_per_day"])
         rows = [
             (f"tunnel cost, P{percentile:g}", percentiles(result.tunnel, [percentile])[percentile], f"{base} bn"),
             (f"whole link cost, P{percentile:g}", percentiles(result.whole, [percentile])[percentile], f"{base} bn"),
@@ -728,3 +938,190 @@ def estimate_widget(model: Model, params: Params, percentile_options=(10, 20, 30
     return widgets.VBox([widgets.HBox([controls["length_km"], controls["tunnel_class"]]),
                          widgets.HBox([controls["percentile"], controls["tbm_count"]]), note, view],
                         model_id=f"bering-estimate-widget-{next(_WIDGET_IDS)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Results for other modules (the interface contract): pure functions of the data folder, cached
+
+#: Draws for the cached results (fewer than the notebook's million; the percentiles agree to
+#: well under 1 %).
+RESULT_DRAWS = 400_000
+
+
+def _data_key(data_dir) -> str:
+    from . import paths
+
+    return str((Path(data_dir) if data_dir else paths.data_dir()).resolve())
+
+
+@functools.cache
+def _model(key: str) -> Model:
+    return Model.from_data(key)
+
+
+@functools.cache
+def _run(key: str, scenario: str) -> tuple[Params, Result]:
+    _check_choice("scenario", scenario, SCENARIOS)
+    model = _model(key)
+    params = replace(model.scenario(scenario), draws=RESULT_DRAWS)
+    return params, model.run(params)
+
+
+def model(data_dir=None) -> Model:
+    """The :class:`Model` of a data folder (cached)."""
+    return _model(_data_key(data_dir))
+
+
+def whole_link_samples(scenario: str = "baseline", data_dir=None) -> np.ndarray:
+    """Simulated whole-link cost (tunnel + approaches to connected railheads), USD 2025 bn, one per draw."""
+    return _run(_data_key(data_dir), scenario)[1].whole.copy()
+
+
+def tunnel_samples(scenario: str = "baseline", data_dir=None) -> np.ndarray:
+    """Simulated cost of the tunnel alone, USD 2025 bn, one per draw."""
+    return _run(_data_key(data_dir), scenario)[1].tunnel.copy()
+
+
+def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
+    """Every key number of notebook 03, computed from the data alone: ``key, value, unit, description``."""
+    return _results(_data_key(data_dir), scenario).copy()
+
+
+@functools.cache
+def _results(key: str, scenario: str) -> pd.DataFrame:
+    return pd.DataFrame(key_number_rows(key, scenario), columns=["key", "value", "unit", "description"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Duration model and the reference-class forecast of the pitch
+
+
+def duration_log_samples(durations, lengths_km, length_km: float, elasticity: float, draws: int,
+                         seed: int = SEED, uncertainty: str = "t") -> np.ndarray:
+    """Draws of construction years for a tunnel of ``length_km`` from a reference class of durations.
+
+    Each reference duration is first scaled to the new length: ``d x (length_km / L) ** elasticity``
+    (0 = duration independent of length, 1 = proportional); the logs of the scaled durations are
+    then drawn like a small class's cost per km (:func:`draw_log_costs`).
+    """
+    d, L = np.asarray(durations, dtype=float), np.asarray(lengths_km, dtype=float)
+    if d.size == 0 or d.size != L.size or (d <= 0).any() or (L <= 0).any():
+        raise ValueError("durations and lengths must be equal-length samples of positive numbers")
+    if not 0 <= elasticity <= 1:
+        raise ValueError(f"the length elasticity of duration must be within 0..1, got {elasticity!r}")
+    scaled = d * (float(length_km) / L) ** elasticity
+    rng = np.random.default_rng([seed, 101])
+    z = rng.standard_normal(int(draws))
+    return np.exp(draw_log_costs(rng, z, scaled, uncertainty))
+
+
+def reference_class_forecast(estimate_bn: float, mean_pct: float, sd_pct: float, draws: int,
+                             seed: int = SEED, model: str = "lognormal") -> np.ndarray:
+    """A project's own estimate times the overrun ratio of its class: reference-class forecasting proper."""
+    return float(estimate_bn) * draw_ratio(np.random.default_rng([seed, 202]), int(draws), mean_pct, sd_pct, model)
+
+
+def duration_class(projects: pd.DataFrame) -> pd.DataFrame:
+    """The projects whose construction time is the schedule's reference class, from their data columns.
+
+    A project is in it when its ``reference_classes`` include ``long_tunnels`` and it has a start
+    and an opening (or expected opening) year.
+    """
+    sched = benchmarks.schedules(projects)
+    members = set(benchmarks.class_members(projects, "long_tunnels"))
+    return sched[sched["project_id"].isin(members) & sched["length_km"].notna()].reset_index(drop=True)
+
+
+def key_number_rows(key: str, scenario: str) -> list[tuple]:
+    """The rows of :func:`results`: (key, value, unit, description)."""
+    m = _model(key)
+    params, result = _run(key, scenario)
+    base = money.label(money.BASE_CURRENCY, params.base_year)
+    scen = "" if scenario == "baseline" else f" (scenario {scenario})"
+    claim = m.claim()
+    table = m.table()
+    costs = benchmarks.restate_costs(m.costs, m.conv)
+    scopes = m.costs.set_index("cost_id")["scope"]
+    c8, c65 = benchmarks.CLAIM_ROWS["claim_8bn"], benchmarks.CLAIM_ROWS["claim_65bn"]
+    q_t, q_w = percentiles(result.tunnel), percentiles(result.whole)
+    rows = []
+
+    def add(k, v, unit, desc):
+        rows.append((k, v, unit, desc))
+
+    bore_km = benchmarks.bore_km(claim["length_km"], params.bores)
+    add("claim_8bn_usd_per_km", claim["claim_8bn"] * 1000 / claim["length_km"], f"{base} million per km",
+        f"USD {claim['claim_8bn']:g} bn claim spread over the pitch's {claim['length_km']:g} km tunnel")
+    add("claim_8bn_usd_per_bore_km", claim["claim_8bn"] * 1000 / bore_km, f"{base} million per bore-km",
+        f"USD {claim['claim_8bn']:g} bn over {params.bores} bores x {claim['length_km']:g} km (assumption tunnel_bores)")
+    add("claim_65bn_scope", scopes[c65], "scope",
+        "Scope of the USD 65 bn 'traditional cost': the 2007 plan's tunnel plus its approach railways and corridor "
+        "works, not the tunnel alone (project_costs.scope)")
+    add("claim_8bn_scope", scopes[c8], "scope", "Scope of the USD 8 bn ceiling: the tunnel alone (project_costs.scope)")
+    tunnel_only = benchmarks.scope_rows(costs[costs["project_id"].str.startswith("bering_")
+                                              & (costs["cost_id"] != c8)], TUNNEL_SCOPE)
+    add("tunnel_only_estimates_min_usd2025", float(tunnel_only["usd_bn"].min()), f"{base} bn",
+        "Cheapest earlier tunnel-only estimate of a Bering tunnel, restated")
+    add("tunnel_only_estimates_max_usd2025", float(tunnel_only["usd_bn"].max()), f"{base} bn",
+        "Dearest earlier tunnel-only estimate of a Bering tunnel, restated")
+    add("rail_tunnel_median_usd_per_km", float(np.median(benchmarks.class_values(table, "rail_tunnels"))),
+        f"{base} million per km", "Median cost per km of route of the long rail tunnels built or building")
+    per_bore = table["usd_m_per_bore_km"].dropna()
+    add("rail_tunnel_median_usd_per_bore_km",
+        float(np.median(table.set_index("project_id").loc[benchmarks.class_members(m.projects, "rail_tunnels"),
+                                                           "usd_m_per_bore_km"].dropna())),
+        f"{base} million per bore-km", "Median cost per km of bore of the long rail tunnels whose bores are sourced")
+    add("cheapest_tunnel_usd_per_bore_km", float(per_bore.min()), f"{base} million per bore-km",
+        f"Cheapest cost per bore-km among the benchmark tunnels ({table.loc[per_bore.idxmin(), 'name']})")
+    r = costs.set_index("cost_id")["usd_bn"]
+    ct = m.costs.set_index("cost_id").loc["channel_tunnel_out_construction_1985p"]
+    add("channel_tunnel_outturn_usd2025", float(r[ct.name]), f"{base} bn",
+        f"Channel Tunnel construction outturn ({ct['currency']} {ct['amount_bn']:g} bn in {ct['price_year']} prices) restated")
+    over = benchmarks.overruns(m.costs, m.conv, m.projects).set_index("estimate_id")
+    add("channel_tunnel_overrun_pct", float(over.loc["channel_tunnel_est_construction_1985p", "overrun_pct"]), "percent",
+        f"Channel Tunnel construction outturn over forecast, constant {ct['price_year']} prices")
+    add("panama_us_construction_usd2025", float(r["panama_us_out_expenditure_1904_1914"]), f"{base} bn",
+        "US expenditures on the Panama Canal 1904-1914 as published by the Panama Canal History Museum, restated "
+        "(not shown to exclude the purchase payments)")
+    for p in (10, 50, 80, 90):
+        add(f"tunnel_cost_p{p}_usd2025", q_t[p], f"{base} bn",
+            f"P{p} of the unit-cost benchmark estimate of the {params.tunnel_km:g} km tunnel alone{scen}")
+    for p in (50, 90):
+        add(f"whole_link_cost_p{p}_usd2025", q_w[p], f"{base} bn",
+            f"P{p} of the whole link: tunnel, approach railways to connected railheads and the Alaska - Canada "
+            f"connection{scen}")
+    add("percentile_of_8bn_claim", share_at_or_below(result.tunnel, claim["claim_8bn"]), "percentile (0-100)",
+        f"Share of simulated tunnel-only costs at or below the tunnel-only USD {claim['claim_8bn']:g} bn{scen}")
+    add("percentile_of_65bn_claim_whole_link", share_at_or_below(result.whole, claim["claim_65bn"]),
+        "percentile (0-100)",
+        f"Share of simulated whole-link costs at or below USD {claim['claim_65bn']:g} bn, a figure of the same scope{scen}")
+    add("north_america_connection_km", m.approach_km["na_km"], "km",
+        "New railway from the Alaska Railroad to the Canadian network (Northern Rail Extension and Delta Junction - "
+        "Fort McMurray)")
+    add("whole_link_new_railway_km", sum(m.approach_km.values()), "km",
+        "New railway of the whole link on both sides, to connected railheads")
+    add("tunnel_share_of_whole_link_cost", float(np.median(result.tunnel / result.whole)), "fraction",
+        f"Median over draws of the tunnel's share of the whole-link cost{scen}")
+    mean, sd, _ = m.overrun_stats(params.tunnel_overrun)
+    rcf = reference_class_forecast(claim["claim_8bn"], mean, sd, RESULT_DRAWS)
+    q_r = percentiles(rcf, [50, 80])
+    add("rcf_8bn_p50_usd2025", q_r[50], f"{base} bn",
+        "Reference-class forecast of the USD 8 bn pitch taken as an estimate: P50 after the fixed-link overrun uplift")
+    add("rcf_8bn_p80_usd2025", q_r[80], f"{base} bn",
+        "Reference-class forecast of the USD 8 bn pitch taken as an estimate: P80 after the fixed-link overrun uplift")
+    dur = duration_class(m.projects)
+    elasticity = float(data.load("assumptions", m.data_dir).set_index("assumption_id")
+                       .loc["duration_length_elasticity", "value"])
+    years = duration_log_samples(dur["duration_years"], dur["length_km"], params.tunnel_km, elasticity, RESULT_DRAWS,
+                                 uncertainty=params.uncertainty)
+    add("construction_duration_p50_years", percentiles(years, [50])[50], "years",
+        f"P50 construction time (start of main works to opening) of a {params.tunnel_km:g} km tunnel, from "
+        f"{len(dur)} long tunnels scaled by length")
+    add("probability_within_8_years", share_at_or_below(years, claim["years"]) / 100, "probability",
+        f"Share of simulated construction times at or below the promised {claim['years']:g} years")
+    needed = benchmarks.advance_needed(params.tunnel_km, params.bores, params.tbm_count, params.years,
+                                       params.boring_share)
+    add("tbm_advance_needed_m_per_day", needed, "m per calendar day per TBM",
+        f"Average advance each of {params.tbm_count} TBMs needs to bore {params.bores} x {params.tunnel_km:g} km in "
+        f"{params.years:g} years, boring {params.boring_share:.0%} of the time (assumption)")
+    return rows

@@ -20,7 +20,14 @@ What it derives
    currencies the other way round (US dollars per unit; FRED series AEXUSUK and
    AEXUSEU), so the published value is inverted (1 / x) and rounded to six
    decimals.  The published inputs are written out below.
-3. RUB per USD for 1994 and 1995.  The only annual averages found for those
+3. The US price index before 1913, spliced to BLS.  MeasuringWorth's annual
+   CPI (``data/raw/measuringworth_us_cpi_1880_1913.csv``, as published) puts
+   1913 at 9.60 where BLS has 9.9, so joining the two unchanged leaves a step of
+   about 3 % at 1912-1913.  Every pre-1913 value is multiplied by
+   BLS(1913) / MeasuringWorth(1913) (:func:`splice_pre1913`), rounded to four
+   decimals, so the spliced series moves from 1912 to 1913 as MeasuringWorth's
+   own series does.  This needs no downloaded file.
+4. RUB per USD for 1994 and 1995.  The only annual averages found for those
    years are in pre-1998 roubles (RUR); the 1 January 1998 redenomination
    replaced 1000 RUR by 1 RUB, so they are divided by 1000.
 
@@ -219,6 +226,24 @@ def qa_against_ecb(zip_path: Path) -> None:
           + ", ".join(f"{y}: {m:.4f}" for y, m in sorted(rub.items())))
 
 
+RAW_PRE1913 = Path(__file__).resolve().parent.parent / "data" / "raw" / "measuringworth_us_cpi_1880_1913.csv"
+#: BLS CPI-U annual average for 1913 (the first year of the BLS series, as in data/us_price_index.csv).
+BLS_1913 = 9.9
+
+
+def splice_pre1913(raw: dict[int, float], bls_1913: float = BLS_1913) -> dict[int, float]:
+    """MeasuringWorth's pre-1913 index rescaled so that its 1913 value equals BLS's (4 decimals)."""
+    if 1913 not in raw:
+        raise ValueError("the MeasuringWorth series must include 1913 to be spliced to BLS")
+    ratio = bls_1913 / raw[1913]
+    return {year: round(value * ratio, 4) for year, value in sorted(raw.items()) if year < 1913}
+
+
+def read_raw_pre1913(path: Path = RAW_PRE1913) -> dict[int, float]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {int(r["year"]): float(r["index_value"]) for r in csv.DictReader(fh)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cpi-db", type=Path, required=True,
@@ -232,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     for year, value in cpi_u_annual(args.cpi_db).items():
         rows.append({"table": "us_price_index", "year": year, "key": "cpi_u",
                      "value": value, "method": "BLS annual average (M13) as published"})
+    for year, value in splice_pre1913(read_raw_pre1913()).items():
+        rows.append({"table": "us_price_index", "year": year, "key": "pre1913_estimate", "value": value,
+                     "method": f"MeasuringWorth x {BLS_1913} / MeasuringWorth 1913 (splice to BLS)"})
     for cur, series in units_per_usd_from_fed().items():
         for year, value in series.items():
             rows.append({"table": "fx_rates", "year": year, "key": cur, "value": value,

@@ -128,9 +128,10 @@ def test_channel_tunnel_against_the_shipped_series():
 def test_every_rule_and_class_resolves_in_the_shipped_data():
     projects, costs = b.load()
     table = b.cost_per_km(projects, costs, money.Money.from_data())
-    for name in b.CLASSES:
-        assert (b.class_values(table, name) > 0).all()
-    assert "oresund_link" not in {p for _, members in b.CLASSES.values() for p in members}
+    classes = b.classes(projects)
+    for name in classes:
+        assert (b.class_values(table, name, classes) > 0).all()
+    assert "oresund_link" not in {p for _, members, _ in classes.values() for p in members}
 
 
 @pytest.mark.parametrize("value,expected", [(3, 50.0), (0, 0.0), (6, 100.0), (2.5, 40.0), (5, 90.0)])
@@ -232,3 +233,74 @@ def test_charts_build(conv):
     fig = b.schedule_chart(112, 3, 8, rates, access={"portals only": 6})
     assert fig.axes[0].get_yscale() == "log"
     plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope rule, selection as data, planted rows
+
+
+def test_scope_rule_rejects_a_mixed_comparison():
+    b.check_scope(["tunnel", "tunnel"], ["tunnel"], "x")          # one scope: fine
+    b.check_scope("tunnel, crossing", ("tunnel", "crossing"), "x")  # a class that accepts both
+    with pytest.raises(b.ScopeError, match="reference class 'r' mixes cost scopes: crossing_and_approaches "
+                                           "against tunnel; compare like with like"):
+        b.check_scope(["tunnel", "crossing_and_approaches"], ["tunnel"], "reference class 'r'")
+    with pytest.raises(b.ScopeError, match="unknown cost scope \\['whole'\\]"):
+        b.check_scope("whole", ["tunnel"], "x")
+
+
+def test_class_values_reject_a_member_of_another_scope(conv):
+    costs = costs_frame().assign(scope=["tunnel", "tunnel", "crossing", "crossing", "rail_line"])
+    rules = {c: (s, "why") for c, s in zip(costs["cost_id"], costs["scope"]) if c != "tun_est"}
+    table = b.cost_per_km(projects_frame(), costs, conv, rules=rules,
+                          classes={"t": ("t", ("tun", "link"), ("tunnel",))})
+    with pytest.raises(b.ScopeError, match="reference class 't' mixes cost scopes: crossing against tunnel"):
+        b.class_values(table, "t", {"t": ("t", ("tun", "link"), ("tunnel",))})
+    ok = b.class_values(table, "t", {"t": ("t", ("tun", "link"), ("tunnel", "crossing"))})
+    assert len(ok) == 2
+
+
+def test_shipped_claims_carry_their_scopes():
+    _, costs = b.load()
+    scope = costs.set_index("cost_id")["scope"]
+    assert scope["bering_2025_est_under_8"] == "tunnel"
+    assert scope["bering_2025_est_traditional_65"] == scope["bering_2007_est_65"] == "crossing_and_approaches"
+
+
+def test_bore_km_and_m3_by_hand(conv):
+    projects = projects_frame().assign(bore_diameter_m=[10.0, np.nan, np.nan])
+    table = b.cost_per_km(projects, costs_frame(), conv, rules=RULES, classes=CLASSES).set_index("project_id")
+    # USD 16 bn over 50 km x 3 bores = 150 bore-km: 106.67 m per bore-km; volume 150,000 m x pi x 25 m2
+    assert table.loc["tun", "usd_m_per_bore_km"] == pytest.approx(16000 / 150)
+    assert table.loc["tun", "usd_per_m3"] == pytest.approx(16e9 / (150_000 * math.pi * 25))
+    assert np.isnan(table.loc["line", "usd_m_per_bore_km"])
+
+
+def _plant(data_copy, project_row: str, cost_row: str):
+    with open(data_copy / "megaprojects.csv", "a", encoding="utf-8") as f:
+        f.write(project_row + "\n")
+    with open(data_copy / "project_costs.csv", "a", encoding="utf-8") as f:
+        f.write(cost_row + "\n")
+
+
+def test_a_planted_project_enters_its_class(data_copy):
+    _plant(data_copy,
+           "test_tunnel,Planted Tunnel,CH,rail_tunnel,40,0,40,2,,2000,2010,,,,,,completed,,rail_tunnels;fixed_links,"
+           "zinio_big_projects_gotthard,planted",
+           "test_tunnel_out,test_tunnel,outturn,4,CHF,2010,2010,,tunnel,planted for a test,zinio_big_projects_gotthard,x")
+    projects, costs = b.load(data_copy)
+    classes = b.classes(projects, b.reference_classes(data_copy))
+    table = b.cost_per_km(projects, costs, money.Money.from_data(data_copy), classes=classes)
+    assert "test_tunnel" in classes["rail_tunnels"][1]
+    assert len(b.class_values(table, "rail_tunnels", classes)) == 6
+    assert "test_tunnel" not in set(b.unplaced(projects, costs, b.reference_classes(data_copy))["id"])
+
+
+def test_a_planted_project_without_a_class_is_reported_by_name(data_copy):
+    _plant(data_copy,
+           "test_bridge,Planted Bridge,DK,bridge,10,0,0,,,2000,2010,,,,,,completed,,,zinio_big_projects_gotthard,planted",
+           "test_bridge_out,test_bridge,outturn,1,DKK,2010,2010,,crossing,,zinio_big_projects_gotthard,x")
+    projects, costs = b.load(data_copy)
+    report = b.unplaced(projects, costs, b.reference_classes(data_copy)).set_index("id")
+    assert report.loc["test_bridge", "reason"] == "no reference_classes given"
+    assert report.loc["test_bridge_out", "reason"] == "per_km_use blank (scope crossing, outturn)"

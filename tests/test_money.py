@@ -71,3 +71,24 @@ def test_labels():
     assert label() == "USD 2025"
     assert "deflated with US CPI-U" in method_note("fx_then_deflate")
     assert method_note("deflate_then_fx", "EUR", 2020).startswith("Amounts in EUR 2020:")
+
+
+def test_pre1913_splice_by_hand():
+    """MeasuringWorth 1913 = 9.60, BLS 1913 = 9.9: every earlier value is scaled by 9.9 / 9.60."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "derive_money_series.py"
+    spec = importlib.util.spec_from_file_location("derive_money_series", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    from bering import data
+
+    spliced = mod.splice_pre1913({1912: 9.40, 1913: 9.60})
+    assert list(spliced) == [1912] and spliced[1912] == pytest.approx(9.40 * 9.9 / 9.60, abs=1e-4)
+    shipped = data.load("us_price_index").set_index("year")["index_value"]
+    raw = mod.read_raw_pre1913()
+    assert shipped[1912] / shipped[1913] == pytest.approx(raw[1912] / raw[1913], rel=1e-4)
+    assert shipped[1880] == pytest.approx(raw[1880] * 9.9 / 9.60, abs=1e-4)
+    with pytest.raises(ValueError, match="must include 1913"):
+        mod.splice_pre1913({1912: 9.4})

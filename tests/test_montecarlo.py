@@ -14,11 +14,11 @@ from bering import SEED
 from bering import montecarlo as mc
 
 
-def degenerate(**changes) -> mc.Inputs:
-    base = dict(tunnel_km=100.0, tunnel_values=np.array([250.0]), approach_km=1000.0,
-                approach_values=np.array([5.0]), tunnel_overrun=(50.0, 0.0), approach_overrun=(40.0, 0.0))
-    base.update(changes)
-    return mc.Inputs(**base)
+def degenerate(tunnel_values=(250.0,), approach_values=(5.0,), tunnel_overrun=(50.0, 0.0),
+               approach_overrun=(40.0, 0.0), approach_km=1000.0, **options) -> mc.Inputs:
+    segs = (mc.Segment("tunnel", 100.0, np.array(tunnel_values, dtype=float), tunnel_overrun),
+            mc.Segment("approach", approach_km, np.array(approach_values, dtype=float), approach_overrun))
+    return mc.Inputs(segs, **options)
 
 
 def test_degenerate_inputs_give_exact_products():
@@ -38,21 +38,68 @@ def test_no_overrun_and_no_approach():
 
 
 def test_same_seed_same_draws_other_seed_other_draws():
-    inputs = degenerate(tunnel_values=np.array([100.0, 300.0, 500.0]), tunnel_overrun=(30.0, 50.0),
+    inputs = degenerate(tunnel_values=(100.0, 300.0, 500.0), tunnel_overrun=(30.0, 50.0),
                         approach_overrun=(45.0, 38.0))
     a, b = mc.simulate(inputs, 5000, seed=SEED), mc.simulate(inputs, 5000, seed=SEED)
     assert np.array_equal(a.whole, b.whole)
     assert not np.array_equal(a.whole, mc.simulate(inputs, 5000, seed=SEED + 1).whole)
 
 
-def test_streams_are_independent_per_input():
+def test_streams_are_independent_per_segment_without_correlation():
     """Changing the tunnel's overrun leaves the approach draws untouched (common random numbers)."""
-    inputs = degenerate(approach_values=np.array([3.0, 9.0]), approach_overrun=(45.0, 38.0),
-                        tunnel_overrun=(30.0, 50.0))
+    inputs = degenerate(approach_values=(3.0, 9.0), approach_overrun=(45.0, 38.0), tunnel_overrun=(30.0, 50.0))
     a = mc.simulate(inputs, 2000)
-    b = mc.simulate(replace(inputs, tunnel_overrun=(80.0, 10.0)), 2000)
+    tunnel = replace(inputs.segments[0], overrun=(80.0, 10.0))
+    b = mc.simulate(replace(inputs, segments=(tunnel, inputs.segments[1])), 2000)
     assert np.array_equal(a.approach, b.approach)
     assert not np.array_equal(a.tunnel, b.tunnel)
+
+
+def test_correlated_normals_have_the_stated_correlation():
+    rng = np.random.default_rng(SEED)
+    f = rng.standard_normal(400_000)
+    x, y = (mc.correlated_normals(f, rng.standard_normal(f.size), 0.5) for _ in range(2))
+    assert np.corrcoef(x, y)[0, 1] == pytest.approx(0.5, abs=0.01)
+    assert x.std() == pytest.approx(1.0, abs=0.01)
+    # in the simulation, the log costs of two lognormal segments correlate at the stated value
+    inputs = degenerate(tunnel_values=(100.0, 400.0), approach_values=(2.0, 8.0), tunnel_overrun=None,
+                        approach_overrun=None, uncertainty="none", correlation=0.5)
+    r = mc.simulate(inputs, 200_000)
+    assert np.corrcoef(np.log(r.tunnel), np.log(r.approach))[0, 1] == pytest.approx(0.5, abs=0.01)
+    r0 = mc.simulate(replace(inputs, correlation=0.0), 200_000)
+    assert abs(np.corrcoef(np.log(r0.tunnel), np.log(r0.approach))[0, 1]) < 0.01
+
+
+def test_t_predictive_widens_by_hand():
+    """Logs 0 and ln 100: m = ln 10, s = ln 100 / sqrt 2; t with 1 df scaled by s sqrt(1 + 1/2)."""
+    values = [1.0, 100.0]
+    m, s = math.log(10), math.log(100) / math.sqrt(2)
+    z = np.random.default_rng(1).standard_normal(400_000)
+    none = mc.draw_log_costs(np.random.default_rng(2), z, values, "none")
+    assert np.allclose(none, m + s * z)
+    t = mc.draw_log_costs(np.random.default_rng(2), z, values, "t")
+    # the predictive t's quartiles: m +- s sqrt(1.5) x t_{0.75, 1 df} (= 1, the Cauchy quartile)
+    q25, q75 = np.percentile(t, [25, 75])
+    assert (q75 - q25) / 2 == pytest.approx(s * math.sqrt(1.5) * 1.0, rel=0.02)
+    boot = mc.draw_log_costs(np.random.default_rng(2), z, [1.0, 10.0, 100.0], "bootstrap")
+    assert np.median(boot) == pytest.approx(math.log(10), abs=0.02)
+    with pytest.raises(ValueError, match="unknown uncertainty 'bayes'"):
+        mc.draw_log_costs(np.random.default_rng(2), z, values, "bayes")
+
+
+def test_duration_model_by_hand():
+    # one reference tunnel of 50 km built in 8 years; elasticity 0.5 scales it to 8 x sqrt(2) for 100 km
+    years = mc.duration_log_samples([8.0], [50.0], 100.0, 0.5, draws=10)
+    assert np.allclose(years, 8 * math.sqrt(2))
+    years = mc.duration_log_samples([8.0, 8.0], [50.0, 100.0], 100.0, 0.0, draws=10)
+    assert np.allclose(years, 8.0)
+    with pytest.raises(ValueError, match="elasticity of duration must be within 0..1"):
+        mc.duration_log_samples([8.0], [50.0], 100.0, 1.5, draws=10)
+
+
+def test_reference_class_forecast_uplifts_the_estimate():
+    x = mc.reference_class_forecast(8.0, 33.8, 0.0, draws=5)
+    assert np.allclose(x, 8.0 * 1.338)
 
 
 def test_lognormal_from_moments_by_hand():
@@ -109,13 +156,12 @@ def test_under_budget_share_by_hand():
 
 
 def test_a_million_draws_well_under_two_seconds():
-    inputs = degenerate(tunnel_values=np.array([160.0, 220.0, 290.0, 290.0, 360.0]),
-                        approach_values=np.array([4.8, 4.9, 8.3]), tunnel_overrun=(33.8, 62.0),
-                        approach_overrun=(44.7, 38.0))
+    inputs = degenerate(tunnel_values=(160.0, 220.0, 290.0, 290.0, 360.0), approach_values=(4.8, 4.9, 8.3),
+                        tunnel_overrun=(33.8, 62.0), approach_overrun=(44.7, 38.0), correlation=0.5)
     start = time.perf_counter()
     result = mc.simulate(inputs, 1_000_000)
     mc.summary(result)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 3.0
 
 
 def test_draws_must_be_positive_whole():
@@ -145,66 +191,71 @@ def test_bad_parameters_are_named(changes, message):
 def test_scenario_name_from_environment(monkeypatch):
     monkeypatch.delenv(mc.SCENARIO_ENV, raising=False)
     assert mc.scenario_name() == "baseline"
-    monkeypatch.setenv(mc.SCENARIO_ENV, "no_overrun")
-    assert mc.scenario_name() == "no_overrun"
+    monkeypatch.setenv(mc.SCENARIO_ENV, "stress")
+    assert mc.scenario_name() == "stress"
     monkeypatch.setenv(mc.SCENARIO_ENV, "cheap")
-    with pytest.raises(ValueError, match="unknown scenario 'cheap'.*use one of: baseline, undersea_tunnels"):
+    with pytest.raises(ValueError, match="unknown scenario 'cheap'.*use one of: baseline, stress, no_correlation"):
         mc.scenario_name()
 
 
-@pytest.fixture
-def key_dir(tmp_path):
-    (tmp_path / "key_numbers.csv").write_text(
-        "key,value,unit,notebook,description\n"
-        "new_rail_alaska_km,1400,km,02_route_geometry,x\n"
-        "new_rail_russia_km,3500,km,02_route_geometry,x\n", encoding="utf-8")
-    return tmp_path
+def test_approach_lengths_come_from_the_route_module():
+    from bering import data, route
+
+    lengths = mc.approach_lengths()
+    links = route.missing_links(data.load("places"), data.load("alignment_segments"), route.load_published_lengths(),
+                                mc.CROSSING_ALIGNMENT, route.assumption_value(route.ASSUMPTION_ROUTE_FACTOR))
+    assert lengths["russia_km"] == pytest.approx(links.loc[links["side"] == "Russia", "length_km"].sum())
+    assert 3500 <= lengths["russia_km"] < 4000 and 1000 < lengths["alaska_km"] < 2000
 
 
-def test_approach_lengths_from_key_numbers(key_dir, tmp_path_factory):
-    assert mc.approach_lengths(key_dir) == {"russia_km": 3500.0, "alaska_km": 1400.0}
-    empty = tmp_path_factory.mktemp("empty")
-    with pytest.raises(KeyError, match="new_rail_russia_km.*02_route_geometry"):
-        mc.approach_lengths(empty)
-    straight = mc.approach_lengths(empty, fallback=True)
-    assert straight == mc.straight_line_lengths()
-    assert 2000 < straight["russia_km"] < 3500 and 500 < straight["alaska_km"] < 1400
-
-
-def test_model_baseline_decodes_the_assumptions(key_dir):
-    model = mc.Model.from_data(out_dir=key_dir)
+def test_model_baseline_decodes_the_assumptions():
+    model = mc.model()
     params = model.baseline()
     assert (params.tunnel_km, params.years) == (112.0, 8.0)
-    assert (params.russia_km, params.alaska_km) == (3500.0, 1400.0)
-    assert params.tunnel_class == "rail_tunnels" and params.approach_overrun == "rail"
-    assert params.tunnel_overrun == "fixed links (bridges and tunnels)"
-    assert (params.bores, params.tbm_count, params.boring_share, params.overrun_applied) == (3, 6, 1.0, True)
-    assert model.scenario("no_overrun").overrun_applied is False
-    assert model.overrun_stats("rail")[:2] == (44.7, 38.0)
+    assert params.na_km == pytest.approx(80 * 1.609344 + 2600, rel=1e-3)
+    assert params.tunnel_class == "rail_tunnels" and params.approach_class is None
+    assert (params.bores, params.tbm_count, params.overrun_applied, params.correlation) == (3, 6, False, 0.5)
+    assert model.scenario("stress").overrun_applied is True
+    assert model.scenario("no_correlation").correlation == 0.0
     inputs = model.inputs(params)
-    assert inputs.approach_km == 4900.0 and len(inputs.tunnel_values) == 5
+    assert [s.name for s in inputs.segments][0] == "bering_tunnel" and len(inputs.segments[0].values) == 5
+    assert all(s.overrun is None for s in inputs.segments)
 
 
-def test_model_results_hang_together(key_dir):
-    model = mc.Model.from_data(out_dir=key_dir)
+def test_model_results_hang_together():
+    model = mc.model()
     params = replace(model.baseline(), draws=50_000)
     q = mc.summary(model.run(params)).set_index("component")
     assert (q["P10"] < q["P50"]).all() and (q["P50"] < q["P80"]).all() and (q["P80"] < q["P90"]).all()
-    no_over = mc.summary(model.run(replace(params, overrun_applied=False))).set_index("component")
-    assert no_over.loc["whole link", "P50"] < q.loc["whole link", "P50"]
+    stress = mc.summary(model.run(replace(params, overrun_applied=True))).set_index("component")
+    assert stress.loc["whole link", "P50"] > q.loc["whole link", "P50"]
     est = model.estimate(params, percentile=80, draws=50_000)
-    assert len(est) == 4 and est.loc[2, "value"] == pytest.approx(336000 / (6 * 8 * 365.25), abs=0.005)
+    assert est.loc[2, "value"] == pytest.approx(336000 / (6 * 8 * 365.25), abs=0.005)
     with pytest.raises(ValueError, match="percentile must be between 0 and 100"):
         model.estimate(params, percentile=100)
-    sens = model.sensitivity(params, draws=20_000)
-    assert sens.attrs["baseline_p50"] > 0
-    assert sens.loc[sens["option"] == "none", "change"].iloc[0] < 0
-    assert (sens["change"] != 0).all()
 
 
-def test_widget_does_not_print_when_built(key_dir, capsys):
-    model = mc.Model.from_data(out_dir=key_dir)
+def test_results_contract_and_key_numbers():
+    r = mc.results()
+    assert list(r.columns) == ["key", "value", "unit", "description"]
+    keys = set(r["key"])
+    for k in ("claim_65bn_scope", "percentile_of_65bn_claim_whole_link", "percentile_of_8bn_claim",
+              "whole_link_cost_p50_usd2025", "whole_link_cost_p90_usd2025", "north_america_connection_km",
+              "tunnel_share_of_whole_link_cost", "construction_duration_p50_years", "probability_within_8_years",
+              "claim_8bn_usd_per_bore_km"):
+        assert k in keys
+    v = r.set_index("key")["value"]
+    assert v["claim_65bn_scope"] == "crossing_and_approaches"
+    assert v["claim_8bn_usd_per_bore_km"] == pytest.approx(8000 / (112 * 3))
+    samples = mc.whole_link_samples()
+    assert np.percentile(samples, 50) == pytest.approx(v["whole_link_cost_p50_usd2025"])
+    assert set(mc.SCENARIOS) >= {"baseline", "stress", "no_correlation", "fx_then_deflate", "deflate_then_fx"}
+    assert mc.results() is not mc.results()   # a copy each time; the cache stays clean
+
+
+def test_widget_does_not_print_when_built(capsys):
+    model = mc.model()
     box = mc.estimate_widget(model, model.baseline())
-    assert "tunnel length (km)" in repr(box)
+    assert "tunnel length" in repr(box)
     # outside a kernel, interactive_output's clear_output writes only an erase-line escape code
     assert capsys.readouterr().out.replace("\x1b[2K\r", "") == ""

@@ -7,7 +7,8 @@ The model is plain arithmetic on sourced tables, so every step can be checked by
 * **annual cost** of the link: that capital charge plus operation and maintenance (O&M) of the
   tunnel, scaled by length from the Channel Tunnel operator's reported costs;
 * **revenue per tonne**: the freight rate per tonne-km of Russian Railways on the new Russian line
-  and of US Class I railroads on the tunnel and the new Alaskan line, times their lengths;
+  and of US Class I railroads on the tunnel and the new North American lines, times their lengths
+  (the segments notebook 03 costs, ``data/link_segments.csv``);
 * **break-even traffic** = annual cost / revenue per tonne, in million tonnes a year, and its share
   of the tonnage that crosses the Pacific in containers today.
 
@@ -39,8 +40,6 @@ LINK_MODE = "freight"
 REFERENCE_PROJECT = "channel_tunnel"
 #: The 2025 pitch's tunnel length (data/published_lengths.csv id).
 TUNNEL_LENGTH_ID = "tunnel_putin_trump_2025"
-#: Draws of the whole-link cost when this module has to simulate it itself.
-FALLBACK_DRAWS = 200_000
 #: Percentiles of the cost distribution shown in the tables.
 COST_PERCENTILES = (10, 50, 90)
 #: Real interest rates and asset lives of the sensitivity grid.
@@ -173,37 +172,24 @@ def rail_rates(rates: pd.DataFrame, conv: money.Money) -> dict[str, float]:
     return {"russia": float(conv.convert(rub_per_tkm, "RUB", 2013)), "north_america": float(np.mean(us))}
 
 
-def link_lengths(data_dir=None) -> dict[str, float]:
-    """Tunnel km (the 2025 pitch) and new rail km on each side.
+def link_lengths(data_dir=None) -> dict:
+    """Km of each new part of the whole link, as notebook 03 costs it (data/link_segments.csv):
+    the tunnel (the 2025 pitch's length), the new Russian line, the new Alaskan line and the new
+    North American lines to a connected railhead."""
+    from .montecarlo import link_segments
 
-    The approach lengths are notebook 02's (``bering.route.results``) when that function exists;
-    otherwise the straight-line lengths of the new lines times the assumed route factor of
-    ``data/assumptions.csv`` (``route_factor_unsourced_corridor``), the same rule notebook 02
-    applies to a corridor with no published length.
-    """
     lengths = data.load("published_lengths", data_dir).set_index("length_id")
-    out = {"tunnel_km": float(lengths.loc[TUNNEL_LENGTH_ID, "length_km"])}
-    from . import route
-    if hasattr(route, "results"):
-        table = route.results(data_dir=data_dir).set_index("key")["value"]
-        out["russia_km"] = float(table["new_rail_russia_km"])
-        out["alaska_km"] = float(table["new_rail_alaska_km"])
-        out["basis"] = "notebook 02"
-        return out
-    from .montecarlo import straight_line_lengths
-    factor = float(data.load("assumptions", data_dir).set_index("assumption_id")
-                   .loc["route_factor_unsourced_corridor", "value"])
-    straight = straight_line_lengths(data_dir)
-    out.update({k: v * factor for k, v in straight.items()})
-    out["basis"] = f"straight line x {factor:g} (assumption)"
-    return out
+    km = link_segments(data_dir).groupby("part_of")["km"].sum()
+    return {"tunnel_km": float(lengths.loc[TUNNEL_LENGTH_ID, "length_km"]),
+            "russia_km": float(km.get("russia_km", 0.0)), "alaska_km": float(km.get("alaska_km", 0.0)),
+            "na_km": float(km.get("na_km", 0.0))}
 
 
 def revenue_per_tonne(lengths: dict, rates: dict[str, float]) -> float:
     """USD 2025 a tonne pays over the new parts of the route: Russian rate on the Russian line,
-    North American rate on the tunnel and the Alaskan line."""
+    North American rate on the tunnel and the new Alaskan and other North American lines."""
     return (lengths["russia_km"] * rates["russia"]
-            + (lengths["tunnel_km"] + lengths["alaska_km"]) * rates["north_america"])
+            + (lengths["tunnel_km"] + lengths["alaska_km"] + lengths.get("na_km", 0.0)) * rates["north_america"])
 
 
 def tunnel_om(market: pd.DataFrame, projects: pd.DataFrame, conv: money.Money) -> dict[str, float]:
@@ -235,27 +221,15 @@ def claimed_capacity(rates: pd.DataFrame) -> pd.DataFrame:
 
 
 def whole_link_samples(scenario: str = "baseline", data_dir=None) -> np.ndarray:
-    """Whole-link cost draws in USD 2025 bn.
-
-    :func:`bering.montecarlo.whole_link_samples` when it exists; otherwise notebook 03's model is
-    run here with :func:`link_lengths` for the approach lines and :data:`FALLBACK_DRAWS` draws.
-    """
+    """Whole-link cost draws in USD 2025 bn, from notebook 03's model
+    (:func:`bering.montecarlo.whole_link_samples`)."""
     return _samples(_resolve(data_dir), scenario).copy()
 
 
 @functools.cache
 def _samples(data_dir: str, scenario: str) -> np.ndarray:
     from . import montecarlo
-    if hasattr(montecarlo, "whole_link_samples"):
-        return np.asarray(montecarlo.whole_link_samples(scenario=scenario, data_dir=data_dir), dtype=float)
-    from . import benchmarks
-    lengths = link_lengths(data_dir)
-    projects, costs = benchmarks.load(data_dir)
-    model = montecarlo.Model(projects, costs, data.load("reference_overruns", data_dir),
-                             money.Money.from_data(Path(data_dir)),
-                             {"russia_km": lengths["russia_km"], "alaska_km": lengths["alaska_km"]})
-    params = replace(model.scenario(scenario, data_dir), draws=FALLBACK_DRAWS)
-    return model.run(params).whole
+    return np.asarray(montecarlo.whole_link_samples(scenario=scenario, data_dir=data_dir), dtype=float)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -503,6 +477,11 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value", "unit", "description"])
 
 
+def times_or_share(ratio: float) -> str:
+    """'45% of' below one, '1.8 times' from one up: how a ratio reads in a sentence."""
+    return f"{ratio:.0%} of" if ratio < 1 else f"{ratio:.1f} times"
+
+
 def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     """The Findings paragraph of notebook 06, every number computed from :func:`results` and the data."""
     d = _resolve(data_dir)
@@ -535,9 +514,10 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"whole-link cost of {label} {p50_cost:,.0f} bn costs {label} "
         f"{v['annual_capital_charge_p50_usd2025']:,.1f} bn a year to repay, plus about {v['annual_tunnel_om_usd2025']:,.1f} bn "
         "to run the tunnel if it costs per km what the Channel Tunnel does.",
-        f"To cover that, the link would have to carry {v['breakeven_freight_mt_per_year']:,.0f} million tonnes a year, "
-        f"{v['breakeven_share_of_transpacific_tonnage']:.0f}% of all container tonnage now crossing the Pacific and "
-        f"{v['breakeven_over_nsr_cargo_2024']:.1f} times the Northern Sea Route's 2024 cargo; after a Channel Tunnel-size "
+        f"To cover that, the link would have to carry at least {v['breakeven_freight_mt_per_year']:,.0f} million tonnes a "
+        f"year, {v['breakeven_share_of_transpacific_tonnage']:.0f}% of all container tonnage now crossing the Pacific "
+        f"and {times_or_share(v['breakeven_over_nsr_cargo_2024'])} the Northern Sea Route's 2024 cargo; after a "
+        "Channel Tunnel-size "
         f"shortfall its promoters would need to forecast {v['breakeven_forecast_needed_mt_per_year']:,.0f} million tonnes.",
         f"Each tonne would pay {label} {v['link_revenue_per_tonne_usd2025']:,.0f} on the new lines and the tunnel alone, "
         f"{v['link_toll_over_sea_freight']:.1f} times the whole 2025 spot price per tonne of shipping a container from "

@@ -167,3 +167,19 @@ def test_whatif_bundle_has_a_static_table_that_escapes_text():
     bundle = economics.WhatIf(inputs, base, table)._repr_mimebundle_()
     assert "&lt;b&gt;central&lt;/b&gt;" in bundle["text/html"] and "<b>central" not in bundle["text/html"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_revenue_counts_every_new_north_american_line():
+    lengths = {"russia_km": 0.0, "tunnel_km": 100.0, "alaska_km": 900.0, "na_km": 1000.0}
+    assert economics.revenue_per_tonne(lengths, {"russia": 0.02, "north_america": 0.04}) == pytest.approx(80.0)
+    assert economics.times_or_share(0.49) == "49% of" and economics.times_or_share(1.78) == "1.8 times"
+
+
+def test_link_lengths_are_the_costed_segments():
+    from bering import montecarlo
+
+    lengths = economics.link_lengths()
+    km = montecarlo.link_segments().groupby("part_of")["km"].sum()
+    assert lengths["tunnel_km"] == 112.0
+    for part in ("russia_km", "alaska_km", "na_km"):
+        assert lengths[part] == pytest.approx(float(km[part]))

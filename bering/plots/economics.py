@@ -78,7 +78,7 @@ def revenue_cost_chart(curve: pd.DataFrame, costs: dict[str, float], breakeven_m
     ax.set_xlabel("freight through the link, million tonnes a year")
     ax.set_ylabel(f"{money.label()} bn a year")
     ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
-    ax.text(0.99, 0.02, "\n".join(textwrap.wrap(assumption_note, 60)), transform=ax.transAxes, ha="right",
+    ax.text(0.99, 0.25, "\n".join(textwrap.wrap(assumption_note, 42)), transform=ax.transAxes, ha="right",
             va="bottom", fontsize=style.MIN_FONT_PT, color=style.GREY)
     return fig
 

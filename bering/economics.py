@@ -261,7 +261,8 @@ class Inputs:
         cost = self.cost_bn(case.percentile)
         charge = float(capital_charge(cost, case.rate, case.life_years))
         be = self.breakeven_mt(case)
-        out = {"cost_percentile": case.percentile, "real_rate_pct": case.rate * 100, "asset_life_years": case.life_years,
+        out = {"cost_percentile": case.percentile, "real_rate_pct": case.rate * 100,
+               "asset_life_years": case.life_years,
                "whole_link_cost_bn": cost, "capital_charge_bn_per_year": charge, "om_bn_per_year": self.om_bn,
                "breakeven_mt_per_year": be, "breakeven_share_of_transpacific_pct": be / self.transpacific_mt * 100}
         if traffic_mt is not None:
@@ -306,7 +307,8 @@ def breakeven_grid(inputs: Inputs, base: Case, rates=RATE_GRID, lives=LIFE_GRID,
 def revenue_curve(inputs: Inputs, traffic_mt) -> pd.DataFrame:
     """Yearly revenue (USD 2025 bn) at each traffic level (million tonnes a year)."""
     traffic = np.asarray(traffic_mt, dtype=float)
-    return pd.DataFrame({"traffic_mt_per_year": traffic, "revenue_bn_per_year": traffic * inputs.revenue_per_tonne / 1000})
+    return pd.DataFrame({"traffic_mt_per_year": traffic,
+                         "revenue_bn_per_year": traffic * inputs.revenue_per_tonne / 1000})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +405,8 @@ def precomputed_cases(inputs: Inputs, base: Case) -> pd.DataFrame:
     rows = []
     for label, case in cases:
         row = inputs.evaluate(case)
-        rows.append({"case": label, "real rate (%)": row["real_rate_pct"], "asset life (years)": row["asset_life_years"],
+        rows.append({"case": label, "real rate (%)": row["real_rate_pct"],
+                     "asset life (years)": row["asset_life_years"],
                      "cost percentile": row["cost_percentile"], "annual cost (USD 2025 bn)":
                      row["capital_charge_bn_per_year"] + row["om_bn_per_year"],
                      "break-even (million t a year)": row["breakeven_mt_per_year"],
@@ -444,7 +447,8 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
         ("channel_tunnel_traffic_actual_over_forecast", ct_ratio, "ratio",
          "Channel Tunnel through rail freight: actual tonnes in 1995 over the forecast for its first year"),
         ("rail_traffic_actual_over_forecast_mean", rail_class_ratio(accuracy), "ratio",
-         "Rail projects: actual over forecast traffic implied by the 106% average overestimate (Flyvbjerg, Holm and Buhl 2005)"),
+         "Rail projects: actual over forecast traffic implied by the 106% average overestimate "
+         "(Flyvbjerg, Holm and Buhl 2005)"),
         ("annual_capital_charge_p50_usd2025", float(capital_charge(inputs.cost_bn(50), p50.rate, p50.life_years)),
          f"{label} bn per year",
          f"Annuity on the P50 whole-link cost at a real rate of {case.rate * 100:g}% over {case.life_years:g} years "
@@ -461,12 +465,14 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
         ("transpacific_container_tonnage_mt", inputs.transpacific_mt, "million tonnes per year",
          f"Containers across the Pacific in 2024, both directions, at {case.tonnes_per_teu:g} t per TEU (assumption)"),
         ("claimed_capacity_max_share_of_transpacific", capacity["value"].max() / inputs.transpacific_mt * 100,
-         "percent", "Largest freight capacity claimed for a Bering tunnel as a share of transpacific container tonnage"),
+         "percent",
+         "Largest freight capacity claimed for a Bering tunnel as a share of transpacific container tonnage"),
         ("breakeven_over_nsr_cargo_2024", central["breakeven_mt_per_year"] / nsr, "ratio",
          "Break-even traffic over all cargo carried on the Northern Sea Route in 2024"),
         ("breakeven_forecast_needed_mt_per_year", central["breakeven_mt_per_year"] / ct_ratio,
          "million tonnes per year",
-         "Forecast a promoter would need for the link still to break even after a Channel Tunnel-size freight shortfall"),
+         "Forecast a promoter would need for the link still to break even after a Channel Tunnel-size "
+         "freight shortfall"),
         ("link_toll_over_sea_freight", inputs.revenue_per_tonne / sea, "ratio",
          "Rail revenue per tonne over the new lines and tunnel over the 2025 Shanghai-Los Angeles spot rate per tonne"),
         ("open_water_months_at_strait", float(len(open_water_months(site))), "months per year",
@@ -486,6 +492,11 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     """The Findings paragraph of notebook 06, every number computed from :func:`results` and the data."""
     d = _resolve(data_dir)
     v = results(d, scenario).set_index("key")["value"]
+    ct, rail_ratio = v["channel_tunnel_traffic_actual_over_forecast"], v["rail_traffic_actual_over_forecast_mean"]
+    charge, om = v["annual_capital_charge_p50_usd2025"], v["annual_tunnel_om_usd2025"]
+    be = v["breakeven_freight_mt_per_year"]
+    share, needed = v["breakeven_share_of_transpacific_tonnage"], v["breakeven_forecast_needed_mt_per_year"]
+    toll = v["link_revenue_per_tonne_usd2025"]
     case = case_from_assumptions(d)
     forecasts = demand_ratios(data.load("demand_forecasts", d))
     freight = forecasts[(forecasts["project_id"] == REFERENCE_PROJECT) & (forecasts["mode"] == LINK_MODE)
@@ -505,21 +516,22 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     y, m_, day = (int(x) for x in str(sanction["date"]).split("-"))
     since = f"{day} {month_name[m_ - 1]} {y}"
     sentences = [
-        f"The Channel Tunnel, the project the pitch is measured against, carried {v['channel_tunnel_traffic_actual_over_forecast']:.0%} "
+        f"The Channel Tunnel, the project the pitch is measured against, carried {ct:.0%} "
         f"of the through rail freight forecast for its first year ({freight['compared_value']:g} of "
-        f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}); across {rail_n} rail projects, Flyvbjerg "
-        f"and colleagues found traffic forecasts {rail_overestimate:g}% too high on average, so that actual traffic was "
-        f"about {v['rail_traffic_actual_over_forecast_mean']:.0%} of the forecast.",
-        f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), the median "
+        f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}); across {rail_n} rail "
+        f"projects, Flyvbjerg and colleagues found traffic forecasts {rail_overestimate:g}% too high on average, "
+        f"so that actual traffic was about {rail_ratio:.0%} of the forecast.",
+        f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), "
+        "the median "
         f"whole-link cost of {label} {p50_cost:,.0f} bn costs {label} "
-        f"{v['annual_capital_charge_p50_usd2025']:,.1f} bn a year to repay, plus about {v['annual_tunnel_om_usd2025']:,.1f} bn "
+        f"{charge:,.1f} bn a year to repay, plus about {om:,.1f} bn "
         "to run the tunnel if it costs per km what the Channel Tunnel does.",
-        f"To cover that, the link would have to carry at least {v['breakeven_freight_mt_per_year']:,.0f} million tonnes a "
-        f"year, {v['breakeven_share_of_transpacific_tonnage']:.0f}% of all container tonnage now crossing the Pacific "
+        f"To cover that, the link would have to carry at least {be:,.0f} million tonnes a "
+        f"year, {share:.0f}% of all container tonnage now crossing the Pacific "
         f"and {times_or_share(v['breakeven_over_nsr_cargo_2024'])} the Northern Sea Route's 2024 cargo; after a "
         "Channel Tunnel-size "
-        f"shortfall its promoters would need to forecast {v['breakeven_forecast_needed_mt_per_year']:,.0f} million tonnes.",
-        f"Each tonne would pay {label} {v['link_revenue_per_tonne_usd2025']:,.0f} on the new lines and the tunnel alone, "
+        f"shortfall its promoters would need to forecast {needed:,.0f} million tonnes.",
+        f"Each tonne would pay {label} {toll:,.0f} on the new lines and the tunnel alone, "
         f"{v['link_toll_over_sea_freight']:.1f} times the whole 2025 spot price per tonne of shipping a container from "
         "Shanghai to Los Angeles, so the link would not win freight on price.",
         f"At the strait the sea is free of ice only from {span} ({len(months)} months), "

@@ -214,6 +214,12 @@ def sea_rate_per_tonne(market: pd.DataFrame, tonnes_per_teu: float, conv: money.
     return float(conv.convert(float(row["value"]), "USD", int(row["year"]))) / (2 * tonnes_per_teu)
 
 
+def cargo_value_per_tonne(market: pd.DataFrame, tonnes_per_teu: float, conv: money.Money) -> float:
+    """USD 2025 per tonne of the average container cargo (value per TEU over tonnes per TEU)."""
+    row = market.set_index("market_id").loc["container_cargo_value_per_teu_2020"]
+    return float(conv.convert(float(row["value"]), "USD", int(row["year"]))) / tonnes_per_teu
+
+
 def claimed_capacity(rates: pd.DataFrame) -> pd.DataFrame:
     """Freight capacity claimed for the crossing (rows of freight_rates in million tonnes per year)."""
     claims = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year")]
@@ -439,6 +445,7 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     capacity = claimed_capacity(rates)
     nsr = float(rates.set_index("rate_id").loc["nsr_total_cargo_2024", "value"])
     sea = sea_rate_per_tonne(market, case.tonnes_per_teu, conv)
+    cargo_value = cargo_value_per_tonne(market, case.tonnes_per_teu, conv)
     pop = community_population(site)["population"].sum()
     p50 = replace(case, percentile=50)
     basis = (f"real rate {case.rate * 100:g}% (assumption), {case.life_years:g}-year life (assumption), "
@@ -475,6 +482,9 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
          "freight shortfall"),
         ("link_toll_over_sea_freight", inputs.revenue_per_tonne / sea, "ratio",
          "Rail revenue per tonne over the new lines and tunnel over the 2025 Shanghai-Los Angeles spot rate per tonne"),
+        ("link_toll_share_of_cargo_value", inputs.revenue_per_tonne / cargo_value * 100, "percent",
+         "Rail revenue per tonne over the new lines and tunnel as a share of the average value of a tonne of "
+         f"container cargo ({case.tonnes_per_teu:g} t per TEU, an assumption)"),
         ("open_water_months_at_strait", float(len(open_water_months(site))), "months per year",
          "Whole months between the strait clearing of ice (late June) and ice forming (October)"),
         ("strait_communities_population", float(pop), "persons",
@@ -533,7 +543,8 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"shortfall its promoters would need to forecast {needed:,.0f} million tonnes.",
         f"Each tonne would pay {label} {toll:,.0f} on the new lines and the tunnel alone, "
         f"{v['link_toll_over_sea_freight']:.1f} times the whole 2025 spot price per tonne of shipping a container from "
-        "Shanghai to Los Angeles, so the link would not win freight on price.",
+        f"Shanghai to Los Angeles and {v['link_toll_share_of_cargo_value']:.0f}% of the average value of a tonne of "
+        "container cargo: the link would not win freight on price.",
         f"At the strait the sea is free of ice only from {span} ({len(months)} months), "
         + (f"the same months in which walruses pass through it, " if overlap == months and months else "")
         + f"and the fund that pitched the tunnel has been blocked by the US Treasury since {since}.",

@@ -126,6 +126,9 @@ def test_rail_rates_are_the_published_yields_restated():
 def test_market_and_operator_figures():
     market = data.load("freight_market")
     assert economics.transpacific_tonnage_mt(market, 10.0) == pytest.approx(300.0)
+    conv = money.Money.from_data()
+    assert economics.cargo_value_per_tonne(market, 10.0, conv) == pytest.approx(
+        float(conv.convert(54500.0, "USD", 2020)) / 10.0)
     om = economics.tunnel_om(market, data.load("megaprojects"), money.Money.from_data())
     assert om["eur_m_2024"] == pytest.approx(1166 - 642)
     assert om["usd_bn_per_km"] == pytest.approx(om["usd_bn"] / om["km"])

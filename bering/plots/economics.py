@@ -19,13 +19,13 @@ def _plt():
     return plt
 
 
-def demand_chart(ratios: pd.DataFrame, rail_ratio: float):
+def demand_chart(ratios: pd.DataFrame, rail_ratio: float, project_names: dict[str, str]):
     """Actual (or later forecast) over forecast: each Channel Tunnel row with a ratio, and the
     rail reference class mean. A bar at 1 would be a forecast met exactly."""
     plt = _plt()
     rows = ratios[ratios["ratio"].notna()].copy()
-    rows["label"] = [f"{t} ({y}): {w} over the {m} forecast" for t, y, w, m in
-                     zip(rows["traffic"], rows["forecast_for_year"],
+    rows["label"] = [f"{project_names.get(p, p)}, {t} ({y}): {w} over the {m} forecast" for p, t, y, w, m in
+                     zip(rows["project_id"], rows["traffic"], rows["forecast_for_year"],
                          np.where(rows["compared_with"] == "actual", "actual", "revised forecast"),
                          rows["forecast_made_year"])]
     labels = list(rows["label"]) + ["Rail projects, mean of 27 (Flyvbjerg, Holm and Buhl 2005): actual over forecast"]
@@ -42,8 +42,8 @@ def demand_chart(ratios: pd.DataFrame, rail_ratio: float):
     for yi, v in zip(y, values):
         ax.annotate(f"{v:.0%}", (v, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=10)
     ax.axvline(1, color=style.PALETTE["black"], lw=1)
-    ax.annotate("forecast met", (1, y.max() + 0.45), xytext=(-4, 0), textcoords="offset points", ha="right",
-                fontsize=9, color=style.GREY)
+    ax.text(0.99, 1.0, "forecast met", transform=ax.get_xaxis_transform(), ha="right", va="bottom",
+            fontsize=9, color=style.GREY)
     ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 55)) for t in labels], fontsize=9)
     ax.set_xlim(0, 1.15)
     ax.set_xlabel("traffic carried as a share of the forecast"

@@ -213,7 +213,8 @@ def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
     classes = globals()["classes"](projects) if classes is None else classes
     table["classes"] = table["project_id"].map(lambda p: classes_of(p, classes))
     cols = ["project_id", "name", "kind", "status", "basis", "scope", "km", "usd_bn", "usd_m_per_km",
-            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "bore_km", "usd_m_per_bore_km", "excavated_m3",
+            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "tunnelled_km", "bores", "bore_km", "usd_m_per_bore_km",
+            "excavated_m3",
             "usd_per_m3", "classes", "n_rows", "cost_ids", "source_id"]
     return table[cols].sort_values("usd_m_per_km", ascending=False).reset_index(drop=True)
 
@@ -516,21 +517,20 @@ def max_headings(bores: int, access_points: int) -> int:
     return int(bores) * 2 * (int(access_points) - 1)
 
 
-#: TBM rates compared with the requirement: (rate_id, short label). Rates in data/tbm_rates.csv.
-RATE_MARKS = [
-    ("gotthard_forecast_average", "Gotthard forecast average"),
-    ("lvcc_first_tunnel_rate", "LVCC Loop (Boring Company) average"),
-    ("typical_sustained_tbm", "typical sustained TBM"),
-    ("chunnel_uk_best_average", "Channel Tunnel best average"),
-    ("gotthard_record_day", "Gotthard record day"),
-]
-
-
 def rate_marks(rates: pd.DataFrame) -> pd.DataFrame:
-    """The benchmark rates of :data:`RATE_MARKS` with their labels, slowest first."""
-    table = rates.set_index("rate_id").loc[[r for r, _ in RATE_MARKS]].reset_index()
-    table["label"] = [label for _, label in RATE_MARKS]
-    return table[["rate_id", "label", "value_m_per_day", "statistic", "source_id"]]
+    """The rates whose ``role`` puts them on the schedule chart (reference or chart), slowest first."""
+    table = rates[rates["role"].fillna("").isin(["reference", "chart"])].copy()
+    table["label"] = table["chart_label"]
+    table = table.sort_values("value_m_per_day").reset_index(drop=True)
+    return table[["rate_id", "label", "value_m_per_day", "statistic", "role", "source_id"]]
+
+
+def reference_rate(rates: pd.DataFrame) -> pd.Series:
+    """The one measured calendar-day rate (``role`` = reference) the schedule uses."""
+    hit = rates[rates["role"] == "reference"]
+    if len(hit) != 1:
+        raise ValueError(f"data/tbm_rates.csv needs exactly one row with role 'reference', found {len(hit)}")
+    return hit.iloc[0]
 
 
 def schedule_table(length_km: float, bores: int, years: float, rates: pd.DataFrame,
@@ -540,271 +540,6 @@ def schedule_table(length_km: float, bores: int, years: float, rates: pd.DataFra
     marks["tbms_needed"] = tbms_needed(length_km, bores, marks["value_m_per_day"].to_numpy(), years,
                                        boring_share)
     return marks
-
-
-# ---------------------------------------------------------------------------------------------
-# Figures
-
-KIND_LABELS = {"rail_tunnel": "rail tunnel", "immersed_tunnel": "immersed tunnel", "loop_tunnel": "loop tunnel",
-               "bridge_tunnel": "bridge-tunnel link", "canal": "canal", "rail_line": "rail line",
-               "road_tunnel": "road tunnel", "bridge": "bridge"}
-
-
-def _kind_colours() -> dict[str, str]:
-    from .style import PALETTE
-    return {"rail_tunnel": PALETTE["blue"], "immersed_tunnel": PALETTE["sky"], "loop_tunnel": PALETTE["purple"],
-            "bridge_tunnel": PALETTE["green"], "canal": PALETTE["orange"], "rail_line": PALETTE["vermillion"],
-            "road_tunnel": PALETTE["yellow"], "bridge": "#6E6E6E"}
-
-
-def short_name(name: str) -> str:
-    """A project's name without its parenthetical (and, if still long, its section), for chart labels."""
-    name = name.split(" (")[0]
-    return name.split(", ")[0] if len(name) > 32 else name
-
-
-def _plain_log_axis(axis) -> None:
-    import matplotlib.ticker as mticker
-
-    axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
-
-
-def cost_per_km_chart(table: pd.DataFrame, claims_per_km: dict[str, float], base_label: str):
-    """Dot chart of cost per km (log scale) per project, with the claims as vertical lines.
-
-    Filled dots are outturns, hollow dots estimates (projects under construction or never built);
-    an asterisk marks a figure that includes land connections.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from .style import GREY, PALETTE
-
-    t = table.sort_values("usd_m_per_km").reset_index(drop=True)
-    colours = _kind_colours()
-    fig, ax = plt.subplots(figsize=(10, 6.6), layout="constrained")
-    y = np.arange(len(t))
-    for i, row in t.iterrows():
-        colour = colours[row["kind"]]
-        filled = row["basis"] == "outturn"
-        ax.scatter(row["usd_m_per_km"], i, s=70, zorder=3, color=colour if filled else "white",
-                   edgecolor=colour, linewidth=1.8)
-        note = f"{row['usd_m_per_km']:,.0f}" if row["usd_m_per_km"] >= 10 else f"{row['usd_m_per_km']:.1f}"
-        ax.annotate(note, (row["usd_m_per_km"], i), xytext=(8, 0), textcoords="offset points",
-                    va="center", fontsize=9, color="#333333")
-    labels = [short_name(n) + (" *" if s == "incl. land links" else "") for n, s in zip(t["name"], t["scope"])]
-    ax.set_yticks(y, labels)
-    ax.set_xscale("log")
-    ax.set_xlim(t["usd_m_per_km"].min() / 1.6, t["usd_m_per_km"].max() * 1.8)
-    _plain_log_axis(ax.xaxis)
-    ax.set_ylim(-0.8, len(t) - 0.2)
-    texts = {"claim_8bn": ("claim: under USD 8 bn", "--", PALETTE["vermillion"], 1.0, "left"),
-             "claim_65bn": ("'traditional' USD 65 bn+", ":", PALETTE["black"], 3.0, "right")}
-    for key, value in claims_per_km.items():
-        text, ls, colour, ypos, ha = texts.get(key, (key, "-.", GREY, 5.0, "left"))
-        ax.axvline(value, linestyle=ls, color=colour, linewidth=1.6, zorder=2)
-        pad = " " if ha == "left" else ""
-        ax.text(value, ypos, f"{pad}{text}{' ' if ha == 'right' else ''}\n{pad}{value:,.0f} m per km "
-                f"{'' if ha == 'left' else ' '}", fontsize=9, color=colour, va="center", ha=ha)
-    ax.set_xlabel(f"cost per km of route, {base_label} million (log scale)")
-    ax.grid(axis="y", visible=False)
-    kinds = [k for k in KIND_LABELS if k in set(t["kind"])]
-    handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=KIND_LABELS[k]) for k in kinds]
-    handles += [Line2D([], [], marker="o", linestyle="", color=GREY, label="outturn"),
-                Line2D([], [], marker="o", linestyle="", color=GREY, markerfacecolor="white",
-                       label="estimate (or mixed)")]
-    ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=True, framealpha=0.9)
-    if (t["scope"] == "incl. land links").any():
-        ax.text(0.0, -0.1, "* includes the land connections", transform=ax.transAxes, fontsize=9, color=GREY)
-    fig.set_dpi(INLINE_DPI)
-    return fig
-
-
-def estimate_outturn_chart(table: pd.DataFrame, base_label: str, class_means: dict[str, float] | None = None):
-    """Outturn over estimate (constant prices) for each pair, as bars, with published class means.
-
-    A column beside the bars gives the two amounts and the pair's caveat; ``class_means``
-    (label -> mean overrun in percent) are drawn as reference lines.
-    """
-    import textwrap
-
-    import matplotlib.pyplot as plt
-
-    from .style import GREY, PALETTE
-
-    t = table.reset_index(drop=True)
-    fig, (ax, notes) = plt.subplots(1, 2, figsize=(12, 0.62 * len(t) + 2.0), sharey=True, layout="constrained",
-                                    gridspec_kw={"width_ratios": [1.25, 1]})
-    y = np.arange(len(t))[::-1]
-    colours = np.where(t["overrun_pct"] > 0, PALETTE["vermillion"], PALETTE["blue"])
-    ax.barh(y, t["overrun_pct"], color=colours, alpha=0.85, height=0.6)
-    lo, hi = min(t["overrun_pct"].min(), 0), max(t["overrun_pct"].max(), 0)
-    span = hi - lo
-    for yi, row in zip(y, t.itertuples(index=False)):
-        ax.text(max(row.overrun_pct, 0) + 0.015 * span, yi, f"{row.overrun_pct:+.0f} %", va="center", ha="left",
-                fontsize=9, color="#333333")
-        note = f"{row.estimate_usd_bn:.3g} to {row.outturn_usd_bn:.3g} bn; {row.caveat}"
-        notes.text(0.0, yi, "\n".join(textwrap.wrap(note, 58)), va="center", ha="left", fontsize=9, color=GREY)
-    ax.set_yticks(y, [short_name(n) for n in t["name"]])
-    ax.axvline(0, color=PALETTE["black"], linewidth=1)
-    for i, (label, mean) in enumerate((class_means or {}).items()):
-        ax.axvline(mean, color=GREY, linestyle="--" if i == 0 else ":", linewidth=1.2)
-        ax.text(mean, len(t) - 0.35 + 0.45 * i, f" {label}: mean {mean:+.1f} %", fontsize=9, color=GREY,
-                ha="left", va="bottom")
-    ax.set_xlim(lo - 0.05 * span, hi + 0.18 * span)
-    ax.set_ylim(-0.7, len(t) + 0.6)
-    ax.set_xlabel(f"outturn over estimate, %\n(both restated in {base_label}, so inflation is taken out)")
-    ax.grid(axis="y", visible=False)
-    notes.set_xlim(0, 1)
-    notes.axis("off")
-    notes.text(0.0, len(t) - 0.2, f"estimate to outturn, {base_label}", fontsize=9, color=GREY,
-               fontweight="bold", va="bottom")
-    fig.set_dpi(INLINE_DPI)
-    return fig
-
-
-#: Label positions (km, years, alignment) for crowded points of :func:`duration_chart`.
-DURATION_LABELS = {
-    "great_belt_link": (11, 13.2, "right"), "marmaray": (11, 11.2, "right"),
-    "fehmarnbelt_tunnel": (11, 7.2, "right"), "oresund_link": (11, 3.6, "right"),
-    "hong_kong_zhuhai_macau_bridge": (42, 12.6, "center"), "panama_canal_us": (130, 11.6, "left"),
-    "lotschberg_base_tunnel": (38, 2.4, "left"), "channel_tunnel": (80, 4.4, "left"),
-}
-
-
-def duration_chart(sched: pd.DataFrame, promised: pd.DataFrame):
-    """Construction years against length (log), built projects and the promised schedules."""
-    import re
-
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from .style import PALETTE
-
-    colours = _kind_colours()
-    fig, ax = plt.subplots(figsize=(10, 6.2), layout="constrained")
-    s = sched[sched["length_km"].notna() & (sched["kind"] != "bridge")]
-    for row in s.itertuples(index=False):
-        colour = colours[row.kind]
-        filled = row.end_basis == "opened"
-        ax.scatter(row.length_km, row.duration_years, s=65, zorder=3, color=colour if filled else "white",
-                   edgecolor=colour, linewidth=1.8)
-        label = short_name(row.name)
-        if row.project_id in DURATION_LABELS:
-            x, y, ha = DURATION_LABELS[row.project_id]
-            ax.annotate(label, (row.length_km, row.duration_years), xytext=(x, y), textcoords="data", ha=ha,
-                        va="center", fontsize=9, color="#333333",
-                        arrowprops={"arrowstyle": "-", "color": "#9A9A9A", "linewidth": 0.8, "shrinkB": 5})
-        else:
-            ax.annotate(label, (row.length_km, row.duration_years), xytext=(7, 2), textcoords="offset points",
-                        fontsize=9, color="#333333", va="center")
-    for row in promised.itertuples(index=False):
-        ax.scatter(row.length_km, row.planned_duration_years, marker="*", s=300, color=PALETTE["yellow"],
-                   zorder=4, edgecolor="black", linewidth=0.8)
-        year = re.search(r"(\d{4})", row.project_id)
-        ax.annotate(f"promised in {year.group(1)}" if year else "promised", (row.length_km, row.planned_duration_years),
-                    xytext=(11, 0), textcoords="offset points", fontsize=9, color="black", va="center",
-                    fontweight="bold")
-    ax.set_xscale("log")
-    _plain_log_axis(ax.xaxis)
-    ax.set_xlabel("length of route, km (log scale)")
-    ax.set_ylabel("construction time, years (start to opening)")
-    ax.set_ylim(0, None)
-    kinds = [k for k in KIND_LABELS if k in set(s["kind"])]
-    handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=KIND_LABELS[k]) for k in kinds]
-    handles += [Line2D([], [], marker="o", linestyle="", color="#6E6E6E", markerfacecolor="white",
-                       label="not yet open (expected year)"),
-                Line2D([], [], marker="*", linestyle="", color=PALETTE["yellow"], markeredgecolor="black",
-                       markersize=14, label="promised by a Bering proposal")]
-    ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=True, framealpha=0.9)
-    fig.set_dpi(INLINE_DPI)
-    return fig
-
-
-def schedule_chart(length_km: float, bores: int, years: float, rates: pd.DataFrame,
-                   boring_share: float = 1.0, max_tbms: int = 18, access: dict[str, int] | None = None):
-    """Advance per TBM needed against the number of TBMs, with benchmark rates as horizontal lines."""
-    import matplotlib.pyplot as plt
-
-    from .style import CYCLE, GREY, PALETTE
-
-    counts = np.arange(2, max_tbms + 1)
-    need = advance_needed(length_km, bores, counts, years, boring_share)
-    fig, ax = plt.subplots(figsize=(10, 5.8), layout="constrained")
-    ax.plot(counts, need, color=PALETTE["black"], linewidth=2.2, marker="o", markersize=4, zorder=3,
-            label=(f"needed: {length_km:g} km x {bores} bores in {years:g} years\n"
-                   f"(assumption: each TBM boring {boring_share:.0%} of the time)"))
-    marks = rate_marks(rates)
-    for i, row in enumerate(marks.itertuples(index=False)):
-        colour = CYCLE[i % len(CYCLE)]
-        ax.axhline(row.value_m_per_day, color=colour, linewidth=1.4, linestyle="--", zorder=2)
-        ax.text(max_tbms + 0.2, row.value_m_per_day, f"{row.label}: {row.value_m_per_day:g}", fontsize=9,
-                color=colour, va="center", ha="left")
-    for text, n in (access or {}).items():
-        ax.axvline(n, color=GREY, linewidth=1, linestyle=":")
-        ax.text(n - 0.1, need.max(), f"most TBMs, {text}: {n}", fontsize=9, color=GREY, rotation=90,
-                va="top", ha="right")
-    ax.set_yscale("log")
-    _plain_log_axis(ax.yaxis)
-    ax.yaxis.set_minor_formatter(plt.NullFormatter())
-    ticks = [t for t in (2, 5, 10, 20, 50, 100) if need.min() / 1.2 <= t <= need.max() * 1.2]
-    ax.set_yticks(ticks, [str(t) for t in ticks])
-    ax.set_xlim(1.5, max_tbms + 0.5)
-    ax.set_xticks(counts[::2] if max_tbms > 12 else counts)
-    ax.set_xlabel("TBMs boring at the same time")
-    ax.set_ylabel("average advance per TBM, m per day (log scale)")
-    ax.legend(loc="lower left", fontsize=9, frameon=True, framealpha=0.9)
-    fig.set_dpi(INLINE_DPI)
-    return fig
-
-
-def interactive_benchmarks(table: pd.DataFrame, costs: pd.DataFrame, sources: pd.DataFrame,
-                           claims_per_km: dict[str, float], claim_km: float, base_label: str):
-    """Plotly scatter of cost per km against length; hover shows the figures as stated and the source."""
-    import plotly.graph_objects as go
-
-    colours = _kind_colours()
-    src = sources.set_index("source_id")
-    stated = costs.set_index("cost_id")
-    t = table.copy()
-
-    def as_stated(ids: str) -> str:
-        parts = []
-        for cid in ids.split(";"):
-            r = stated.loc[cid]
-            parts.append(f"{r['currency']} {r['amount_bn']:g} bn ({r['price_year']} prices, {r['cost_type']})")
-        return "<br>".join(parts)
-
-    def cite(ids: str) -> str:
-        return "<br>".join(f"{src.loc[s, 'publisher']}: {src.loc[s, 'url']}" for s in ids.split(";"))
-
-    t["stated"] = t["cost_ids"].map(as_stated)
-    t["cited"] = t["source_id"].map(cite)
-    fig = go.Figure()
-    for kind, sub in t.groupby("kind", sort=False):
-        custom = sub[["name", "stated", "usd_bn", "usd_m_per_km", "scope", "cited"]].to_numpy().tolist()
-        fig.add_trace(go.Scatter(
-            x=sub["km"].tolist(), y=sub["usd_m_per_km"].round(2).tolist(), mode="markers",
-            name=KIND_LABELS[kind],
-            marker={"size": 13, "color": colours[kind], "line": {"color": "white", "width": 1},
-                    "symbol": ["circle" if b == "outturn" else "circle-open" for b in sub["basis"]]},
-            customdata=custom,
-            hovertemplate=("<b>%{customdata[0]}</b><br>as stated: %{customdata[1]}<br>"
-                           f"{base_label}: %{{customdata[2]:.2f}} bn over %{{x:,.1f}} km<br>"
-                           f"cost per km: %{{customdata[3]:,.1f}} m {base_label}<br>scope: %{{customdata[4]}}"
-                           "<br>source: %{customdata[5]}<extra></extra>")))
-    for key, value in claims_per_km.items():
-        label = {"claim_8bn": "claim: under USD 8 bn", "claim_65bn": "'traditional' USD 65 bn+"}.get(key, key)
-        fig.add_trace(go.Scatter(
-            x=[claim_km], y=[round(value, 2)], mode="markers", name=label,
-            marker={"symbol": "star", "size": 18, "color": "#D55E00" if key == "claim_8bn" else "#000000"},
-            hovertemplate=(f"<b>{label}</b><br>{claim_km:g} km tunnel (October 2025 pitch)<br>"
-                           f"{value:,.1f} m {base_label} per km<br>source: The Independent and wire report, "
-                           "2025-10-17<extra></extra>")))
-    fig.update_xaxes(type="log", title="length of route, km (log scale)")
-    fig.update_yaxes(type="log", title=f"cost per km, {base_label} million (log scale)")
-    fig.update_layout(height=560, legend={"orientation": "h", "y": -0.22})
-    return fig
 
 
 def class_ids(data_dir=None) -> tuple[str, ...]:

@@ -25,7 +25,6 @@ fraction of a second.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -378,7 +377,9 @@ def _cost_per_km(rng, z, values, cost_model, uncertainty) -> np.ndarray:
         from .benchmarks import normal_cdf
         idx = np.minimum((normal_cdf(z) * values.size).astype(int), values.size - 1)
         return values[idx]
-    return np.exp(draw_log_costs(rng, z, values, uncertainty))
+    # a class of two gives a t with one degree of freedom (Cauchy tails): clip the log so that no
+    # draw overflows to infinity; percentiles are unaffected
+    return np.exp(np.clip(draw_log_costs(rng, z, values, uncertainty), -700.0, 700.0))
 
 
 def _ratio_from_z(z: np.ndarray, mean_pct: float, sd_pct: float, model: str) -> np.ndarray:
@@ -659,8 +660,8 @@ class Model:
             ("cost-per-km distribution", params.cost_model, "", "assumption cost_per_km_lognormal", ""),
             ("parameter uncertainty of the small classes", params.uncertainty, "",
              "assumption cost_parameter_uncertainty", ""),
-            ("correlation between segments' costs", f"{params.correlation:g}", "", "assumption segment_cost_correlation",
-             ""),
+            ("correlation between segments' costs", f"{params.correlation:g}", "",
+             "assumption segment_cost_correlation", ""),
             ("overrun applied on top of benchmark outturns", "yes (stress test)" if params.overrun_applied else "no",
              "", "assumption overrun_applied", ""),
         ]
@@ -707,7 +708,6 @@ class Model:
             ("segment cost correlation", "0 (independent)", {"correlation": 0.0}),
             ("segment cost correlation", "0.9", {"correlation": 0.9}),
             ("tunnel length", f"{alt_km:g} km (2007 plan)", {"tunnel_km": alt_km}),
-            ("approach cost class", "all remote lines", {"approach_class": "remote_rail"}),
             ("approach cost class", "Russia and China lines", {"approach_class": "remote_rail_asia"}),
             ("Alaska - Canada connection", "left out (stops at Fairbanks)", {"na_km": 0.0}),
             ("price conversion", f"deflate_then_fx (ratio at {self.compare_year()})", {"method": "deflate_then_fx"}),
@@ -722,9 +722,7 @@ class Model:
         """P50 of ``component`` (tunnel, approach or whole) under each variant, and its change.
 
         Every variant uses the same seed and its own random streams, so a difference is the
-        effect of the change alone. The price-conversion variant can only be computed at 2024 (the
-        local price indices end there), so its ratio to the baseline at 2024 is applied to the
-        baseline P50.
+        effect of the change alone (the price-conversion variant restates as :meth:`run` says).
         """
         _check_choice("component", component, ("tunnel", "approach", "whole"))
         small = replace(params, draws=draws)
@@ -733,14 +731,9 @@ class Model:
             return percentiles(getattr(self.run(p), component), [50])[50]
 
         base = p50(small)
-        year = self.compare_year()
         rows = []
         for assumption, option, changes in self.variants(params):
-            if "method" in changes:
-                ratio = p50(replace(small, base_year=year, **changes)) / p50(replace(small, base_year=year))
-                value = base * ratio
-            else:
-                value = p50(replace(small, **changes))
+            value = p50(replace(small, **changes))
             rows.append({"assumption": assumption, "option": option, "p50": value,
                          "change": value - base, "change_pct": 100 * (value / base - 1)})
         table = pd.DataFrame(rows)
@@ -781,14 +774,14 @@ class Model:
         p = replace(params, **changes)
         result = self.run(p)
         base = money.label(money.BASE_CURRENCY, p.base_year)
-        typical = float(data.load("tbm_rates", self.data_dir).set_index("rate_id").loc["typical_sustained_tbm",
-                                                                                       "value_m_per_day"])
+        ref = benchmarks.reference_rate(data.load("tbm_rates", self.data_dir))
+        typical = float(ref["value_m_per_day"])
         rows = [
             (f"tunnel cost, P{percentile:g}", percentiles(result.tunnel, [percentile])[percentile], f"{base} bn"),
             (f"whole link cost, P{percentile:g}", percentiles(result.whole, [percentile])[percentile], f"{base} bn"),
-            (f"advance per TBM to finish in {p.years:g} years",
+            (f"advance per TBM to finish in {p.years:g} years (m per calendar day)",
              benchmarks.advance_needed(p.tunnel_km, p.bores, p.tbm_count, p.years, p.boring_share), "m per day"),
-            (f"years to bore at the typical {typical:g} m per day",
+            (f"years to bore at {typical:g} m per calendar day ({ref['chart_label']})",
              benchmarks.years_needed(p.tunnel_km, p.bores, p.tbm_count, typical, p.boring_share), "years"),
         ]
         table = pd.DataFrame(rows, columns=["quantity", "value", "unit"])
@@ -806,138 +799,6 @@ def straight_line_lengths(data_dir=None) -> dict[str, float]:
     seg = seg[seg["segment_type"] == "new_land_line"]
     return {name: float(seg.loc[seg["alignment_id"] == alignment, "length_km"].sum())
             for name, alignment in APPROACH_ALIGNMENTS.items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# Figures
-
-
-def distribution_chart(result: Result, claims: dict[str, float], base_label: str, scenario: str = "baseline"):
-    """Histograms (log x) of the tunnel and whole-link cost, P10-P90 shaded, claims marked."""
-    import matplotlib.pyplot as plt
-
-    from .style import PALETTE
-
-    fig, axes = plt.subplots(2, 1, figsize=(10, 7.4), sharex=True, layout="constrained")
-    all_x = np.concatenate([result.tunnel, result.whole])
-    lo, hi = np.percentile(all_x, [0.05, 99.95])
-    lo = min(lo, min(claims.values())) / 1.3
-    bins = np.geomspace(lo, hi * 1.05, 120)
-    label_box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1}
-    for ax, (name, x, colour) in zip(axes, (("tunnel alone", result.tunnel, PALETTE["blue"]),
-                                            ("whole link (tunnel + approach railways)", result.whole,
-                                             PALETTE["green"]))):
-        q = percentiles(x)
-        counts, edges = np.histogram(x, bins=bins)
-        share = 100 * counts / x.size
-        ax.stairs(share, edges, fill=True, color=colour, alpha=0.35)
-        ax.stairs(share, edges, color=colour, linewidth=1)
-        ax.axvspan(q[10], q[90], color=colour, alpha=0.10, zorder=0)
-        top = share.max()
-        for p, ls, height in ((10, ":", 1.05), (50, "-", 1.05), (80, "--", 1.05), (90, ":", 1.25)):
-            ax.axvline(q[p], color=colour, linestyle=ls, linewidth=1.4)
-            ax.text(q[p], top * height, f"P{p}: {q[p]:,.0f}", ha="center", va="bottom", fontsize=9,
-                    color=colour, bbox=label_box)
-        for key, value in claims.items():
-            colour_c = PALETTE["vermillion"] if key == "claim_8bn" else PALETTE["black"]
-            ax.axvline(value, color=colour_c, linewidth=2, linestyle="--")
-            label = "claim: under USD 8 bn" if key == "claim_8bn" else "'traditional' USD 65 bn+"
-            ax.text(value, top * (0.75 if key == "claim_8bn" else 0.45),
-                    f" {label}\n at P{share_at_or_below(x, value):.1f}", fontsize=9, color=colour_c,
-                    ha="left", va="center", bbox=label_box)
-        ax.set_ylim(0, top * 1.45)
-        ax.set_ylabel("share of draws, %")
-        ax.set_title(f"{name}: P10-P90 shaded", loc="left", fontsize=11)
-    axes[1].set_xscale("log")
-    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if lo <= t <= hi * 1.05]
-    axes[1].set_xticks(ticks, [f"{t:,}" for t in ticks])
-    axes[1].set_xlabel(f"cost, {base_label} bn (log scale). Scenario '{scenario}'; an estimate built on the "
-                       "assumptions in data/assumptions.csv")
-    fig.set_dpi(benchmarks.INLINE_DPI)
-    return fig
-
-
-def tornado_chart(sens: pd.DataFrame, base_label: str, component_label: str = "whole-link P50"):
-    """Horizontal bars: how far each assumption's alternatives move the P50 from the baseline."""
-    import matplotlib.pyplot as plt
-
-    from .style import GREY, PALETTE
-
-    base = sens.attrs["baseline_p50"]
-    order = list(dict.fromkeys(sens["assumption"]))[::-1]
-    fig, ax = plt.subplots(figsize=(10, 0.55 * len(order) + 1.8), layout="constrained")
-    span = sens["p50"].max() - sens["p50"].min()
-    for i, name in enumerate(order):
-        sub = sens[sens["assumption"] == name].sort_values("change")
-        same_side = len(sub) > 1 and (np.sign(sub["change"]).nunique() == 1)
-        height = 0.6 / len(sub) if same_side else 0.6
-        for j, row in enumerate(sub.itertuples(index=False)):
-            y = i + ((j - (len(sub) - 1) / 2) * height if same_side else 0)
-            colour = PALETTE["vermillion"] if row.change > 0 else PALETTE["blue"]
-            ax.barh(y, row.change, left=base, color=colour, alpha=0.8, height=height * 0.92)
-            ha = "left" if row.change > 0 else "right"
-            ax.text(row.p50 + (0.01 if row.change > 0 else -0.01) * span, y,
-                    f"{row.option}: {row.p50:,.0f}", va="center", ha=ha, fontsize=9, color="#333333")
-    ax.axvline(base, color=PALETTE["black"], linewidth=1.2)
-    ax.text(base, len(order) - 0.3, f"baseline: {base:,.0f}", ha="center", va="bottom", fontsize=9,
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
-    ax.set_yticks(range(len(order)), order)
-    ax.set_ylim(-0.6, len(order) + 0.1)
-    lo, hi = sens["p50"].min(), sens["p50"].max()
-    ax.set_xlim(min(lo, base) - 0.45 * span, max(hi, base) + 0.45 * span)
-    ax.set_xlabel(f"{component_label}, {base_label} bn")
-    ax.grid(axis="y", visible=False)
-    ax.text(0.0, -0.12 if len(order) > 6 else -0.2, "assumptions varied one at a time; other inputs at baseline",
-            transform=ax.transAxes, fontsize=9, color=GREY)
-    fig.set_dpi(benchmarks.INLINE_DPI)
-    return fig
-
-
-# ---------------------------------------------------------------------------------------------
-# Widgets
-
-
-_WIDGET_IDS = itertools.count(1)
-
-
-def estimate_widget(model: Model, params: Params, percentile_options=(10, 20, 30, 40, 50, 60, 70, 80, 90),
-                    max_tbms: int = 18):
-    """ipywidgets controls (length, reference class, percentile, TBM count) wired to :meth:`Model.estimate`.
-
-    Built with ``widgets.interactive_output``. Its first call, made while the cell executes, is
-    skipped on purpose: the notebook shows the baseline with a plain call above, and output
-    printed at execution would be stored by a notebook runner but seen as a cell output by
-    strict nbval. Every later change of a control recomputes the table.
-    """
-    import ipywidgets as widgets
-    from IPython.display import display
-
-    style = {"description_width": "initial"}
-    controls = {
-        "length_km": widgets.FloatSlider(value=params.tunnel_km, min=50, max=150, step=1,
-                                         description="tunnel length (km)", style=style),
-        "tunnel_class": widgets.Dropdown(options=list(benchmarks.TUNNEL_CLASSES), value=params.tunnel_class,
-                                         description="reference class", style=style),
-        "percentile": widgets.SelectionSlider(options=list(percentile_options), value=50,
-                                              description="percentile (P)", style=style),
-        "tbm_count": widgets.IntSlider(value=params.tbm_count, min=1, max=max_tbms,
-                                       description="TBMs at once", style=style),
-    }
-    calls = []
-
-    def show(**kwargs):
-        if not calls:
-            calls.append(kwargs)
-            return
-        display(model.estimate(params, **kwargs))
-
-    view = widgets.interactive_output(show, controls)
-    note = widgets.Label("Move a control to recompute (200,000 draws); the table above is the stored baseline.")
-    # The box's model id is the only id a stored notebook keeps; a counter instead of a random
-    # id makes a fresh kernel write the same bytes on every run (and stays unique within one).
-    return widgets.VBox([widgets.HBox([controls["length_km"], controls["tunnel_class"]]),
-                         widgets.HBox([controls["percentile"], controls["tbm_count"]]), note, view],
-                        model_id=f"bering-estimate-widget-{next(_WIDGET_IDS)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1032,6 +893,33 @@ def duration_class(projects: pd.DataFrame) -> pd.DataFrame:
     return sched[sched["project_id"].isin(members) & sched["length_km"].notna()].reset_index(drop=True)
 
 
+#: Earlier tunnel-only estimates compared with the pitch are those of the modern plans (the 1905
+#: scheme's USD 65 million is a promoter's sum from another economy, shown in notebook 01).
+MODERN_FROM = 1990
+
+
+def earlier_tunnel_estimates(m: Model) -> pd.DataFrame:
+    """Tunnel-only cost figures of Bering tunnels made since :data:`MODERN_FROM`, restated: ``label, year, usd_bn``.
+
+    From ``project_costs`` (scope tunnel, crossing proposals, not the 2025 pitch) and from the
+    timeline's cost claims of scope tunnel, so no comparison mixes scopes.
+    """
+    from . import timeline
+
+    costs = benchmarks.restate_costs(m.costs, m.conv)
+    proposals = set(m.projects.loc[m.projects["kind"] == "crossing_proposal", "project_id"])
+    rows = benchmarks.scope_rows(costs, TUNNEL_SCOPE)
+    rows = rows[rows["project_id"].isin(proposals) & (rows["project_id"] != benchmarks.CLAIM_PROJECT)
+                & (rows["year_stated"] >= MODERN_FROM)]
+    a = pd.DataFrame({"label": rows["cost_id"], "year": rows["year_stated"].astype(int), "usd_bn": rows["usd_bn"]})
+    claims = timeline.cost_claims(timeline.load_timeline(m.data_dir), m.conv,
+                                  scopes=data.load("cost_claim_scopes", m.data_dir))
+    claims = claims[(claims["scope"] == TUNNEL_SCOPE) & (claims["year"] >= MODERN_FROM)
+                    & (claims["year"] < money.BASE_YEAR)]
+    b = pd.DataFrame({"label": claims["event_id"], "year": claims["year"].astype(int), "usd_bn": claims["usd_bn_base"]})
+    return pd.concat([a, b], ignore_index=True).sort_values(["year", "label"]).reset_index(drop=True)
+
+
 def key_number_rows(key: str, scenario: str) -> list[tuple]:
     """The rows of :func:`results`: (key, value, unit, description)."""
     m = _model(key)
@@ -1053,17 +941,18 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
     add("claim_8bn_usd_per_km", claim["claim_8bn"] * 1000 / claim["length_km"], f"{base} million per km",
         f"USD {claim['claim_8bn']:g} bn claim spread over the pitch's {claim['length_km']:g} km tunnel")
     add("claim_8bn_usd_per_bore_km", claim["claim_8bn"] * 1000 / bore_km, f"{base} million per bore-km",
-        f"USD {claim['claim_8bn']:g} bn over {params.bores} bores x {claim['length_km']:g} km (assumption tunnel_bores)")
+        f"USD {claim['claim_8bn']:g} bn over {params.bores} bores x {claim['length_km']:g} km "
+        "(assumption tunnel_bores)")
     add("claim_65bn_scope", scopes[c65], "scope",
         "Scope of the USD 65 bn 'traditional cost': the 2007 plan's tunnel plus its approach railways and corridor "
         "works, not the tunnel alone (project_costs.scope)")
     add("claim_8bn_scope", scopes[c8], "scope", "Scope of the USD 8 bn ceiling: the tunnel alone (project_costs.scope)")
-    tunnel_only = benchmarks.scope_rows(costs[costs["project_id"].str.startswith("bering_")
-                                              & (costs["cost_id"] != c8)], TUNNEL_SCOPE)
+    tunnel_only = earlier_tunnel_estimates(m)
     add("tunnel_only_estimates_min_usd2025", float(tunnel_only["usd_bn"].min()), f"{base} bn",
-        "Cheapest earlier tunnel-only estimate of a Bering tunnel, restated")
+        f"Cheapest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM} (project_costs and the timeline's "
+        "cost claims of scope tunnel), restated")
     add("tunnel_only_estimates_max_usd2025", float(tunnel_only["usd_bn"].max()), f"{base} bn",
-        "Dearest earlier tunnel-only estimate of a Bering tunnel, restated")
+        f"Dearest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM}, restated")
     add("rail_tunnel_median_usd_per_km", float(np.median(benchmarks.class_values(table, "rail_tunnels"))),
         f"{base} million per km", "Median cost per km of route of the long rail tunnels built or building")
     per_bore = table["usd_m_per_bore_km"].dropna()
@@ -1076,9 +965,11 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
     r = costs.set_index("cost_id")["usd_bn"]
     ct = m.costs.set_index("cost_id").loc["channel_tunnel_out_construction_1985p"]
     add("channel_tunnel_outturn_usd2025", float(r[ct.name]), f"{base} bn",
-        f"Channel Tunnel construction outturn ({ct['currency']} {ct['amount_bn']:g} bn in {ct['price_year']} prices) restated")
+        f"Channel Tunnel construction outturn ({ct['currency']} {ct['amount_bn']:g} bn in {ct['price_year']} "
+        "prices) restated")
     over = benchmarks.overruns(m.costs, m.conv, m.projects).set_index("estimate_id")
-    add("channel_tunnel_overrun_pct", float(over.loc["channel_tunnel_est_construction_1985p", "overrun_pct"]), "percent",
+    add("channel_tunnel_overrun_pct", float(over.loc["channel_tunnel_est_construction_1985p", "overrun_pct"]),
+        "percent",
         f"Channel Tunnel construction outturn over forecast, constant {ct['price_year']} prices")
     add("panama_us_construction_usd2025", float(r["panama_us_out_expenditure_1904_1914"]), f"{base} bn",
         "US expenditures on the Panama Canal 1904-1914 as published by the Panama Canal History Museum, restated "
@@ -1094,7 +985,8 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         f"Share of simulated tunnel-only costs at or below the tunnel-only USD {claim['claim_8bn']:g} bn{scen}")
     add("percentile_of_65bn_claim_whole_link", share_at_or_below(result.whole, claim["claim_65bn"]),
         "percentile (0-100)",
-        f"Share of simulated whole-link costs at or below USD {claim['claim_65bn']:g} bn, a figure of the same scope{scen}")
+        f"Share of simulated whole-link costs at or below USD {claim['claim_65bn']:g} bn, a figure of the same "
+        f"scope{scen}")
     add("north_america_connection_km", m.approach_km["na_km"], "km",
         "New railway from the Alaska Railroad to the Canadian network (Northern Rail Extension and Delta Junction - "
         "Fort McMurray)")
@@ -1125,3 +1017,41 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         f"Average advance each of {params.tbm_count} TBMs needs to bore {params.bores} x {params.tunnel_km:g} km in "
         f"{params.years:g} years, boring {params.boring_share:.0%} of the time (assumption)")
     return rows
+
+
+def findings(data_dir=None, scenario: str = "baseline") -> str:
+    """Notebook 03's Findings: four plain sentences, every number from :func:`results`."""
+    v = results(data_dir, scenario).set_index("key")["value"]
+    m = model(data_dir)
+    table = m.table()
+    cheap = table.loc[table["usd_m_per_bore_km"].idxmin()]
+    diameter = float(m.projects.set_index("project_id").loc[cheap["project_id"], "bore_diameter_m"])
+    scen = "" if scenario == "baseline" else f" (scenario '{scenario}')"
+    scope = str(v["claim_65bn_scope"]).replace("_", " ")
+    return "\n".join([
+        "**Findings**" + scen,
+        "",
+        f"- The 2025 pitch sets a tunnel-only ceiling against a figure of another scope: its USD 65 bn "
+        f"'traditional cost' is the 2007 plan's tunnel with its approach railways and corridor works "
+        f"(scope: {scope}), so 'under USD 8 bn against USD 65 bn+' compares a tunnel with a corridor.",
+        f"- Judged by what long rail tunnels cost per km when finished, the 112 km tunnel alone has a median "
+        f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10-P90 USD {v['tunnel_cost_p10_usd2025']:,.0f}-"
+        f"{v['tunnel_cost_p90_usd2025']:,.0f} bn, USD 2025); USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
+        f"and below every tunnel-only estimate of the plans made since {MODERN_FROM} (USD "
+        f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn restated).",
+        f"- The whole link, with new railways to connected railheads on both sides "
+        f"({v['whole_link_new_railway_km']:,.0f} km, {v['north_america_connection_km']:,.0f} km of it from the "
+        f"Alaska Railroad to the Canadian network), has a median cost of USD "
+        f"{v['whole_link_cost_p50_usd2025']:,.0f} bn "
+        f"(P90 USD {v['whole_link_cost_p90_usd2025']:,.0f} bn); USD 65 bn sits at its "
+        f"P{v['percentile_of_65bn_claim_whole_link']:.0f}, and the tunnel is about "
+        f"{100 * v['tunnel_share_of_whole_link_cost']:.0f} % of the whole.",
+        f"- For USD 8 bn the tunnel would have to cost USD {v['claim_8bn_usd_per_bore_km']:,.0f} m per km of bore, "
+        f"against a median USD {v['rail_tunnel_median_usd_per_bore_km']:,.0f} m for long rail tunnels and "
+        f"USD {cheap['usd_m_per_bore_km']:,.0f} m for the cheapest tunnel in the data ({cheap['name'].split(' (')[0]}, "
+        f"{int(cheap['bores'])} bores of {diameter:.1f} "
+        f"m for cars over {cheap['km']:g} km).",
+        f"- Long tunnels scaled to 112 km took a median {v['construction_duration_p50_years']:.0f} years from the "
+        f"start of main works to opening; {100 * v['probability_within_8_years']:.0f} % of simulated construction "
+        f"times are eight years or less.",
+    ])

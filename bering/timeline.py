@@ -49,11 +49,13 @@ def proposals(timeline: pd.DataFrame) -> pd.DataFrame:
 
 
 def cost_claims(timeline: pd.DataFrame, conv: money.Money, method: str = "fx_then_deflate",
-                base_year: int = money.BASE_YEAR) -> pd.DataFrame:
-    """Every stated cost of a crossing proposal, nominal and restated in USD of ``base_year``.
+                base_year: int = money.BASE_YEAR, scopes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every stated cost of a crossing proposal, nominal and restated in USD of ``base_year``, with its scope.
 
     Context events (the Alaska purchase, other projects) are left out: they are not claims about
-    the cost of a crossing.
+    the cost of a crossing. ``scope`` (what the figure covers: tunnel, crossing, crossing with its
+    approach railways ...) comes from ``data/cost_claim_scopes.csv`` (``scopes``, default the
+    shipped table); an event without a row there is ``unstated``.
     """
     claims = timeline[timeline["cost_amount_bn"].notna() & (timeline["category"] != "context")].copy()
     amounts = claims["cost_amount_bn"].to_numpy(float)
@@ -62,8 +64,10 @@ def cost_claims(timeline: pd.DataFrame, conv: money.Money, method: str = "fx_the
     # nominal: in US dollars of the claim's own year (converted, not deflated)
     claims["nominal_usd_bn"] = conv.convert(amounts, currencies, years, to_year=years, method=method)
     claims["usd_bn_base"] = conv.convert(amounts, currencies, years, to_year=base_year, method=method)
+    scopes = data.load("cost_claim_scopes") if scopes is None else scopes
+    claims["scope"] = claims["event_id"].map(scopes.set_index("event_id")["scope"]).fillna("unstated")
     cols = ["event_id", "year", "title", "claimed_length_km", "cost_amount_bn", "cost_currency",
-            "cost_price_year", "nominal_usd_bn", "usd_bn_base", "source_id"]
+            "cost_price_year", "nominal_usd_bn", "usd_bn_base", "scope", "source_id"]
     return claims[cols].reset_index(drop=True)
 
 
@@ -146,26 +150,10 @@ def timeline_chart(timeline: pd.DataFrame):
 
 
 def cost_chart(claims: pd.DataFrame, base_year: int = money.BASE_YEAR):
-    """A dumbbell per cost claim: as stated (hollow) and in constant dollars (filled), log scale."""
-    import matplotlib.pyplot as plt
+    """A dumbbell per cost claim, coloured by scope: see :func:`bering.plots.costs.cost_claims_chart`."""
+    from .plots.costs import cost_claims_chart
 
-    from .style import PALETTE
-
-    ordered = claims.sort_values(["year", "event_id"], kind="stable").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(ordered) + 1.8), layout="constrained")
-    y = np.arange(len(ordered))[::-1]
-    ax.hlines(y, ordered["nominal_usd_bn"], ordered["usd_bn_base"], color="#BBBBBB", linewidth=2, zorder=1)
-    ax.scatter(ordered["nominal_usd_bn"], y, s=60, facecolor="white", edgecolor=PALETTE["orange"],
-               linewidth=1.8, label="as stated (US dollars of the year stated)", zorder=2)
-    ax.scatter(ordered["usd_bn_base"], y, s=60, color=PALETTE["blue"],
-               label=f"restated in constant USD {base_year}", zorder=3)
-    labels = [f"{int(yr)}  {title}" for yr, title in zip(ordered["year"], ordered["title"])]
-    ax.set_yticks(y, labels)
-    ax.set_xscale("log")
-    ax.set_xlabel("claimed cost, billion US dollars (log scale)")
-    ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
-    return fig
+    return cost_claims_chart(claims, base_year)
 
 
 def interactive_timeline(timeline: pd.DataFrame, sources: pd.DataFrame):

@@ -224,15 +224,31 @@ def test_claim_positions_in_a_class():
 def test_charts_build(conv):
     import matplotlib.pyplot as plt
 
+    from bering.plots import costs as pc
+
     table = b.cost_per_km(projects_frame(), costs_frame(), conv, rules=RULES, classes=CLASSES)
-    fig = b.cost_per_km_chart(table, {"claim_8bn": 71.4}, "USD 2025")
+    fig = pc.cost_per_km_chart(table, {"claim_8bn": 71.4}, "USD 2025")
     assert any(line.get_xdata()[0] == 71.4 for line in fig.axes[0].lines)
     plt.close(fig)
-    rates = pd.DataFrame({"rate_id": [r for r, _ in b.RATE_MARKS], "value_m_per_day": [10.0, 15, 18, 25, 56],
-                          "statistic": ["x"] * 5, "source_id": ["s"] * 5})
-    fig = b.schedule_chart(112, 3, 8, rates, access={"portals only": 6})
+    rates = pd.DataFrame({"rate_id": list("abcde"), "value_m_per_day": [10.0, 15, 18, 25, 56],
+                          "statistic": ["x"] * 5, "source_id": ["s"] * 5, "role": ["chart"] * 4 + ["reference"],
+                          "chart_label": list("ABCDE")})
+    marks = b.rate_marks(rates)
+    assert b.reference_rate(rates)["rate_id"] == "e"
+    fig = pc.schedule_chart(112, 3, 8, marks, access={"portals only": 6})
     assert fig.axes[0].get_yscale() == "log"
+    # tick labels are plain numbers, not powers of ten
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "10" in labels and not any("^" in t for t in labels)
     plt.close(fig)
+
+
+def test_spread_labels_keeps_order_and_gap():
+    from bering.plots.costs import spread_labels
+
+    assert spread_labels([1.0, 1.1, 5.0], 0.5) == [1.0, 1.5, 5.0]
+    out = spread_labels([10.0, 11.0], 0.1, log=True)
+    assert out[0] == pytest.approx(10.0) and out[1] == pytest.approx(10 ** 1.1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +303,8 @@ def test_a_planted_project_enters_its_class(data_copy):
     _plant(data_copy,
            "test_tunnel,Planted Tunnel,CH,rail_tunnel,40,0,40,2,,2000,2010,,,,,,completed,,rail_tunnels;fixed_links,"
            "zinio_big_projects_gotthard,planted",
-           "test_tunnel_out,test_tunnel,outturn,4,CHF,2010,2010,,tunnel,planted for a test,zinio_big_projects_gotthard,x")
+           "test_tunnel_out,test_tunnel,outturn,4,CHF,2010,2010,,tunnel,planted for a test,"
+           "zinio_big_projects_gotthard,x")
     projects, costs = b.load(data_copy)
     classes = b.classes(projects, b.reference_classes(data_copy))
     table = b.cost_per_km(projects, costs, money.Money.from_data(data_copy), classes=classes)
@@ -298,7 +315,8 @@ def test_a_planted_project_enters_its_class(data_copy):
 
 def test_a_planted_project_without_a_class_is_reported_by_name(data_copy):
     _plant(data_copy,
-           "test_bridge,Planted Bridge,DK,bridge,10,0,0,,,2000,2010,,,,,,completed,,,zinio_big_projects_gotthard,planted",
+           "test_bridge,Planted Bridge,DK,bridge,10,0,0,,,2000,2010,,,,,,completed,,,"
+           "zinio_big_projects_gotthard,planted",
            "test_bridge_out,test_bridge,outturn,1,DKK,2010,2010,,crossing,,zinio_big_projects_gotthard,x")
     projects, costs = b.load(data_copy)
     report = b.unplaced(projects, costs, b.reference_classes(data_copy)).set_index("id")

@@ -253,9 +253,35 @@ def test_results_contract_and_key_numbers():
     assert mc.results() is not mc.results()   # a copy each time; the cache stays clean
 
 
-def test_widget_does_not_print_when_built(capsys):
+def test_widget_shows_the_baseline_at_once_and_a_static_fallback(capsys):
+    import pandas as pd
+
+    from bering.plots import costs as pc
+
     model = mc.model()
-    box = mc.estimate_widget(model, model.baseline())
-    assert "tunnel length" in repr(box)
-    # outside a kernel, interactive_output's clear_output writes only an erase-line escape code
+    params = replace(model.baseline(), draws=20_000)
+    box = pc.estimate_widget(model, params)
+    slider = box.children[0].children[0]
+    assert slider.value == 112 and type(slider.value) is int
+    dropdown = box.children[0].children[1]
+    assert ("long rail tunnels (bored or mined)", "rail_tunnels") in dropdown.options
+    table = box.children[-1].value
+    assert table.startswith("<table>") and "tunnel cost, P50" in table and "<th></th>" not in table
+    slider.value = 60
+    assert box.children[-1].value != table              # moving a control recomputes
+    static = pd.DataFrame({"reference class": ["a <b>"], "percentile": ["P50"]})
+    wrapped = pc.estimate_widget(model, params, static=static)
+    bundle = wrapped._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data and "a &lt;b&gt;" in data["text/html"]
     assert capsys.readouterr().out.replace("\x1b[2K\r", "") == ""
+
+
+def test_models_import_without_a_plotting_library():
+    import subprocess
+    import sys
+
+    code = ("import sys; import bering.montecarlo, bering.benchmarks; "
+            "print('matplotlib' in sys.modules or 'plotly' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,1 +1,1 @@
-"""Figures for the notebooks, one module per topic."""
+"""Figures and widgets, apart from the models they draw (which import no plotting library)."""

@@ -109,6 +109,7 @@ def test_channel_tunnel_freight_ratio_is_outturn_over_first_year_forecast():
     assert math.isnan(ratios.loc["ctrl_bid_eurostar_1998", "ratio"])
     assert ratios.loc["ctrl_bid_eurostar_1998", "enters"].startswith("no ratio")
     assert ratios.loc["eurostar_passengers_2013", "ratio"] == pytest.approx(10 / 21.2)
+    assert ratios.loc["oresund_road_vehicles_2001", "ratio"] == pytest.approx(8100 / 10000)
 
 
 def test_rail_class_ratio_from_the_average_overestimate():

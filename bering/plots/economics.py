@@ -24,13 +24,16 @@ def demand_chart(ratios: pd.DataFrame, rail_ratio: float, project_names: dict[st
     rail reference class mean. A bar at 1 would be a forecast met exactly."""
     plt = _plt()
     rows = ratios[ratios["ratio"].notna()].copy()
-    rows["label"] = [f"{project_names.get(p, p)}, {t} ({y}): {w} over the {m} forecast" for p, t, y, w, m in
+    rows["label"] = [f"{project_names.get(p, p)}, {t} ({y}): {w} over the "
+                     + (f"{int(m)} forecast" if pd.notna(m) else "forecast") for p, t, y, w, m in
                      zip(rows["project_id"], rows["traffic"], rows["forecast_for_year"],
                          np.where(rows["compared_with"] == "actual", "actual", "revised forecast"),
                          rows["forecast_made_year"])]
     labels = list(rows["label"]) + ["Rail projects, mean of 27 (Flyvbjerg, Holm and Buhl 2005): actual over forecast"]
     values = list(rows["ratio"]) + [rail_ratio]
-    colours = [style.PALETTE["vermillion"] if m == "freight" else style.PALETTE["blue"] for m in rows["mode"]]
+    by_mode = {"freight": style.PALETTE["vermillion"], "passenger": style.PALETTE["blue"],
+               "road vehicles": style.PALETTE["orange"]}
+    colours = [by_mode.get(m, style.GREY) for m in rows["mode"]]
     colours.append(style.PALETTE["green"])
     hatches = ["//" if c == "revised forecast" else "" for c in rows["compared_with"]] + [""]
     fig, ax = plt.subplots(figsize=(9.5, 0.75 * len(values) + 1.8), layout="constrained", dpi=_DISPLAY_DPI)

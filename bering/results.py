@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 #: The analysis modules whose ``results()`` make up the key numbers, with the notebook each serves.
-#: A module that is not (yet) in the package, or has no ``results()``, is reported by
-#: :func:`missing_modules` and left out; the claims that need its numbers become not checkable.
+#: A registered module that is missing or has no ``results()`` is an error (see
+#: :func:`missing_modules`): the ledger never checks a claim against a partial set of numbers.
 REGISTRY: tuple[tuple[str, str], ...] = (
     ("timeline", "01_proposal_timeline"),
     ("route", "02_route_geometry"),
@@ -98,8 +98,10 @@ def key_numbers(scenario: str = BASELINE, data_dir: Path | None = None) -> pd.Da
     if scenario not in known:
         raise ValueError(f"unknown scenario '{scenario}'; use one of: {', '.join(known)}")
     frames = {}
+    absent = missing_modules()
+    if absent:
+        raise RuntimeError("the results registry names modules that give no results(): "
+                           + ", ".join(f"bering.{name}" for name in absent))
     for name, _ in REGISTRY:
-        module = _module(name)
-        if module is not None:
-            frames[name] = module.results(data_dir, scenario)
+        frames[name] = _module(name).results(data_dir, scenario)
     return combine(frames)

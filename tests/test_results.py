@@ -53,9 +53,15 @@ def test_key_numbers_call_every_registered_module(monkeypatch):
         results.key_numbers("nope")
 
 
-def test_a_module_without_results_is_reported_not_fatal(monkeypatch):
+def test_a_module_without_results_is_refused_by_name(monkeypatch):
     monkeypatch.setattr(results, "REGISTRY", (("timeline", "01_proposal_timeline"), ("no_such_module", "09_x")))
     assert results.missing_modules() == ["no_such_module"]
+    with pytest.raises(RuntimeError, match="bering.no_such_module"):
+        results.key_numbers("baseline")
+
+
+def test_every_registered_module_gives_results():
+    assert results.missing_modules() == []
 
 
 def test_route_results_from_the_data(data_copy):

@@ -17,9 +17,9 @@ contains HTML or Markdown syntax is shown as the text it is.
 
 from __future__ import annotations
 
-import html
 import math
-import re
+
+from . import escape
 
 #: Units whose numbers are calendar years (no thousands separator).
 YEAR_UNITS = ("year", "calendar year", "year ad")
@@ -56,19 +56,12 @@ def with_unit(value, unit: str) -> str:
     return text if (unit or "").strip().lower() in YEAR_UNITS or not unit else f"{text} {unit}"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-
-
 def markdown(text) -> str:
     """Text from the data made safe for Markdown that a notebook or site renders as HTML.
 
-    HTML is escaped (``<img onerror=...>`` shows as text, never as an element) and Markdown's own
-    syntax characters are backslash-escaped, so a value can neither inject markup nor a link.
+    One escaping rule for the whole collection (:func:`bering.escape.markdown`), with line breaks
+    folded so a value stays on its line; a missing value (None or NaN) is the empty string.
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    escaped = html.escape(str(text), quote=False)
-    escaped = escaped.replace("\r", " ").replace("\n", " ")
-    # escape Markdown syntax outside the entities html.escape wrote (&lt; &gt; &amp;)
-    parts = re.split(r"(&[a-z]+;|&#x?[0-9a-f]+;)", escaped)
-    return "".join(p if p.startswith("&") and p.endswith(";") else _MD_SPECIAL.sub(r"\\\1", p) for p in parts)
+    return escape.markdown(text, table_cell=True)

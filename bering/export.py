@@ -147,6 +147,8 @@ def display_number(value: str, unit: str) -> str:
         return f"{number:.1f}"
     if size >= 0.01:
         return f"{number:.3g}"
+    if size >= 1e-9:   # two significant digits, written out: 0.0037 rather than 3.71e-03
+        return f"{number:.{1 - math.floor(math.log10(size))}f}"
     return f"{number:.2e}"
 
 

@@ -417,12 +417,14 @@ def _cell_figures(cell, names: set[str]) -> list[str]:
     return found
 
 
-_FIGURE_LINK_RE = re.compile(r"\]\(\.\./figures/([^)\s]+)\)")
+_FIGURE_LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\.\./figures/(\d\d_[a-z0-9_]+)\.(\w+)\)")
 
 
 def site_links(markdown: str) -> str:
-    """Links from a notebook to ``../figures/FILE`` pointed at the site's copy of the file."""
-    return _FIGURE_LINK_RE.sub(lambda m: f"](../downloads/figures/{m.group(1)})", markdown)
+    """A link from a notebook to a figure's file (``../figures/NAME.png``) leads to the figure's
+    page; an image embed keeps its path (the site's sources hold the catalogued PNGs there)."""
+    return _FIGURE_LINK_RE.sub(lambda m: m.group(0) if m.group(1)
+                               else f"[{m.group(2)}](../figures/{m.group(3)}.md)", markdown)
 
 
 def prepare_notebook(nb, stem: str, by_name: dict[str, Figure], labels, build) -> None:
@@ -600,6 +602,8 @@ def sphinx_conf(info: dict[str, str], repository: str) -> str:
         "extensions": ["myst_nb"],
         "nb_execution_mode": "off",
         "nb_merge_streams": True,
+        # Markdown outputs go through MyST too, so its raw-HTML switch-off applies to them
+        "nb_render_markdown_format": "myst",
         "myst_disable_syntax": ["html_block", "html_inline"],
         "myst_heading_anchors": 3,
         "html_theme": "sphinx_book_theme",
@@ -624,8 +628,20 @@ def sphinx_conf(info: dict[str, str], repository: str) -> str:
     return "".join(lines)
 
 
+#: The page layout: sphinx-book-theme's, with the build date and commit under every page, and its
+#: print-only title escaped (the theme writes ``{{ pagetitle }}`` unescaped, which would turn a
+#: title from data into markup); the rest of ``docs_body`` is pydata-sphinx-theme's.
 FOOTER_TEMPLATE = """\
 {%- extends "!layout.html" %}
+{%- block docs_body %}
+<div id="jb-print-docs-body" class="onlyprint">
+    <h1>{{ pagetitle|e }}</h1>
+</div>
+{% include "components/searchbox.html" %}
+<article class="bd-article">
+  {% block body %}{% endblock %}
+</article>
+{%- endblock docs_body %}
 {%- block footer %}
 {{ super() }}
 <div class="bering-build-info" style="text-align:center;font-size:.85rem;padding:.5rem">
@@ -668,6 +684,8 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
                     build["problems"].append(f"figures/{name}: {what}")
             else:
                 copies[extra / "figures" / name] = path
+                if name.endswith(".png"):   # for notebooks that embed a figure as an image
+                    copies[src / "figures" / name] = path
         for name in fig.data_files:
             copies[extra / "data" / name] = inside(data_dir, name, f"catalogue.csv, figure {fig.name}, data_files")
     for name in ("datapackage.json", "sources.csv"):

@@ -329,7 +329,7 @@ def human_log_ticks(fig) -> None:
     (``LogFormatterSciNotation``) is still in place."""
     from matplotlib import ticker
 
-    for ax in fig.axes:
+    for ax in getattr(fig, "axes", []):
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log" and type(axis.get_major_formatter()) is ticker.LogFormatterSciNotation:
                 axis.set_major_formatter(ticker.FuncFormatter(_plain_tick))

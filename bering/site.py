@@ -273,7 +273,8 @@ def chart_page(spec: dict, fig: "Figure") -> str:
     beside it): the download offered for an interactive figure."""
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{h(fig.title)}</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            '<link rel="icon" href="data:,">\n<script src="plotly.min.js"></script>\n<script src="bering-plotly.js"></script>\n</head>\n'
+            '<link rel="icon" href="data:,">\n<script src="plotly.min.js"></script>\n'
+            '<script src="bering-plotly.js"></script>\n</head>\n'
             '<body style="margin:0;font-family:sans-serif">\n'
             + plotly_html(spec, f"plot-{fig.name}", fig.alt_text, fig.name)
             + f'\n<p style="padding:0 8px;color:#444">{h(fig.alt_text)}</p>\n</body>\n</html>\n')
@@ -758,7 +759,8 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
             shutil.copyfile(plotly_js, extra / "figures" / export.PLOTLY_JS)
             shutil.copyfile(ASSETS / "bering-plotly.js", extra / "figures" / "bering-plotly.js")
     elif build["plotly"]:
-        raise SiteError("a page shows plotly charts but figures/plotly.min.js is missing (run python -m bering figures)")
+        raise SiteError("a page shows plotly charts but figures/plotly.min.js is missing "
+                        "(run python -m bering figures)")
     else:
         (static / export.PLOTLY_JS).write_text("/* no plotly charts in this collection */\n", encoding="utf-8")
     (src / "_templates").mkdir(exist_ok=True)
@@ -850,8 +852,9 @@ _CSS_URL_RE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", re.
 #: Inline scripts the theme writes (Sphinx and pydata-sphinx-theme), each as a regular expression
 #: over the script's text with its white space collapsed. Any other inline script fails the check.
 THEME_SCRIPTS = (
-    re.compile(r'document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| "(?:light|dark|auto|)"; '
-               r'document\.documentElement\.dataset\.theme = localStorage\.getItem\("theme"\) \|\| "(?:light|dark|auto|)";'),
+    re.compile(r'document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| '
+               r'"(?:light|dark|auto|)"; document\.documentElement\.dataset\.theme = '
+               r'localStorage\.getItem\("theme"\) \|\| "(?:light|dark|auto|)";'),
     re.compile(r"DOCUMENTATION_OPTIONS\.pagename = '[a-z0-9_/]+';"),
     re.compile(r"DOCUMENTATION_OPTIONS\.search_as_you_type = (?:true|false);"),
     re.compile(r'// Activate the search field on page load let searchInput = document\.querySelector\('

@@ -7,6 +7,13 @@ A notebook makes one :class:`Exporter` and calls :meth:`Exporter.figure` for eve
   HTML page that loads ``plotly.min.js`` from the same folder (shipped once, never a CDN);
 * the title, the source line and the alt text are required; the title and source line are drawn
   on the figure and the alt text is embedded in the file metadata;
+* beside every figure goes ``NN_slug.csv``, exactly the data it plots (one row per plotted point:
+  panel, series, kind, x, y, ...), read from the figure itself unless the notebook passes
+  ``data=``; it is listed last in the figure's ``files``;
+* SVG text stays text (``svg.fonttype: none``) so a graphics desk can edit labels; log axes are
+  labelled 0.1, 1, 10 rather than 10^-1, 10^0, 10^1;
+* plotly pages size themselves to their container, wrap the source line instead of cutting it,
+  and their toolbar has no cloud ("Share chart") button and downloads SVG (:data:`PLOTLY_CONFIG`);
 * every file is written to a temporary name and renamed into place, so a failure never leaves a
   half-written figure; a catalogue row is added only after its files exist;
 * files carry no timestamps or random ids, so a re-run reproduces them byte for byte.
@@ -40,6 +47,19 @@ PLOTLY_JS = "plotly.min.js"
 CATALOGUE_COLUMNS = ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"]
 KEY_COLUMNS = ["key", "value", "unit", "notebook", "description"]
 STATIC_FORMATS = ("png", "svg", "pdf")
+
+#: The plotly configuration of every interactive chart, in the exported pages and on the site: no
+#: plotly logo, no cloud upload ("Share chart" / "Edit in Chart Studio"), a camera button that
+#: downloads an SVG, a chart that follows the size of its container.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
+    "toImageButtonOptions": {"format": "svg"},
+}
+#: Characters per line of a plotly source line before it wraps.
+PLOTLY_SOURCE_WIDTH = 90
 
 _NAME_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -144,6 +164,8 @@ def display_number(value: str, unit: str) -> str:
         return f"{number:.1f}"
     if size >= 0.01:
         return f"{number:.3g}"
+    if size >= 1e-9:   # two significant digits, written out: 0.0037 rather than 3.71e-03
+        return f"{number:.{1 - math.floor(math.log10(size))}f}"
     return f"{number:.2e}"
 
 
@@ -183,8 +205,12 @@ class Exporter:
     # -- figures -------------------------------------------------------------------------------
 
     def figure(self, fig, name: str, *, title: str, alt: str, source: str,
-               data_files: Iterable[str] = ()) -> Saved:
-        """Save ``fig`` (matplotlib or plotly) as ``name`` with its title, alt text and source line."""
+               data_files: Iterable[str] = (), data: pd.DataFrame | None = None) -> Saved:
+        """Save ``fig`` (matplotlib or plotly) as ``name`` with its title, alt text and source line.
+
+        ``data`` is the plotted data when the notebook has it as a table; without it the data are
+        read from the figure's artists or traces (:func:`plotted_data`).
+        """
         self._check_figure_args(name, title, alt, source)
         data_files = sorted(set(data_files))
         if hasattr(fig, "savefig"):
@@ -193,6 +219,9 @@ class Exporter:
             files = self._save_plotly(fig, name, title, alt, source)
         else:
             raise TypeError(f"figure '{name}': expected a matplotlib or plotly figure, got {type(fig).__name__}")
+        table = plotted_data(fig) if data is None else pd.DataFrame(data).reset_index(drop=True)
+        _write_table(self.out_dir / f"{name}.csv", table)
+        files.append(f"{name}.csv")
         row = {"name": name, "notebook": self.notebook, "title": title, "alt_text": alt,
                "source_line": source, "files": ";".join(files), "data_files": ";".join(data_files)}
         self._upsert(CATALOGUE, CATALOGUE_COLUMNS, "name", row)
@@ -217,6 +246,7 @@ class Exporter:
             fig.text(0.01, 0.0, _wrap(f"Source: {source}", 130), ha="left", va="top",
                      fontsize=style.MIN_FONT_PT, color=style.GREY, transform=fig.transFigure)
             fig._bering_decorated = (title, source)
+        human_log_ticks(fig)
         metadata = {
             "png": {"Title": title, "Description": alt, "Software": None},
             "svg": {"Title": title, "Description": alt, "Date": None},
@@ -224,7 +254,7 @@ class Exporter:
         }
         files = []
         # a fixed salt makes SVG element ids repeatable; the rest of the style is the caller's
-        with mpl.rc_context({"svg.hashsalt": style.RC["svg.hashsalt"]}):
+        with mpl.rc_context({k: style.RC[k] for k in ("svg.hashsalt", "svg.fonttype")}):
             for fmt in STATIC_FORMATS:
                 filename = f"{name}.{fmt}"
                 atomic_write(self.out_dir / filename, lambda h, fmt=fmt: fig.savefig(
@@ -236,28 +266,35 @@ class Exporter:
         import plotly.io as pio
         import plotly.offline
 
+        source_lines = textwrap.wrap(f"Source: {source}", width=PLOTLY_SOURCE_WIDTH, break_on_hyphens=False)
         fig.update_layout(title={"text": html.escape(title), "x": 0.01, "xanchor": "left"},
                           **style.PLOTLY_LAYOUT)
+        # the source line sits below the plot, one line per wrapped row, with room made for it
+        margin_b = style.PLOTLY_LAYOUT["margin"]["b"] + 18 * (len(source_lines) - 1)
+        fig.update_layout(margin={"b": margin_b}, width=None, autosize=True)
         annotations = [a for a in fig.layout.annotations if getattr(a, "name", None) != "source_line"]
-        annotations.append(dict(name="source_line", text=html.escape(f"Source: {source}"), showarrow=False,
-                                xref="paper", yref="paper", x=0, y=-0.18, xanchor="left", yanchor="top",
-                                align="left", font={"size": 12, "color": style.GREY}))
+        annotations.append(dict(name="source_line", text="<br>".join(html.escape(line) for line in source_lines),
+                                showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-(margin_b - 12),
+                                xanchor="left", yanchor="bottom", align="left",
+                                font={"size": 12, "color": style.GREY}))
         fig.update_layout(annotations=annotations)
         js_path = self.out_dir / PLOTLY_JS
         plotly_js = plotly.offline.get_plotlyjs().encode("utf-8")
         if not js_path.exists() or js_path.stat().st_size != len(plotly_js):
             atomic_write(js_path, lambda h: h.write(plotly_js))
+        height = fig.layout.height or 520
         div = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=name,
-                          config={"displaylogo": False, "responsive": True})
+                          default_width="100%", default_height=f"{height}px",
+                          config={**PLOTLY_CONFIG, "toImageButtonOptions": {"format": "svg", "filename": name}})
         page = (
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{html.escape(title)}</title>\n"
             f"<meta name=\"description\" content=\"{html.escape(alt)}\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<script src=\"{PLOTLY_JS}\"></script>\n"
-            "</head>\n<body>\n"
+            "</head>\n<body style=\"margin:0\">\n"
             f"<figure role=\"img\" aria-label=\"{html.escape(alt)}\" style=\"margin:0\">\n{div}\n"
-            f"<figcaption style=\"font-family:sans-serif;font-size:14px;color:#444\">"
+            f"<figcaption style=\"font-family:sans-serif;font-size:14px;color:#444;padding:0 8px\">"
             f"{html.escape(alt)}</figcaption>\n</figure>\n</body>\n</html>\n"
         )
         filename = f"{name}.html"
@@ -293,6 +330,86 @@ class Exporter:
         table = pd.concat([table, pd.DataFrame([row], columns=columns)], ignore_index=True)
         table = table.sort_values(["notebook", key] if key == "key" else key, kind="stable")
         _write_table(path, table[columns])
+
+
+# ---------------------------------------------------------------------------------------------
+# Figure helpers: log-axis labels, the plotted data
+
+
+def _plain_tick(value: float, _pos=None) -> str:
+    """0.1, 1, 10, 1,000 rather than 10^-1, 10^0, 10^1, 10^3."""
+    return f"{value:,.12g}"
+
+
+def human_log_ticks(fig) -> None:
+    """Label every log axis of a matplotlib figure with plain numbers, where the default
+    (``LogFormatterSciNotation``) is still in place."""
+    from matplotlib import ticker
+
+    for ax in getattr(fig, "axes", []):
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log" and type(axis.get_major_formatter()) is ticker.LogFormatterSciNotation:
+                axis.set_major_formatter(ticker.FuncFormatter(_plain_tick))
+                axis.set_minor_formatter(ticker.NullFormatter())
+
+
+def _tick_names(axis) -> dict[float, str]:
+    """Tick positions and their text on a categorical axis (empty when the ticks are numbers)."""
+    names = {}
+    for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels()):
+        text = label.get_text()
+        if text and not re.fullmatch(r"[\s\d.,\-\u2212%e+]*", text):
+            names[round(float(loc), 9)] = text
+    return names
+
+
+def plotted_data(fig) -> pd.DataFrame:
+    """The data a figure draws, one row per point: lines, scatter points and bars of a matplotlib
+    figure (base-map polygons excepted: their files are the figure's ``data_files``), or every
+    trace of a plotly figure. Categorical positions carry their tick label in ``x_label``/``y_label``."""
+    rows: list[dict] = []
+    if hasattr(fig, "to_plotly_json"):
+        for number, trace in enumerate(fig.data, start=1):
+            spec = trace.to_plotly_json()
+            columns = [k for k in ("x", "y", "z", "lat", "lon", "text", "hovertext")
+                       if spec.get(k) is not None and not isinstance(spec.get(k), (str, int, float))]
+            length = max((len(spec[k]) for k in columns), default=0)
+            for i in range(length):
+                row = {"panel": "", "series": spec.get("name") or f"trace {number}", "kind": spec.get("type", "")}
+                row.update({k: spec[k][i] if i < len(spec[k]) else "" for k in columns})
+                rows.append(row)
+        return pd.DataFrame(rows)
+    from matplotlib.collections import PathCollection
+    from matplotlib.container import BarContainer
+
+    for number, ax in enumerate(fig.axes, start=1):
+        panel = ax.get_title() or f"panel {number}"
+        xnames, ynames = _tick_names(ax.xaxis), _tick_names(ax.yaxis)
+
+        def add(series, kind, x, y, panel=panel, xnames=xnames, ynames=ynames):
+            x, y = float(x), float(y)
+            rows.append({"panel": panel, "series": series, "kind": kind, "x": x, "y": y,
+                         "x_label": xnames.get(round(x, 9), ""), "y_label": ynames.get(round(y, 9), "")})
+
+        for line in ax.get_lines():
+            label = "" if line.get_label().startswith("_") else line.get_label()
+            for x, y in zip(line.get_xdata(orig=False), line.get_ydata(orig=False)):
+                add(label, "line", x, y)
+        for coll in ax.collections:
+            if isinstance(coll, PathCollection):
+                label = "" if coll.get_label().startswith("_") else coll.get_label()
+                for x, y in coll.get_offsets():
+                    add(label, "point", x, y)
+        for container in ax.containers:
+            if isinstance(container, BarContainer):
+                label = "" if (container.get_label() or "_").startswith("_") else container.get_label()
+                horizontal = getattr(container, "orientation", "vertical") == "horizontal"
+                for patch in container.patches:
+                    if horizontal:
+                        add(label, "bar", patch.get_x() + patch.get_width(), patch.get_y() + patch.get_height() / 2)
+                    else:
+                        add(label, "bar", patch.get_x() + patch.get_width() / 2, patch.get_y() + patch.get_height())
+    return pd.DataFrame(rows, columns=["panel", "series", "kind", "x", "y", "x_label", "y_label"])
 
 
 def key_numbers(out_dir: Path | None = None) -> pd.DataFrame:

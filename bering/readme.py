@@ -1,9 +1,14 @@
-"""Generate the README's notebook table and data codebook from the notebooks, key numbers and dictionary.
+"""Generate the README's notebook table, its lead figure and the data codebook.
 
-The README's prose is written by hand; the two tables between the markers
-``<!-- BEGIN notebooks -->``/``<!-- END notebooks -->`` and ``<!-- BEGIN codebook -->``/``<!-- END codebook -->``
-are generated, so the numbers in them always match ``figures/key_numbers.csv``.
+The README's prose is written by hand; what stands between the markers
+``<!-- BEGIN notebooks -->``/``<!-- END notebooks -->``, ``<!-- BEGIN figure NAME -->``/``<!-- END figure -->``
+and ``<!-- BEGIN codebook -->``/``<!-- END codebook -->`` is generated, so it always matches the
+notebooks' stored outputs, ``figures/catalogue.csv`` and ``figures/key_numbers.csv``.
 ``python -m bering readme`` rewrites them; a test fails when they are out of date.
+
+The notebooks table is kept short: per notebook, the first point of its **Findings** (the
+Markdown its Findings cell stored), or, for a notebook without one, its first two key numbers in
+the one shared number format. Every key number stays in ``figures/key_numbers.csv`` and on the site.
 """
 
 from __future__ import annotations
@@ -30,23 +35,54 @@ def notebook_title(path: Path) -> str:
 
 
 def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text for one Markdown table cell: no line breaks, pipes escaped, no markup from data."""
+    flat = " ".join(str(text).split())
+    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def lead_finding(path: Path) -> str | None:
+    """The first point of the Findings a notebook's stored outputs show (None without one)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = out.get("data", {}).get("text/markdown", "") if "data" in out else ""
+            text = text if isinstance(text, str) else "".join(text)
+            if re.match(r"\s*(\*\*Findings\*\*|#+ Findings)", text):
+                points = re.findall(r"^\s*[-*] (.+(?:\n(?![-*] ).+)*)", text, re.M)
+                body = re.sub(r"^\s*(\*\*Findings\*\*|#+ Findings)\s*", "", text).strip()
+                return " ".join((points[0] if points else body.split("\n\n")[0]).split())
+    return None
 
 
 def notebooks_table(figures_dir: Path | None = None) -> str:
     """Markdown table: notebook, question, headline numbers, figures."""
     numbers = export.key_numbers(figures_dir)
     catalogue = export.catalogue(figures_dir)
-    rows = ["| notebook | question | headline numbers | figures |", "|---|---|---|---|"]
+    rows = ["| notebook | question | headline | figures |", "|---|---|---|---|"]
     for path in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
-        mine = numbers[numbers["notebook"] == path.stem]
-        heads = "<br>".join(f"{_md(r.description)}: **{export.display_number(r.value, r.unit)}** {_md(r.unit)}"
-                            for r in mine.itertuples())
-        figs = ", ".join(f"[{n}](figures/{f.split(';')[0]})" for n, f in
-                         zip(catalogue.loc[catalogue["notebook"] == path.stem, "name"],
-                             catalogue.loc[catalogue["notebook"] == path.stem, "files"]))
-        rows.append(f"| [{path.stem}](notebooks/{path.name}) | {_md(notebook_title(path))} | {heads or '-'} | {figs or '-'} |")
+        mine = numbers[numbers["notebook"] == path.stem].head(2)
+        finding = lead_finding(path)
+        heads = _md(finding) if finding else "<br>".join(
+            f"{_md(r.description)}: **{export.display_number(str(r.value), r.unit)}** {_md(r.unit)}"
+            for r in mine.itertuples())
+        n_figs = int((catalogue["notebook"] == path.stem).sum())
+        rows.append(f"| [{path.stem}](notebooks/{path.name}) | {_md(notebook_title(path))} | {heads or '-'} | "
+                    f"{n_figs or '-'} |")
     return "\n".join(rows)
+
+
+def figure_block(name: str, figures_dir: Path | None = None) -> str:
+    """The README's picture of one catalogued figure: its PNG with its alt text, its title below."""
+    catalogue = export.catalogue(figures_dir)
+    row = catalogue[catalogue["name"] == name]
+    if row.empty:
+        raise ValueError(f"README shows figure {name!r}, which figures/catalogue.csv does not list")
+    row = row.iloc[0]
+    png = next((f for f in row["files"].split(";") if f.endswith(".png")), None)
+    if png is None:
+        raise ValueError(f"README shows figure {name!r}, which has no PNG")
+    alt = _md(row["alt_text"]).replace("[", "(").replace("]", ")")
+    return f"![{alt}](figures/{png})\n\n*{_md(row['title'])}* ({_md(row['source_line'])})"
 
 
 def codebook_table(data_dir: Path | None = None) -> str:
@@ -64,7 +100,9 @@ def codebook_table(data_dir: Path | None = None) -> str:
 
 
 def render(text: str, figures_dir: Path | None = None, data_dir: Path | None = None) -> str:
-    """``text`` with both generated sections replaced."""
+    """``text`` with its generated sections replaced."""
+    pattern = re.compile(r"(<!-- BEGIN figure (\d\d_[a-z0-9_]+) -->\n)(?:.*?\n)?(<!-- END figure -->)", re.S)
+    text = pattern.sub(lambda m: m.group(1) + figure_block(m.group(2), figures_dir) + "\n" + m.group(3), text)
     for name, table in (("notebooks", notebooks_table(figures_dir)), ("codebook", codebook_table(data_dir))):
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", re.S)
         if not pattern.search(text):

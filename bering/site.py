@@ -1,69 +1,75 @@
-"""Build the collection as a static web report: ``python -m bering site [--out DIR]``.
+"""Build the collection's report site: ``python -m bering site [--out DIR]``.
 
-The site is made from what is committed, nothing is executed:
+The site is a Sphinx project (MyST-NB reading the notebooks, sphinx-book-theme drawing the pages;
+the choice and its trial are in ``docs/site.md``) generated from what is committed. Nothing is
+executed: MyST-NB shows each notebook's stored outputs. The generated project holds
 
-* every notebook in ``notebooks/`` becomes one HTML page with its stored outputs (nbconvert's
-  ``lab`` template, with its CDN scripts - require.js, MathJax, mermaid - taken out). Images get
-  the alt text of the catalogued figure their cell saved; plotly outputs
-  (``application/vnd.plotly.v1+json``) are drawn by one shared, local ``figures/plotly.min.js``;
-* ``index.html`` says what the collection answers (the README's introduction) and maps the
-  notebooks with their headline numbers from ``figures/key_numbers.csv``;
-* ``gallery.html`` shows every figure of ``figures/catalogue.csv`` with its title, alt text,
-  source line and notebook, and links to its files and to the data files it used, all copied
-  into the site.
+* every ``notebooks/NN_slug.ipynb``, code cells folded away behind a toggle; plotly outputs drawn
+  by one local ``plotly.min.js`` (from ``figures/``) through ``bering-plotly.js``, which reads each
+  chart from a JSON block (data, never script); pandas tables rebuilt with the data dictionary's
+  column names, no index column and the one shared number format (:func:`export.display_number`);
+  outputs of any other kind of HTML or script are dropped for their plain-text form;
+* ``index``: what the collection answers (the README's introduction), each notebook with its
+  headline numbers, the build date and commit in the footer of every page;
+* ``gallery``: every figure of ``figures/catalogue.csv`` as a lazy-loaded thumbnail, each linking
+  to its own page (``figures/NAME.html``: title, alt text, source line, method note, the chart,
+  downloads of its PNG, SVG, PDF or HTML and of the CSV of exactly the data it plots);
+* ``citation``: how to cite the collection, from ``CITATION.cff``.
 
-The site uses relative links only and loads nothing from another host, so it works opened from
-disk (``file://``) and from any static host. (So LaTeX in markdown shows as written: MathJax
-would come from a CDN.) Relative links in the notebooks' markdown are rewritten: ``NN_x.ipynb``
-to ``NN_x.html``, a repository file (``../data/x.csv``) to a copy of it in the site. Two builds
-give byte-identical files. The build checks its own result (:func:`check_site`: broken links and
-fragments, images without alt text, scripts, styles or frames from other hosts; and
-:func:`network_assets`: plotly maps that would download their base map) and exits non-zero if
-anything is wrong.
-
-The site is built in a staging folder beside the target and swapped in only when complete; a
-folder that holds something other than a site built here is never replaced.
+Text from data never reaches a page as markup: Markdown that the site writes escapes every
+character that Markdown gives a meaning to, HTML it writes is escaped, and MyST's raw-HTML syntax
+is switched off, so a claim reading ``<img src=x onerror=...>`` shows as those characters. The
+build checks its result (:func:`check_site`): broken links, images without alt text, anything
+loaded from another host, inline event handlers, ``javascript:`` URLs and inline scripts other
+than the theme's own. The site is built in a staging folder and swapped in only when the check
+passes, so a failed build leaves the previous site in place. Only files the catalogue lists (and
+the data dictionary's files) are copied, and only from inside the repository's ``figures/`` and
+``data/`` folders.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
+import hashlib
 import html
 import json
 import os
 import re
 import shutil
-import struct
+import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from . import export, paths
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-IMAGE_MIMES = ("image/svg+xml", "image/png", "image/jpeg")
-#: Output mimetypes in the order a page shows them (the first one an output has wins).
-DISPLAY_PRIORITY = [PLOTLY_MIME, "text/html", "text/markdown", *IMAGE_MIMES, "text/latex", "text/plain"]
 MARKER = ".bering-site"
 SITE_NAME = "Bering Strait crossing notebooks"
-PLOTLY_JS = "figures/plotly.min.js"
 DEFAULT_OUT = paths.REPO_ROOT / "_site"
+ASSETS = Path(__file__).resolve().parent / "site_assets"
+BINDER = "https://mybinder.org/v2/gh"
 
 _SAVED_RE = re.compile(r"Saved `(\d\d_[a-z0-9_]+)`")
+_FIGURE_NAME_RE = re.compile(r"^\d\d_[a-z0-9_]+$")
 #: Plotly traces drawn on a ``geo`` subplot, whose base map plotly.js fetches from cdn.plot.ly
 #: (``world_110m.json``) unless every base layer is off.
 GEO_TRACES = {"scattergeo", "choropleth"}
 GEO_LAYERS = ("showland", "showocean", "showcoastlines", "showlakes", "showrivers", "showcountries", "showsubunits")
 #: Plotly traces drawn on map tiles, which always come from a tile server.
 TILE_TRACES = {"scattermapbox", "choroplethmapbox", "densitymapbox", "scattermap", "choroplethmap", "densitymap"}
+#: Output kinds a page may show; anything else (scripts, widgets, raw HTML not made here) is dropped.
+KEPT_MIMES = ("text/markdown", "image/png", "image/jpeg", "text/plain")
 
 
 class SiteError(RuntimeError):
-    """The site cannot be built (missing input, or an output folder that is not ours)."""
+    """The site cannot be built (missing or untrusted input, or an output folder that is not ours)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,6 +87,7 @@ class Figure:
     source_line: str
     files: list[str]
     data_files: list[str]
+    method_note: str = ""
 
     @property
     def interactive(self) -> bool:
@@ -90,43 +97,9 @@ class Figure:
     def preview(self) -> str | None:
         return next((f for f in self.files if f.endswith(".png")), None)
 
-
-@dataclass
-class Notebook:
-    path: Path
-    title: str
-    summary: str
-
     @property
-    def stem(self) -> str:
-        return self.path.stem
-
-    @property
-    def page(self) -> str:
-        return f"{self.path.stem}.html"
-
-
-@dataclass
-class Inputs:
-    """What the site is made from, all under one repository root."""
-
-    root: Path
-
-    @property
-    def notebooks_dir(self) -> Path:
-        return self.root / "notebooks"
-
-    @property
-    def figures_dir(self) -> Path:
-        return self.root / "figures"
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def readme(self) -> Path:
-        return self.root / "README.md"
+    def plotted_data(self) -> str | None:
+        return next((f for f in self.files if f.endswith(".csv")), None)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -142,13 +115,34 @@ def _split(text: str) -> list[str]:
 
 def load_catalogue(figures_dir: Path) -> list[Figure]:
     """The figure catalogue, in its own (name) order."""
-    return [Figure(r["name"], r["notebook"], r["title"], r["alt_text"], r["source_line"],
-                   _split(r["files"]), _split(r["data_files"]))
-            for r in _read_csv(figures_dir / "catalogue.csv")]
+    figures = []
+    for r in _read_csv(Path(figures_dir) / "catalogue.csv"):
+        if not _FIGURE_NAME_RE.match(r.get("name") or ""):
+            raise SiteError(f"catalogue.csv: figure name {r.get('name')!r} is not NN_slug")
+        figures.append(Figure(r["name"], r["notebook"], r["title"], r["alt_text"], r["source_line"],
+                              _split(r["files"]), _split(r["data_files"]), r.get("method_note") or ""))
+    return figures
 
 
 def load_key_numbers(figures_dir: Path) -> list[dict[str, str]]:
-    return _read_csv(figures_dir / "key_numbers.csv")
+    return _read_csv(Path(figures_dir) / "key_numbers.csv")
+
+
+def inside(folder: Path, name: str, what: str) -> Path:
+    """``folder/name`` for a plain relative file name inside ``folder``; :class:`SiteError` for an
+    absolute path, a ``..`` part, a hidden part or a link that leads outside."""
+    pure = PurePosixPath(name)
+    if (not name or pure.is_absolute() or "\\" in name or any(p in ("..", "") or p.startswith(".")
+                                                              for p in pure.parts)):
+        raise SiteError(f"{what}: {name!r} is not a plain file name inside {folder.name}/; refused")
+    path = folder / pure
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        raise SiteError(f"{what}: {name!r} leads outside {folder.name}/; refused") from None
+    if not path.is_file():
+        raise SiteError(f"{what}: {folder.name}/{name} is missing")
+    return path
 
 
 def _notebook_title(nb, fallback: str) -> str:
@@ -160,326 +154,76 @@ def _notebook_title(nb, fallback: str) -> str:
     return fallback
 
 
-def _notebook_summary(nb) -> str:
-    """The prose paragraph that opens the notebook's Overview section (markdown), if any."""
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        match = re.search(r"^## Overview\s*\n(.*?)(?=^## |\Z)", cell.source, re.M | re.S)
-        if match:
-            for para in re.split(r"\n\s*\n", match.group(1).strip()):
-                if para.strip() and not re.match(r"\s*([-*+]|\d+\.)\s", para):
-                    return " ".join(para.split())
-            return ""
-    return ""
-
-
 def readme_intro(readme: Path) -> str:
     """The README's introduction: the markdown between its title and its first section."""
     if not readme.exists():
         return ""
     text = readme.read_text(encoding="utf-8")
     text = re.sub(r"\A\s*# [^\n]*\n", "", text)
-    return re.split(r"^## ", text, maxsplit=1, flags=re.M)[0].strip()
+    text = re.split(r"^## ", text, maxsplit=1, flags=re.M)[0]
+    return re.sub(r"^!\[.*$", "", text, flags=re.M).strip()
+
+
+def citation(root: Path) -> dict:
+    """``CITATION.cff`` as a dictionary (empty when there is none)."""
+    import yaml
+
+    path = root / "CITATION.cff"
+    if not path.is_file():
+        return {}
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def build_info(root: Path) -> dict[str, str]:
+    """Commit and date of the build: ``git`` in ``root`` (else in this repository); the date is
+    ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC)."""
+    commit = ""
+    for where in (root, paths.REPO_ROOT):
+        try:
+            done = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True,
+                                  text=True, timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", done.stdout.strip()):
+            commit = done.stdout.strip()
+            break
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit()
+            else dt.datetime.now(dt.timezone.utc))
+    return {"commit": commit, "date": when.strftime("%Y-%m-%d")}
 
 
 # ---------------------------------------------------------------------------------------------
-# Small helpers
+# Escaping: text from data becomes characters, never markup
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+def md_text(text) -> str:
+    """``text`` as literal Markdown: every ASCII punctuation character backslash-escaped, line
+    breaks made spaces (so nothing can open a heading, list, fence, link or directive)."""
+    flat = " ".join(str(text).split())
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", flat)
 
 
-def _markdown(text: str) -> str:
-    import mistune
+def h(text) -> str:
+    """``text`` escaped for HTML (attributes too); backticks as entities, so an escaped block can
+    never close the Markdown fence around it."""
+    return html.escape(str(text), quote=True).replace("`", "&#96;")
 
-    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])(text)
 
-
-def _script_json(obj) -> str:
-    """JSON safe to put inside a <script> element."""
-    text = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
+def script_json(obj) -> str:
+    """JSON safe inside ``<script type="application/json">``."""
+    text = json.dumps(obj, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def favicon() -> bytes:
-    """A 16x16 icon (the palette's blue, a white band for the strait), built byte for byte. The site
-    ships it at its root, so no browser asks the host for a /favicon.ico that is not there."""
-    import zlib
-
-    blue, white = bytes.fromhex("0072B2FF"), bytes.fromhex("FFFFFFFF")
-    rows = b"".join(b"\x00" + b"".join(white if 7 <= x <= 8 else blue for x in range(16)) for _ in range(16))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 6, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
-    return struct.pack("<HHH", 0, 1, 1) + struct.pack("<BBBBHHII", 16, 16, 0, 0, 1, 32, len(png), 22) + png
-
-
-def _png_size(path: Path) -> tuple[int, int] | None:
-    with path.open("rb") as handle:
-        head = handle.read(24)
-    if len(head) == 24 and head[:8] == b"\x89PNG\r\n\x1a\n":
-        return struct.unpack(">II", head[16:24])
-    return None
-
-
-STYLE = """\
-:root { --ink: #1f2328; --muted: #57606a; --line: #d0d7de; --accent: #0b5cad; --bg-soft: #f6f8fa; }
-html { font-size: 16px; }
-body.bering-page { margin: 0; color: var(--ink); background: #fff;
-  font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Liberation Sans", sans-serif;
-  line-height: 1.5; }
-.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
-  white-space: nowrap; }
-.skip-link { position: absolute; left: -999px; top: 0; }
-.skip-link:focus { left: 8px; top: 8px; background: #fff; padding: 4px 8px; z-index: 10; }
-.site-nav { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: baseline;
-  padding: 0.7rem 1.2rem; border-bottom: 1px solid var(--line); background: var(--bg-soft);
-  font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; font-size: 0.95rem; }
-.site-nav a { color: var(--accent); }
-.site-nav .home { font-weight: 600; }
-.site-nav .pager { margin-left: auto; display: flex; gap: 1rem; }
-.bering-page main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.2rem 2rem; }
-.bering-page h1 { font-size: 1.9rem; line-height: 1.25; margin: 1.2rem 0 0.8rem; }
-.bering-page h2 { font-size: 1.35rem; margin: 2rem 0 0.6rem; border-bottom: 1px solid var(--line); }
-.bering-page h3 { font-size: 1.1rem; margin: 1.2rem 0 0.4rem; }
-.bering-page a { color: var(--accent); }
-.lead { font-size: 1.05rem; }
-.notebook-list { list-style: none; padding: 0; margin: 0; display: grid; gap: 1rem; }
-.notebook-card { border: 1px solid var(--line); border-radius: 6px; padding: 0.8rem 1rem; }
-.notebook-card h3 { margin-top: 0; }
-.notebook-card .links { font-size: 0.95rem; color: var(--muted); margin: 0.4rem 0 0; }
-table.numbers { border-collapse: collapse; width: 100%; font-size: 0.95rem; margin-top: 0.4rem; }
-table.numbers th, table.numbers td { text-align: left; padding: 0.25rem 0.5rem; vertical-align: top;
-  border-top: 1px solid var(--line); }
-table.numbers td.value { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600;
-  white-space: nowrap; }
-table.numbers td.unit { color: var(--muted); white-space: nowrap; }
-.gallery-item { border-top: 1px solid var(--line); padding: 1rem 0 1.4rem; }
-h2 + .gallery-item { border-top: 0; }
-.gallery-item img { max-width: 100%; height: auto; border: 1px solid var(--line); }
-.gallery-item iframe { width: 100%; height: 660px; border: 1px solid var(--line); }
-.gallery-item dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem;
-  margin: 0.6rem 0 0; font-size: 0.95rem; }
-.gallery-item dt { font-weight: 600; color: var(--muted); }
-.gallery-item dd { margin: 0; }
-.site-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: 0.9rem;
-  padding: 1rem 1.2rem 2rem; font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
-.site-footer p { max-width: 62rem; margin: 0.3rem auto; }
-/* notebook pages */
-figure.bering-figure { margin: 0; }
-figure.bering-figure img { max-width: 100%; height: auto; }
-figure.bering-figure figcaption { font-size: 0.9rem; color: var(--muted); margin: 0.3rem 0 0.8rem; }
-figure.bering-figure figcaption a, .site-footer a, .site-nav a { color: var(--accent); text-decoration: underline; }
-.site-nav a.home { text-decoration: none; }
-.bering-plotly { width: 100%; }
-"""
-
-_NBCONVERT_TEMPLATE = """\
-{%- extends 'lab/index.html.j2' -%}
-{#- Nothing from a CDN: no require.js, MathJax, mermaid or widget manager. -#}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-<link rel="icon" href="favicon.ico">
-<link rel="stylesheet" href="site.css">
-{%- if resources.bering.plotly %}
-<script src="{{ resources.bering.plotly_js }}"></script>
-{%- endif %}
-{%- endblock extra_css -%}
-{%- block body_header -%}
-<body class="jp-Notebook bering-notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
-{{ resources.bering.header }}
-<main id="content">
-{%- endblock body_header -%}
-{%- block body_footer -%}
-</main>
-{{ resources.bering.footer }}
-</body>
-{%- endblock body_footer -%}
-{%- block data_png scoped -%}{{ output.metadata.bering_html }}{%- endblock data_png -%}
-{%- block data_jpg scoped -%}{{ output.metadata.bering_html }}{%- endblock data_jpg -%}
-{%- block data_svg scoped -%}{{ output.metadata.bering_html }}{%- endblock data_svg -%}
-{%- block data_other scoped -%}{{ output.metadata.get('bering_html', '') }}{%- endblock data_other -%}
-{%- block data_javascript scoped -%}{%- endblock data_javascript -%}
-{%- block data_widget_view scoped -%}{%- endblock data_widget_view -%}
-"""
-
-
-def _exporter(localize):
-    """nbconvert's HTML exporter with the template above; ``localize`` rewrites the links of every
-    piece of markdown it renders (cells and markdown outputs)."""
-    from jinja2 import DictLoader, pass_context
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    class Exporter(HTMLExporter):
-        @pass_context
-        def markdown2html(self, context, source):
-            return localize(super().markdown2html(context, source))
-
-    config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
-    return Exporter(config=config, template_name="lab", template_file="bering_site.html.j2",
-                    extra_loaders=[DictLoader({"bering_site.html.j2": _NBCONVERT_TEMPLATE})])
+def raw_html(markup: str) -> str:
+    """A MyST ``raw html`` block around markup this module wrote (and escaped)."""
+    return f"```{{raw}} html\n{markup}\n```\n"
 
 
 # ---------------------------------------------------------------------------------------------
-# Page chrome
-
-
-def _header(current: str, notebooks: list[Notebook]) -> str:
-    links = [f'<a class="home" href="index.html">{_e(SITE_NAME)}</a>',
-             '<a href="index.html#notebooks">Notebooks</a>',
-             '<a href="gallery.html">Figure gallery</a>']
-    pager = ""
-    stems = [nb.stem for nb in notebooks]
-    if current in stems:
-        i = stems.index(current)
-        parts = []
-        if i > 0:
-            parts.append(f'<a rel="prev" href="{_e(notebooks[i - 1].page)}">&larr; {_e(notebooks[i - 1].title)}</a>')
-        if i + 1 < len(notebooks):
-            parts.append(f'<a rel="next" href="{_e(notebooks[i + 1].page)}">{_e(notebooks[i + 1].title)} &rarr;</a>')
-        pager = f'<span class="pager">{"".join(parts)}</span>' if parts else ""
-    return ('<a class="skip-link" href="#content">Skip to content</a>\n'
-            f'<header><nav class="site-nav" aria-label="Site">{" ".join(links)}{pager}</nav></header>')
-
-
-def _footer(extra: str = "", sources: bool = True) -> str:
-    where = '<a href="data/sources.csv">data/sources.csv</a>' if sources else "data/sources.csv"
-    return ('<footer class="site-footer">\n'
-            + (f"<p>{extra}</p>\n" if extra else "")
-            + "<p>Built from the committed notebooks and their stored outputs; nothing here loads from "
-              "another site. Code: MIT licence. Data compilation, figures and notebook text: CC BY 4.0; "
-              f"third-party sources keep their own terms (see each source in {where}).</p>\n"
-              "</footer>")
-
-
-def _page(title: str, body: str, *, current: str, notebooks: list[Notebook], sources: bool = True) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_e(title)}</title>\n<link rel=\"icon\" href=\"favicon.ico\">\n"
-            "<link rel=\"stylesheet\" href=\"site.css\">\n</head>\n<body class=\"bering-page\">\n"
-            f"{_header(current, notebooks)}\n<main id=\"content\">\n{body}\n</main>\n{_footer(sources=sources)}\n"
-            "</body>\n</html>\n")
-
-
-# ---------------------------------------------------------------------------------------------
-# Links from markdown to files of the repository
-
-
-@dataclass
-class _Build:
-    inputs: Inputs
-    out: Path
-    catalogue: list[Figure]
-    notebooks: list[Notebook] = field(default_factory=list)
-    copies: set[str] = field(default_factory=set)          # repository-relative paths to copy
-    anchors: dict[str, set[str]] = field(default_factory=dict)  # page -> figure ids emitted
-    notes: list[str] = field(default_factory=list)
-    offline: list[str] = field(default_factory=list)   # what would load from another host at run time
-
-    def localize(self, url: str, base: Path) -> str:
-        """A relative link written in the repository (from ``base``) as a link inside the site."""
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or not parts.path:
-            return url
-        target = Path(os.path.normpath(base / unquote(parts.path)))
-        try:
-            rel = PurePosixPath(target.relative_to(self.inputs.root).as_posix())
-        except ValueError:
-            return url
-        fragment = f"#{parts.fragment}" if parts.fragment else ""
-        if rel.suffix == ".ipynb" and rel.parent == PurePosixPath("notebooks") and target.is_file():
-            return f"{rel.stem}.html{fragment}"
-        if target.is_file() and not any(p.startswith(".") for p in rel.parts):
-            self.copies.add(str(rel))
-            return f"{rel}{fragment}"
-        return url
-
-
-def _localize_html(fragment_html: str, build: _Build, base: Path) -> str:
-    """``fragment_html`` with its repository-relative links turned into links inside the site."""
-    if "href=" not in fragment_html and "src=" not in fragment_html:
-        return fragment_html
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(fragment_html, features="html.parser")
-    for tag in soup.find_all(True):
-        for attr in ("href", "src"):
-            if tag.has_attr(attr):
-                tag[attr] = build.localize(tag[attr], base)
-    return str(soup)
-
-
-# ---------------------------------------------------------------------------------------------
-# Notebook pages
-
-
-def _cell_figures(cell, by_name: dict[str, Figure]) -> list[Figure]:
-    """Catalogued figures a cell saves: names quoted in its source, then 'Saved `NAME`' outputs."""
-    found: list[tuple[int, str]] = []
-    for name in by_name:
-        match = re.search(r"[\"']" + re.escape(name) + r"[\"']", cell.source)
-        if match:
-            found.append((match.start(), name))
-    names = [name for _, name in sorted(found)]
-    for out in cell.get("outputs", []):
-        text = out.get("data", {}).get("text/markdown", "") if "data" in out else ""
-        for name in _SAVED_RE.findall(text if isinstance(text, str) else "".join(text)):
-            if name in by_name and name not in names:
-                names.append(name)
-    return [by_name[n] for n in names]
-
-
-def _section_heading(cells, index: int) -> str:
-    for cell in reversed(cells[:index]):
-        if cell.cell_type == "markdown":
-            headings = re.findall(r"^#{1,6}\s+(.+)$", cell.source, re.M)
-            if headings:
-                return headings[-1].strip()
-    return ""
-
-
-def _image_html(out, mime: str, fig: Figure | None, alt: str) -> str:
-    data = out["data"][mime]
-    if mime == "image/svg+xml":
-        import base64
-
-        text = data if isinstance(data, str) else "".join(data)
-        src = "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
-    else:
-        src = f"data:{mime};base64," + ("".join(data) if isinstance(data, list) else data).replace("\n", "")
-    ident = f' id="fig-{_e(fig.name)}"' if fig else ""
-    caption = ""
-    if fig:
-        caption = (f'<figcaption>Figure <code>{_e(fig.name)}</code>: files, source and data in the '
-                   f'<a href="gallery.html#{_e(fig.name)}">figure gallery</a>.</figcaption>')
-    return (f'<figure class="bering-figure jp-RenderedImage jp-OutputArea-output"{ident}>'
-            f'<img src="{src}" alt="{_e(alt)}">{caption}</figure>')
-
-
-def _plotly_html(spec: dict, fig: Figure | None, fallback_alt: str, dom_id: str) -> str:
-    layout = dict(spec.get("layout") or {})
-    height = layout.get("height") or 525
-    config = {**(spec.get("config") or {}), "displaylogo": False, "responsive": True}
-    alt = fig.alt_text if fig else fallback_alt
-    ident = f' id="fig-{_e(fig.name)}"' if fig else ""
-    gallery = (f' Files, source and data in the <a href="gallery.html#{_e(fig.name)}">figure gallery</a>.'
-               if fig else "")
-    label = f"Interactive chart <code>{_e(fig.name)}</code>" if fig else "Interactive chart"
-    return (f'<figure class="bering-figure jp-OutputArea-output"{ident}>'
-            f'<div id="{_e(dom_id)}" class="plotly-graph-div bering-plotly" role="img" aria-label="{_e(alt)}" '
-            f'style="height:{int(height)}px;width:100%"></div>'
-            f"<script>Plotly.newPlot({_script_json(dom_id)},{_script_json(spec.get('data') or [])},"
-            f"{_script_json(layout)},{_script_json(config)});</script>"
-            f"<figcaption>{label}: {_e(alt)}{gallery}</figcaption></figure>")
+# Plotly
 
 
 def network_assets(spec: dict) -> list[str]:
@@ -508,298 +252,592 @@ def network_assets(spec: dict) -> list[str]:
     return found
 
 
-def _first_mime(data) -> str | None:
-    return next((m for m in DISPLAY_PRIORITY if m in data), None)
+def spec_from_page(text: str) -> dict | None:
+    """The figure (data, layout) of a page written by :class:`bering.export.Exporter`, read as
+    JSON from its ``Plotly.newPlot(id, data, layout, config)`` call; None when there is none."""
+    match = re.search(r'Plotly\.newPlot\(\s*"[^"]*",\s*', text)
+    if not match:
+        return None
+    decoder = json.JSONDecoder()
+    try:
+        data, end = decoder.raw_decode(text, match.end())
+        end = re.match(r"\s*,\s*", text[end:]).end() + end
+        layout, _ = decoder.raw_decode(text, end)
+    except (ValueError, AttributeError):
+        return None
+    return {"data": data, "layout": layout} if isinstance(data, list) and isinstance(layout, dict) else None
 
 
-def _prepare_notebook(nb, notebook: Notebook, build: _Build) -> bool:
-    """Attach the HTML of image and plotly outputs (with alt text) to the outputs; True if plotly."""
-    by_name = {f.name: f for f in build.catalogue}
-    has_plotly = False
-    emitted = build.anchors.setdefault(notebook.page, set())
+def chart_page(spec: dict, fig: "Figure") -> str:
+    """A standalone page of one interactive chart, written by the site (no script but the two files
+    beside it): the download offered for an interactive figure."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{h(fig.title)}</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            '<link rel="icon" href="data:,">\n<script src="plotly.min.js"></script>\n'
+            '<script src="bering-plotly.js"></script>\n</head>\n'
+            '<body style="margin:0;font-family:sans-serif">\n'
+            + plotly_html(spec, f"plot-{fig.name}", fig.alt_text, fig.name)
+            + f'\n<p style="padding:0 8px;color:#444">{h(fig.alt_text)}</p>\n</body>\n</html>\n')
+
+
+def plotly_html(spec: dict, dom_id: str, alt: str, name: str = "chart") -> str:
+    """A chart container and its JSON; ``bering-plotly.js`` draws it. Sized by its container."""
+    layout = dict(spec.get("layout") or {})
+    height = layout.get("height") or 520
+    layout.pop("width", None)
+    config = {**export.PLOTLY_CONFIG, "toImageButtonOptions": {"format": "svg", "filename": name}}
+    payload = {"data": spec.get("data") or [], "layout": layout, "config": config}
+    return (f'<figure class="bering-figure" role="group" aria-label="{h(alt)}">'
+            f'<div class="plotly-graph-div" id="{h(dom_id)}" data-figure="{h(dom_id)}" role="img" '
+            f'aria-label="{h(alt)}" style="height:{int(height)}px"></div>'
+            f'<script type="application/json" id="{h(dom_id)}-spec">{script_json(payload)}</script>'
+            f"</figure>")
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables: pandas HTML rebuilt with human column names, no index, one number format
+
+
+class _TableParse(HTMLParser):
+    """Rows of a pandas ``DataFrame.to_html`` table: header rows and body rows of (tag, text)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.head: list[list[tuple[str, str]]] = []
+        self.body: list[list[tuple[str, str]]] = []
+        self.tables = 0
+        self._section = None
+        self._row = None
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables += 1
+        elif tag in ("thead", "tbody"):
+            self._section = tag
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("th", "td") and self._row is not None:
+            self._cell = [tag, ""]
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None and self._row is not None:
+            self._row.append((self._cell[0], self._cell[1].strip()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            (self.head if self._section == "thead" else self.body).append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[1] += data
+
+
+def column_labels(data_dir: Path) -> dict[str, tuple[str, str]]:
+    """Field name -> (human name, unit) from the data dictionary (``title`` where a field has one,
+    else its name in words)."""
+    labels: dict[str, tuple[str, str]] = {}
+    try:
+        package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return labels
+    for resource in package.get("resources", []) if isinstance(package, dict) else []:
+        fields = ((resource or {}).get("schema") or {}).get("fields") or [] if isinstance(resource, dict) else []
+        for field in fields:
+            if isinstance(field, dict) and isinstance(field.get("name"), str) and field["name"] not in labels:
+                name = field.get("title") or field["name"].replace("_", " ")
+                labels[field["name"]] = (str(name)[:1].upper() + str(name)[1:], str(field.get("unit") or ""))
+    return labels
+
+
+def human_column(name: str, labels: dict[str, tuple[str, str]]) -> str:
+    if name in labels:
+        return labels[name][0]
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+_NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?(e[-+]?\d+)?$", re.I)
+
+
+def table_html(fragment: str, labels: dict[str, tuple[str, str]]) -> str | None:
+    """A pandas table rebuilt (escaped) as the site shows tables; None if ``fragment`` is not one."""
+    if 'class="dataframe' not in fragment:
+        return None
+    parsed = _TableParse()
+    parsed.feed(fragment)
+    parsed.close()
+    if parsed.tables != 1 or not parsed.head or not parsed.body:
+        return None
+    n_index = sum(1 for tag, _ in parsed.body[0] if tag == "th")
+    header = [text for _, text in parsed.head[0]]
+    index_names = [text for _, text in parsed.head[1]][:n_index] if len(parsed.head) > 1 else []
+    index_values = [[text for tag, text in row[:n_index]] for row in parsed.body]
+    keep_index = n_index > 0 and not (
+        n_index == 1 and all(re.fullmatch(r"\d+", v[0] or "") for v in index_values if v)
+        and [int(v[0]) for v in index_values if v and v[0].isdigit()] == sorted(
+            int(v[0]) for v in index_values if v and v[0].isdigit()))
+    names = header[n_index:]
+    if keep_index:
+        names = [(index_names[i] if i < len(index_names) else "") or header[i] for i in range(n_index)] + names
+    out = ['<div class="bering-table-wrap"><table class="bering-table"><thead><tr>']
+    out += [f'<th scope="col">{h(human_column(n, labels))}</th>' for n in names]
+    out.append("</tr></thead><tbody>")
+    for row in parsed.body:
+        cells = row if keep_index else row[n_index:]
+        out.append("<tr>")
+        for i, (_, text) in enumerate(cells):
+            name = names[i] if i < len(names) else ""
+            unit = labels.get(name, ("", ""))[1]
+            if "year" in name:
+                unit = "year"
+            if _NUMBER_RE.match(text):
+                out.append(f'<td class="num">{h(export.display_number(text, unit))}</td>')
+            else:
+                out.append(f"<td>{h('' if text in ('NaN', 'None', '<NA>', 'NaT') else text)}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks
+
+
+def _cell_figures(cell, names: set[str]) -> list[str]:
+    """Catalogued figures a cell saves: ``Saved `NAME``` outputs, else names quoted in its source."""
+    found = []
+    for out in cell.get("outputs", []):
+        text = out.get("data", {}).get("text/markdown", "") if "data" in out else ""
+        text = text if isinstance(text, str) else "".join(text)
+        found += [n for n in _SAVED_RE.findall(text) if n in names and n not in found]
+    if not found:
+        hits = sorted((m.start(), n) for n in names for m in [re.search(rf"[\"']{re.escape(n)}[\"']", cell.source)]
+                      if m)
+        found = [n for _, n in hits]
+    return found
+
+
+_FIGURE_LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\.\./figures/(\d\d_[a-z0-9_]+)\.(\w+)\)")
+
+
+def site_links(markdown: str) -> str:
+    """A link from a notebook to a figure's file (``../figures/NAME.png``) leads to the figure's
+    page; an image embed keeps its path (the site's sources hold the catalogued PNGs there)."""
+    return _FIGURE_LINK_RE.sub(lambda m: m.group(0) if m.group(1)
+                               else f"[{m.group(2)}](../figures/{m.group(3)}.md)", markdown)
+
+
+def prepare_notebook(nb, stem: str, by_name: dict[str, Figure], labels, build) -> None:
+    """Make a stored notebook safe and readable for the site, in place (see the module docstring)."""
+    import nbformat
+
     for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            cell.source = site_links(cell.source)
+            continue
         if cell.cell_type != "code":
             continue
-        figures = _cell_figures(cell, by_name)
+        tags = cell.metadata.setdefault("tags", [])
+        if "hide-input" not in tags and "remove-input" not in tags:
+            tags.append("hide-input")
+        figures = [by_name[n] for n in _cell_figures(cell, set(by_name))]
         static = [f for f in figures if not f.interactive]
         interactive = [f for f in figures if f.interactive]
-        n_image = n_plot = 0
+        if static:
+            cell.metadata["mystnb"] = {"image": {"alt": static[0].alt_text}}
+        else:
+            cell.metadata["mystnb"] = {"image": {"alt": f"Chart drawn by code cell {index + 1} of notebook {stem}; "
+                                                        "the text around it says what it shows."}}
+        outputs = []
+        n_plot = 0
         for k, out in enumerate(cell.get("outputs", [])):
-            if "data" not in out:
+            if out.get("output_type") not in ("display_data", "execute_result"):
+                outputs.append(out)
                 continue
-            mime = _first_mime(out["data"])
-            if mime in IMAGE_MIMES:
-                fig = static[n_image] if n_image < len(static) else None
-                n_image += 1
-                if fig and f"fig-{fig.name}" in emitted:
-                    fig = None
-                if fig:
-                    alt = fig.alt_text
-                else:
-                    heading = _section_heading(nb.cells, index)
-                    where = f"the section \u201c{heading}\u201d" if heading else f"code cell {index + 1}"
-                    alt = (f"Chart drawn in {where} of notebook {notebook.stem}; it is not in the figure "
-                           "catalogue, so the prose around it describes what it shows.")
-                    build.notes.append(f"{notebook.path.name}, cell {index + 1}: an image that is not a "
-                                       "catalogued figure (alt text derived from its section)")
-                out.setdefault("metadata", {})["bering_html"] = _image_html(out, mime, fig, alt)
-            elif mime == PLOTLY_MIME:
-                has_plotly = True
+            data = out.get("data", {})
+            kept = {}
+            if PLOTLY_MIME in data:
                 fig = interactive[n_plot] if n_plot < len(interactive) else None
                 n_plot += 1
-                if fig and f"fig-{fig.name}" in emitted:
-                    fig = None
-                heading = _section_heading(nb.cells, index)
-                fallback = (f"Interactive chart in the section \u201c{heading or 'untitled'}\u201d of notebook "
-                            f"{notebook.stem}; the prose around it describes what it shows.")
-                dom_id = f"plot-{fig.name}" if fig else f"plot-cell{index + 1}-{k + 1}"
-                for what in network_assets(out["data"][PLOTLY_MIME]):
-                    build.offline.append(f"{notebook.page}, cell {index + 1}: {what}; turn every base layer "
-                                         "off (show...=False) and draw land from data/geo/ as a trace")
-                out.setdefault("metadata", {})["bering_html"] = _plotly_html(out["data"][PLOTLY_MIME], fig,
-                                                                            fallback, dom_id)
-            else:
-                continue
-            if fig:
-                emitted.add(f"fig-{fig.name}")
-    return has_plotly
+                spec = data[PLOTLY_MIME]
+                for what in network_assets(spec):
+                    build["problems"].append(f"{stem}, cell {index + 1}: {what}; turn every base layer off "
+                                             "(show...=False) and draw land from data/geo/ as a trace")
+                alt = fig.alt_text if fig else f"Interactive chart of notebook {stem}, cell {index + 1}."
+                dom_id = f"plot-{fig.name}" if fig else f"plot-{stem}-{index + 1}-{k + 1}"
+                kept["text/html"] = plotly_html(spec, dom_id, alt, fig.name if fig else stem)
+                build["plotly"] = True
+                if fig:
+                    build["specs"].setdefault(fig.name, spec)
+            elif "text/html" in data:
+                fragment = data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"])
+                table = table_html(fragment, labels)
+                if table:
+                    kept["text/html"] = table
+            if not kept:
+                kept = {m: data[m] for m in KEPT_MIMES if m in data}
+                if "text/markdown" in kept:
+                    text = kept["text/markdown"]
+                    kept["text/markdown"] = site_links(text if isinstance(text, str) else "".join(text))
+                if "image/png" in kept or "image/jpeg" in kept:
+                    kept.pop("text/plain", None)
+            if kept:
+                new = nbformat.from_dict({**out, "data": kept})
+                new["metadata"] = {k2: v for k2, v in (out.get("metadata") or {}).items()
+                                   if k2 in ("image/png", "image/jpeg")}
+                outputs.append(new)
+        cell["outputs"] = outputs
 
 
-def render_notebook(exporter, notebook: Notebook, build: _Build) -> str:
-    import nbformat
+# ---------------------------------------------------------------------------------------------
+# Generated pages
 
-    nb = nbformat.read(notebook.path, as_version=4)
-    has_plotly = _prepare_notebook(nb, notebook, build)
-    source_link = f"notebooks/{notebook.path.name}"
-    build.copies.add(source_link)
-    resources = {
-        "metadata": {"name": f"{notebook.title} \u2014 {SITE_NAME}", "path": str(notebook.path.parent)},
-        "bering": {
-            "plotly": has_plotly,
-            "plotly_js": PLOTLY_JS,
-            "header": _header(notebook.stem, build.notebooks),
-            "footer": _footer(f'This page is the notebook <a href="{_e(source_link)}">{_e(source_link)}</a> '
-                              "as committed, with its stored outputs.", "data/sources.csv" in build.copies),
-        },
+
+def figure_page(fig: Figure, notebook_title: str, spec: dict | None) -> str:
+    """The page of one figure, as Our World in Data makes them."""
+    base = "../downloads/figures"
+    if fig.interactive and spec is not None:
+        chart = plotly_html(spec, f"plot-{fig.name}", fig.alt_text, fig.name)
+    elif fig.interactive:
+        page = next(f for f in fig.files if f.endswith(".html"))
+        chart = (f'<iframe src="{base}/{h(quote(page))}" title="{h(fig.alt_text)}" loading="lazy" '
+                 f'style="width:100%;height:640px;border:0"></iframe>')
+    elif fig.preview:
+        chart = (f'<figure class="bering-figure"><img src="{base}/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}">'
+                 f"</figure>")
+    else:
+        chart = ""
+    kinds = {".png": "PNG image", ".svg": "SVG (editable text)", ".pdf": "PDF", ".html": "Interactive HTML",
+             ".csv": "CSV of the plotted data"}
+    downloads = "".join(f'<li><a href="{base}/{h(quote(f))}" download>{h(kinds.get(Path(f).suffix, f))}</a></li>'
+                        for f in fig.files)
+    downloads += "".join(f'<li><a href="../downloads/data/{h(quote(f))}" download>Source data: {h(f)}</a></li>'
+                         for f in fig.data_files)
+    method = fig.method_note or "As described in the notebook that draws it (link below)."
+    meta = (f'<dl class="bering-meta"><dt>Finding</dt><dd>{h(fig.title)}</dd>'
+            f"<dt>What it shows</dt><dd>{h(fig.alt_text)}</dd>"
+            f"<dt>Source</dt><dd>{h(fig.source_line)}</dd>"
+            f"<dt>Method</dt><dd>{h(method)}</dd>"
+            f'<dt>Notebook</dt><dd><a href="../notebooks/{h(quote(fig.notebook))}.html">{h(notebook_title)}</a></dd>'
+            f"</dl>")
+    return (f"# {md_text(fig.title)}\n\n" + raw_html(chart + meta + '<h2 id="downloads">Downloads</h2>'
+                                                       f'<ul class="bering-downloads">{downloads}</ul>'))
+
+
+def gallery_page(catalogue: list[Figure]) -> str:
+    items = []
+    for fig in catalogue:
+        if fig.preview:
+            thumb = (f'<img src="downloads/figures/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}" '
+                     f'loading="lazy" decoding="async" width="480" height="300" style="object-fit:contain">')
+        else:
+            thumb = '<span class="bering-nothumb">Interactive chart</span>'
+        items.append(f'<li><a href="figures/{h(quote(fig.name))}.html">{thumb}</a>'
+                     f'<p><a href="figures/{h(quote(fig.name))}.html">{h(fig.title)}</a></p></li>')
+    toctree = "\n".join(f"figures/{f.name}" for f in catalogue)
+    return ("# Figure gallery\n\nEvery figure of the collection, each with its own page: what it shows, its "
+            "source and method, and downloads of the image and of the data it plots.\n\n"
+            + raw_html(f'<ul class="bering-gallery">{"".join(items)}</ul>')
+            + f"\n```{{toctree}}\n:hidden:\n\n{toctree}\n```\n")
+
+
+def index_page(intro: str, notebooks: list[tuple[str, str]], numbers: list[dict[str, str]]) -> str:
+    parts = [f"# {md_text(SITE_NAME)}\n", intro, "\n## The notebooks\n"]
+    for stem, title in notebooks:
+        mine = [r for r in numbers if r.get("notebook") == stem][:3]
+        lines = "".join(f"<li>{h(r['description'])}: <strong>{h(export.display_number(r['value'], r['unit']))}"
+                        f"</strong> {h(r['unit'])}</li>" for r in mine)
+        parts.append(raw_html(f'<h3><a href="notebooks/{h(quote(stem))}.html">{h(title)}</a></h3>'
+                              + (f'<ul class="bering-headlines">{lines}</ul>' if lines else "")))
+    toctree = "\n".join(f"notebooks/{stem}" for stem, _ in notebooks)
+    parts.append(f"\n```{{toctree}}\n:hidden:\n:caption: Notebooks\n\n{toctree}\n```\n")
+    parts.append("\n```{toctree}\n:hidden:\n:caption: Reference\n\ngallery\ncitation\n```\n")
+    return "\n".join(parts)
+
+
+def citation_page(cff: dict, info: dict[str, str]) -> str:
+    authors = cff.get("authors") or []
+    names = ", ".join(str(a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names")))))
+                      for a in authors if isinstance(a, dict))
+    title = cff.get("title") or SITE_NAME
+    year = str(cff.get("date-released") or info["date"])[:4]
+    version = cff.get("version") or ""
+    text = f"{names} ({year}). {title}" + (f", version {version}" if version else "") + "."
+    bib_key = re.sub(r"[^a-z0-9]", "", str(title).lower())[:20] + year
+    bibtex = (f"@software{{{bib_key},\n  author = {{{names}}},\n  title = {{{title}}},\n  year = {{{year}}},\n"
+              + (f"  version = {{{version}}},\n" if version else "") + "}")
+    body = (f"<p>{h(' '.join(str(cff.get('message') or '').split()))}</p>"
+            f"<h2 id=\"as-text\">As text</h2><p>{h(text)}</p>"
+            f"<h2 id=\"bibtex\">BibTeX</h2><pre>{h(bibtex)}</pre>"
+            f"<h2 id=\"about\">About</h2><p>{h(' '.join(str(cff.get('abstract') or '').split()))}</p>"
+            f"<p>Licence of the code: {h(cff.get('license') or '')}. This site was built on {h(info['date'])}"
+            + (f" from commit <code>{h(info['commit'])}</code>" if info["commit"] else "") + ".</p>"
+            '<p><a href="downloads/CITATION.cff" download>CITATION.cff</a></p>')
+    return "# How to cite\n\n" + raw_html(body)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Sphinx project
+
+
+def sphinx_conf(info: dict[str, str], repository: str) -> str:
+    footer = f"Built {info['date']}"
+    if info["commit"]:
+        footer += f" from commit {info['commit'][:12]}"
+    options = {
+        "home_page_in_toc": True,
+        "show_navbar_depth": 1,
+        "use_download_button": False,
+        "use_fullscreen_button": False,
+        "navigation_with_keys": False,
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    if repository:
+        options.update({"repository_url": repository, "launch_buttons": {"binderhub_url": "https://mybinder.org",
+                                                                         "notebook_interface": "jupyterlab"},
+                        "path_to_docs": "", "repository_branch": "HEAD"})
+    conf = {
+        "project": SITE_NAME,
+        "author": "Bering Strait crossing notebooks contributors",
+        "copyright": f"{info['date'][:4]}, Bering Strait crossing notebooks contributors",
+        "extensions": ["myst_nb"],
+        "nb_execution_mode": "off",
+        "nb_merge_streams": True,
+        # Markdown outputs go through MyST too, so its raw-HTML switch-off applies to them
+        "nb_render_markdown_format": "myst",
+        "myst_disable_syntax": ["html_block", "html_inline"],
+        "myst_heading_anchors": 3,
+        "html_theme": "sphinx_book_theme",
+        "html_title": SITE_NAME,
+        "html_theme_options": options,
+        "html_static_path": ["_static"],
+        "html_css_files": ["bering.css"],
+        "html_js_files": [],
+        "html_extra_path": ["_extra"],
+        "html_copy_source": False,
+        "html_show_sourcelink": False,
+        "html_last_updated_fmt": None,
+        "html_context": {"bering_build": footer, "bering_commit": info["commit"], "default_mode": "light"},
+        "html_favicon": "_static/favicon.svg",
+        "exclude_patterns": ["_build", "_extra", "**.ipynb_checkpoints"],
+        "suppress_warnings": ["myst.header", "mystnb.unknown_mime_type", "toc.not_included"],
+        "templates_path": ["_templates"],
+        "language": "en",
+    }
+    lines = ["# Generated by python -m bering site; do not edit.\n"]
+    lines += [f"{key} = {value!r}\n" for key, value in conf.items()]
+    lines.append(PLOTLY_ONLY_WHERE_DRAWN)
+    return "".join(lines)
 
 
-# ---------------------------------------------------------------------------------------------
-# Index and gallery
+#: plotly.min.js (4.6 MB) is loaded only by the pages that draw a chart.
+PLOTLY_ONLY_WHERE_DRAWN = """
+
+def _plotly_where_drawn(app, pagename, templatename, context, doctree):
+    if 'class="plotly-graph-div"' in context.get("body", ""):
+        app.add_js_file("plotly.min.js")
+        app.add_js_file("bering-plotly.js")
 
 
-def render_index(build: _Build, key_numbers: list[dict[str, str]]) -> str:
-    intro = readme_intro(build.inputs.readme)
-    intro_html = _localize_html(_markdown(intro), build, build.inputs.root) if intro else ""
-    by_notebook: dict[str, list[dict[str, str]]] = {}
-    for row in key_numbers:
-        by_notebook.setdefault(row["notebook"], []).append(row)
-    figure_counts: dict[str, int] = {}
-    for fig in build.catalogue:
-        figure_counts[fig.notebook] = figure_counts.get(fig.notebook, 0) + 1
-    cards = []
-    for nb in build.notebooks:
-        rows = by_notebook.get(nb.stem, [])
-        table = ""
-        if rows:
-            body = "\n".join(
-                f'<tr><td class="value"><data value="{_e(r["value"])}">{_e(export.display_number(r["value"], r["unit"]))}'
-                f'</data></td><td class="unit">{_e(r["unit"])}</td><td>{_e(r["description"])}</td></tr>'
-                for r in rows)
-            table = (f'<table class="numbers"><caption class="visually-hidden">Headline numbers of '
-                     f'{_e(nb.stem)}</caption><thead><tr><th scope="col">value</th><th scope="col">unit</th>'
-                     f'<th scope="col">what it is</th></tr></thead><tbody>\n{body}\n</tbody></table>')
-        n_fig = figure_counts.get(nb.stem, 0)
-        links = [f'<a href="{_e(nb.page)}">read the notebook</a>']
-        if n_fig:
-            links.append(f'<a href="gallery.html#nb-{_e(nb.stem)}">{n_fig} figure{"s" if n_fig != 1 else ""} '
-                         "in the gallery</a>")
-        links.append(f'<a href="notebooks/{_e(nb.path.name)}">download the .ipynb</a>')
-        summary = f"<p>{_e(nb.summary)}</p>" if nb.summary else ""
-        cards.append(f'<li class="notebook-card"><h3><a href="{_e(nb.page)}">{_e(nb.title)}</a></h3>'
-                     f'{summary}{table}<p class="links">{" · ".join(links)}</p></li>')
-    data_links = sorted(c for c in build.copies if c.startswith("data/"))
-    data_list = "".join(f'<li><a href="{_e(c)}">{_e(c)}</a></li>' for c in data_links)
-    body = (f"<h1>{_e(SITE_NAME)}</h1>\n"
-            f'<section class="lead" aria-label="What the collection answers">\n{intro_html}\n</section>\n'
-            '<h2 id="notebooks">The notebooks</h2>\n'
-            "<p>Read them in order. Each card gives the notebook's headline numbers as it computed them "
-            "(from <code>figures/key_numbers.csv</code>).</p>\n"
-            f'<ol class="notebook-list">\n' + "\n".join(cards) + "\n</ol>\n"
-            '<h2 id="figures">Figures</h2>\n'
-            f'<p>The <a href="gallery.html">figure gallery</a> shows all {len(build.catalogue)} figures with '
-            "their alt text and source lines, and links to each one as PNG, SVG and PDF (or as an "
-            "interactive page) and to the data it was drawn from.</p>\n"
-            '<h2 id="data">Data</h2>\n'
-            "<p>The data files used by the figures; every row names its source in "
-            '<a href="data/sources.csv">data/sources.csv</a>.</p>\n'
-            f"<ul>{data_list}</ul>")
-    return _page(SITE_NAME, body, current="index", notebooks=build.notebooks,
-                 sources="data/sources.csv" in build.copies)
+def setup(app):
+    app.connect("html-page-context", _plotly_where_drawn)
+"""
 
 
-def render_gallery(build: _Build) -> str:
-    pages = {nb.stem: nb for nb in build.notebooks}
-    groups: dict[str, list[Figure]] = {}
-    for fig in build.catalogue:
-        groups.setdefault(fig.notebook, []).append(fig)
-    sections = []
-    for stem in sorted(groups):
-        nb = pages.get(stem)
-        heading = _e(nb.title) if nb else _e(stem)
-        items = []
-        for fig in groups[stem]:
-            if fig.interactive:
-                page = next(f for f in fig.files if f.endswith(".html"))
-                view = (f'<iframe src="figures/{_e(page)}" title="{_e(fig.title)} (interactive chart)">'
-                        "</iframe>")
-            elif fig.preview:
-                size = _png_size(build.inputs.figures_dir / fig.preview)
-                dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
-                view = (f'<a href="figures/{_e(fig.preview)}"><img src="figures/{_e(fig.preview)}" '
-                        f'alt="{_e(fig.alt_text)}"{dims}></a>')
-            else:
-                view = ""
-            files = " · ".join(f'<a href="figures/{_e(f)}">{_e(f.rsplit(".", 1)[-1].upper())}</a>'
-                               for f in fig.files)
-            data_files = " · ".join(f'<a href="data/{_e(d)}">{_e(d)}</a>' for d in fig.data_files) or "none"
-            if nb:
-                anchor = f"fig-{fig.name}"
-                target = nb.page + (f"#{anchor}" if anchor in build.anchors.get(nb.page, set()) else "")
-                where = f'<a href="{_e(target)}">{_e(nb.title)}</a>'
-            else:
-                where = _e(fig.notebook)
-            kind = "interactive chart" if fig.interactive else "static chart"
-            items.append(
-                f'<article class="gallery-item" id="{_e(fig.name)}">\n<h3>{_e(fig.title)}</h3>\n{view}\n<dl>'
-                f"<dt>Figure</dt><dd><code>{_e(fig.name)}</code> ({kind})</dd>"
-                f"<dt>Description</dt><dd>{_e(fig.alt_text)}</dd>"
-                f"<dt>Source</dt><dd>{_e(fig.source_line)}</dd>"
-                f"<dt>Notebook</dt><dd>{where}</dd>"
-                f"<dt>Files</dt><dd>{files}</dd>"
-                f"<dt>Data</dt><dd>{data_files}</dd></dl>\n</article>")
-        sections.append(f'<section aria-labelledby="nb-{_e(stem)}">\n<h2 id="nb-{_e(stem)}">{heading}</h2>\n'
-                        + "\n".join(items) + "\n</section>")
-    body = ("<h1>Figure gallery</h1>\n"
-            f"<p>All {len(build.catalogue)} figures of the collection, as listed in "
-            "<code>figures/catalogue.csv</code>. Each has a title that states its finding, a description "
-            "for readers who cannot see it, the source line printed on it, and links to its files and "
-            "to the data files it was drawn from.</p>\n" + "\n".join(sections))
-    return _page(f"Figure gallery \u2014 {SITE_NAME}", body, current="gallery", notebooks=build.notebooks,
-                 sources="data/sources.csv" in build.copies)
+#: The page layout: sphinx-book-theme's, with the build date and commit under every page, and its
+#: print-only title escaped (the theme writes ``{{ pagetitle }}`` unescaped, which would turn a
+#: title from data into markup); the rest of ``docs_body`` is pydata-sphinx-theme's.
+FOOTER_TEMPLATE = """\
+{%- extends "!layout.html" %}
+{%- block docs_body %}
+<div id="jb-print-docs-body" class="onlyprint">
+    <h1>{{ pagetitle|e }}</h1>
+</div>
+{% include "components/searchbox.html" %}
+<article class="bd-article">
+  {% block body %}{% endblock %}
+</article>
+{%- endblock docs_body %}
+{%- block footer %}
+{{ super() }}
+<div class="bering-build-info" style="text-align:center;font-size:.85rem;padding:.5rem">
+  {{ bering_build|e }}. <a href="{{ pathto('citation') }}">How to cite</a>.
+</div>
+{%- endblock %}
+"""
+
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" '
+           'fill="#0072B2"/><rect x="7" width="2" height="16" fill="#fff"/></svg>\n')
 
 
-# ---------------------------------------------------------------------------------------------
-# Building
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-
-
-def _copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dst)
-
-
-def _build_into(staging: Path, inputs: Inputs) -> _Build:
+def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
+    """Write the Sphinx project for the repository at ``root`` into ``src``; return build notes."""
     import nbformat
 
-    if not inputs.notebooks_dir.is_dir():
-        raise SiteError(f"no notebooks folder at {inputs.notebooks_dir}")
-    catalogue = load_catalogue(inputs.figures_dir)
-    build = _Build(inputs=inputs, out=staging, catalogue=catalogue)
-    for path in sorted(inputs.notebooks_dir.glob("[0-9][0-9]_*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        build.notebooks.append(Notebook(path, _notebook_title(nb, path.stem), _notebook_summary(nb)))
-    if not build.notebooks:
-        raise SiteError(f"no notebooks (NN_slug.ipynb) in {inputs.notebooks_dir}")
-
-    # figures and the data they were drawn from
+    root = root.resolve()
+    figures_dir, data_dir, notebooks_dir = root / "figures", root / "data", root / "notebooks"
+    if not notebooks_dir.is_dir():
+        raise SiteError(f"no notebooks folder at {notebooks_dir}")
+    nb_paths = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
+    if not nb_paths:
+        raise SiteError(f"no notebooks (NN_slug.ipynb) in {notebooks_dir}")
+    catalogue = load_catalogue(figures_dir)
+    by_name = {f.name: f for f in catalogue}
+    labels = column_labels(data_dir)
+    build = {"problems": [], "notes": [], "plotly": False, "specs": {}}
+    extra = src / "_extra" / "downloads"
+    copies: dict[Path, Path] = {}
+    pages: dict[str, dict] = {}
     for fig in catalogue:
         for name in fig.files:
-            if not (inputs.figures_dir / name).is_file():
-                raise SiteError(f"catalogue lists {name} for figure {fig.name}, but figures/{name} is missing")
-            build.copies.add(f"figures/{name}")
+            path = inside(figures_dir, name, f"catalogue.csv, figure {fig.name}, files")
+            if name.endswith(".html"):
+                spec = spec_from_page(path.read_text(encoding="utf-8"))
+                if spec is None:
+                    raise SiteError(f"figures/{name} (figure {fig.name}) holds no plotly chart the site can read")
+                pages[fig.name] = spec
+                for what in network_assets(spec):
+                    build["problems"].append(f"figures/{name}: {what}")
+            else:
+                copies[extra / "figures" / name] = path
+                if name.endswith(".png"):   # for notebooks that embed a figure as an image
+                    copies[src / "figures" / name] = path
         for name in fig.data_files:
-            if not (inputs.data_dir / name).is_file():
-                raise SiteError(f"catalogue lists data file {name} for figure {fig.name}, "
-                                f"but data/{name} is missing")
-            build.copies.add(f"data/{name}")
-    for name in ("sources.csv", "datapackage.json"):
-        if (inputs.data_dir / name).is_file():
-            build.copies.add(f"data/{name}")
+            copies[extra / "data" / name] = inside(data_dir, name, f"catalogue.csv, figure {fig.name}, data_files")
+    for name in ("datapackage.json", "sources.csv"):
+        if (data_dir / name).is_file():
+            copies[extra / "data" / name] = inside(data_dir, name, "data dictionary")
+    if (root / "CITATION.cff").is_file():
+        copies[extra / "CITATION.cff"] = root / "CITATION.cff"
+    # notebooks link to data files as ../data/x.csv: the site serves every data file the
+    # dictionary describes at data/x.csv
+    try:
+        package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+        resources = [r.get("path") for r in package.get("resources", []) if isinstance(r, dict)]
+    except (OSError, ValueError, AttributeError):
+        resources = []
+    for name in resources:
+        if isinstance(name, str):
+            copies[src / "data" / name] = inside(data_dir, name, "datapackage.json, resource path")
+    for dst, path in sorted(copies.items()):
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dst)
 
-    plotly_needed = any(f.interactive for f in catalogue)
-    current = {"base": inputs.notebooks_dir}
-    exporter = _exporter(lambda fragment: _localize_html(fragment, build, current["base"]))
-    for nb in build.notebooks:
-        current["base"] = nb.path.parent
-        page = render_notebook(exporter, nb, build)
-        plotly_needed = plotly_needed or f'src="{PLOTLY_JS}"' in page
-        _write(staging / nb.page, page)
-    if plotly_needed:
-        if not (inputs.figures_dir / "plotly.min.js").is_file():
-            raise SiteError("a page shows plotly charts but figures/plotly.min.js is missing "
-                            "(run python -m bering figures)")
-        build.copies.add(PLOTLY_JS)
-
-    _write(staging / "gallery.html", render_gallery(build))
-    _write(staging / "index.html", render_index(build, load_key_numbers(inputs.figures_dir)))
-    _write(staging / "site.css", STYLE)
-    (staging / "favicon.ico").write_bytes(favicon())
-    for rel in sorted(build.copies):
-        _copy(inputs.root / rel, staging / rel)
-    _write(staging / MARKER, "A static site built by `python -m bering site`; safe to delete.\n")
+    titles = []
+    (src / "notebooks").mkdir(parents=True, exist_ok=True)
+    for path in nb_paths:
+        nb = nbformat.read(path, as_version=4)
+        titles.append((path.stem, re.sub(r"[`*_\[\]<>]", "", _notebook_title(nb, path.stem))))
+        prepare_notebook(nb, path.stem, by_name, labels, build)
+        nbformat.write(nb, src / "notebooks" / path.name)
+    title_of = dict(titles)
+    (src / "figures").mkdir(exist_ok=True)
+    for fig in catalogue:
+        spec = pages.get(fig.name) or build["specs"].get(fig.name)
+        if fig.name in pages:
+            page = next(f for f in fig.files if f.endswith(".html"))
+            (extra / "figures").mkdir(parents=True, exist_ok=True)
+            (extra / "figures" / page).write_text(chart_page(pages[fig.name], fig), encoding="utf-8")
+        (src / "figures" / f"{fig.name}.md").write_text(
+            figure_page(fig, title_of.get(fig.notebook, fig.notebook), spec), encoding="utf-8")
+        if fig.interactive:
+            build["plotly"] = True
+    (src / "gallery.md").write_text(gallery_page(catalogue), encoding="utf-8")
+    (src / "index.md").write_text(index_page(readme_intro(root / "README.md"), titles,
+                                             load_key_numbers(figures_dir)), encoding="utf-8")
+    cff = citation(root)
+    (src / "citation.md").write_text(citation_page(cff, info), encoding="utf-8")
+    static = src / "_static"
+    static.mkdir(exist_ok=True)
+    for asset in ("bering.css", "bering-plotly.js"):
+        shutil.copyfile(ASSETS / asset, static / asset)
+    (static / "favicon.svg").write_text(FAVICON, encoding="utf-8")
+    plotly_js = figures_dir / export.PLOTLY_JS
+    if plotly_js.is_file():
+        shutil.copyfile(plotly_js, static / export.PLOTLY_JS)
+        if pages:
+            shutil.copyfile(plotly_js, extra / "figures" / export.PLOTLY_JS)
+            shutil.copyfile(ASSETS / "bering-plotly.js", extra / "figures" / "bering-plotly.js")
+    elif build["plotly"]:
+        raise SiteError("a page shows plotly charts but figures/plotly.min.js is missing "
+                        "(run python -m bering figures)")
+    else:
+        (static / export.PLOTLY_JS).write_text("/* no plotly charts in this collection */\n", encoding="utf-8")
+    (src / "_templates").mkdir(exist_ok=True)
+    (src / "_templates" / "layout.html").write_text(FOOTER_TEMPLATE, encoding="utf-8")
+    repository = str(cff.get("repository-code") or "")
+    if repository and not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", repository):
+        build["notes"].append(f"CITATION.cff repository-code {repository!r} is not a GitHub URL: no Binder links")
+        repository = ""
+    if not repository:
+        build["notes"].append("CITATION.cff names no repository-code: the notebook pages have no Binder link")
+    (src / "conf.py").write_text(sphinx_conf(info, repository), encoding="utf-8")
     return build
 
 
-def copy_inputs(dest: Path, root: Path | None = None) -> Path:
-    """Copy what a build reads (README, notebooks, figures, data) from ``root`` into ``dest``.
+def run_sphinx(src: Path, out: Path, doctrees: Path) -> list[str]:
+    """Run Sphinx (html builder) in a child process; return its warnings."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", "-j", "1",
+                           "-d", str(doctrees), str(src), str(out)],
+                          capture_output=True, text=True, env=env, timeout=1800)
+    if done.returncode != 0:
+        raise SiteError(f"sphinx-build failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    return [line for line in done.stderr.splitlines() if line.strip()]
 
-    Tests build from such a copy, so files that change while they run (a notebook being
-    refreshed, figures being exported) cannot make two builds differ.
-    """
-    inputs = Inputs(Path(root or paths.REPO_ROOT).resolve())
+
+def copy_inputs(dest: Path, root: Path | None = None) -> Path:
+    """Copy what a build reads (README, CITATION.cff, notebooks, figures, data) from ``root`` into
+    ``dest``, so files that change meanwhile cannot make two builds differ."""
+    root = Path(root or paths.REPO_ROOT).resolve()
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    if inputs.readme.exists():
-        shutil.copyfile(inputs.readme, dest / "README.md")
+    for name in ("README.md", "CITATION.cff"):
+        if (root / name).exists():
+            shutil.copyfile(root / name, dest / name)
     (dest / "notebooks").mkdir(exist_ok=True)
-    for path in sorted(inputs.notebooks_dir.glob("*.ipynb")):
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
         shutil.copyfile(path, dest / "notebooks" / path.name)
     ignore = shutil.ignore_patterns(".*", "_staging", "__pycache__", "*.part")
     for name in ("figures", "data"):
-        if (inputs.root / name).is_dir():
-            shutil.copytree(inputs.root / name, dest / name, ignore=ignore, dirs_exist_ok=True)
+        if (root / name).is_dir():
+            shutil.copytree(root / name, dest / name, ignore=ignore, dirs_exist_ok=True)
     return dest
 
 
 def build(out: Path | None = None, root: Path | None = None) -> tuple[Path, list[str], list[str]]:
     """Build the site into ``out`` (default ``_site/``) from the repository at ``root``.
 
-    Returns ``(out, problems, notes)``: problems are what :func:`check_site` found (the site is
-    written all the same, so it can be looked at); notes are harmless remarks.
+    Returns ``(out, problems, notes)``. With problems (what :func:`check_site` found) the site is
+    NOT put in place: ``out`` keeps what it held before. Notes are harmless remarks.
     """
-    inputs = Inputs(Path(root or paths.REPO_ROOT).resolve())
+    root = Path(root or paths.REPO_ROOT).resolve()
     target = Path(out or DEFAULT_OUT).resolve()
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
         raise SiteError(f"refusing to replace {target}: it is not a site built by this command "
                         f"(no {MARKER} in it); choose an empty or new folder")
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=target.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=target.parent))
     try:
-        result = _build_into(staging, inputs)
-        problems = result.offline + check_site(staging)
-        os.chmod(staging, 0o755)
-        export.replace_dir(staging, target)
+        src, html_out = work / "src", work / "html"
+        src.mkdir()
+        notes = write_sources(src, root, build_info(root))
+        warnings = run_sphinx(src, html_out, work / "doctrees")
+        notes["notes"] += [f"sphinx: {w}" for w in warnings]
+        (html_out / ".buildinfo").unlink(missing_ok=True)
+        for leftover in (".doctrees", "_sources"):
+            shutil.rmtree(html_out / leftover, ignore_errors=True)
+        for macros in (html_out / "_static").glob("*macros.html"):   # theme template parts, not pages
+            macros.unlink()
+        (html_out / MARKER).write_text("A static site built by `python -m bering site`; safe to delete.\n",
+                                       encoding="utf-8")
+        problems = notes["problems"] + check_site(html_out)
+        if not problems:
+            os.chmod(html_out, 0o755)
+            export.replace_dir(html_out, target)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target, problems, result.notes
+        shutil.rmtree(work, ignore_errors=True)
+    return target, problems, notes["notes"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -811,6 +849,24 @@ _LOADING_ATTRS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe"
                   ("video", "poster"), ("audio", "src"), ("embed", "src"), ("object", "data"),
                   ("track", "src"), ("input", "src"), ("image", "href"), ("use", "href")}
 _CSS_URL_RE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", re.I)
+#: Inline scripts the theme writes (Sphinx and pydata-sphinx-theme), each as a regular expression
+#: over the script's text with its white space collapsed. Any other inline script fails the check.
+THEME_SCRIPTS = (
+    re.compile(r'document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| '
+               r'"(?:light|dark|auto|)"; document\.documentElement\.dataset\.theme = '
+               r'localStorage\.getItem\("theme"\) \|\| "(?:light|dark|auto|)";'),
+    re.compile(r"DOCUMENTATION_OPTIONS\.pagename = '[a-z0-9_/]+';"),
+    re.compile(r"DOCUMENTATION_OPTIONS\.search_as_you_type = (?:true|false);"),
+    re.compile(r'// Activate the search field on page load let searchInput = document\.querySelector\('
+               r'"form\.bd-search input"\); if \(searchInput\) \{ searchInput\.focus\(\); searchInput\.select\(\); '
+               r'console\.log\("\[PST\]: Set focus on search field\."\); \}'),
+)
+
+
+def theme_script(text: str) -> bool:
+    """Whether an inline script is exactly one the theme writes."""
+    flat = " ".join(text.split())
+    return any(pattern.fullmatch(flat) for pattern in THEME_SCRIPTS)
 
 
 class _PageScan(HTMLParser):
@@ -820,7 +876,10 @@ class _PageScan(HTMLParser):
         self.refs: list[tuple[str, str, str]] = []   # (tag, attribute, url)
         self.css: list[str] = []
         self.images_without_alt: list[str] = []
+        self.handlers: list[str] = []                # inline event handler attributes
+        self.scripts: list[str] = []                 # inline scripts (executable ones)
         self._in_style = False
+        self._script: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs_d = dict(attrs)
@@ -828,9 +887,11 @@ class _PageScan(HTMLParser):
             if attrs_d.get(key) and (key == "id" or tag == "a"):
                 self.ids.add(attrs_d[key])
         for attr, value in attrs:
+            if attr.startswith("on"):
+                self.handlers.append(f"<{tag} {attr}=...>")
             if value is None:
                 continue
-            if attr in ("href", "src", "data", "poster", "action", "xlink:href", "srcset"):
+            if attr in ("href", "src", "data", "poster", "action", "xlink:href", "srcset", "formaction"):
                 self.refs.append((tag, "href" if attr == "xlink:href" else attr, value.strip()))
             if attr == "style":
                 self.css.append(value)
@@ -838,16 +899,27 @@ class _PageScan(HTMLParser):
             self.images_without_alt.append(attrs_d.get("src", "")[:60])
         if tag == "style":
             self._in_style = True
+        if tag == "script" and "src" not in attrs_d:
+            kind = (attrs_d.get("type") or "text/javascript").lower()
+            self._script = [] if kind in ("text/javascript", "module", "application/javascript") else None
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "script":
+            self._script = None
 
     def handle_endtag(self, tag):
         if tag == "style":
             self._in_style = False
+        if tag == "script" and self._script is not None:
+            self.scripts.append("".join(self._script))
+            self._script = None
 
     def handle_data(self, data):
         if self._in_style:
             self.css.append(data)
+        if self._script is not None:
+            self._script.append(data)
 
 
 def scan_page(path: Path) -> _PageScan:
@@ -867,7 +939,9 @@ def check_site(site: Path) -> list[str]:
 
     Checks: every relative link, script, stylesheet, image and frame points to a file in the
     site (and a ``#fragment`` to an id on that page); nothing is loaded from another host
-    (links a reader follows to other sites are fine); every ``<img>`` has non-empty alt text.
+    (links a reader follows to other sites are fine); every ``<img>`` has alt text; no inline
+    event handler (``onerror=``, ``onload=`` ...), no ``javascript:`` URL, and no inline script
+    except the theme's own (:data:`THEME_SCRIPTS`).
     """
     site = Path(site)
     problems: list[str] = []
@@ -875,6 +949,11 @@ def check_site(site: Path) -> list[str]:
     scans = {p: scan_page(p) for p in pages}
     for page, scan in scans.items():
         name = page.relative_to(site).as_posix()
+        for handler in scan.handlers:
+            problems.append(f"{name}: inline event handler {handler} (script the site did not write)")
+        for script in scan.scripts:
+            if not theme_script(script):
+                problems.append(f"{name}: inline script the site did not write: {' '.join(script.split())[:120]!r}")
         for src in scan.images_without_alt:
             problems.append(f"{name}: <img src=\"{src}...\"> has no alt text")
         for css in scan.css:
@@ -884,7 +963,7 @@ def check_site(site: Path) -> list[str]:
         for tag, attr, url in scan.refs:
             if not url or url.startswith(("data:", "mailto:")):
                 continue
-            if attr == "srcset" or url.lower().startswith("javascript:"):
+            if attr == "srcset" or re.sub(r"[\s\x00-\x1f]", "", url).lower().startswith(("javascript:", "vbscript:")):
                 problems.append(f"{name}: <{tag} {attr}=\"{url[:80]}\"> is not allowed")
                 continue
             if _is_external(url):
@@ -906,14 +985,13 @@ def check_site(site: Path) -> list[str]:
                     continue
             else:
                 target = page
-            if parts.fragment and target.suffix == ".html":
-                ids = scans[target].ids if target in scans else scan_page(target).ids
-                # browsers try the fragment as written, then percent-decoded (HTML, "indicated part")
+            if parts.fragment and target.suffix == ".html" and target in scans:
+                ids = scans[target].ids
                 if parts.fragment not in ids and unquote(parts.fragment) not in ids:
                     problems.append(f"{name}: broken link {url} (no id \"{parts.fragment}\" "
                                     f"in {target.relative_to(site).as_posix()})")
     for css_file in sorted(site.rglob("*.css")):
-        for url in _CSS_URL_RE.findall(css_file.read_text(encoding="utf-8")):
+        for url in _CSS_URL_RE.findall(css_file.read_text(encoding="utf-8", errors="replace")):
             if _is_external(url):
                 problems.append(f"{css_file.relative_to(site).as_posix()}: loads {url} from another host")
     return problems
@@ -928,6 +1006,14 @@ def plotly_outputs(notebook: Path) -> int:
                if PLOTLY_MIME in out.get("data", {}))
 
 
+def tree_digest(folder: Path) -> str:
+    """One digest of every file in ``folder`` (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 # ---------------------------------------------------------------------------------------------
 # Command line
 
@@ -935,11 +1021,12 @@ def plotly_outputs(notebook: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bering site",
-        description="Build the static HTML report (notebooks with their stored outputs, an index and a "
-                    "figure gallery) from the committed notebooks and figures/. Nothing is executed.")
+        description="Build the report site (Sphinx, MyST-NB, sphinx-book-theme) from the committed notebooks "
+                    "and figures/. Nothing is executed.")
     parser.add_argument("--out", help=f"folder to write (default: {DEFAULT_OUT.relative_to(paths.REPO_ROOT)}/)")
     parser.add_argument("--root", help="repository to build from (default: this one)")
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    started = time.monotonic()
     try:
         target, problems, notes = build(Path(args.out) if args.out else None,
                                         Path(args.root) if args.root else None)
@@ -948,14 +1035,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for note in notes:
         print(f"note: {note}")
-    pages = sorted(p.relative_to(target).as_posix() for p in target.glob("*.html"))
-    print(f"site written to {target}: {len(pages)} pages ({', '.join(pages)})")
-    print(f"open {target / 'index.html'} in a browser, or serve the folder from any static host")
     if problems:
         for problem in problems:
             print(f"problem: {problem}", file=sys.stderr)
-        print(f"{len(problems)} problem(s) in the site", file=sys.stderr)
+        print(f"{len(problems)} problem(s): the site was not written; {target} is as it was", file=sys.stderr)
         return 1
+    pages = sorted(target.rglob("*.html"))
+    print(f"site written to {target}: {len(pages)} pages in {time.monotonic() - started:.0f} s")
+    print(f"open {target / 'index.html'} in a browser, or serve the folder from any static host")
     return 0
 
 

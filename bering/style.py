@@ -3,6 +3,11 @@
 The palette is Okabe and Ito's eight colours (Color Universal Design), which stay distinct for
 the common forms of colour-vision deficiency. Type is DejaVu Sans (shipped with matplotlib, so
 every machine renders the same glyphs) at sizes that survive printing a figure at report width.
+
+SVG files keep their text as text (``svg.fonttype: none``), so labels stay editable in Inkscape or
+Illustrator. They name the font stack :data:`SVG_FONT_STACK`: DejaVu Sans first (installed with
+matplotlib, and on Debian as ``fonts-dejavu-core``), then common sans-serif faces a graphics desk
+has, so a machine without DejaVu still shows the text in a similar face.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ PALETTE = {
 }
 CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow")]
 GREY = "#6E6E6E"
+#: The fonts an SVG asks for, in order.
+SVG_FONT_STACK = ["DejaVu Sans", "Bitstream Vera Sans", "Verdana", "Arial", "Helvetica", "sans-serif"]
 #: Smallest font size, in points, allowed on an exported figure.
 MIN_FONT_PT = 9
 
 RC = {
-    "font.family": "DejaVu Sans",
+    "font.family": "sans-serif",
+    "font.sans-serif": SVG_FONT_STACK[:-1],
     "font.size": 11,
     "axes.titlesize": 12,
     "axes.labelsize": 11,
@@ -45,7 +53,7 @@ RC = {
     "savefig.dpi": 200,
     "figure.figsize": (9, 5.2),
     "svg.hashsalt": "bering-strait",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "pdf.fonttype": 42,
     "image.cmap": "cividis",
 }

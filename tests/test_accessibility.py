@@ -280,8 +280,8 @@ def _html_figures():
 
 @pytest.mark.parametrize("name", _static_svgs())
 def test_svg_text_is_at_least_the_minimum(name):
-    """Text in the SVGs is drawn as glyph outlines (``svg.fonttype = "path"``): each text's
-    ``scale(s -s)`` gives its size (s x 100 pt); text kept as text carries a font size instead."""
+    """Text in the SVGs stays text (``svg.fonttype = "none"``) and carries its font size; SVGs
+    exported before that drew glyph outlines, whose ``scale(s -s)`` gives the size (s x 100 pt)."""
     text = (FIGURES / name).read_text(encoding="utf-8")
     sizes = [float(s) * 100 for s in _SVG_GLYPH_SCALE.findall(text)]
     sizes += [float(s) for s in _SVG_FONT_SIZE.findall(text)]      # SVG user unit = 1 pt in matplotlib
@@ -310,5 +310,6 @@ def test_svg_size_check_catches_small_text(tmp_path):
         ax.legend(fontsize=7)
         fig.savefig(tmp_path / "small.svg", format="svg")
         plt.close(fig)
-    sizes = [float(s) * 100 for s in _SVG_GLYPH_SCALE.findall((tmp_path / "small.svg").read_text())]
+    text = (tmp_path / "small.svg").read_text()
+    sizes = [float(s) * 100 for s in _SVG_GLYPH_SCALE.findall(text)] + [float(s) for s in _SVG_FONT_SIZE.findall(text)]
     assert min(sizes) == pytest.approx(7)

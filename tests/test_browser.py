@@ -4,7 +4,8 @@ driven by Playwright, which never downloads a browser of its own here.
 * every page of the built site, served from a local ``http.server`` on 127.0.0.1: plotly charts
   render, the console shows no error, no request goes to another host, every image has alt
   text, every link, script, stylesheet, image and frame inside the site resolves (fragments
-  included);
+  included), nothing is wider than a 390 px phone screen, and code cells are folded away until
+  their toggle is clicked; the search page finds a known word;
 * the index, the gallery and a notebook page opened from disk (``file://``) render their charts;
 * every notebook opened in JupyterLab (started here on a free local port with its own token and
   settings, serving a copy of the notebooks, stopped after) renders its stored plotly outputs.
@@ -203,7 +204,13 @@ def _expected_plots(html_file: Path) -> int:
 
 
 def _site_pages(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html") if "_static" not in p.parts)
+
+
+#: Code cell inputs a reader can see (MyST-NB folds them in <details class="hide">).
+_VISIBLE_CODE_JS = """() => [...document.querySelectorAll('div.cell div.cell_input')]
+                         .filter(e => e.checkVisibility()).length"""
+PHONE = {"width": 390, "height": 844}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,7 +219,7 @@ def _site_pages(root: Path) -> list[str]:
 
 def test_every_page_in_the_browser(built, notebooks, server, browser, shots, capsys):
     pages = _site_pages(built)
-    assert "index.html" in pages and "gallery.html" in pages
+    assert "index.html" in pages and "gallery.html" in pages and "citation.html" in pages
     already_outside = len(browser.outside)
     problems: list[str] = []
     links: dict[str, set[str]] = {}          # target URL without fragment -> pages linking it
@@ -230,11 +237,13 @@ def test_every_page_in_the_browser(built, notebooks, server, browser, shots, cap
             _wait_for_plots(frame, _expected_plots(built / file_name), where)
             for src in frame.evaluate(_ALTLESS_JS):
                 problems.append(f"{where}: <img src={src}...> has no alt text")
-        if name in {f"{p.stem}.html" for p in notebooks}:
-            nb = next(p for p in notebooks if f"{p.stem}.html" == name)
+        if name in {f"notebooks/{p.stem}.html" for p in notebooks}:
+            nb = next(p for p in notebooks if f"notebooks/{p.stem}.html" == name)
             drawn = page.evaluate(_PLOTS_JS)[1]
             if drawn != site.plotly_outputs(nb):
                 problems.append(f"{name}: {drawn} charts drawn for {site.plotly_outputs(nb)} plotly outputs")
+            if page.evaluate(_VISIBLE_CODE_JS):
+                problems.append(f"{name}: {page.evaluate(_VISIBLE_CODE_JS)} code cells shown before their toggle")
         ids[url] = set(page.evaluate(_IDS_JS))
         for tag, target in page.evaluate(_URLS_JS):
             if urlsplit(target).hostname in LOCAL_HOSTS:
@@ -244,6 +253,13 @@ def test_every_page_in_the_browser(built, notebooks, server, browser, shots, cap
                     fragments.setdefault(bare, set()).add((fragment, name))
         folder, full = shots
         page.screenshot(path=str(folder / (name.replace("/", "__") + ".png")), full_page=full)
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(200)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            problems.append(f"{name}: {width} px wide on a {PHONE['width']} px screen")
+        if name in ("index.html", "notebooks/01_proposal_timeline.html") or name.startswith("figures/01_"):
+            page.screenshot(path=str(folder / (name.replace("/", "__") + "-390.png")))
         problems += [f"{name}: {e}" for e in watch.errors]
         page.close()
     for target, sources in sorted(links.items()):
@@ -274,7 +290,7 @@ def test_pages_work_opened_from_disk(built, notebooks, browser):
     a chart stand for them."""
     problems: list[str] = []
     already_outside = len(browser.outside)
-    with_charts = [f"{p.stem}.html" for p in notebooks if site.plotly_outputs(p)]
+    with_charts = [f"notebooks/{p.stem}.html" for p in notebooks if site.plotly_outputs(p)]
     names = ["index.html", "gallery.html", *with_charts[:1]]
     for name in names:
         page = browser.new_page()
@@ -287,6 +303,25 @@ def test_pages_work_opened_from_disk(built, notebooks, browser):
         page.close()
     problems += [f"request to another host: {u}" for u in browser.outside[already_outside:]]
     assert problems == [], "\n".join(problems)
+
+
+def test_code_toggle_and_search(built, notebooks, server, browser, shots):
+    """Code is folded by default and one click shows it; the search page finds a word every
+    notebook about the crossing uses."""
+    name = f"notebooks/{notebooks[1].stem}.html"
+    page = browser.new_page()
+    watch = _Watch(page)
+    page.goto(server + name, wait_until="load")
+    assert page.evaluate(_VISIBLE_CODE_JS) == 0
+    page.locator("div.cell details.hide summary").first.click()
+    assert page.evaluate(_VISIBLE_CODE_JS) == 1
+    page.goto(server + "search.html?q=tunnel", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li", timeout=PLOT_TIMEOUT_MS)
+    hits = page.locator("#search-results ul.search li a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    page.screenshot(path=str(shots[0] / "search-tunnel.png"))
+    page.close()
+    assert any(h.startswith("notebooks/") for h in hits), hits
+    assert watch.errors == []
 
 
 def test_the_guard_sees_requests_to_other_hosts(browser, tmp_path):

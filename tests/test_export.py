@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
@@ -28,7 +31,7 @@ def digest(folder):
 def test_matplotlib_formats_catalogue_and_metadata(tmp_path):
     out = export.Exporter("01_test", tmp_path)
     saved = out.figure(bar_chart(), "01_costs", data_files=["megaprojects.csv"], **ARGS)
-    assert saved.files == ("01_costs.png", "01_costs.svg", "01_costs.pdf")
+    assert saved.files == ("01_costs.png", "01_costs.svg", "01_costs.pdf", "01_costs.csv")
     png = Image.open(tmp_path / "01_costs.png")
     assert png.info["Description"] == ARGS["alt"]
     assert png.info.get("dpi", (0,))[0] == pytest.approx(200, abs=1)
@@ -37,7 +40,7 @@ def test_matplotlib_formats_catalogue_and_metadata(tmp_path):
     assert ARGS["alt"] in svg and "<dc:date>" not in svg
     row = export.catalogue(tmp_path).iloc[0]
     assert row["name"] == "01_costs" and row["notebook"] == "01_test"
-    assert row["files"] == "01_costs.png;01_costs.svg;01_costs.pdf"
+    assert row["files"] == "01_costs.png;01_costs.svg;01_costs.pdf;01_costs.csv"
     assert row["data_files"] == "megaprojects.csv" and row["source_line"] == "Test data"
     assert not list(tmp_path.glob("*.part"))
 
@@ -128,3 +131,58 @@ def test_key_numbers_upsert_and_format(tmp_path):
         out.number("bad", float("nan"), "count", "nan")
     with pytest.raises(ValueError, match="lower-case snake_case"):
         out.number("Bad Key", 1, "count", "x")
+
+
+def test_plotted_data_csv_holds_exactly_what_is_drawn(tmp_path):
+    fig, ax = plt.subplots()
+    ax.bar(["A", "B"], [1, 2], label="cost")
+    ax.plot([0, 1], [1.5, 2.5], label="trend")
+    ax.scatter([0.5], [3], label="claim")
+    out = export.Exporter("01_test", tmp_path)
+    out.figure(fig, "01_costs", **ARGS)
+    plt.close(fig)
+    table = pd.read_csv(tmp_path / "01_costs.csv", keep_default_na=False)
+    assert list(table.columns) == ["panel", "series", "kind", "x", "y", "x_label", "y_label"]
+    rows = {(r.series, r.kind, r.x, r.y, r.x_label) for r in table.itertuples()}
+    assert rows == {("trend", "line", 0.0, 1.5, "A"), ("trend", "line", 1.0, 2.5, "B"),
+                    ("claim", "point", 0.5, 3.0, ""), ("cost", "bar", 0.0, 1.0, "A"), ("cost", "bar", 1.0, 2.0, "B")}
+    given = pd.DataFrame({"project": ["A", "B"], "cost": [1, 2]})
+    out.figure(bar_chart(), "01_given", data=given, **ARGS)
+    assert (tmp_path / "01_given.csv").read_text() == "project,cost\nA,1\nB,2\n"
+    pfig = go.Figure([go.Scatter(x=[1, 2], y=[3, 4], name="a", text=["p", "q"]), go.Bar(x=["u"], y=[5], name="b")])
+    out.figure(pfig, "01_inter", **ARGS)
+    ptable = pd.read_csv(tmp_path / "01_inter.csv", keep_default_na=False)
+    assert ptable[["series", "kind", "x", "y", "text"]].astype(str).values.tolist() == [
+        ["a", "scatter", "1", "3", "p"], ["a", "scatter", "2", "4", "q"], ["b", "bar", "u", "5", ""]]
+    assert export.catalogue(tmp_path).set_index("name").loc["01_inter", "files"] == "01_inter.html;01_inter.csv"
+
+
+def test_svg_keeps_text_editable_and_log_axes_read_plainly(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([1, 1000], [0.1, 100])
+    ax.set_yscale("log")
+    ax.set_xscale("log")
+    export.Exporter("01_test", tmp_path).figure(fig, "01_log", **ARGS)
+    plt.close(fig)
+    svg = (tmp_path / "01_log.svg").read_text()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "Costs rose" in texts and "0.1" in texts and "1,000" in texts
+    assert not any("10^" in t or "\\mathdefault" in t for t in texts)
+    assert "font-family: 'DejaVu Sans'" in svg and "sans-serif" in svg
+    assert "<path id=\"DejaVuSans" not in svg     # no glyph outlines
+
+
+def test_plotly_config_has_no_cloud_button_svg_download_and_wrapped_source(tmp_path):
+    long_source = "A source line long enough that it must wrap onto a second line rather than being cut " * 2
+    out = export.Exporter("02_test", tmp_path)
+    out.figure(go.Figure(go.Bar(x=["A"], y=[1])), "02_bar", **{**ARGS, "source": long_source})
+    page = (tmp_path / "02_bar.html").read_text()
+    config = json.loads(re.search(r'\{"displaylogo".*?\}\}', page).group(0))
+    assert config["displaylogo"] is False and config["responsive"] is True
+    assert "sendDataToCloud" in config["modeBarButtonsToRemove"] and config.get("showSendToCloud") is False
+    assert config["toImageButtonOptions"] == {"format": "svg", "filename": "02_bar"}
+    source = next(a for a in json.loads(re.search(r'"annotations":(\[.*?\])', page).group(1))
+                  if a.get("name") == "source_line")
+    lines = source["text"].split("<br>")
+    assert len(lines) >= 2 and all(len(line) <= export.PLOTLY_SOURCE_WIDTH for line in lines)
+    assert 'style="height:' in page and "width:100%" in page

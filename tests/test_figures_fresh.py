@@ -54,10 +54,9 @@ def test_catalogue_describes_every_file():
         for data_file in filter(None, row.data_files.split(";")):
             assert (DATA / data_file).exists(), f"{row.name} cites missing data file {data_file}"
         files = row.files.split(";")
+        assert files[-1] == f"{row.name}.csv", f"{row.name}: no plotted-data CSV listed last"
         if not files[0].endswith(".html"):
-            # a static figure may carry its plotted table as a CSV after its images
-            assert files[:3] == [f"{row.name}.png", f"{row.name}.svg", f"{row.name}.pdf"]
-            assert files[3:] in ([], [f"{row.name}.csv"])
+            assert files == [f"{row.name}.png", f"{row.name}.svg", f"{row.name}.pdf", f"{row.name}.csv"]
             png = Image.open(FIGURES / files[0])
             assert png.info["Description"] == row.alt_text
             assert round(png.info["dpi"][0]) >= 200

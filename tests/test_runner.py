@@ -39,7 +39,7 @@ def test_success_replaces_folder_and_keeps_notebooks_unchanged(tmp_path, target)
     timings = runner.export_all(target, [nb], progress=False)
     assert [name for name, _ in timings] == ["01_tiny.ipynb"]
     names = sorted(p.name for p in target.iterdir())
-    assert names == ["01_line.pdf", "01_line.png", "01_line.svg", "catalogue.csv", "key_numbers.csv"]
+    assert names == ["01_line.csv", "01_line.pdf", "01_line.png", "01_line.svg", "catalogue.csv", "key_numbers.csv"]
     assert "tiny_value,42,count,01_tiny" in (target / "key_numbers.csv").read_text()
     assert nb.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".figures-")]

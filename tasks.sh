@@ -64,15 +64,18 @@ find_python() {
 # JupyterLab settings and server configuration shipped with the repository (lab/) go into the
 # environment itself, so every Lab started from .venv has them and no user file is touched.
 install_lab_settings() {
-  mkdir -p "$VENV/share/jupyter/lab/settings" "$VENV/etc/jupyter/jupyter_server_config.d"
+  # (the server reads traits from jupyter_server_config.json in each config folder; files in
+  # jupyter_server_config.d/ only enable extensions)
+  mkdir -p "$VENV/share/jupyter/lab/settings" "$VENV/etc/jupyter"
   cp lab/overrides.json "$VENV/share/jupyter/lab/settings/overrides.json"
-  cp lab/jupyter_server_config.json "$VENV/etc/jupyter/jupyter_server_config.d/bering.json"
+  cp lab/jupyter_server_config.json "$VENV/etc/jupyter/jupyter_server_config.json"
 }
 
 setup() {
   local want
-  want=$(cat requirements.lock pyproject.toml lab/overrides.json lab/jupyter_server_config.json | checksum)
+  want=$(cat requirements.lock pyproject.toml | checksum)
   if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
+    install_lab_settings    # cheap, and keeps an existing .venv in step with lab/
     return 0
   fi
   local py

@@ -31,7 +31,7 @@ def project() -> dict:
 def supported() -> list[str]:
     """The supported Python versions, from the classifiers of pyproject.toml."""
     prefix = "Programming Language :: Python :: "
-    return [c[len(prefix):] for c in project()["classifiers"] if re.fullmatch(r"3\.\d+", c[len(prefix):])]
+    return [c[len(prefix) :] for c in project()["classifiers"] if re.fullmatch(r"3\.\d+", c[len(prefix) :])]
 
 
 def top_level() -> list[Requirement]:
@@ -54,9 +54,17 @@ def lock_lines() -> list[tuple[str, str, Marker | None]]:
 
 def environment(python: str, platform: str) -> dict[str, str]:
     system, os_name = PLATFORMS[platform]
-    return {"python_version": python, "python_full_version": f"{python}.0", "sys_platform": platform,
-            "platform_system": system, "os_name": os_name, "implementation_name": "cpython",
-            "platform_python_implementation": "CPython", "platform_machine": "x86_64", "extra": ""}
+    return {
+        "python_version": python,
+        "python_full_version": f"{python}.0",
+        "sys_platform": platform,
+        "platform_system": system,
+        "os_name": os_name,
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "platform_machine": "x86_64",
+        "extra": "",
+    }
 
 
 def lock_for(python: str, platform: str) -> dict[str, str]:
@@ -87,8 +95,9 @@ def test_supported_versions_are_three_and_agree_everywhere():
     assert versions == ["3.11", "3.12", "3.13"]
     assert project()["requires-python"] == f">={versions[0]}"
     tasks = (REPO / "tasks.sh").read_text(encoding="utf-8")
-    assert re.search(r'^SUPPORTED_MINORS="([0-9 ]+)"', tasks, re.M).group(1).split() == \
-        [v.split(".")[1] for v in versions]
+    assert re.search(r'^SUPPORTED_MINORS="([0-9 ]+)"', tasks, re.M).group(1).split() == [
+        v.split(".")[1] for v in versions
+    ]
     assert re.search(r"^OLDEST=(\S+)", tasks, re.M).group(1) == versions[0]
     assert "--universal" in tasks and '--python-version "$OLDEST"' in tasks
 
@@ -106,8 +115,9 @@ def test_lock_covers_every_supported_python(python, platform):
             continue
         name = canonicalize_name(req.name)
         assert name in chosen, f"requirements.lock has no {name} for Python {python} on {platform}; run ./tasks.sh lock"
-        assert req.specifier.contains(chosen[name], prereleases=True), \
+        assert req.specifier.contains(chosen[name], prereleases=True), (
             f"{name}=={chosen[name]} is outside {req} (Python {python}, {platform})"
+        )
 
 
 def test_lock_has_environment_markers_of_a_universal_lock():
@@ -130,13 +140,13 @@ def test_the_installed_environment_is_closed_under_the_lock():
         try:
             dist = distribution(name)
         except PackageNotFoundError:
-            continue                     # checked by test_installed_versions_are_the_locked_ones for top level
+            continue  # checked by test_installed_versions_are_the_locked_ones for top level
         for text in dist.requires or []:
             req = Requirement(text)
             if req.marker is not None and not req.marker.evaluate(env):
                 continue
             dep = canonicalize_name(req.name)
-            if dep not in chosen and dep != "rfc3987-syntax":     # left out on purpose: see [tool.uv]
+            if dep not in chosen and dep != "rfc3987-syntax":  # left out on purpose: see [tool.uv]
                 missing.append(f"{name} needs {req}")
     assert not missing, f"requirements.lock misses dependencies on Python {here}: {missing}"
 
@@ -146,8 +156,9 @@ def test_environment_yml_matches_lock():
     locked = lock_for("3.11", "linux")
     python = pins.pop("python")
     allowed = SpecifierSet(python)
-    assert [v for v in ["3.10", *supported(), "3.14"] if allowed.contains(v)] == supported(), \
+    assert [v for v in ["3.10", *supported(), "3.14"] if allowed.contains(v)] == supported(), (
         f"environment.yml allows python{python}, not exactly {supported()}"
+    )
     assert pins.pop("pip") == ""
     wanted = sorted(canonicalize_name(r.name) for r in top_level())
     assert sorted(pins) == wanted, "environment.yml lists other packages than pyproject.toml"
@@ -175,8 +186,11 @@ def test_binder_installs_the_lock_and_the_package():
     versions as the lock, on a supported Python; postBuild installs the package and Lab settings."""
     binder = REPO / "binder"
     installed = _requirements(binder / "requirements.txt")
-    locked = [line for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.lstrip().startswith("#")]
+    locked = [
+        line
+        for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert installed == locked
     runtime = (binder / "runtime.txt").read_text(encoding="utf-8").strip()
     assert runtime.removeprefix("python-") in supported()
@@ -195,7 +209,8 @@ def test_readme_says_which_versions_are_tested_and_links_binder():
 
 
 def test_installed_versions_are_the_locked_ones():
-    locked = lock_for(f"{sys.version_info[0]}.{sys.version_info[1]}", sys.platform if sys.platform in PLATFORMS else "linux")
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    locked = lock_for(here, sys.platform if sys.platform in PLATFORMS else "linux")
     for req in top_level():
         name = canonicalize_name(req.name)
         assert version(name) == locked[name], f"{name} installed {version(name)}, locked {locked[name]}"

@@ -22,6 +22,7 @@ CLEAN = [
     "tests/test_lint.py",
     "tests/test_lab.py",
     "tests/test_lab_browser.py",
+    "tests/test_tasks_browser.py",
 ]
 
 

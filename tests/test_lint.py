@@ -23,6 +23,7 @@ CLEAN = [
     "tests/test_lab.py",
     "tests/test_lab_browser.py",
     "tests/test_tasks_browser.py",
+    "tests/test_tasks_python.py",
 ]
 
 

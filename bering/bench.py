@@ -488,7 +488,9 @@ def replace_block(text: str | None, block: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bering bench", description=__doc__,
+    from .__main__ import plain
+
+    parser = argparse.ArgumentParser(prog="python -m bering bench", description=plain(__doc__),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (median reported)")
     parser.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "performance.md"),

@@ -40,6 +40,8 @@ import pytest
 
 from bering import site
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path(os.environ.get("BERING_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

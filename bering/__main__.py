@@ -1,7 +1,8 @@
 """Command line of the collection.
 
 ``python -m bering validate [DATA_DIR]``  check every data file against the data dictionary
-``python -m bering figures [--out DIR]``   execute every notebook and regenerate figures/
+``python -m bering update [--force]``      execute what changed; store outputs, figures/, README
+``python -m bering figures``               the same as update
 ``python -m bering refresh [NOTEBOOK ...]`` re-execute notebooks in place, storing outputs
 ``python -m bering readme``                regenerate the README's notebook table and codebook
 """
@@ -28,21 +29,73 @@ def _validate(args) -> int:
     return 0
 
 
-def _figures(args) -> int:
+def _build_options(parser) -> None:
+    parser.add_argument("--out", help="write figures to this folder (default: $BERING_FIGURES_DIR, else figures/)")
+    parser.add_argument("--force", action="store_true", help="execute every notebook, ignoring the build cache")
+    parser.add_argument("--jobs", type=int, default=None, help="kernels run at once (default: the number of cores)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds a cell may run before the build fails (default: 600)")
+    parser.add_argument("--no-store", action="store_true",
+                        help="do not write the executed notebooks back into their files")
+    parser.add_argument("--site", action="store_true", help="also build the static report into _site/")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary")
+
+
+def _update(args) -> int:
+    """Validate, execute what changed (in parallel), store outputs, replace figures/, README tables, site."""
+    import os
+    import time
+
     from . import runner
 
-    try:
-        timings = runner.export_all(Path(args.out) if args.out else None, progress=not args.quiet)
-    except runner.NotebookFailed as exc:
-        print(f"export failed: {exc}", file=sys.stderr)
-        print("figures/ was left as it was before the run", file=sys.stderr)
+    if args.jobs is not None and args.jobs < 1:
+        print(f"--jobs must be at least 1, not {args.jobs}", file=sys.stderr)
+        return 2
+    if args.timeout is not None and not args.timeout > 0:
+        print(f"--timeout must be a positive number of seconds, not {args.timeout:g}", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    out = Path(args.out or os.environ.get("BERING_FIGURES_DIR") or paths.committed_figures_dir()).resolve()
+    if os.environ.get("BERING_DATA_DIR"):
+        os.environ["BERING_DATA_DIR"] = str(Path(os.environ["BERING_DATA_DIR"]).resolve())
+    data_dir = paths.data_dir()
+    problems = data.validate_package(data_dir)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem(s) in {data_dir}; nothing was run", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("export interrupted; figures/ was left as it was before the run", file=sys.stderr)
+    where = "figures/" if out == paths.committed_figures_dir().resolve() else str(out)
+    progress = None if args.quiet else (lambda line: print(line, flush=True))
+    try:
+        report = runner.build(out_dir=out, store=not args.no_store, force=args.force, jobs=args.jobs,
+                              timeout=args.timeout or runner.CELL_TIMEOUT_S, progress=progress)
+    except runner.Interrupted as exc:
+        print(f"build interrupted ({exc.signame}): every kernel was stopped; {where} and the notebooks "
+              "were left as they were", file=sys.stderr)
         return 130
-    for name, seconds in timings:
-        print(f"{name:<40} {seconds:6.1f} s")
-    print(f"figures written to {Path(args.out) if args.out else paths.committed_figures_dir()}")
+    except runner.BuildError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        print(f"{where} and the notebooks were left as they were", file=sys.stderr)
+        return 1
+    ran = report.executed
+    print(f"{len(ran)} of {len(report.outcomes)} notebook(s) executed"
+          + (f" ({', '.join(ran)})" if ran else " (nothing changed)")
+          + f"; {where} " + ("replaced" if report.figures_changed else "unchanged")
+          + f"; {len(report.stored)} notebook file(s) stored")
+    if out == paths.committed_figures_dir().resolve():
+        from . import readme
+
+        print("README.md tables updated" if readme.update() else "README.md tables already up to date")
+    else:
+        print(f"README.md left alone: its tables describe figures/, not {out}")
+    if args.site:
+        from . import site
+
+        code = site.main([])
+        if code:
+            return code
+    print(f"done in {time.perf_counter() - start:.1f} s")
     return 0
 
 
@@ -53,7 +106,11 @@ def _refresh(args) -> int:
     try:
         for path in runner.refresh(targets):
             print(f"refreshed {path.name}")
-    except runner.NotebookFailed as exc:
+    except runner.Interrupted as exc:
+        print(f"refresh interrupted ({exc.signame}): every kernel was stopped; nothing was replaced",
+              file=sys.stderr)
+        return 130
+    except runner.BuildError as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -87,10 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     p_val = sub.add_parser("validate", help="check every data file against data/datapackage.json")
     p_val.add_argument("data_dir", nargs="?", help="data folder (default: the repository's data/)")
     p_val.set_defaults(func=_validate)
-    p_fig = sub.add_parser("figures", help="execute every notebook and regenerate figures/")
-    p_fig.add_argument("--out", help="write to this folder instead of figures/")
-    p_fig.add_argument("--quiet", action="store_true", help="no progress bar")
-    p_fig.set_defaults(func=_figures)
+    for name in ("update", "figures"):
+        p_upd = sub.add_parser(name, help="validate, execute the notebooks whose inputs changed, store their outputs, "
+                                          "replace figures/ and the README tables" + (" (same as update)" if name == "figures" else ""))
+        _build_options(p_upd)
+        p_upd.set_defaults(func=_update)
     p_ref = sub.add_parser("refresh", help="re-execute notebooks in place, storing their outputs")
     p_ref.add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
     p_ref.set_defaults(func=_refresh)

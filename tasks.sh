@@ -3,8 +3,10 @@
 # a local virtual environment (.venv) with the exact versions pinned in requirements.lock, and
 # the `bering` package installed in editable mode.
 #
-#   ./tasks.sh figures   execute every notebook headless and regenerate figures/   (the main job)
+#   ./tasks.sh update    after any edit: validate, execute what changed, store outputs, figures/, README
+#   ./tasks.sh figures   the same as update
 #   ./tasks.sh test      unit tests, data validation, strict nbval on every notebook, staleness check
+#   ./tasks.sh test fast unit tests and data validation only (no notebook, kernel or browser)
 #   ./tasks.sh site      build the static HTML report into _site/ (open _site/index.html)
 #   ./tasks.sh lab       open the notebooks in JupyterLab
 #   ./tasks.sh refresh   re-execute the notebooks in place, storing their outputs (maintainers)
@@ -49,24 +51,33 @@ cmd=${1:-help}
 case "$cmd" in
   setup)
     setup ;;
-  figures)
+  update|figures)
     setup
-    "$VENV/bin/python" -m bering validate
-    "$VENV/bin/python" -m bering figures
-    "$VENV/bin/python" -m bering readme ;;
+    # validates, executes only what changed (in parallel), stores outputs, replaces figures/ and the
+    # README tables; options: --force --jobs N --timeout S --site --out DIR (python -m bering update -h)
+    exec "$VENV/bin/python" -m bering update "${@:2}" ;;
   test)
     setup
+    if [ "${2:-}" = fast ]; then
+      # the edit loop: unit tests and data validation, nothing that starts a kernel or a browser
+      "$VENV/bin/python" -m bering validate
+      exec "$VENV/bin/python" -m pytest tests -m "not slow" -p no:cacheprovider "${@:3}"
+    fi
     # browser tests: Debian's Chromium, driven by Playwright (which never downloads a browser)
     if ! [ -x /usr/bin/chromium ]; then
       SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
       $SUDO apt-get update -qq
       DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
     fi
-    scratch=$(mktemp -d)
-    trap 'rm -rf "$scratch"' EXIT
-    # The notebooks write their figures to a scratch copy, so testing never touches figures/.
-    cp -a figures/. "$scratch/"
-    BERING_FIGURES_DIR="$scratch" "$VENV/bin/python" -m pytest tests notebooks \
+    # Every notebook runs once, under strict nbval, writing its figures to a scratch folder that
+    # tests/conftest.py makes; the freshness and offline checks use that run. Where this machine
+    # allows it, the session runs in a network namespace with only loopback.
+    netns=()
+    if command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 &&
+       unshare --net sh -c 'ip link set lo up' >/dev/null 2>&1; then
+      netns=(unshare --net sh -c 'ip link set lo up && exec "$@"' sh env BERING_NETNS=1)
+    fi
+    ${netns[@]+"${netns[@]}"} "$VENV/bin/python" -m pytest tests notebooks \
       --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "${@:2}" ;;
   site)
     setup
@@ -75,6 +86,7 @@ case "$cmd" in
     setup
     exec "$VENV/bin/jupyter" lab notebooks "${@:2}" ;;
   refresh)
+    # re-execute the named notebooks (default: all) regardless of the cache and store their outputs
     setup
     "$VENV/bin/python" -m bering refresh "${@:2}" ;;
   lock)
@@ -83,6 +95,6 @@ case "$cmd" in
     "$VENV/bin/uv" pip compile pyproject.toml --extra test --python-version 3.11 --no-header \
       --output-file requirements.lock ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] ;;
 esac

@@ -38,6 +38,7 @@ def _build_options(parser) -> None:
     parser.add_argument("--no-store", action="store_true",
                         help="do not write the executed notebooks back into their files")
     parser.add_argument("--site", action="store_true", help="also build the static report into _site/")
+    parser.add_argument("--cache-dir", help="build cache folder (default: .bering-cache/ in the repository)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
 
 
@@ -69,7 +70,8 @@ def _update(args) -> int:
     progress = None if args.quiet else (lambda line: print(line, flush=True))
     try:
         report = runner.build(out_dir=out, store=not args.no_store, force=args.force, jobs=args.jobs,
-                              timeout=args.timeout or runner.CELL_TIMEOUT_S, progress=progress)
+                              timeout=args.timeout or runner.CELL_TIMEOUT_S, progress=progress,
+                              cache_dir=Path(args.cache_dir).resolve() if args.cache_dir else None)
     except runner.Interrupted as exc:
         print(f"build interrupted ({exc.signame}): every kernel was stopped; {where} and the notebooks "
               "were left as they were", file=sys.stderr)
@@ -145,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     p_val.add_argument("data_dir", nargs="?", help="data folder (default: the repository's data/)")
     p_val.set_defaults(func=_validate)
     for name in ("update", "figures"):
-        p_upd = sub.add_parser(name, help="validate, execute the notebooks whose inputs changed, store their outputs, "
-                                          "replace figures/ and the README tables" + (" (same as update)" if name == "figures" else ""))
+        text = "validate, execute what changed, store the outputs, replace figures/ and the README tables"
+        p_upd = sub.add_parser(name, help=text + (" (the same as update)" if name == "figures" else ""))
         _build_options(p_upd)
         p_upd.set_defaults(func=_update)
     p_ref = sub.add_parser("refresh", help="re-execute notebooks in place, storing their outputs")

@@ -244,13 +244,15 @@ def __bering_trace_install():
                 path = args[0] if args else "."
                 if path is None or isinstance(path, int):
                     return
+                if "importlib" in sys._getframe(1).f_code.co_filename:
+                    return   # the import system caching a folder of sys.path; imports are recorded apart
                 target = folders
             else:
                 return
             path = fsdecode(path)
             if not isabs(path):
                 path = join(getcwd(), path)
-            if not path.startswith(skip):
+            if not (path + os.sep).startswith(skip):
                 target.add(path)
         except Exception:
             pass
@@ -279,6 +281,10 @@ __bering_trace_report()
 """
 
 
+#: Never inputs: the kernel's view of the system, not files of the collection.
+SYSTEM_FOLDERS = ("/proc/", "/sys/", "/dev/", "/run/", "/etc/", "/usr/", "/var/")
+
+
 def _installation_prefixes() -> tuple[str, ...]:
     import sysconfig
 
@@ -290,7 +296,7 @@ def _installation_prefixes() -> tuple[str, ...]:
 def _inputs_from_trace(trace: dict, ignore: Iterable[Path]) -> tuple[list[str], list[str]]:
     """Files and folders worth hashing: not in the Python installation, not the run's own output,
     not in a home folder's caches, and existing after the run."""
-    skip = _installation_prefixes() + tuple(str(Path(p).resolve()) + os.sep for p in ignore)
+    skip = _installation_prefixes() + SYSTEM_FOLDERS + tuple(str(Path(p).resolve()) + os.sep for p in ignore)
     home = Path.home()
     skip += tuple(str(home / d) + os.sep for d in (".cache", ".config", ".local", ".ipython", ".jupyter",
                                                      ".matplotlib"))

@@ -242,8 +242,8 @@ def test_success_replaces_folder_and_keeps_notebooks_unchanged(tmp_path, target)
 def test_failure_names_notebook_and_cell_and_keeps_previous_contents(tmp_path, target):
     good = make_notebook(tmp_path / "01_tiny.ipynb", GOOD)
     bad = make_notebook(tmp_path / "02_bad.ipynb", "x = 1", "raise ValueError('planted failure')")
-    with pytest.raises(runner.NotebookFailed, match=r"02_bad.ipynb failed at cell 2 \(raise ValueError\('planted failure'\)\): "
-                                                   r"ValueError: planted failure$"):
+    expected = r"02_bad.ipynb failed at cell 2 \(raise ValueError\('planted failure'\)\): ValueError: planted failure$"
+    with pytest.raises(runner.NotebookFailed, match=expected):
         runner.export_all(target, [good, bad], progress=False)
     assert names(target) == ["old_figure.png"]
     assert (target / "old_figure.png").read_bytes() == b"previous"

@@ -948,6 +948,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for note in notes:
         print(f"note: {note}")
+    if not args.root:
+        from . import runner   # stored outputs older than their inputs make a site that contradicts itself
+
+        stale = runner.stale_notebooks()
+        if stale:
+            print(f"warning: {runner.stale_message(stale)}", file=sys.stderr)
+        elif stale is None:
+            print(f"note: no build cache, so the stored outputs were not checked against their inputs; "
+                  f"{runner.FIX_COMMAND} brings them up to date")
     pages = sorted(p.relative_to(target).as_posix() for p in target.glob("*.html"))
     print(f"site written to {target}: {len(pages)} pages ({', '.join(pages)})")
     print(f"open {target / 'index.html'} in a browser, or serve the folder from any static host")

@@ -29,7 +29,6 @@ keep their previous contents, and the cache keeps only complete entries.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import contextlib
 import ctypes
@@ -103,6 +102,23 @@ def notebook_order(notebooks_dir: Path | None = None) -> list[Path]:
     return [p for p in found if not p.name.startswith("00_")] + [p for p in found if p.name.startswith("00_")]
 
 
+_READ_CACHE: dict[tuple, object] = {}
+
+
+def read_notebook(path: Path):
+    """A notebook as nbformat nodes, without the schema validation ``nbformat.read`` does (slow,
+    and the kernel reports a broken notebook anyway); memoised by path, size and mtime."""
+    path = Path(path)
+    info = path.stat()
+    key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
+    if key not in _READ_CACHE:
+        from nbformat import reader
+
+        nb = reader.reads(path.read_text(encoding="utf-8"))
+        _READ_CACHE[key] = nbformat.convert(nb, 4) if nb.get("nbformat") != 4 else nb
+    return _READ_CACHE[key]
+
+
 def execution_order(notebooks: list[Path]) -> list[Path]:
     """The notebooks that read no other notebook's outputs first, then those that do, each group in
     the given order. The first group may run in any order, or all at once."""
@@ -119,37 +135,48 @@ def _code(nb) -> str:
     return "\n".join(lines)
 
 
-def _imported_modules(code: str, package: str = "bering") -> set[str]:
-    """Modules of ``package`` that ``code`` imports by name (``from bering import x``, ``import bering.x``,
-    ``from . import x`` inside the package)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set(re.findall(rf"\b{package}\.(\w+)", code)) | {
-            n.strip() for group in re.findall(rf"from {package} import ([\w, ]+)", code) for n in group.split(",")}
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.|bering\b)(\.?\w*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.M)
+_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#]+)", re.M)
+
+
+def _imported_modules(code: str) -> set[str]:
+    """Modules of the package that ``code`` imports by name (``from bering import x``, ``import
+    bering.x``, ``from bering.x import y``, and ``from . import x`` / ``from .x import y`` inside the
+    package). A regular expression, not a parse: fast, and it also reads code with syntax errors."""
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split(".")
-                if parts[0] == package and len(parts) > 1:
-                    found.add(parts[1])
-        elif isinstance(node, ast.ImportFrom):
-            parts = (node.module or "").split(".")
-            if node.level == 1 or (node.level == 0 and parts[0] == package):
-                rest = parts[1:] if node.level == 0 else [p for p in parts if p]
-                if rest:
-                    found.add(rest[0])
-                else:
-                    found.update(alias.name for alias in node.names)
-    return found
+    for base, sub, names in _FROM_IMPORT.findall(code):
+        sub = sub.lstrip(".")
+        if sub:
+            found.add(sub)
+        else:
+            found.update(n.split(" as ")[0].strip() for n in names.strip("()").replace("\n", " ").split(","))
+    for names in _PLAIN_IMPORT.findall(code):
+        for name in names.split(","):
+            parts = name.split(" as ")[0].strip().split(".")
+            if parts[0] == "bering" and len(parts) > 1:
+                found.add(parts[1])
+    return {n for n in found if n.isidentifier()}
+
+
+_MODULE_INFO: dict[tuple, tuple[bool, set[str]]] = {}
+
+
+def _module_info(path: Path) -> tuple[bool, set[str]]:
+    """(reads other notebooks' outputs, modules it imports) for one package module, memoised."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    if key not in _MODULE_INFO:
+        source = path.read_text(encoding="utf-8")
+        _MODULE_INFO[key] = (path.stem != "export" and bool(_READS_OUTPUTS.search(source)),
+                             _imported_modules(source))
+    return _MODULE_INFO[key]
 
 
 def reads_outputs(nb_path: Path, package_dir: Path | None = None) -> bool:
     """True if the notebook, or a package module it imports (directly or through others), reads the
     key numbers or the catalogue that notebooks write (``export.key_number(s)``, ``export.catalogue``)."""
     package_dir = Path(package_dir or Path(__file__).parent)
-    code = _code(nbformat.read(nb_path, as_version=4))
+    code = _code(read_notebook(nb_path))
     if _READS_OUTPUTS.search(code):
         return True
     seen, todo = set(), list(_imported_modules(code))
@@ -159,10 +186,10 @@ def reads_outputs(nb_path: Path, package_dir: Path | None = None) -> bool:
         if name in seen or not source_file.is_file():
             continue
         seen.add(name)
-        source = source_file.read_text(encoding="utf-8")
-        if name != "export" and _READS_OUTPUTS.search(source):
+        reads, imports = _module_info(source_file)
+        if reads:
             return True
-        todo.extend(_imported_modules(source))
+        todo.extend(imports)
     return False
 
 
@@ -765,8 +792,7 @@ class _Build:
 
     async def one(self, path: Path, seed: Path | None, gate: asyncio.Semaphore) -> None:
         entry = self.entry(path)
-        nb = nbformat.read(path, as_version=4)
-        source = source_digest(nb)
+        source = source_digest(read_notebook(path))
         seed_digest = _tables_digest(seed)
         reason = "--force" if self.force else why_stale(entry.record(), source, self.env_key, seed_digest,
                                                         self.hashes)
@@ -935,7 +961,7 @@ def stale_notebooks(notebooks: list[Path] | None = None, cache_dir: Path | None 
             seed = Path(tempfile.mkdtemp(prefix=".seed-", dir=cache))
             merge_outputs(seed, [(s, cache / s / "out") for s in done], files=False)
         try:
-            reason = why_stale(record, source_digest(nbformat.read(path, as_version=4)), env_key,
+            reason = why_stale(record, source_digest(read_notebook(path)), env_key,
                                _tables_digest(seed), hashes)
         finally:
             if seed is not None:

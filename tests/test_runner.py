@@ -463,3 +463,22 @@ def test_independent_notebooks_run_in_parallel(tmp_path):
     wall = time.perf_counter() - start
     assert sum(o.seconds for o in report.outcomes) > 8
     assert wall < sum(o.seconds for o in report.outcomes) - 2, wall
+
+
+@kernel
+def test_a_failing_nbval_cell_names_the_command_that_refreshes_stored_outputs(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(1 + 1)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="3\n")]   # stale
+    nb.cells = [cell]
+    path = tmp_path / "01_stale.ipynb"
+    nbformat.write(nb, path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "tests"),
+                                                                     os.environ.get("PYTHONPATH")]))}
+    env.pop("BERING_FIGURES_DIR", None)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "--nbval", "--nbval-current-env",
+                           "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(path)],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "how to fix" in done.stdout and "01_stale.ipynb: stored outputs differ" in done.stdout
+    assert "run ./tasks.sh update" in done.stdout

@@ -729,6 +729,21 @@ def locked_target(target: Path):
         handle.close()
 
 
+@contextlib.contextmanager
+def _locked_cache(cache: Path):
+    """One build at a time per cache: it removes the leftovers of killed runs when it starts."""
+    cache.mkdir(parents=True, exist_ok=True)
+    handle = open(cache / ".lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is using the cache {cache}; nothing was run") from None
+        yield cache
+    finally:
+        handle.close()
+
+
 def same_tree(a: Path, b: Path) -> bool:
     """True if both folders hold the same file names with the same bytes (``.gitkeep`` aside)."""
     def listing(folder):
@@ -890,7 +905,7 @@ def build(notebooks: list[Path] | None = None, *, out_dir: Path | None = None, s
         if unwritable:
             raise BuildError(f"cannot store outputs in read-only notebook(s): {', '.join(unwritable)}; nothing was run")
     report = Report(target)
-    with locked_target(target):
+    with locked_target(target), _locked_cache(Path(cache_dir or default_cache_dir())):
         run = _Build(notebooks, force=force, jobs=jobs, timeout=timeout, cache_dir=cache_dir, progress=progress)
         _run(run.run())
         report.outcomes = [run.outcomes[Path(p).stem] for p in notebooks]

@@ -329,7 +329,8 @@ def test_interrupt_gives_the_runners_message_exit_130_and_no_kernel_left(tmp_pat
 def test_command_line_interrupt_exits_130_with_its_own_message(tmp_path):
     """``python -m bering update`` on SIGTERM: the runner's message, status 130, no traceback."""
     env = {**os.environ, "BERING_FIGURES_DIR": str(tmp_path / "figures")}
-    child = subprocess.Popen([sys.executable, "-m", "bering", "update", "--no-store", "--force", "--jobs", "1"],
+    child = subprocess.Popen([sys.executable, "-m", "bering", "update", "--no-store", "--force", "--jobs", "1",
+                              "--cache-dir", str(tmp_path / "cache")],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     deadline = time.time() + 120
     while time.time() < deadline and not kernels_of(child.pid):

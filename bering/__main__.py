@@ -13,10 +13,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import data, paths
+from . import paths
 
 
 def _validate(args) -> int:
+    from . import data
+
     data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
     problems = data.validate_package(data_dir)
     for problem in problems:
@@ -59,19 +61,28 @@ def _update(args) -> int:
     out = Path(args.out or os.environ.get("BERING_FIGURES_DIR") or paths.committed_figures_dir()).resolve()
     if os.environ.get("BERING_DATA_DIR"):
         os.environ["BERING_DATA_DIR"] = str(Path(os.environ["BERING_DATA_DIR"]).resolve())
-    data_dir = paths.data_dir()
-    problems = data.validate_package(data_dir)
-    if problems:
-        for problem in problems:
-            print(problem)
-        print(f"{len(problems)} problem(s) in {data_dir}; nothing was run", file=sys.stderr)
-        return 1
+    data_dir = paths.data_dir().resolve()
+    cache = Path(args.cache_dir).resolve() if args.cache_dir else runner.default_cache_dir()
+    checked = runner.data_fingerprint(data_dir)
+    if runner.marker("validated", cache).get(str(data_dir)) != checked:
+        from . import data
+
+        problems = data.validate_package(data_dir)
+        if problems:
+            for problem in problems:
+                print(problem)
+            print(f"{len(problems)} problem(s) in {data_dir}; nothing was run", file=sys.stderr)
+            return 1
+        runner.set_marker("validated", {**runner.marker("validated", cache), str(data_dir): checked}, cache)
+        print(f"ok: the data in {data_dir} match the data dictionary")
+    else:
+        print(f"ok: the data in {data_dir} are unchanged since they last validated")
     where = "figures/" if out == paths.committed_figures_dir().resolve() else str(out)
     progress = None if args.quiet else (lambda line: print(line, flush=True))
     try:
         report = runner.build(out_dir=out, store=not args.no_store, force=args.force, jobs=args.jobs,
                               timeout=args.timeout or runner.CELL_TIMEOUT_S, progress=progress,
-                              cache_dir=Path(args.cache_dir).resolve() if args.cache_dir else None)
+                              cache_dir=cache)
     except runner.Interrupted as exc:
         print(f"build interrupted ({exc.signame}): every kernel was stopped; {where} and the notebooks "
               "were left as they were", file=sys.stderr)
@@ -86,9 +97,16 @@ def _update(args) -> int:
           + f"; {where} " + ("replaced" if report.figures_changed else "unchanged")
           + f"; {len(report.stored)} notebook file(s) stored")
     if out == paths.committed_figures_dir().resolve():
-        from . import readme
+        inputs = [paths.REPO_ROOT / "README.md", out / "key_numbers.csv", out / "catalogue.csv",
+                  *runner.notebook_order(), Path(__file__).parent / "readme.py", Path(__file__).parent / "export.py"]
+        readme_key = runner.fingerprint(inputs) + checked
+        if runner.marker("readme", cache).get("inputs") == readme_key:
+            print("README.md tables already up to date (nothing they are made from changed)")
+        else:
+            from . import readme
 
-        print("README.md tables updated" if readme.update() else "README.md tables already up to date")
+            print("README.md tables updated" if readme.update() else "README.md tables already up to date")
+            runner.set_marker("readme", {"inputs": runner.fingerprint(inputs) + checked}, cache)
     else:
         print(f"README.md left alone: its tables describe figures/, not {out}")
     if args.site:

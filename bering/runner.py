@@ -48,18 +48,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import nbformat
-
-from . import export, paths
+from . import paths
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
 #: Bumped when the cache layout or what a record means changes; older records are ignored.
 CACHE_VERSION = 1
-TABLES = (export.CATALOGUE, export.KEY_NUMBERS)
-#: Sort order of the merged tables: the one :meth:`bering.export.Exporter._upsert` keeps.
-TABLE_SORT = {export.CATALOGUE: (["name"], export.CATALOGUE_COLUMNS),
-              export.KEY_NUMBERS: (["notebook", "key"], export.KEY_COLUMNS)}
+#: ``bering.export.CATALOGUE`` and ``KEY_NUMBERS`` (spelled out: an unchanged re-run never imports
+#: the exporter and its plotting libraries; a test checks they agree).
+TABLES = ("catalogue.csv", "key_numbers.csv")
 FIX_COMMAND = "./tasks.sh update"
 _READS_OUTPUTS = re.compile(r"\bexport\.(?:key_numbers?|catalogue)\(")
 
@@ -105,17 +102,31 @@ def notebook_order(notebooks_dir: Path | None = None) -> list[Path]:
 _READ_CACHE: dict[tuple, object] = {}
 
 
+class _Node(dict):
+    """A dict read from notebook JSON whose keys are also attributes, like nbformat's nodes."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def read_notebook(path: Path):
-    """A notebook as nbformat nodes, without the schema validation ``nbformat.read`` does (slow,
-    and the kernel reports a broken notebook anyway); memoised by path, size and mtime."""
+    """A notebook's cells and metadata, read as plain JSON: no nbformat import and no schema
+    validation (both slow; the kernel reports a broken notebook anyway); memoised by path, size
+    and mtime. Multi-line sources are joined, as nbformat does."""
     path = Path(path)
     info = path.stat()
     key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
     if key not in _READ_CACHE:
-        from nbformat import reader
-
-        nb = reader.reads(path.read_text(encoding="utf-8"))
-        _READ_CACHE[key] = nbformat.convert(nb, 4) if nb.get("nbformat") != 4 else nb
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        cells = []
+        for cell in raw.get("cells", []):
+            source = cell.get("source", "")
+            cells.append(_Node(cell_type=cell.get("cell_type"), metadata=cell.get("metadata", {}),
+                               source="".join(source) if isinstance(source, list) else source))
+        _READ_CACHE[key] = _Node(cells=cells, metadata=raw.get("metadata", {}))
     return _READ_CACHE[key]
 
 
@@ -235,10 +246,15 @@ def environment_key() -> dict[str, str]:
     return settings
 
 
-def _tables_digest(folder: Path | None) -> str:
+def seed_digest(outputs: list[tuple[str, Path]] | None) -> str:
+    """What a reader notebook was given: the tables written by the notebooks that ran before it
+    (``[(stem, output folder)]``), hashed as they are; "" for a notebook that reads none."""
+    if outputs is None:
+        return ""
     digest = hashlib.sha256()
-    for name in TABLES:
-        digest.update(f"{name}\0{(folder and sha256_file(folder / name)) or ''}\0".encode())
+    for stem, folder in sorted(outputs, key=lambda item: item[0]):
+        for name in TABLES:
+            digest.update(f"{stem}\0{name}\0{sha256_file(Path(folder) / name) or ''}\0".encode())
     return digest.hexdigest()
 
 
@@ -360,6 +376,8 @@ def _first_line(cell) -> str:
 
 async def _run_hidden(client, source: str) -> str:
     """Run code in the kernel without storing it or counting it; return its standard output."""
+    import nbformat
+
     cell = nbformat.v4.new_code_cell(source)
     client.nb.cells.append(cell)
     try:
@@ -375,6 +393,8 @@ async def execute_async(path: Path, out_dir: Path, env: dict[str, str] | None = 
     from jupyter_core.utils import ensure_async
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    import nbformat
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -557,6 +577,8 @@ def _short(name: str) -> str:
 
 def _store_entry(entry: Entry, nb_text: str, run_dir: Path, record: dict) -> None:
     """Replace a cache entry; the record is written last, so a killed write is never served."""
+    from . import export
+
     entry.folder.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
         entry.record_path.unlink()
@@ -588,6 +610,10 @@ def merge_outputs(target: Path, outputs: list[tuple[str, Path]], replace: bool =
     """
     import pandas as pd
 
+    from . import export
+
+    sort = {export.CATALOGUE: (["name"], export.CATALOGUE_COLUMNS),          # as Exporter._upsert sorts
+            export.KEY_NUMBERS: (["notebook", "key"], export.KEY_COLUMNS)}
     written: dict[str, str] = {}
     for stem, folder in outputs if files else ():
         for item in sorted(Path(folder).iterdir()):
@@ -600,7 +626,7 @@ def merge_outputs(target: Path, outputs: list[tuple[str, Path]], replace: bool =
             written[item.name] = stem
     stems = {stem for stem, _ in outputs}
     for table in TABLES:
-        order, columns = TABLE_SORT[table]
+        order, columns = sort[table]
         frames = []
         if (target / table).exists():
             existing = _read_rows(target / table)
@@ -744,6 +770,49 @@ def _locked_cache(cache: Path):
         handle.close()
 
 
+def tree_digest(folder: Path) -> str | None:
+    """Content hash of a folder's files (``.gitkeep`` aside); None if it is not a folder."""
+    if not Path(folder).is_dir():
+        return None
+    digest = hashlib.sha256()
+    for item in sorted(Path(folder).iterdir()):
+        if item.name != ".gitkeep":
+            digest.update(f"{item.name}\0{sha256_file(item)}\0".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(files: Iterable[Path]) -> str:
+    """Content hash of the given files, names included (a missing file counts as such)."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path}\0{sha256_file(Path(path)) or 'missing'}\0".encode())
+    return digest.hexdigest()
+
+
+def data_fingerprint(data_dir: Path) -> str:
+    """Every file of the data folder, and the package modules that hold the validation rules."""
+    data_dir = Path(data_dir).resolve()
+    files = sorted(p for p in data_dir.rglob("*") if p.is_file() and "_staging" not in p.parts)
+    package = Path(__file__).parent
+    return fingerprint([*files, package / "data.py", package / "checks.py"])
+
+
+def marker(name: str, cache_dir: Path | None = None) -> dict:
+    """A small JSON note the build keeps in its cache (what was last validated, assembled, ...)."""
+    try:
+        return json.loads((Path(cache_dir or default_cache_dir()) / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def set_marker(name: str, value: dict, cache_dir: Path | None = None) -> None:
+    cache = Path(cache_dir or default_cache_dir())
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f".{name}.json.part"
+    tmp.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, cache / f"{name}.json")
+
+
 def same_tree(a: Path, b: Path) -> bool:
     """True if both folders hold the same file names with the same bytes (``.gitkeep`` aside)."""
     def listing(folder):
@@ -779,6 +848,8 @@ class Report:
 
 
 def _notebook_text(nb) -> str:
+    import nbformat
+
     nb.metadata.pop("widgets", None)
     return nbformat.writes(nb) + "\n"
 
@@ -799,18 +870,14 @@ class _Build:
     def entry(self, path: Path) -> Entry:
         return Entry(self.cache / path.stem)
 
-    def seed_folder(self, stems: list[str]) -> Path:
-        """Merged tables of the given finished notebooks, for a notebook that reads them."""
-        folder = Path(tempfile.mkdtemp(prefix=".seed-", dir=self.cache))
-        merge_outputs(folder, [(s, self.results[s][1]) for s in stems], files=False)
-        return folder
-
-    async def one(self, path: Path, seed: Path | None, gate: asyncio.Semaphore) -> None:
+    async def one(self, path: Path, before: list[str] | None, gate: asyncio.Semaphore) -> None:
+        """Serve ``path`` from the cache or run it; ``before`` are the notebooks whose tables a
+        reader is given (None for a notebook that reads none)."""
         entry = self.entry(path)
         source = source_digest(read_notebook(path))
-        seed_digest = _tables_digest(seed)
-        reason = "--force" if self.force else why_stale(entry.record(), source, self.env_key, seed_digest,
-                                                        self.hashes)
+        given = None if before is None else [(s, self.results[s][1]) for s in before]
+        seed = seed_digest(given)
+        reason = "--force" if self.force else why_stale(entry.record(), source, self.env_key, seed, self.hashes)
         if reason is None:
             self.results[path.stem] = (entry.notebook_path.read_text(encoding="utf-8"), entry.out)
             self.outcomes[path.stem] = Outcome(path.name, False, 0.0, "unchanged")
@@ -820,16 +887,14 @@ class _Build:
             self.progress(f"{path.name:<40} running ({reason})")
             run_dir = Path(tempfile.mkdtemp(prefix=f".run-{path.stem}-", dir=self.cache))
             try:
-                if seed is not None:
-                    for table in TABLES:
-                        if (seed / table).exists():
-                            shutil.copyfile(seed / table, run_dir / table)
+                if given:
+                    merge_outputs(run_dir, given, files=False)
                 start = time.perf_counter()
                 executed, trace = await execute_async(path, run_dir, timeout=self.timeout, trace=True)
                 seconds = time.perf_counter() - start
                 files, folders = _inputs_from_trace(trace or {}, [run_dir, self.cache])
                 record = {"version": CACHE_VERSION, "notebook": path.name, "source": source, "env": self.env_key,
-                          "seed": seed_digest, "seconds": round(seconds, 1),
+                          "seed": seed, "seconds": round(seconds, 1),
                           "files": {f: sha256_file(Path(f)) for f in files},
                           "folders": {d: listing_digest(Path(d)) for d in folders}}
                 text = _notebook_text(executed)
@@ -853,11 +918,7 @@ class _Build:
         await _all([self.one(p, None, gate) for p in first])
         done = [p.stem for p in first]
         for path in readers:          # in reading order, each seeing what ran before it
-            seed = self.seed_folder(done)
-            try:
-                await self.one(path, seed, gate)
-            finally:
-                shutil.rmtree(seed, ignore_errors=True)
+            await self.one(path, list(done), gate)
             done.append(path.stem)
 
 
@@ -909,23 +970,35 @@ def build(notebooks: list[Path] | None = None, *, out_dir: Path | None = None, s
         run = _Build(notebooks, force=force, jobs=jobs, timeout=timeout, cache_dir=cache_dir, progress=progress)
         _run(run.run())
         report.outcomes = [run.outcomes[Path(p).stem] for p in notebooks]
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=target.parent))
+        # what these records assemble into; if the target still holds exactly that, leave it alone
+        records = fingerprint([run.entry(Path(p).resolve()).record_path for p in notebooks])
+        assembled = marker("assembled", run.cache)
+        previous = assembled.get(str(target), {})
+        unchanged = (not report.executed and not merge_into_existing and previous.get("records") == records
+                     and previous.get("tree") is not None and previous.get("tree") == tree_digest(target))
+        staging = None if unchanged else Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=target.parent))
         try:
-            if merge_into_existing and target.is_dir():
-                for item in target.iterdir():
-                    if item.is_file():
-                        shutil.copy2(item, staging / item.name)
-            merge_outputs(staging, [(Path(p).stem, run.results[Path(p).stem][1]) for p in notebooks])
-            if not same_tree(staging, target):
-                swap_in(staging, target)
-                report.figures_changed = True
+            if staging is not None:
+                if merge_into_existing and target.is_dir():
+                    for item in target.iterdir():
+                        if item.is_file():
+                            shutil.copy2(item, staging / item.name)
+                merge_outputs(staging, [(Path(p).stem, run.results[Path(p).stem][1]) for p in notebooks])
+                if not same_tree(staging, target):
+                    swap_in(staging, target)
+                    report.figures_changed = True
+                if not merge_into_existing:
+                    assembled[str(target)] = {"records": records, "tree": tree_digest(target)}
+                    set_marker("assembled", assembled, run.cache)
         finally:
-            if staging.exists():
+            if staging is not None and staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
     if store:
         for path in notebooks:
             text = run.results[Path(path).stem][0]
             if Path(path).read_text(encoding="utf-8") != text:
+                from . import export
+
                 export.atomic_write(Path(path), lambda h, t=text: h.write(t.encode("utf-8")))
                 os.chmod(path, 0o666 & ~_umask())
                 report.stored.append(Path(path))
@@ -965,22 +1038,15 @@ def stale_notebooks(notebooks: list[Path] | None = None, cache_dir: Path | None 
     first = [p for p in notebooks if p not in readers]
     done = []
     for path in [*first, *[p for p in notebooks if p in readers]]:
-        entry = Entry(cache / path.stem)
-        record = entry.record()
-        seed = None
+        record = Entry(cache / path.stem).record()
+        given = None
         if path in readers:
-            if any(Path(p).stem in stale for p in notebooks if Path(p).stem in done):
+            if any(s in stale for s in done):
                 stale[path.stem] = "a notebook it reads is stale"
                 done.append(path.stem)
                 continue
-            seed = Path(tempfile.mkdtemp(prefix=".seed-", dir=cache))
-            merge_outputs(seed, [(s, cache / s / "out") for s in done], files=False)
-        try:
-            reason = why_stale(record, source_digest(read_notebook(path)), env_key,
-                               _tables_digest(seed), hashes)
-        finally:
-            if seed is not None:
-                shutil.rmtree(seed, ignore_errors=True)
+            given = [(s, cache / s / "out") for s in done]
+        reason = why_stale(record, source_digest(read_notebook(path)), env_key, seed_digest(given), hashes)
         if reason is None and record.get("stored") != hashlib.sha256(path.read_bytes()).hexdigest():
             reason = "stored outputs differ from the last build"
         if reason:

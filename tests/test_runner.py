@@ -483,3 +483,28 @@ def test_a_failing_nbval_cell_names_the_command_that_refreshes_stored_outputs(tm
     assert done.returncode == 1, done.stdout + done.stderr
     assert "how to fix" in done.stdout and "01_stale.ipynb: stored outputs differ" in done.stdout
     assert "run ./tasks.sh update" in done.stdout
+
+
+def test_table_names_spelled_out_in_the_runner_are_the_exporters():
+    from bering import export
+
+    assert runner.TABLES == (export.CATALOGUE, export.KEY_NUMBERS)
+
+
+def test_fingerprints_see_content_and_missing_files(tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_text("x\n1\n")
+    first = runner.fingerprint([a])
+    a.write_text("x\n2\n")
+    assert runner.fingerprint([a]) != first
+    a.unlink()
+    assert runner.fingerprint([a]) not in (first, None)
+    data = tmp_path / "data"
+    (data / "geo").mkdir(parents=True)
+    (data / "geo" / "land.geojson").write_text("{}")
+    before = runner.data_fingerprint(data)
+    (data / "geo" / "land.geojson").write_text("{ }")
+    assert runner.data_fingerprint(data) != before
+    runner.set_marker("validated", {"k": "v"}, tmp_path / "cache")
+    assert runner.marker("validated", tmp_path / "cache") == {"k": "v"}
+    assert runner.marker("absent", tmp_path / "cache") == {}

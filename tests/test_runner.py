@@ -391,11 +391,9 @@ def test_incremental_build_reruns_exactly_what_each_change_touches(project):
     assert stored.cells[1].outputs[0]["data"]["text/plain"] == "12.0"
     assert "execution" not in stored.cells[1].metadata
 
-    # nothing changed: no kernel at all, and quickly
-    start = time.perf_counter()
+    # nothing changed: no kernel at all (how long that takes is measured by bering bench, not here)
     again = build(project)
     assert again.executed == [] and not again.figures_changed and again.stored == []
-    assert time.perf_counter() - start < 2
     assert all(o.reason == "unchanged" for o in again.outcomes)
 
     # a data file read by one notebook: that notebook, and the one that reads its key numbers

@@ -3,9 +3,11 @@
 # a local virtual environment (.venv) with the exact versions pinned in requirements.lock, and
 # the `bering` package installed in editable mode.
 #
-#   ./tasks.sh figures        execute every notebook headless and regenerate figures/   (the main job)
+#   ./tasks.sh update         after any edit: validate, execute what changed, store outputs, figures/, README
+#   ./tasks.sh figures        the same as update (the main job)
 #   ./tasks.sh test           unit tests, data validation, strict nbval on every notebook, staleness check
-#   ./tasks.sh site           build the static HTML report into _site/ (open _site/index.html)
+#   ./tasks.sh test fast      unit tests and data validation only (no notebook, kernel or browser)
+#   ./tasks.sh site           build the report site into _site/ (open _site/index.html)
 #   ./tasks.sh lab            open JupyterLab at the repository root; figures go to a scratch folder
 #   ./tasks.sh lab --export   the same, but notebooks run in Lab write figures/ (the committed results)
 #   ./tasks.sh refresh        re-execute the notebooks in place, storing their outputs (maintainers)
@@ -138,20 +140,24 @@ cmd=${1:-help}
 case "$cmd" in
   setup)
     setup ;;
-  figures)
+  update|figures)
     setup
-    "$VENV/bin/python" -m bering validate
-    "$VENV/bin/python" -m bering figures
-    "$VENV/bin/python" -m bering readme ;;
+    # validates, executes only what changed (in parallel), stores outputs, replaces figures/ and the
+    # README tables; options: --force --jobs N --timeout S --site --out DIR (python -m bering update -h)
+    exec "$VENV/bin/python" -m bering update "${@:2}" ;;
   test)
     setup
+    if [ "${2:-}" = fast ]; then
+      # the edit loop: unit tests and data validation, nothing that starts a kernel or a browser
+      "$VENV/bin/python" -m bering validate
+      exec "$VENV/bin/python" -m pytest tests -m "not slow" -p no:cacheprovider "${@:3}"
+    fi
     # browser tests: Debian's Chromium, driven by Playwright (which never downloads a browser)
     browser_for_tests "${@:2}"
-    scratch=$(mktemp -d)
-    trap 'rm -rf "$scratch"' EXIT
-    # The notebooks write their figures to a scratch copy, so testing never touches figures/.
-    cp -a figures/. "$scratch/"
-    BERING_FIGURES_DIR="$scratch" "$VENV/bin/python" -m pytest tests notebooks \
+    # Every notebook runs once, under strict nbval, writing its figures to a scratch folder that
+    # tests/conftest.py makes, with the network guard of tests/test_offline.py in every kernel; the
+    # freshness and offline checks use that run.
+    "$VENV/bin/python" -m pytest tests notebooks \
       --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "${@:2}" ;;
   site)
     setup
@@ -187,6 +193,7 @@ case "$cmd" in
     fi
     "$VENV/bin/jupyter" lab --ServerApp.root_dir="$PWD" ${lab_args[@]+"${lab_args[@]}"} ;;
   refresh)
+    # re-execute the named notebooks (default: all) regardless of the cache and store their outputs
     setup
     "$VENV/bin/python" -m bering refresh "${@:2}" ;;
   lock)

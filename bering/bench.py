@@ -1,28 +1,34 @@
-"""Measure how long the notebooks take, and how much memory, against the floor this machine sets.
+"""Measure the build against the floor this machine sets, side by side in one run.
 
-``python -m bering bench [--runs N] [--out docs/performance.md]`` measures four things, each in
-its own process so that none inherits another's imports or memory:
+``python -m bering bench [--runs N] [--out docs/performance.md]`` measures, each in its own process
+tree (kernels included) so that none inherits another's imports or memory:
 
 ``floor``
-    for every notebook, start one kernel (as the runner does: same kernel, same client, started
-    in ``notebooks/``), run the import statements of the notebook's Imports cell, shut it down.
-    Nothing a notebook does can be faster than this.
-``notebooks``
-    execute every notebook in memory (:func:`bering.runner.execute_notebook`), figures to a
-    temporary folder.
-``export``
-    the full figure export (:func:`bering.runner.export_all`) into a temporary folder.
-``nbval``
-    the strict nbval suite (``pytest --nbval notebooks``, as ``./tasks.sh test`` runs it) in a
-    subprocess, with ``BERING_FIGURES_DIR`` pointing at a temporary copy of ``figures/``.
+    for every notebook, start one kernel (as the runner does, in ``notebooks/``), run the import
+    statements of the notebook's Imports cell, shut it down. Nothing a notebook does can be faster.
+``cold``
+    ``python -m bering update --force`` with an empty build cache, figures to a temporary folder,
+    data from a temporary copy of ``data/`` (so the next two phases can edit it).
+``unchanged``
+    the same command again, nothing changed: no kernel should start.
+``one_edit``
+    the same command after swapping the last two rows of one data file that exactly one notebook
+    reads (chosen from the cache records): that notebook, and those that read its key numbers,
+    should run again, nothing else.
+``test``
+    the whole test suite as ``./tasks.sh test`` runs it (unit tests, strict nbval on every
+    notebook, the checks that use that run, the browser tests).
+``test_fast``
+    ``./tasks.sh test fast``: data validation and the tests not marked ``slow``.
 
-Each is run ``--runs`` times (default 3), interleaved, and reported as the median, as a ratio to
-the floor, and with the peak memory of its whole process tree (kernels included), sampled every
-50 ms as the sum of the resident set sizes. The results, with a description of the machine, go
-into a generated block of ``docs/performance.md``; the prose around it is kept.
+Each is run ``--runs`` times (default 1), interleaved, and reported as the median, as a ratio to
+the quantity its target is set against, and with the peak memory of its whole process tree,
+sampled every 50 ms as the sum of the resident set sizes. The results, with a description of the
+machine and its load, go into a generated block of ``docs/performance.md``; the prose is kept.
 
-Targets: notebooks and the nbval suite at most 1.5 x the floor, the export at most 2 x, peak
-memory under 1.5 GiB, every notebook file under 1 MB.
+Targets: cold build at most 3 x the summed floor; an unchanged re-run at most 1 x the floor of one
+notebook (the mean); the full test run at most 2 x the cold build and the fast tier at most 0.5 x;
+peak memory under 1.5 GiB; every notebook file under 1 MB.
 """
 
 from __future__ import annotations
@@ -46,9 +52,12 @@ from pathlib import Path
 
 from . import paths
 
-PHASES = ("floor", "notebooks", "export", "nbval")
-#: phase -> (target ratio to the floor, what it means)
-TARGET_RATIO = {"notebooks": 1.5, "export": 2.0, "nbval": 1.5}
+PHASES = ("floor", "cold", "unchanged", "one_edit", "test", "test_fast")
+#: phase -> (what its target is a multiple of, target ratio). "floor_one" is the floor of one notebook
+#: (the summed floor divided by the number of notebooks).
+TARGETS = {"cold": ("floor", 3.0), "unchanged": ("floor_one", 1.0), "test": ("cold", 2.0),
+           "test_fast": ("cold", 0.5)}
+BASE_LABELS = {"floor": "summed floor", "floor_one": "floor of one notebook", "cold": "cold build"}
 TARGET_PEAK_BYTES = int(1.5 * 2**30)
 TARGET_NOTEBOOK_BYTES = 1_000_000
 SAMPLE_INTERVAL_S = 0.05
@@ -56,10 +65,12 @@ BEGIN, END = "<!-- BEGIN bench -->", "<!-- END bench -->"
 PACKAGES = ("numpy", "pandas", "matplotlib", "plotly", "geopandas", "shapely", "pyproj", "nbclient",
             "nbformat", "ipykernel", "jupyter_client", "pyzmq", "nbval", "pytest", "psutil")
 PHASE_LABELS = {
-    "floor": "floor: start a kernel and run the imports, per notebook",
-    "notebooks": "execute every notebook (in memory)",
-    "export": "full figure export (`python -m bering figures`)",
-    "nbval": "strict nbval suite (`pytest --nbval notebooks`)",
+    "floor": "floor: start a kernel and run the imports, summed over notebooks",
+    "cold": "cold build (`update --force`, empty cache)",
+    "unchanged": "re-run, nothing changed",
+    "one_edit": "re-run after editing one data file",
+    "test": "full test run (`./tasks.sh test`)",
+    "test_fast": "fast tier (`./tasks.sh test fast`)",
 }
 
 
@@ -210,40 +221,12 @@ def _time_floor(notebooks: list[Path]) -> dict[str, float]:
     return per
 
 
-def _time_notebooks(notebooks: list[Path]) -> dict[str, float]:
-    """Execute each notebook in order into one temporary figures folder (as the export does); a
-    failing notebook is timed up to its failure and reported, and the others still run."""
-    from .runner import NotebookFailed, execute_notebook
-
-    per = {}
-    with tempfile.TemporaryDirectory(prefix="bering-bench-") as tmp:
-        for path in notebooks:
-            start = time.perf_counter()
-            try:
-                execute_notebook(path, Path(tmp))
-            except NotebookFailed as exc:
-                _FAILED[path.name] = str(exc)
-            per[path.name] = time.perf_counter() - start
-    return per
-
-
-def _time_export(notebooks: list[Path]) -> dict[str, float]:
-    from .runner import NotebookFailed, export_all
-
-    with tempfile.TemporaryDirectory(prefix="bering-bench-") as tmp:
-        try:
-            return dict(export_all(Path(tmp) / "figures", notebooks, progress=False))
-        except NotebookFailed as exc:
-            _FAILED[str(exc).split(" ", 1)[0]] = str(exc)
-            return {}
-
-
-WORKERS = {"floor": _time_floor, "notebooks": _time_notebooks, "export": _time_export}
+WORKERS = {"floor": _time_floor}
 _FAILED: dict[str, str] = {}
 
 
 def _worker(phase: str, notebooks: list[Path], result: Path) -> int:
-    # what every phase needs is imported before the clock starts, so that the totals compare
+    # what the phase needs is imported before the clock starts, so that the totals compare
     # kernels and notebooks, not this process's own start-up
     import nbclient  # noqa: F401
     import nbformat  # noqa: F401
@@ -257,10 +240,46 @@ def _worker(phase: str, notebooks: list[Path], result: Path) -> int:
     return 0
 
 
-def nbval_command(notebooks: list[Path]) -> list[str]:
-    return [sys.executable, "-m", "pytest", *map(str, notebooks), "--nbval",
-            "--nbval-sanitize-with", str(paths.REPO_ROOT / "tests" / "nbval_sanitize.cfg"),
-            "--nbval-current-env", "-p", "no:cacheprovider", "-q"]
+def update_command(out: Path, cache: Path, force: bool = False) -> list[str]:
+    return [sys.executable, "-m", "bering", "update", "--no-store", "--out", str(out), "--cache-dir", str(cache),
+            *(["--force"] if force else [])]
+
+
+def test_command(fast: bool) -> list[str]:
+    return [str(paths.REPO_ROOT / "tasks.sh"), "test", *(["fast"] if fast else [])]
+
+
+_RAN_RE = re.compile(r"^(\S+\.ipynb)\s+ran in ([0-9.]+) s$", re.M)
+_EXECUTED_RE = re.compile(r"^(\d+) of (\d+) notebook\(s\) executed(?: \(([^)]*)\))?", re.M)
+
+
+def executed_notebooks(output: str) -> list[str]:
+    """The notebooks an ``update`` run says it executed."""
+    match = _EXECUTED_RE.search(output)
+    if not match or not match.group(3) or match.group(3) == "nothing changed":
+        return []
+    return [n.strip() for n in match.group(3).split(",")]
+
+
+def pick_edit(cache: Path, data_dir: Path) -> tuple[Path, list[str]] | None:
+    """A data file that exactly one notebook's cache record lists, and that notebook."""
+    readers: dict[str, list[str]] = {}
+    for record_path in sorted(cache.glob("*/record.json")):
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        for name in record.get("files", {}):
+            if Path(name).parent == data_dir.resolve() and name.endswith(".csv"):
+                readers.setdefault(name, []).append(record["notebook"])
+    for name, notebooks in sorted(readers.items()):
+        lines = Path(name).read_text(encoding="utf-8").splitlines(keepends=True)
+        if len(notebooks) == 1 and len(lines) >= 4 and lines[-1].endswith("\n"):
+            return Path(name), notebooks
+    return None
+
+
+def swap_last_rows(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[-2], lines[-1] = lines[-1], lines[-2]
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 @dataclass
@@ -283,31 +302,66 @@ def _measure(command: list[str], env: dict[str, str], result: Path | None) -> tu
     return time.perf_counter() - start, sampler.peak, proc.returncode, output
 
 
-def measure(phase: str, notebooks: list[Path]) -> Measurement:
-    """Run one phase in a fresh process tree; time it and sample its memory."""
+def _floor(notebooks: list[Path], env: dict[str, str], tmp: Path) -> Measurement:
+    result = tmp / "result.json"
+    command = [sys.executable, "-m", "bering", "bench", "--worker", "floor", "--result", str(result),
+               *[arg for nb in notebooks for arg in ("--notebook", str(nb))]]
+    wall, peak, code, output = _measure(command, env, result)
+    if code != 0 or not result.exists():
+        return Measurement("floor", wall, peak, {}, False, output.strip()[-2000:])
+    timed = json.loads(result.read_text(encoding="utf-8"))
+    return Measurement("floor", timed["total"], peak, timed["per_notebook"], True)
+
+
+def measure_build(notebooks: list[Path], env: dict[str, str]) -> list[Measurement]:
+    """The cold build, an unchanged re-run and a re-run after one data edit, in one temporary
+    setting (figures folder, cache and a copy of the data)."""
+    out = []
+    with tempfile.TemporaryDirectory(prefix="bering-bench-") as tmp:
+        tmp = Path(tmp)
+        data_copy = tmp / "data"
+        shutil.copytree(paths.data_dir(), data_copy, ignore=shutil.ignore_patterns("_staging"))
+        env = {**env, "BERING_DATA_DIR": str(data_copy)}
+        figures, cache = tmp / "figures", tmp / "cache"
+        for phase in ("cold", "unchanged", "one_edit"):
+            detail, expected = "", None
+            if phase == "one_edit":
+                picked = pick_edit(cache, data_copy)
+                if picked is None:
+                    out.append(Measurement(phase, 0.0, 0, {}, False, "no data file is read by exactly one notebook"))
+                    continue
+                edited, expected = picked
+                swap_last_rows(edited)
+                detail = f"edited {edited.name}, read by {expected[0]}"
+            wall, peak, code, output = _measure(update_command(figures, cache, force=phase == "cold"), env, None)
+            per = {m.group(1): float(m.group(2)) for m in _RAN_RE.finditer(output)}
+            ran = executed_notebooks(output)
+            ok = code == 0
+            if phase == "unchanged":
+                ok = ok and not ran
+                detail = "executed: " + (", ".join(ran) or "none")
+            elif phase == "one_edit" and ok:
+                detail += "; executed: " + (", ".join(ran) or "none")
+                ok = expected[0] in ran
+            if code != 0:
+                detail = output.strip()[-1500:]
+            out.append(Measurement(phase, wall, peak, per, ok, detail))
+    return out
+
+
+def measure(phase: str, notebooks: list[Path]) -> list[Measurement]:
+    """Run one phase (or, for ``cold``, the three build phases) in fresh process trees."""
     env = dict(os.environ)
     env.pop("BERING_FIGURES_DIR", None)
-    with tempfile.TemporaryDirectory(prefix="bering-bench-") as tmp:
-        if phase == "nbval":
-            figures = Path(tmp) / "figures"
-            if paths.committed_figures_dir().exists():
-                shutil.copytree(paths.committed_figures_dir(), figures)
-            else:
-                figures.mkdir()
-            env["BERING_FIGURES_DIR"] = str(figures)
-            wall, peak, code, output = _measure(nbval_command(notebooks), env, None)
-            tail = output.strip().splitlines()[-1:] if output.strip() else [""]
-            return Measurement(phase, wall, peak, {}, code == 0, tail[0])
-        result = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "bering", "bench", "--worker", phase, "--result", str(result),
-                   *[arg for nb in notebooks for arg in ("--notebook", str(nb))]]
-        wall, peak, code, output = _measure(command, env, result)
-        if code != 0 or not result.exists():
-            return Measurement(phase, wall, peak, {}, False, output.strip()[-2000:])
-        timed = json.loads(result.read_text(encoding="utf-8"))
-        failed = timed.get("failed") or {}
-        return Measurement(phase, timed["total"], peak, timed["per_notebook"], not failed,
-                           "; ".join(failed.values()), sorted(failed))
+    env.pop("BERING_DATA_DIR", None)
+    if phase == "floor":
+        with tempfile.TemporaryDirectory(prefix="bering-bench-") as tmp:
+            return [_floor(notebooks, env, Path(tmp))]
+    if phase == "cold":
+        return measure_build(notebooks, env)
+    wall, peak, code, output = _measure(test_command(fast=phase == "test_fast"), env, None)
+    tail = [ln for ln in output.strip().splitlines() if " passed" in ln or " failed" in ln][-1:] or [""]
+    return [Measurement(phase, wall, peak, {}, code == 0, tail[0].strip("= "))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,28 +421,39 @@ def _cell(summary: Summary, name: str) -> str:
     return text + " (failed)" if name in summary.failed_notebooks else text
 
 
-def render_results(summaries: dict[str, Summary], sizes: dict[str, int]) -> str:
-    """The Markdown tables: phases against the floor, per-notebook times, notebook sizes."""
-    floor = summaries["floor"].median_s if "floor" in summaries else 0.0
-    lines = ["| measurement | median | range | × floor | target | met | peak memory (tree) | < 1.5 GiB |",
-             "|---|---:|---:|---:|---:|:-:|---:|:-:|"]
+def base_seconds(summaries: dict[str, Summary], base: str) -> float:
+    """The quantity a target is a multiple of, in seconds (0 if not measured)."""
+    if base == "floor_one":
+        floor = summaries.get("floor")
+        return floor.median_s / max(1, len(floor.per_notebook)) if floor else 0.0
+    return summaries[base].median_s if base in summaries else 0.0
+
+
+def render_results(summaries: dict[str, Summary], sizes: dict[str, int],
+                   details: dict[str, str] | None = None) -> str:
+    """The Markdown tables: each phase against its target's base, per-notebook times, notebook sizes."""
+    details = details or {}
+    lines = ["| measurement | median | range | against | × | target | met | peak memory (tree) | < 1.5 GiB |",
+             "|---|---:|---:|---|---:|---:|:-:|---:|:-:|"]
     for phase, s in summaries.items():
-        r = ratio(s.median_s, floor)
-        target = TARGET_RATIO.get(phase)
-        met = "—" if target is None else verdict(r <= target)
+        base, target = TARGETS.get(phase, ("floor", None))
+        r = ratio(s.median_s, base_seconds(summaries, base))
+        met = verdict(s.ok) if target is None else verdict(s.ok and r <= target)
         label = PHASE_LABELS[phase] + ("" if s.ok else " (**failed**)")
-        lines.append(f"| {label} | {s.median_s:.1f} s | {s.min_s:.1f}–{s.max_s:.1f} s | {r:.2f}× | "
-                     f"{'—' if target is None else f'≤ {target:g}×'} | {met} | {fmt_bytes(s.peak_bytes)} "
+        if details.get(phase):
+            label += f": {details[phase]}"
+        lines.append(f"| {label} | {s.median_s:.1f} s | {s.min_s:.1f}–{s.max_s:.1f} s | {BASE_LABELS[base]} | "
+                     f"{r:.2f}× | {'—' if target is None else f'≤ {target:g}×'} | {met} | {fmt_bytes(s.peak_bytes)} "
                      f"(max {fmt_bytes(s.max_peak_bytes)}) | {verdict(s.max_peak_bytes < TARGET_PEAK_BYTES)} |")
     names = sorted({n for s in summaries.values() for n in s.per_notebook})
     if names:
-        phases = [p for p in ("floor", "notebooks", "export") if p in summaries]
-        lines += ["", "| notebook | " + " | ".join(phases) + " | notebooks × floor |",
+        phases = [p for p in ("floor", "cold") if p in summaries]
+        lines += ["", "| notebook | " + " | ".join(phases) + " | cold × floor |",
                   "|---|" + "---:|" * (len(phases) + 1)]
         for name in names:
             cells = [_cell(summaries[p], name) for p in phases]
             f = summaries.get("floor")
-            n = summaries.get("notebooks")
+            n = summaries.get("cold")
             ok = f and n and name in n.per_notebook and name not in n.failed_notebooks
             r = f"{ratio(n.per_notebook[name], f.per_notebook.get(name, 0.0)):.2f}×" if ok else "—"
             lines.append(f"| {name} | " + " | ".join(cells) + f" | {r} |")
@@ -448,12 +513,13 @@ def load_average() -> str:
 
 
 def render_block(summaries: dict[str, Summary], sizes: dict[str, int], runs: int,
-                 notebooks: list[Path], info: dict[str, str], when: str) -> str:
+                 notebooks: list[Path], info: dict[str, str], when: str,
+                 details: dict[str, str] | None = None) -> str:
     lines = [BEGIN,
              f"Measured {when} with `python -m bering bench --runs {runs}` on "
              f"{len(notebooks)} notebook(s): {', '.join(p.name for p in notebooks)}.",
              "",
-             render_results(summaries, sizes),
+             render_results(summaries, sizes, details),
              "",
              "Machine:",
              ""]
@@ -492,12 +558,13 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m bering bench", description=plain(__doc__),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (median reported)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each measurement (median reported)")
     parser.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "performance.md"),
                         help="Markdown file to write the results into (default docs/performance.md)")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
     parser.add_argument("--only", action="append", choices=PHASES,
-                        help="measure only this phase (repeatable; the floor is always measured)")
+                        help="measure only this phase (repeatable; the floor is always measured; cold "
+                             "includes unchanged and one_edit)")
     parser.add_argument("--plan", action="store_true",
                         help="show what the floor runs for each notebook, and measure nothing")
     parser.add_argument("--notebook", action="append", default=[], help=argparse.SUPPRESS)
@@ -521,26 +588,32 @@ def main(argv: list[str] | None = None) -> int:
         for path in notebooks:
             print(f"{path.name}:\n  " + (floor_source(path).replace("\n", "\n  ") or "(no imports)"))
         return 0
-    phases = ["floor", *[p for p in PHASES[1:] if not args.only or p in args.only]]
+    wanted = ["floor", *[p for p in PHASES[1:] if not args.only or p in args.only]]
+    if any(p in wanted for p in ("unchanged", "one_edit", "test", "test_fast")) and "cold" not in wanted:
+        wanted.insert(1, "cold")
+    phases = [p for p in wanted if p not in ("unchanged", "one_edit")]
     load_before = load_average()
     measurements = []
+    details: dict[str, str] = {}
     for run in range(1, args.runs + 1):
         for phase in phases:
             print(f"run {run}/{args.runs}: {phase} ...", file=sys.stderr, flush=True)
-            m = measure(phase, notebooks)
-            status = "" if m.ok else f"  FAILED: {m.detail[-300:]}"
-            print(f"run {run}/{args.runs}: {phase:<9} {m.seconds:7.1f} s  peak {fmt_bytes(m.peak_bytes)}{status}",
-                  file=sys.stderr, flush=True)
-            measurements.append(m)
+            for m in measure(phase, notebooks):
+                status = "" if m.ok else f"  FAILED: {m.detail[-300:]}"
+                print(f"run {run}/{args.runs}: {m.phase:<9} {m.seconds:7.1f} s  peak {fmt_bytes(m.peak_bytes)}"
+                      f"{status}", file=sys.stderr, flush=True)
+                measurements.append(m)
+                if m.detail and m.phase in ("unchanged", "one_edit", "test", "test_fast"):
+                    details[m.phase] = m.detail.replace("|", "/").replace("\n", " ")[:200]
     summaries = summarise(measurements)
     sizes = {p.name: p.stat().st_size for p in notebooks}
-    table = render_results(summaries, sizes)
+    table = render_results(summaries, sizes, details)
     print(table)
     if not args.no_write:
         when = _dt.datetime.now().strftime("%Y-%m-%d")
         info = machine()
         info["load average (1, 5, 15 min)"] = f"{load_before} before the run, {load_average()} after"
-        block = render_block(summaries, sizes, args.runs, notebooks, info, when)
+        block = render_block(summaries, sizes, args.runs, notebooks, info, when, details)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(replace_block(out.read_text(encoding="utf-8") if out.exists() else None, block),

@@ -86,11 +86,20 @@ def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None
 
 
 def replace_dir(staging: Path, target: Path, keep: Iterable[str] = ()) -> None:
-    """Put the folder ``staging`` in ``target``'s place with two renames (files named in ``keep``
-    are carried over from the old ``target``); the old contents are removed afterwards."""
+    """Put the folder ``staging`` in ``target``'s place (files named in ``keep`` are carried over
+    from the old ``target``), with normal permissions; the old contents are removed afterwards.
+
+    On Linux the two folders are exchanged in one atomic step (:func:`bering.runner.exchange`);
+    elsewhere two renames are used."""
+    from .runner import exchange, normal_permissions
+
     for name in keep:
         if (target / name).exists():
             shutil.copy2(target / name, staging / name)
+    normal_permissions(staging)
+    if target.exists() and exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)   # now the old contents
+        return
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
         old.rmdir()

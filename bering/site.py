@@ -1035,6 +1035,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for note in notes:
         print(f"note: {note}")
+    if not args.root:
+        from . import runner   # stored outputs older than their inputs make a site that contradicts itself
+
+        stale = runner.stale_notebooks()
+        if stale:
+            print(f"warning: {runner.stale_message(stale)}", file=sys.stderr)
+        elif stale is None:
+            print(f"note: no build cache, so the stored outputs were not checked against their inputs; "
+                  f"{runner.FIX_COMMAND} brings them up to date")
     if problems:
         for problem in problems:
             print(f"problem: {problem}", file=sys.stderr)

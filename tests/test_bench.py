@@ -64,10 +64,10 @@ def measurement(phase, seconds, peak, per=None, ok=True, failed=()):
 def test_summary_takes_medians_and_ratios_divide_by_the_floor():
     runs = [measurement("floor", s, p, {"a.ipynb": s / 2, "b.ipynb": s / 2}) for s, p in
             [(10, 100), (12, 300), (30, 200)]]
-    runs += [measurement("notebooks", s, p, {"a.ipynb": s - 5, "b.ipynb": 5}) for s, p in
+    runs += [measurement("cold", s, p, {"a.ipynb": s - 5, "b.ipynb": 5}) for s, p in
              [(15, 400), (18, 500), (16, 450)]]
     summary = bench.summarise(runs)
-    floor, nbs = summary["floor"], summary["notebooks"]
+    floor, nbs = summary["floor"], summary["cold"]
     assert (floor.median_s, floor.min_s, floor.max_s) == (12, 10, 30)
     assert floor.peak_bytes == 200 and floor.max_peak_bytes == 300
     assert floor.per_notebook == {"a.ipynb": 6, "b.ipynb": 6}
@@ -77,28 +77,59 @@ def test_summary_takes_medians_and_ratios_divide_by_the_floor():
 
 
 def test_failed_runs_are_kept_out_of_the_median_but_flagged():
-    runs = [measurement("floor", 10, 1), measurement("export", 20, 1),
-            measurement("export", 1, 1, ok=False, failed=["03_x.ipynb"])]
-    summary = bench.summarise(runs)["export"]
+    runs = [measurement("floor", 10, 1), measurement("cold", 20, 1),
+            measurement("cold", 1, 1, ok=False, failed=["03_x.ipynb"])]
+    summary = bench.summarise(runs)["cold"]
     assert summary.median_s == 20 and summary.runs == 2
     assert not summary.ok and summary.failed_notebooks == ["03_x.ipynb"]
 
 
-def test_table_shows_ratios_targets_and_memory():
+def test_table_sets_each_phase_against_its_own_base():
     gib = 2**30
-    runs = [measurement("floor", 10, gib // 4, {"01_a.ipynb": 10}),
-            measurement("notebooks", 14, gib // 2, {"01_a.ipynb": 14}),
-            measurement("export", 25, 2 * gib, {"01_a.ipynb": 25}),
-            measurement("nbval", 12, gib // 2, ok=False)]
-    text = bench.render_results(bench.summarise(runs), {"01_a.ipynb": 1_200_000})
+    runs = [measurement("floor", 12, gib // 4, {"01_a.ipynb": 4, "02_b.ipynb": 8}),
+            measurement("cold", 30, gib // 2, {"01_a.ipynb": 14, "02_b.ipynb": 20}),
+            measurement("unchanged", 5, gib // 8),
+            measurement("test", 70, 2 * gib),
+            measurement("test_fast", 12, gib // 8, ok=False)]
+    text = bench.render_results(bench.summarise(runs), {"01_a.ipynb": 1_200_000},
+                                {"unchanged": "executed: none"})
     rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines() if line.startswith("|")}
-    notebooks = rows[bench.PHASE_LABELS["notebooks"]]
-    assert "| 14.0 s |" in notebooks and "| 1.40× | ≤ 1.5× | yes |" in notebooks and "512 MiB" in notebooks
-    export = rows[bench.PHASE_LABELS["export"]]
-    assert "| 2.50× | ≤ 2× | **no** |" in export and "2.00 GiB" in export and export.endswith("| **no** |")
-    assert "(**failed**)" in rows[bench.PHASE_LABELS["nbval"] + " (**failed**)"]
-    assert "| 01_a.ipynb | 10.0 s | 14.0 s | 25.0 s | 1.40× |" in text
+    cold = rows[bench.PHASE_LABELS["cold"]]
+    assert "| 30.0 s |" in cold and "| summed floor | 2.50× | ≤ 3× | yes |" in cold and "512 MiB" in cold
+    # one notebook's floor is 12 / 2 = 6 s
+    unchanged = rows[bench.PHASE_LABELS["unchanged"] + ": executed: none"]
+    assert "| floor of one notebook | 0.83× | ≤ 1× | yes |" in unchanged
+    test = rows[bench.PHASE_LABELS["test"]]
+    assert "| cold build | 2.33× | ≤ 2× | **no** |" in test and test.endswith("| **no** |")
+    fast = rows[bench.PHASE_LABELS["test_fast"] + " (**failed**)"]
+    assert "| cold build | 0.40× | ≤ 0.5× | **no** |" in fast   # fast enough, but it failed
+    assert "| 01_a.ipynb | 4.0 s | 14.0 s | 3.50× |" in text
     assert "| 01_a.ipynb | 1200 kB | **no** |" in text
+
+
+def test_update_output_is_parsed_for_what_ran():
+    out = ("02_b.ipynb                               ran in 3.5 s\n"
+           "2 of 3 notebook(s) executed (01_a.ipynb, 02_b.ipynb); figures/ replaced; 0 notebook file(s) stored\n")
+    assert bench.executed_notebooks(out) == ["01_a.ipynb", "02_b.ipynb"]
+    assert {m.group(1): float(m.group(2)) for m in bench._RAN_RE.finditer(out)} == {"02_b.ipynb": 3.5}
+    assert bench.executed_notebooks("0 of 3 notebook(s) executed (nothing changed); figures/ unchanged") == []
+
+
+def test_the_edited_file_is_read_by_exactly_one_notebook_and_stays_valid_csv(tmp_path):
+    import json
+
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    for name in ("shared.csv", "own.csv"):
+        (data / name).write_text("id,x\na,1\nb,2\nc,3\n")
+    for nb, files in (("01_a", ["shared.csv", "own.csv"]), ("02_b", ["shared.csv"])):
+        (cache / nb).mkdir(parents=True)
+        record = {"notebook": f"{nb}.ipynb", "files": {str(data / f): "x" for f in files}}
+        (cache / nb / "record.json").write_text(json.dumps(record))
+    edited, readers = bench.pick_edit(cache, data)
+    assert edited == data / "own.csv" and readers == ["01_a.ipynb"]
+    bench.swap_last_rows(edited)
+    assert edited.read_text() == "id,x\na,1\nc,3\nb,2\n"
 
 
 def test_block_replacement_keeps_the_prose():

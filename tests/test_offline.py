@@ -1,14 +1,14 @@
-"""The collection works offline: every notebook and the figure export run with the network blocked.
+"""The collection works offline: every notebook runs with the network blocked.
 
-A ``sitecustomize.py`` put on ``PYTHONPATH`` loads into every Python process of the run, the
-export and each notebook's kernel alike (the runner passes its environment to the kernels). It
-lets loopback through (the kernels talk to the runner over 127.0.0.1) and makes every other
-connection or host-name lookup fail, writing each attempt to a log. The export must succeed with
-no attempt logged.
+A ``sitecustomize.py`` put on ``PYTHONPATH`` loads into every Python process started with that
+environment, each notebook's kernel included. It lets loopback through (the kernels talk to their
+client over 127.0.0.1) and makes every other connection or host-name lookup fail, writing each
+attempt to a log.
 
-Where the machine allows it (``unshare -n`` as root), the same run also happens in a new network
-namespace that has only a loopback interface, which blocks compiled code as well; elsewhere that
-layer is skipped and the Python-level guard alone applies. One export run in all (about a minute).
+The guard wraps the test session's one execution of the notebooks: ``tests/conftest.py`` writes it
+and puts it on ``PYTHONPATH`` before strict nbval starts the kernels, and the check here, which runs
+after the notebooks, reads its log. (``network_namespace()`` below gives a loopback-only network
+namespace where the machine allows it, for running a command with compiled code blocked too.)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bering import export, paths, runner
+from bering import export
 
 GUARD = textwrap.dedent('''
     """Written by tests/test_offline.py: refuse network access beyond loopback, and log attempts."""
@@ -136,12 +136,17 @@ GUARD = textwrap.dedent('''
 ''')
 
 
+def write_guard(folder: Path) -> Path:
+    """Write the guard as ``folder/sitecustomize.py``; put ``folder`` on ``PYTHONPATH`` to arm it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def guarded_env(tmp_path):
     """An environment whose Python processes load the guard; returns (env, log path)."""
-    folder = tmp_path / "net_guard"
-    folder.mkdir()
-    (folder / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
+    folder = write_guard(tmp_path / "net_guard")
     log = tmp_path / "net_guard.log"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")]))
@@ -199,27 +204,20 @@ def test_guard_lets_loopback_through_and_blocks_and_logs_the_rest(guarded_env):
     assert any("192.0.2.1" in b for b in blocked) and any("pypi.org" in b for b in blocked)
 
 
-@pytest.mark.skipif(not runner.notebook_order(), reason="no notebooks yet")
-def test_every_notebook_and_the_export_run_offline(guarded_env, tmp_path, capsys):
-    env, log = guarded_env
-    out = tmp_path / "figures"
-    notebooks = runner.notebook_order()
-    namespace = network_namespace()
-    command = [sys.executable, "-m", "bering", "figures", "--out", str(out), "--quiet"]
-    done = subprocess.run([*(namespace or []), *command], env=env, cwd=paths.REPO_ROOT,
-                          capture_output=True, text=True, timeout=1800)
+@pytest.mark.after_notebooks
+@pytest.mark.slow
+def test_every_notebook_ran_offline(notebook_run, capsys):
+    if not notebook_run.complete():
+        pytest.skip("checks the session's notebook run: run the whole suite with --nbval (./tasks.sh test)")
+    log = notebook_run.guard_log
+    notebooks = notebook_run.expected
     with capsys.disabled():
-        layer = "a loopback-only network namespace and the Python guard" if namespace else "the Python guard only"
-        print(f"\n[offline] export of {len(notebooks)} notebook(s) ran under {layer}")
-    assert done.returncode == 0, f"export failed offline:\n{done.stdout}\n{done.stderr}"
+        print(f"\n[offline] {len(notebooks)} notebook(s) ran under the Python network guard")
     assert entries(log, "blocked") == [], "network access was attempted:\n" + "\n".join(entries(log, "blocked"))
     armed = entries(log, "armed")
-    # the export process itself and one kernel per notebook each loaded the guard
-    assert len(armed) >= 1 + len(notebooks), armed
+    # one kernel per notebook loaded the guard
     assert sum("ipykernel" in line for line in armed) >= len(notebooks), armed
-    for nb in notebooks:
-        assert nb.name in done.stdout
-    catalogue = export.catalogue(out)
+    catalogue = export.catalogue(notebook_run.figures)
     listed = {f for files in catalogue["files"] for f in files.split(";")}
-    assert listed and all((out / f).exists() for f in listed)
-    assert (out / export.KEY_NUMBERS).exists()
+    assert listed and all((notebook_run.figures / f).exists() for f in listed)
+    assert (notebook_run.figures / export.KEY_NUMBERS).exists()

@@ -340,7 +340,9 @@ def test_stored_outputs_hold_no_machine_paths(path):
     problems = []
     for index, cell in enumerate(nb.cells, start=1):
         for output in cell.get("outputs", []):
-            text = json.dumps(output, ensure_ascii=False)
+            # base64 images are bytes, not text: "/tmp/" turns up in them by chance
+            data = {k: v for k, v in output.get("data", {}).items() if not k.startswith("image/") or k == "image/svg+xml"}
+            text = json.dumps({**output, "data": data}, ensure_ascii=False)
             for match in MACHINE_PATHS.finditer(text):
                 context = text[max(0, match.start() - 40):match.end() + 40]
                 problems.append(f"cell {index}: {match.group(0)!r} in ...{context}...")

@@ -34,10 +34,12 @@ def _build_options(parser) -> None:
     parser.add_argument("--out", help="write figures to this folder (default: $BERING_FIGURES_DIR, else figures/)")
     parser.add_argument("--force", action="store_true", help="execute every notebook, ignoring the build cache")
     parser.add_argument("--jobs", type=int, default=None, help="kernels run at once (default: the number of cores)")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="seconds a cell may run before the build fails (default: 600)")
-    parser.add_argument("--no-store", action="store_true",
-                        help="do not write the executed notebooks back into their files")
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds a cell may run before the build fails (default: 600)"
+    )
+    parser.add_argument(
+        "--no-store", action="store_true", help="do not write the executed notebooks back into their files"
+    )
     parser.add_argument("--site", action="store_true", help="also build the static report into _site/")
     parser.add_argument("--cache-dir", help="build cache folder (default: .bering-cache/ in the repository)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
@@ -79,25 +81,43 @@ def _update(args) -> int:
     where = "figures/" if out == paths.committed_figures_dir().resolve() else str(out)
     progress = None if args.quiet else (lambda line: print(line, flush=True))
     try:
-        report = runner.build(out_dir=out, store=not args.no_store, force=args.force, jobs=args.jobs,
-                              timeout=args.timeout or runner.CELL_TIMEOUT_S, progress=progress,
-                              cache_dir=cache)
+        report = runner.build(
+            out_dir=out,
+            store=not args.no_store,
+            force=args.force,
+            jobs=args.jobs,
+            timeout=args.timeout or runner.CELL_TIMEOUT_S,
+            progress=progress,
+            cache_dir=cache,
+        )
     except runner.Interrupted as exc:
-        print(f"build interrupted ({exc.signame}): every kernel was stopped; {where} and the notebooks "
-              "were left as they were", file=sys.stderr)
+        print(
+            f"build interrupted ({exc.signame}): every kernel was stopped; {where} and the notebooks "
+            "were left as they were",
+            file=sys.stderr,
+        )
         return 130
     except runner.BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         print(f"{where} and the notebooks were left as they were", file=sys.stderr)
         return 1
     ran = report.executed
-    print(f"{len(ran)} of {len(report.outcomes)} notebook(s) executed"
-          + (f" ({', '.join(ran)})" if ran else " (nothing changed)")
-          + f"; {where} " + ("replaced" if report.figures_changed else "unchanged")
-          + f"; {len(report.stored)} notebook file(s) stored")
+    print(
+        f"{len(ran)} of {len(report.outcomes)} notebook(s) executed"
+        + (f" ({', '.join(ran)})" if ran else " (nothing changed)")
+        + f"; {where} "
+        + ("replaced" if report.figures_changed else "unchanged")
+        + f"; {len(report.stored)} notebook file(s) stored"
+    )
     if out == paths.committed_figures_dir().resolve():
-        inputs = [paths.REPO_ROOT / "README.md", out / "key_numbers.csv", out / "catalogue.csv",
-                  *runner.notebook_order(), Path(__file__).parent / "readme.py", Path(__file__).parent / "export.py"]
+        inputs = [
+            paths.REPO_ROOT / "README.md",
+            out / "key_numbers.csv",
+            out / "catalogue.csv",
+            *runner.notebook_order(),
+            Path(__file__).parent / "readme.py",
+            Path(__file__).parent / "export.py",
+        ]
         readme_key = runner.fingerprint(inputs) + checked
         if runner.marker("readme", cache).get("inputs") == readme_key:
             print("README.md tables already up to date (nothing they are made from changed)")
@@ -126,8 +146,7 @@ def _refresh(args) -> int:
         for path in runner.refresh(targets):
             print(f"refreshed {path.name}")
     except runner.Interrupted as exc:
-        print(f"refresh interrupted ({exc.signame}): every kernel was stopped; nothing was replaced",
-              file=sys.stderr)
+        print(f"refresh interrupted ({exc.signame}): every kernel was stopped; nothing was replaced", file=sys.stderr)
         return 130
     except runner.BuildError as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
@@ -151,13 +170,19 @@ help: python -m bering COMMAND --help. The usual entry points are ./tasks.sh fig
 #: Subcommands implemented in their own module's ``main(argv) -> int``: module, one-line help,
 #: description.
 DELEGATED = {
-    "site": ("site", "build the static HTML report into _site/",
-             "Build the static HTML report (every notebook with its stored outputs, an index and a figure "
-             "gallery) from the committed notebooks and figures/. Nothing is executed."),
-    "bench": ("bench", "measure run time and memory against the kernel-start floor",
-              "Measure how long the notebooks, the export and the nbval suite take and how much memory they "
-              "use, against the time a bare kernel needs to start, and write the results into "
-              "docs/performance.md."),
+    "site": (
+        "site",
+        "build the static HTML report into _site/",
+        "Build the static HTML report (every notebook with its stored outputs, an index and a figure "
+        "gallery) from the committed notebooks and figures/. Nothing is executed.",
+    ),
+    "bench": (
+        "bench",
+        "measure run time and memory against the kernel-start floor",
+        "Measure how long the notebooks, the export and the nbval suite take and how much memory they "
+        "use, against the time a bare kernel needs to start, and write the results into "
+        "docs/performance.md.",
+    ),
 }
 
 _ROLE = re.compile(r":(?:[a-z]+:)?(?:func|meth|class|mod|attr|data|obj|exc|ref|doc|envvar|file|term):`~?([^`]+)`")
@@ -173,17 +198,21 @@ def plain(text: str) -> str:
 
 def parser() -> argparse.ArgumentParser:
     """The command line: every subcommand with a one-line help and a description."""
-    top = argparse.ArgumentParser(prog="python -m bering", description=DESCRIPTION,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(
+        prog="python -m bering", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, description=description)
 
-    p_val = command("validate", "check every data file against data/datapackage.json",
-                    "Check every data file against the data dictionary (data/datapackage.json) and the rules "
-                    "that span tables; print each problem with its file, line, column and rule. Exit status 1 "
-                    "when there is any problem.")
+    p_val = command(
+        "validate",
+        "check every data file against data/datapackage.json",
+        "Check every data file against the data dictionary (data/datapackage.json) and the rules "
+        "that span tables; print each problem with its file, line, column and rule. Exit status 1 "
+        "when there is any problem.",
+    )
     p_val.add_argument("data_dir", nargs="?", help="data folder (default: the repository's data/)")
     p_val.set_defaults(func=_validate)
     for name in ("update", "figures"):
@@ -194,18 +223,25 @@ def parser() -> argparse.ArgumentParser:
             "Validate the data, execute (in parallel kernels) only the notebooks whose inputs changed since "
             "the last build, store their outputs in place without timing metadata, replace figures/ (or "
             "--out) in one atomic step and regenerate the README tables; --site also builds the report site."
-            + (" The same as update." if name == "figures" else ""))
+            + (" The same as update." if name == "figures" else ""),
+        )
         _build_options(p_upd)
         p_upd.set_defaults(func=_update)
-    p_ref = command("refresh", "re-execute notebooks in place, storing their outputs",
-                    "Re-execute notebooks and store their outputs in the notebook files, without timing "
-                    "metadata, so that a second run changes nothing. Figures go where BERING_FIGURES_DIR "
-                    "points (default figures/).")
+    p_ref = command(
+        "refresh",
+        "re-execute notebooks in place, storing their outputs",
+        "Re-execute notebooks and store their outputs in the notebook files, without timing "
+        "metadata, so that a second run changes nothing. Figures go where BERING_FIGURES_DIR "
+        "points (default figures/).",
+    )
     p_ref.add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
     p_ref.set_defaults(func=_refresh)
-    p_readme = command("readme", "regenerate the README's notebook table and codebook",
-                       "Regenerate the generated blocks of README.md: the table of notebooks with their "
-                       "headline numbers and the data codebook.")
+    p_readme = command(
+        "readme",
+        "regenerate the README's notebook table and codebook",
+        "Regenerate the generated blocks of README.md: the table of notebooks with their "
+        "headline numbers and the data codebook.",
+    )
     p_readme.set_defaults(func=_readme)
     for name, (_, text, description) in DELEGATED.items():
         command(name, text, description + f" Options: python -m bering {name} --help.")

@@ -55,15 +55,29 @@ from . import paths
 PHASES = ("floor", "cold", "unchanged", "one_edit", "test", "test_fast")
 #: phase -> (what its target is a multiple of, target ratio). "floor_one" is the floor of one notebook
 #: (the summed floor divided by the number of notebooks).
-TARGETS = {"cold": ("floor", 3.0), "unchanged": ("floor_one", 1.0), "test": ("cold", 2.0),
-           "test_fast": ("cold", 0.5)}
+TARGETS = {"cold": ("floor", 3.0), "unchanged": ("floor_one", 1.0), "test": ("cold", 2.0), "test_fast": ("cold", 0.5)}
 BASE_LABELS = {"floor": "summed floor", "floor_one": "floor of one notebook", "cold": "cold build"}
 TARGET_PEAK_BYTES = int(1.5 * 2**30)
 TARGET_NOTEBOOK_BYTES = 1_000_000
 SAMPLE_INTERVAL_S = 0.05
 BEGIN, END = "<!-- BEGIN bench -->", "<!-- END bench -->"
-PACKAGES = ("numpy", "pandas", "matplotlib", "plotly", "geopandas", "shapely", "pyproj", "nbclient",
-            "nbformat", "ipykernel", "jupyter_client", "pyzmq", "nbval", "pytest", "psutil")
+PACKAGES = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "plotly",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "nbclient",
+    "nbformat",
+    "ipykernel",
+    "jupyter_client",
+    "pyzmq",
+    "nbval",
+    "pytest",
+    "psutil",
+)
 PHASE_LABELS = {
     "floor": "floor: start a kernel and run the imports, summed over notebooks",
     "cold": "cold build (`update --force`, empty cache)",
@@ -87,8 +101,11 @@ def import_statements(source: str) -> list[str]:
     try:
         tree = ast.parse(_strip_magics(source))
     except SyntaxError:
-        return [line.strip() for line in source.splitlines()
-                if re.match(r"^\s*(import|from)\s+\S+", line) and not line.strip().endswith("\\")]
+        return [
+            line.strip()
+            for line in source.splitlines()
+            if re.match(r"^\s*(import|from)\s+\S+", line) and not line.strip().endswith("\\")
+        ]
     return [ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
@@ -98,7 +115,7 @@ def imports_cell(nb) -> str:
     cells = list(nb.cells)
     for i, cell in enumerate(cells):
         if cell.cell_type == "markdown" and re.match(r"^#+\s*Imports\b", cell.source.strip(), re.I):
-            following = next((c for c in cells[i + 1:] if c.cell_type == "code"), None)
+            following = next((c for c in cells[i + 1 :] if c.cell_type == "code"), None)
             if following is not None:
                 return following.source
     for cell in cells:
@@ -138,7 +155,7 @@ def _proc_children() -> dict[int, list[int]]:
                 stat = handle.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     return children
 
@@ -215,8 +232,13 @@ def _time_floor(notebooks: list[Path]) -> dict[str, float]:
     for path in notebooks:
         nb = floor_notebook(path)
         start = time.perf_counter()
-        NotebookClient(nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT_S, record_timing=False,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb,
+            kernel_name=KERNEL,
+            timeout=CELL_TIMEOUT_S,
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
         per[path.name] = time.perf_counter() - start
     return per
 
@@ -241,8 +263,18 @@ def _worker(phase: str, notebooks: list[Path], result: Path) -> int:
 
 
 def update_command(out: Path, cache: Path, force: bool = False) -> list[str]:
-    return [sys.executable, "-m", "bering", "update", "--no-store", "--out", str(out), "--cache-dir", str(cache),
-            *(["--force"] if force else [])]
+    return [
+        sys.executable,
+        "-m",
+        "bering",
+        "update",
+        "--no-store",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        *(["--force"] if force else []),
+    ]
 
 
 def test_command(fast: bool) -> list[str]:
@@ -295,8 +327,9 @@ class Measurement:
 
 def _measure(command: list[str], env: dict[str, str], result: Path | None) -> tuple[float, int, int, str]:
     start = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, cwd=paths.REPO_ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        command, env=env, cwd=paths.REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     with PeakSampler(proc.pid) as sampler:
         output, _ = proc.communicate()
     return time.perf_counter() - start, sampler.peak, proc.returncode, output
@@ -304,8 +337,17 @@ def _measure(command: list[str], env: dict[str, str], result: Path | None) -> tu
 
 def _floor(notebooks: list[Path], env: dict[str, str], tmp: Path) -> Measurement:
     result = tmp / "result.json"
-    command = [sys.executable, "-m", "bering", "bench", "--worker", "floor", "--result", str(result),
-               *[arg for nb in notebooks for arg in ("--notebook", str(nb))]]
+    command = [
+        sys.executable,
+        "-m",
+        "bering",
+        "bench",
+        "--worker",
+        "floor",
+        "--result",
+        str(result),
+        *[arg for nb in notebooks for arg in ("--notebook", str(nb))],
+    ]
     wall, peak, code, output = _measure(command, env, result)
     if code != 0 or not result.exists():
         return Measurement("floor", wall, peak, {}, False, output.strip()[-2000:])
@@ -395,9 +437,18 @@ def summarise(measurements: list[Measurement]) -> dict[str, Summary]:
         seconds = [m.seconds for m in good]
         peaks = [m.peak_bytes for m in good]
         failed = sorted({n for m in runs for n in m.failed_notebooks})
-        out[phase] = Summary(phase, statistics.median(seconds), min(seconds), max(seconds),
-                             int(statistics.median(peaks)), max(peaks), len(runs),
-                             all(m.ok for m in runs), per, failed)
+        out[phase] = Summary(
+            phase,
+            statistics.median(seconds),
+            min(seconds),
+            max(seconds),
+            int(statistics.median(peaks)),
+            max(peaks),
+            len(runs),
+            all(m.ok for m in runs),
+            per,
+            failed,
+        )
     return out
 
 
@@ -429,12 +480,13 @@ def base_seconds(summaries: dict[str, Summary], base: str) -> float:
     return summaries[base].median_s if base in summaries else 0.0
 
 
-def render_results(summaries: dict[str, Summary], sizes: dict[str, int],
-                   details: dict[str, str] | None = None) -> str:
+def render_results(summaries: dict[str, Summary], sizes: dict[str, int], details: dict[str, str] | None = None) -> str:
     """The Markdown tables: each phase against its target's base, per-notebook times, notebook sizes."""
     details = details or {}
-    lines = ["| measurement | median | range | against | × | target | met | peak memory (tree) | < 1.5 GiB |",
-             "|---|---:|---:|---|---:|---:|:-:|---:|:-:|"]
+    lines = [
+        "| measurement | median | range | against | × | target | met | peak memory (tree) | < 1.5 GiB |",
+        "|---|---:|---:|---|---:|---:|:-:|---:|:-:|",
+    ]
     for phase, s in summaries.items():
         base, target = TARGETS.get(phase, ("floor", None))
         r = ratio(s.median_s, base_seconds(summaries, base))
@@ -442,14 +494,15 @@ def render_results(summaries: dict[str, Summary], sizes: dict[str, int],
         label = PHASE_LABELS[phase] + ("" if s.ok else " (**failed**)")
         if details.get(phase):
             label += f": {details[phase]}"
-        lines.append(f"| {label} | {s.median_s:.1f} s | {s.min_s:.1f}–{s.max_s:.1f} s | {BASE_LABELS[base]} | "
-                     f"{r:.2f}× | {'—' if target is None else f'≤ {target:g}×'} | {met} | {fmt_bytes(s.peak_bytes)} "
-                     f"(max {fmt_bytes(s.max_peak_bytes)}) | {verdict(s.max_peak_bytes < TARGET_PEAK_BYTES)} |")
+        lines.append(
+            f"| {label} | {s.median_s:.1f} s | {s.min_s:.1f}–{s.max_s:.1f} s | {BASE_LABELS[base]} | "
+            f"{r:.2f}× | {'—' if target is None else f'≤ {target:g}×'} | {met} | {fmt_bytes(s.peak_bytes)} "
+            f"(max {fmt_bytes(s.max_peak_bytes)}) | {verdict(s.max_peak_bytes < TARGET_PEAK_BYTES)} |"
+        )
     names = sorted({n for s in summaries.values() for n in s.per_notebook})
     if names:
         phases = [p for p in ("floor", "cold") if p in summaries]
-        lines += ["", "| notebook | " + " | ".join(phases) + " | cold × floor |",
-                  "|---|" + "---:|" * (len(phases) + 1)]
+        lines += ["", "| notebook | " + " | ".join(phases) + " | cold × floor |", "|---|" + "---:|" * (len(phases) + 1)]
         for name in names:
             cells = [_cell(summaries[p], name) for p in phases]
             f = summaries.get("floor")
@@ -496,8 +549,9 @@ def machine() -> dict[str, str]:
             pass
     return {
         "CPU": cpu,
-        "cores": f"{logical} logical" + (f", {physical} physical" if physical else "")
-                 + (f", {available} available to this process" if available != logical else ""),
+        "cores": f"{logical} logical"
+        + (f", {physical} physical" if physical else "")
+        + (f", {available} available to this process" if available != logical else ""),
         "memory": fmt_bytes(memory),
         "OS": platform.platform(),
         "Python": f"{platform.python_version()} ({platform.python_implementation()})",
@@ -512,17 +566,25 @@ def load_average() -> str:
         return "unknown"
 
 
-def render_block(summaries: dict[str, Summary], sizes: dict[str, int], runs: int,
-                 notebooks: list[Path], info: dict[str, str], when: str,
-                 details: dict[str, str] | None = None) -> str:
-    lines = [BEGIN,
-             f"Measured {when} with `python -m bering bench --runs {runs}` on "
-             f"{len(notebooks)} notebook(s): {', '.join(p.name for p in notebooks)}.",
-             "",
-             render_results(summaries, sizes, details),
-             "",
-             "Machine:",
-             ""]
+def render_block(
+    summaries: dict[str, Summary],
+    sizes: dict[str, int],
+    runs: int,
+    notebooks: list[Path],
+    info: dict[str, str],
+    when: str,
+    details: dict[str, str] | None = None,
+) -> str:
+    lines = [
+        BEGIN,
+        f"Measured {when} with `python -m bering bench --runs {runs}` on "
+        f"{len(notebooks)} notebook(s): {', '.join(p.name for p in notebooks)}.",
+        "",
+        render_results(summaries, sizes, details),
+        "",
+        "Machine:",
+        "",
+    ]
     lines += [f"- {key}: {value}" for key, value in info.items()]
     lines.append(END)
     return "\n".join(lines)
@@ -556,17 +618,25 @@ def replace_block(text: str | None, block: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     from .__main__ import plain
 
-    parser = argparse.ArgumentParser(prog="python -m bering bench", description=plain(__doc__),
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bering bench", description=plain(__doc__), formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=1, help="runs of each measurement (median reported)")
-    parser.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "performance.md"),
-                        help="Markdown file to write the results into (default docs/performance.md)")
+    parser.add_argument(
+        "--out",
+        default=str(paths.REPO_ROOT / "docs" / "performance.md"),
+        help="Markdown file to write the results into (default docs/performance.md)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print the results only")
-    parser.add_argument("--only", action="append", choices=PHASES,
-                        help="measure only this phase (repeatable; the floor is always measured; cold "
-                             "includes unchanged and one_edit)")
-    parser.add_argument("--plan", action="store_true",
-                        help="show what the floor runs for each notebook, and measure nothing")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PHASES,
+        help="measure only this phase (repeatable; the floor is always measured; cold includes unchanged and one_edit)",
+    )
+    parser.add_argument(
+        "--plan", action="store_true", help="show what the floor runs for each notebook, and measure nothing"
+    )
     parser.add_argument("--notebook", action="append", default=[], help=argparse.SUPPRESS)
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -600,8 +670,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run {run}/{args.runs}: {phase} ...", file=sys.stderr, flush=True)
             for m in measure(phase, notebooks):
                 status = "" if m.ok else f"  FAILED: {m.detail[-300:]}"
-                print(f"run {run}/{args.runs}: {m.phase:<9} {m.seconds:7.1f} s  peak {fmt_bytes(m.peak_bytes)}"
-                      f"{status}", file=sys.stderr, flush=True)
+                print(
+                    f"run {run}/{args.runs}: {m.phase:<9} {m.seconds:7.1f} s  peak {fmt_bytes(m.peak_bytes)}{status}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 measurements.append(m)
                 if m.detail and m.phase in ("unchanged", "one_edit", "test", "test_fast"):
                     details[m.phase] = m.detail.replace("|", "/").replace("\n", " ")[:200]
@@ -616,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
         block = render_block(summaries, sizes, args.runs, notebooks, info, when, details)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(replace_block(out.read_text(encoding="utf-8") if out.exists() else None, block),
-                       encoding="utf-8")
+        out.write_text(
+            replace_block(out.read_text(encoding="utf-8") if out.exists() else None, block), encoding="utf-8"
+        )
         print(f"written to {out}", file=sys.stderr)
     return 0 if all(s.ok for s in summaries.values()) else 1

@@ -38,14 +38,20 @@ def _money_rule(table: str, amount: str, currency: str, price_year: str):
             if pd.isna(amt):
                 if not (pd.isna(cur) and pd.isna(year)):
                     file, line = _where(frame, pos)
-                    problems.append(Problem(file, line, amount, "money-complete",
-                                            f"{currency} or {price_year} is given but {amount} is blank"))
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            amount,
+                            "money-complete",
+                            f"{currency} or {price_year} is given but {amount} is blank",
+                        )
+                    )
                 continue
             file, line = _where(frame, pos)
             if pd.isna(cur) or pd.isna(year):
                 missing = currency if pd.isna(cur) else price_year
-                problems.append(Problem(file, line, missing, "money-complete",
-                                        f"an amount needs its {missing}"))
+                problems.append(Problem(file, line, missing, "money-complete", f"an amount needs its {missing}"))
                 continue
             try:
                 money.convert(float(amt), str(cur), int(year))
@@ -60,7 +66,8 @@ def _money_rule(table: str, amount: str, currency: str, price_year: str):
 
 for _table, _amount, _currency, _year in MONEY_COLUMNS:
     cross_check(_table, "us_price_index", "fx_rates", "local_price_index")(
-        _money_rule(_table, _amount, _currency, _year))
+        _money_rule(_table, _amount, _currency, _year)
+    )
 
 
 @cross_check("project_costs", "megaprojects")
@@ -75,9 +82,16 @@ def estimate_not_after_opening(frames: dict[str, pd.DataFrame]) -> list[Problem]
         year_open = opened.get(row.project_id)
         if year_open is not None and not pd.isna(year_open) and int(row.year_stated) > int(year_open):
             file, line = _where(costs, pos)
-            problems.append(Problem(file, line, "year_stated", "estimate-before-opening",
-                                    f"estimate for '{row.project_id}' is dated {row.year_stated}, "
-                                    f"after the project opened in {year_open}"))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    "year_stated",
+                    "estimate-before-opening",
+                    f"estimate for '{row.project_id}' is dated {row.year_stated}, "
+                    f"after the project opened in {year_open}",
+                )
+            )
     return problems
 
 
@@ -86,13 +100,21 @@ def construction_before_opening(frames: dict[str, pd.DataFrame]) -> list[Problem
     """A project cannot open before its construction started."""
     projects = frames["megaprojects"]
     problems = []
-    for pos, (pid, start, opened) in enumerate(zip(projects["project_id"], projects["construction_start_year"],
-                                                   projects["open_year"])):
+    for pos, (pid, start, opened) in enumerate(
+        zip(projects["project_id"], projects["construction_start_year"], projects["open_year"])
+    ):
         if pd.isna(start) or pd.isna(opened) or int(opened) >= int(start):
             continue
         file, line = _where(projects, pos)
-        problems.append(Problem(file, line, "open_year", "start-before-opening",
-                                f"'{pid}' opens in {opened}, before its construction started in {start}"))
+        problems.append(
+            Problem(
+                file,
+                line,
+                "open_year",
+                "start-before-opening",
+                f"'{pid}' opens in {opened}, before its construction started in {start}",
+            )
+        )
     return problems
 
 
@@ -106,8 +128,11 @@ def timeline_year_consistent(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         for column, value in (("event_id", event_id), ("date", date)):
             if pd.isna(value) or pd.isna(year) or str(value)[:4] == str(int(year)):
                 continue
-            problems.append(Problem(file, line, column, "year-consistent",
-                                    f"'{value}' does not start with the row's year {int(year)}"))
+            problems.append(
+                Problem(
+                    file, line, column, "year-consistent", f"'{value}' does not start with the row's year {int(year)}"
+                )
+            )
     return problems
 
 
@@ -141,10 +166,16 @@ def _unit_rule(table: str, series: tuple[str, ...], unit: str):
             for pos, value in members:
                 if value != main:
                     file, line = _where(frame, pos)
-                    problems.append(Problem(
-                        file, line, unit, "unit-consistent",
-                        f"{label} is in '{main}' on line {first_line} ({counts[main]} row(s)) but in "
-                        f"'{value}' here; a series keeps one unit, so convert the value or start a new series"))
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            unit,
+                            "unit-consistent",
+                            f"{label} is in '{main}' on line {first_line} ({counts[main]} row(s)) but in "
+                            f"'{value}' here; a series keeps one unit, so convert the value or start a new series",
+                        )
+                    )
         return problems
 
     check.__name__ = f"unit_consistent_{table}"

@@ -53,8 +53,25 @@ _SPACE_GROUPS_RE = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009']\d{3})+([.,]
 _CURRENCY_PREFIX_RE = re.compile(r"^[+-]?[$£€¥]\s*[+-]?(\d+(\.\d*)?|\.\d+)$")
 _ACCOUNTING_NEGATIVE_RE = re.compile(r"^\((\d+(\.\d*)?|\.\d+)\)$", re.ASCII)
 _SPREADSHEET_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!")
-_MISSING_MARKERS = ("NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "None", "none", "-", "--", "\u2014",
-                    "\u2013", "?", ".", "missing")
+_MISSING_MARKERS = (
+    "NA",
+    "N/A",
+    "n/a",
+    "na",
+    "NaN",
+    "nan",
+    "null",
+    "NULL",
+    "None",
+    "none",
+    "-",
+    "--",
+    "\u2014",
+    "\u2013",
+    "?",
+    ".",
+    "missing",
+)
 #: Characters that do not show on screen but make two equal-looking values differ.
 _INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 #: The most a cell may hold; a longer one is reported (it is almost always a quote never closed).
@@ -155,8 +172,13 @@ def _open_problem(path: Path, name: str) -> Problem | None:
         if not path.is_file():
             return Problem(name, None, None, "file-kind", "is not a regular file (a device, pipe or socket)")
     except RuntimeError:
-        return Problem(name, None, None, "file-kind", "is a symbolic link that points back to itself (a link "
-                                                      "loop); replace it with the file")
+        return Problem(
+            name,
+            None,
+            None,
+            "file-kind",
+            "is a symbolic link that points back to itself (a link loop); replace it with the file",
+        )
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return Problem(name, None, None, "file-kind", f"cannot be opened ({reason})")
@@ -169,11 +191,17 @@ def _read_bytes(path: Path, name: str, problems: list[Problem]) -> bytes | None:
         try:
             return path.read_bytes()
         except PermissionError:
-            problem = Problem(name, None, None, "file-readable",
-                              "cannot be read (permission denied); give the user running this read access")
+            problem = Problem(
+                name,
+                None,
+                None,
+                "file-readable",
+                "cannot be read (permission denied); give the user running this read access",
+            )
         except OSError as exc:
-            problem = Problem(name, None, None, "file-readable",
-                              f"cannot be read ({exc.strerror or type(exc).__name__})")
+            problem = Problem(
+                name, None, None, "file-readable", f"cannot be read ({exc.strerror or type(exc).__name__})"
+            )
     problems.append(problem)
     return None
 
@@ -185,14 +213,23 @@ def _encoding_hint(raw: bytes) -> str:
     except UnicodeDecodeError:
         return ""
     odd = " ".join(sorted({ch for ch in sample if ord(ch) > 127})[:5])
-    return (f" (it reads as Windows-1252 text, as older spreadsheet programs save it, with {odd}; "
-            "in a spreadsheet choose 'CSV UTF-8')")
+    return (
+        f" (it reads as Windows-1252 text, as older spreadsheet programs save it, with {odd}; "
+        "in a spreadsheet choose 'CSV UTF-8')"
+    )
 
 
 def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 3 and raw[1:4:2] == b"\x00\x00" and raw[0]):
-        problems.append(Problem(name, None, None, "encoding",
-                                "the file is UTF-16 (what 'Unicode text' exports write); save it as UTF-8 CSV"))
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                "encoding",
+                "the file is UTF-16 (what 'Unicode text' exports write); save it as UTF-8 CSV",
+            )
+        )
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -200,15 +237,29 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
         line = raw[: exc.start].count(b"\n") + 1
         cell_line, column = _bad_byte_column(raw, exc.start)
         where = f" in column '{column}'" if column and cell_line == line else ""
-        problems.append(Problem(name, line, None, "encoding",
-                                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}){where}; "
-                                f"save the file as UTF-8{_encoding_hint(raw)}"))
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                "encoding",
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}){where}; "
+                f"save the file as UTF-8{_encoding_hint(raw)}",
+            )
+        )
         return None
     if text.count("\x00") > len(text) // 4:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        problems.append(Problem(name, line, None, "encoding",
-                                "the file holds NUL bytes (a binary file, or text saved as UTF-16 without its "
-                                "byte-order mark); save it as UTF-8 CSV"))
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                "encoding",
+                "the file holds NUL bytes (a binary file, or text saved as UTF-16 without its "
+                "byte-order mark); save it as UTF-8 CSV",
+            )
+        )
         return None
     return text
 
@@ -247,8 +298,15 @@ def read_raw(path: Path, problems: list[Problem]) -> RawTable | None:
                 start = reader.line_num + 1
         except csv.Error as exc:
             if start == 1:
-                problems.append(Problem(name, 1, None, "csv-quote",
-                                        f"the header line cannot be read as CSV ({exc}); the rows were not read"))
+                problems.append(
+                    Problem(
+                        name,
+                        1,
+                        None,
+                        "csv-quote",
+                        f"the header line cannot be read as CSV ({exc}); the rows were not read",
+                    )
+                )
                 return None
             problems.append(_syntax_problem(name, text, header, start, reader.line_num, exc))
             return RawTable(path, header, rows, lines, truncated=True)
@@ -276,35 +334,54 @@ def _partial_row(rest: str) -> tuple[list[str], bool]:
         csv.field_size_limit(limit)
 
 
-def _syntax_problem(name: str, text: str, header: list[str], start: int, end: int,
-                    exc: csv.Error) -> Problem:
+def _syntax_problem(name: str, text: str, header: list[str], start: int, end: int, exc: csv.Error) -> Problem:
     """Describe a CSV syntax error in the row that starts on line ``start`` (found on line ``end``)."""
-    rest = "".join(text.splitlines(keepends=True)[start - 1:])
+    rest = "".join(text.splitlines(keepends=True)[start - 1 :])
     partial, unclosed = _partial_row(rest)
     opened = next((i for i, cell in enumerate(partial) if "\n" in cell or "\r" in cell), None)
     column = header[opened] if opened is not None and opened < len(header) else None
     if "field larger than field limit" in str(exc) and not unclosed:
         long = next((i for i, cell in enumerate(partial) if len(cell) > FIELD_LIMIT), None)
         column = header[long] if long is not None and long < len(header) else column
-        return Problem(name, start, column, "field-size",
-                       f"a cell is longer than {FIELD_LIMIT:,} characters, more than any value of this "
-                       "collection holds; shorten it or split the file; the rows after it were not read")
+        return Problem(
+            name,
+            start,
+            column,
+            "field-size",
+            f"a cell is longer than {FIELD_LIMIT:,} characters, more than any value of this "
+            "collection holds; shorten it or split the file; the rows after it were not read",
+        )
     if "unexpected end of data" in str(exc) or unclosed:
         if column is None and 0 < len(partial) <= len(header):
             column = header[len(partial) - 1]
-        return Problem(name, start, column, "csv-quote",
-                       "a quoted field opened on this line is never closed, so the rest of the file "
-                       "would be read as one cell; close the quote (write a quote inside a quoted "
-                       "field as two quotes)")
+        return Problem(
+            name,
+            start,
+            column,
+            "csv-quote",
+            "a quoted field opened on this line is never closed, so the rest of the file "
+            "would be read as one cell; close the quote (write a quote inside a quoted "
+            "field as two quotes)",
+        )
     if end > start:
-        return Problem(name, start, column, "csv-quote",
-                       f"a quoted field opened on this line runs on to line {end}, where a closing quote "
-                       f"is followed by more text ({exc}); close the quote on line {start}, and write a "
-                       "quote inside a quoted field as two quotes; the rows after it were not read")
-    return Problem(name, end, None, "csv-quote",
-                   f"malformed quoting ({exc}); a quoted field must be followed by a comma or the "
-                   "end of the line, and a quote inside it written as two quotes; "
-                   "the rows after this line were not read")
+        return Problem(
+            name,
+            start,
+            column,
+            "csv-quote",
+            f"a quoted field opened on this line runs on to line {end}, where a closing quote "
+            f"is followed by more text ({exc}); close the quote on line {start}, and write a "
+            "quote inside a quoted field as two quotes; the rows after it were not read",
+        )
+    return Problem(
+        name,
+        end,
+        None,
+        "csv-quote",
+        f"malformed quoting ({exc}); a quoted field must be followed by a comma or the "
+        "end of the line, and a quote inside it written as two quotes; "
+        "the rows after this line were not read",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,9 +402,17 @@ def load_package(data_dir: Path | None = None) -> dict:
     pkg_path = data_dir / PACKAGE_FILE
     if not data_dir.is_dir():
         what = "is not a folder" if data_dir.exists() else "does not exist"
-        raise DataValidationError([Problem(_rel(data_dir), None, None, "folder-exists",
-                                           f"the data folder {what}; give the folder that holds "
-                                           f"{PACKAGE_FILE} and the CSVs")])
+        raise DataValidationError(
+            [
+                Problem(
+                    _rel(data_dir),
+                    None,
+                    None,
+                    "folder-exists",
+                    f"the data folder {what}; give the folder that holds {PACKAGE_FILE} and the CSVs",
+                )
+            ]
+        )
     problems: list[Problem] = []
     raw = _read_bytes(pkg_path, _rel(pkg_path), problems)
     if raw is None:
@@ -337,17 +422,33 @@ def load_package(data_dir: Path | None = None) -> dict:
     try:
         package = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise DataValidationError([Problem(_rel(pkg_path), raw[: exc.start].count(b"\n") + 1, None, "encoding",
-                                           "not valid UTF-8; save the file as UTF-8")]) from exc
+        raise DataValidationError(
+            [
+                Problem(
+                    _rel(pkg_path),
+                    raw[: exc.start].count(b"\n") + 1,
+                    None,
+                    "encoding",
+                    "not valid UTF-8; save the file as UTF-8",
+                )
+            ]
+        ) from exc
     except json.JSONDecodeError as exc:
         raise DataValidationError([Problem(_rel(pkg_path), exc.lineno, None, "json", exc.msg)]) from exc
     except RecursionError as exc:
-        raise DataValidationError([Problem(_rel(pkg_path), None, None, "json",
-                                           "nested too deeply to read")]) from exc
+        raise DataValidationError([Problem(_rel(pkg_path), None, None, "json", "nested too deeply to read")]) from exc
     if not isinstance(package, dict):
-        raise DataValidationError([Problem(_rel(pkg_path), 1, None, "dictionary",
-                                           f"the data package must be a JSON object, not {_json_kind(package)} "
-                                           "(Frictionless Data Package)")])
+        raise DataValidationError(
+            [
+                Problem(
+                    _rel(pkg_path),
+                    1,
+                    None,
+                    "dictionary",
+                    f"the data package must be a JSON object, not {_json_kind(package)} (Frictionless Data Package)",
+                )
+            ]
+        )
     return package
 
 
@@ -380,8 +481,9 @@ def _json_kind(value) -> str:
         return "a boolean"
     if value is None:
         return "null"
-    return {dict: "an object", list: "an array", str: "a string", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _json_line(text: str, *names: str) -> int | None:
@@ -404,13 +506,17 @@ def _path_problem(path, data_dir: Path) -> str | None:
         return f"path must be a string naming a file in the data folder, not {_json_kind(path)}"
     shown = json.dumps(path[:200])
     if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path) or "://" in path:
-        return (f"path {shown} is absolute or a URL; a resource path must be a relative name inside the data "
-                "folder (it was not read)")
+        return (
+            f"path {shown} is absolute or a URL; a resource path must be a relative name inside the data "
+            "folder (it was not read)"
+        )
     if any(part == ".." for part in re.split(r"[/\\]", path)):
         return f"path {shown} climbs out of the data folder with '..' (it was not read)"
     if not _SAFE_PATH_RE.match(path):
-        return (f"path {shown} is not a plain relative file name (letters, digits, '.', '_', '-' and '/' "
-                "between folder names; no '.' or '..' parts, no backslashes)")
+        return (
+            f"path {shown} is not a plain relative file name (letters, digits, '.', '_', '-' and '/' "
+            "between folder names; no '.' or '..' parts, no backslashes)"
+        )
     try:
         target = (data_dir / path).resolve()
         inside = target.is_relative_to(data_dir.resolve())
@@ -457,8 +563,13 @@ def _field_structure(label: str, i: int, field) -> list[tuple[str | None, str]]:
         value = cons[key]
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         if ftype in ("integer", "number") and not numeric:
-            out.append((fname, f"{where}: constraint '{key}' must be a number for a field of type "
-                               f"{ftype}, not {_json_kind(value)} {json.dumps(value)[:60]}"))
+            out.append(
+                (
+                    fname,
+                    f"{where}: constraint '{key}' must be a number for a field of type "
+                    f"{ftype}, not {_json_kind(value)} {json.dumps(value)[:60]}",
+                )
+            )
         elif ftype == "integer" and numeric and not float(value).is_integer():
             out.append((fname, f"{where}: constraint '{key}' must be a whole number for an integer field"))
     if "pattern" in cons:
@@ -469,8 +580,7 @@ def _field_structure(label: str, i: int, field) -> list[tuple[str | None, str]]:
             try:
                 re.compile(pattern)
             except (re.error, RecursionError, OverflowError) as exc:
-                out.append((fname, f"{where}: pattern {pattern[:200]!r} is not a valid regular expression "
-                                   f"({exc})"))
+                out.append((fname, f"{where}: pattern {pattern[:200]!r} is not a valid regular expression ({exc})"))
     return out
 
 
@@ -486,8 +596,9 @@ def _resource_structure(i: int, res, data_dir: Path, seen_names: set) -> tuple[s
     if missing:
         return label, [(None, f"{label} lacks {', '.join(missing)}")]
     if not isinstance(rname, str) or not _RESOURCE_NAME_RE.match(rname):
-        out.append((None, f"{label}: 'name' must be lower-case letters, digits, '.', '_' or '-', "
-                          f"not {json.dumps(rname)[:80]}"))
+        out.append(
+            (None, f"{label}: 'name' must be lower-case letters, digits, '.', '_' or '-', not {json.dumps(rname)[:80]}")
+        )
     elif rname in seen_names:
         out.append((None, f"{label}: the name is used by an earlier resource too"))
     else:
@@ -517,18 +628,30 @@ def _resource_structure(i: int, res, data_dir: Path, seen_names: set) -> tuple[s
         if cols is None:
             out.append((None, f"{label}: foreign key #{k + 1} needs 'fields' (a field name or an array of them)"))
         if not isinstance(ref, dict):
-            out.append((",".join(cols or []) or None,
-                        f"{label}: foreign key #{k + 1} needs a 'reference' object naming a resource and its "
-                        "fields"))
+            out.append(
+                (
+                    ",".join(cols or []) or None,
+                    f"{label}: foreign key #{k + 1} needs a 'reference' object naming a resource and its fields",
+                )
+            )
             continue
         ref_cols = _names(ref.get("fields"))
         if not isinstance(ref.get("resource", ""), str) or ref_cols is None:
-            out.append((",".join(cols or []) or None,
-                        f"{label}: foreign key #{k + 1}: the reference needs 'resource' (a string) and "
-                        "'fields' (a field name or an array of them)"))
+            out.append(
+                (
+                    ",".join(cols or []) or None,
+                    f"{label}: foreign key #{k + 1}: the reference needs 'resource' (a string) and "
+                    "'fields' (a field name or an array of them)",
+                )
+            )
         elif cols is not None and len(cols) != len(ref_cols):
-            out.append((",".join(cols), f"{label}: foreign key #{k + 1} pairs {len(cols)} field(s) with "
-                                        f"{len(ref_cols)} referenced field(s)"))
+            out.append(
+                (
+                    ",".join(cols),
+                    f"{label}: foreign key #{k + 1} pairs {len(cols)} field(s) with "
+                    f"{len(ref_cols)} referenced field(s)",
+                )
+            )
     return label, out
 
 
@@ -537,9 +660,18 @@ def _structure(package: dict, data_dir: Path) -> tuple[list[tuple[str | None, Pr
     text = _package_text(data_dir)
     resources = package.get("resources") if isinstance(package, dict) else None
     if not isinstance(resources, list) or not resources:
-        return [(None, Problem(name, None, None, "dictionary",
-                               "'resources' must be a non-empty array of resource objects "
-                               "(Frictionless Data Package)"))], set()
+        return [
+            (
+                None,
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "dictionary",
+                    "'resources' must be a non-empty array of resource objects (Frictionless Data Package)",
+                ),
+            )
+        ], set()
     found_all, sound, seen = [], set(), set()
     for i, res in enumerate(resources):
         _, found = _resource_structure(i, res, data_dir, seen)
@@ -569,8 +701,7 @@ def _package_text(data_dir: Path) -> str:
         return ""
 
 
-def check_dictionary(package: dict, data_dir: Path | None = None,
-                     only: Iterable[str] | None = None) -> list[Problem]:
+def check_dictionary(package: dict, data_dir: Path | None = None, only: Iterable[str] | None = None) -> list[Problem]:
     """Problems in the dictionary itself: its structure (:func:`check_structure`), then unsupported
     types or constraints, keys naming fields that do not exist, foreign keys to unknown resources.
     ``only`` limits the check to some resources."""
@@ -604,12 +735,19 @@ def check_dictionary(package: dict, data_dir: Path | None = None,
                 add(fname, f"{label} describes field '{fname}' more than once", *where)
             ftype = field.get("type", "string")
             if ftype not in FIELD_TYPES:
-                add(fname, f"{label}, field '{fname}': type '{ftype}' is not supported "
-                    f"(use one of: {', '.join(FIELD_TYPES)})", *where)
+                add(
+                    fname,
+                    f"{label}, field '{fname}': type '{ftype}' is not supported (use one of: {', '.join(FIELD_TYPES)})",
+                    *where,
+                )
             unknown = sorted(set(field.get("constraints", {})) - set(CONSTRAINTS))
             if unknown:
-                add(fname, f"{label}, field '{fname}': constraint(s) {', '.join(unknown)} not supported "
-                    f"(use: {', '.join(CONSTRAINTS)})", *where)
+                add(
+                    fname,
+                    f"{label}, field '{fname}': constraint(s) {', '.join(unknown)} not supported "
+                    f"(use: {', '.join(CONSTRAINTS)})",
+                    *where,
+                )
         schema = res["schema"]
         for col in _names(schema.get("primaryKey")) or []:
             if col not in names:
@@ -622,15 +760,25 @@ def check_dictionary(package: dict, data_dir: Path | None = None,
                     add(col, f"{label}: foreignKeys names '{col}', which is not one of its fields", rname)
             if target not in by_name:
                 described = any(isinstance(r, dict) and r.get("name") == target for r in resources)
-                add(",".join(cols), f"{label}: foreign key refers to resource '{target}', " +
-                    ("whose own description has problems (listed with it)" if described
-                     else "which the dictionary does not describe"), rname)
+                add(
+                    ",".join(cols),
+                    f"{label}: foreign key refers to resource '{target}', "
+                    + (
+                        "whose own description has problems (listed with it)"
+                        if described
+                        else "which the dictionary does not describe"
+                    ),
+                    rname,
+                )
                 continue
             target_names = [f["name"] for f in by_name[target]["schema"]["fields"]]
             for col in _names(ref["fields"]):
                 if col not in target_names:
-                    add(",".join(cols), f"{label}: foreign key refers to {target}.{col}, which is not a field "
-                        f"of {target}", rname)
+                    add(
+                        ",".join(cols),
+                        f"{label}: foreign key refers to {target}.{col}, which is not a field of {target}",
+                        rname,
+                    )
     return problems
 
 
@@ -668,8 +816,10 @@ def _number_hint(value: str, ftype: str) -> str:
     if _THOUSANDS_RE.match(value):
         return f"'{value}' has a thousands separator; write {value.replace(',', '')}"
     if _DECIMAL_COMMA_RE.match(value):
-        return (f"'{value}' uses a decimal comma; write the decimal point: {value.replace(',', '.')} "
-                "(and no thousands separator)")
+        return (
+            f"'{value}' uses a decimal comma; write the decimal point: {value.replace(',', '.')} "
+            "(and no thousands separator)"
+        )
     if _SPACE_GROUPS_RE.match(value):
         bare = re.sub(r"[ \u00a0\u202f\u2009']", "", value).replace(",", ".")
         return f"{value!r} groups its digits with spaces or apostrophes; write {bare}"
@@ -691,8 +841,7 @@ def _number_hint(value: str, ftype: str) -> str:
     if value.startswith("'") and _NUM_RE.match(value[1:]):
         return f"'{value}' starts with a spreadsheet text marker (an apostrophe); write {value[1:]}"
     if re.fullmatch(r"[+-]?[\d.eE+-]+", value) and not value.isascii():
-        return (f"{value!r} has digits that are not ASCII 0-9 (full-width or another script's digits); "
-                "write them as 0-9")
+        return f"{value!r} has digits that are not ASCII 0-9 (full-width or another script's digits); write them as 0-9"
     bare = re.sub(r"\s", "", value)
     if bare != value and _NUM_RE.match(bare):
         return f"{value!r} has a space inside the number; write {bare}"
@@ -743,8 +892,7 @@ def _convert(value: str, ftype: str):
     return value
 
 
-def _check_cells(table: RawTable, fields: list[dict], col_index: dict[str, int],
-                 problems: list[Problem]) -> None:
+def _check_cells(table: RawTable, fields: list[dict], col_index: dict[str, int], problems: list[Problem]) -> None:
     name = _rel(table.path)
     for field in fields:
         col = field["name"]
@@ -763,21 +911,33 @@ def _check_cells(table: RawTable, fields: list[dict], col_index: dict[str, int],
                     problems.append(Problem(name, line, col, "required", "value is blank but required"))
                 continue
             if value != value.strip():
-                problems.append(Problem(name, line, col, "whitespace",
-                                        f"'{value}' has leading or trailing whitespace"))
+                problems.append(Problem(name, line, col, "whitespace", f"'{value}' has leading or trailing whitespace"))
                 continue
             control = _CONTROL_RE.search(value)
             if control:
-                problems.append(Problem(name, line, col, "control-character",
-                                        f"{value!r} contains the control character "
-                                        f"U+{ord(control.group(0)):04X}; delete it"))
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        col,
+                        "control-character",
+                        f"{value!r} contains the control character U+{ord(control.group(0)):04X}; delete it",
+                    )
+                )
                 continue
             invisible = _INVISIBLE_RE.search(value)
             if invisible:
-                problems.append(Problem(name, line, col, "invisible-character",
-                                        f"{value!r} contains the invisible character "
-                                        f"U+{ord(invisible.group(0)):04X} ({_char_name(invisible.group(0))}), "
-                                        "which makes it differ from the value it looks like; delete it"))
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        col,
+                        "invisible-character",
+                        f"{value!r} contains the invisible character "
+                        f"U+{ord(invisible.group(0)):04X} ({_char_name(invisible.group(0))}), "
+                        "which makes it differ from the value it looks like; delete it",
+                    )
+                )
                 continue
             why = _type_problem(value, ftype)
             if why:
@@ -789,17 +949,23 @@ def _check_cells(table: RawTable, fields: list[dict], col_index: dict[str, int],
                 continue
             if "enum" in cons and value not in [str(v) for v in cons["enum"]]:
                 allowed = ", ".join(str(v) for v in cons["enum"])
-                problems.append(Problem(name, line, col, "enum", f"'{value}' is not one of: {allowed}"
-                                        + _did_you_mean(value, [str(v) for v in cons["enum"]])))
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        col,
+                        "enum",
+                        f"'{value}' is not one of: {allowed}" + _did_you_mean(value, [str(v) for v in cons["enum"]]),
+                    )
+                )
             if "minimum" in cons and ftype in ("integer", "number") and typed < cons["minimum"]:
-                problems.append(Problem(name, line, col, "minimum",
-                                        f"{value} is below the minimum {cons['minimum']}"))
+                problems.append(Problem(name, line, col, "minimum", f"{value} is below the minimum {cons['minimum']}"))
             if "maximum" in cons and ftype in ("integer", "number") and typed > cons["maximum"]:
-                problems.append(Problem(name, line, col, "maximum",
-                                        f"{value} is above the maximum {cons['maximum']}"))
+                problems.append(Problem(name, line, col, "maximum", f"{value} is above the maximum {cons['maximum']}"))
             if pattern and not pattern.fullmatch(value):
-                problems.append(Problem(name, line, col, "pattern",
-                                        f"'{value}' does not match the pattern {cons['pattern']}"))
+                problems.append(
+                    Problem(name, line, col, "pattern", f"'{value}' does not match the pattern {cons['pattern']}")
+                )
 
 
 def _renamed_to(col: str, expected: list[str], header: list[str], unexpected: list[str]) -> str | None:
@@ -825,19 +991,34 @@ def _check_header(table: RawTable, fields: list[dict], problems: list[Problem]) 
     seen: set[str] = set()
     for i, col in enumerate(table.header):
         if col == "":
-            problems.append(Problem(name, 1, None, "header-empty",
-                                    f"column {i + 1} has no name (spreadsheets export empty columns at the "
-                                    "right edge); delete the empty column"))
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    None,
+                    "header-empty",
+                    f"column {i + 1} has no name (spreadsheets export empty columns at the "
+                    "right edge); delete the empty column",
+                )
+            )
             continue
         if col != col.strip():
-            problems.append(Problem(name, 1, col, "header-whitespace",
-                                    f"column name '{col}' has leading or trailing whitespace"))
+            problems.append(
+                Problem(name, 1, col, "header-whitespace", f"column name '{col}' has leading or trailing whitespace")
+            )
         invisible = _INVISIBLE_RE.search(col)
         if invisible:
-            problems.append(Problem(name, 1, col, "invisible-character",
-                                    f"column name {col!r} contains the invisible character "
-                                    f"U+{ord(invisible.group(0)):04X} ({_char_name(invisible.group(0))}); "
-                                    "delete it"))
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    col,
+                    "invisible-character",
+                    f"column name {col!r} contains the invisible character "
+                    f"U+{ord(invisible.group(0)):04X} ({_char_name(invisible.group(0))}); "
+                    "delete it",
+                )
+            )
         if col in seen:
             problems.append(Problem(name, 1, col, "header-unique", f"column '{col}' appears twice"))
         seen.add(col)
@@ -847,25 +1028,33 @@ def _check_header(table: RawTable, fields: list[dict], problems: list[Problem]) 
     for col in missing:
         close = _renamed_to(col, expected, table.header, unexpected)
         hint = f" (was it renamed to '{close}'?)" if close else ""
-        problems.append(Problem(name, 1, col, "header-missing",
-                                f"column '{col}' is in the data dictionary but not in the file{hint}"))
+        problems.append(
+            Problem(
+                name, 1, col, "header-missing", f"column '{col}' is in the data dictionary but not in the file{hint}"
+            )
+        )
     for col in unexpected:
-        problems.append(Problem(name, 1, col, "header-unexpected",
-                                f"column '{col}' is in the file but not in the data dictionary"))
+        problems.append(
+            Problem(name, 1, col, "header-unexpected", f"column '{col}' is in the file but not in the data dictionary")
+        )
     if not missing and not unexpected and [c for c in table.header if c != ""] != expected:
-        problems.append(Problem(name, 1, None, "header-order",
-                                "columns are not in the dictionary's order: " + ", ".join(expected)))
+        problems.append(
+            Problem(name, 1, None, "header-order", "columns are not in the dictionary's order: " + ", ".join(expected))
+        )
     width = len(table.header)
     for row, line in zip(table.rows, table.lines):
         if len(row) != width:
             hint = ""
             if any(cell.lstrip().startswith(_SMART_QUOTES) or cell.rstrip().endswith(_SMART_QUOTES) for cell in row):
-                hint = ("; a cell is wrapped in typographic quotes (\u201c \u201d), which CSV does not treat as "
-                        "quotes, so a comma inside it splits the cell: use straight double quotes")
+                hint = (
+                    "; a cell is wrapped in typographic quotes (\u201c \u201d), which CSV does not treat as "
+                    "quotes, so a comma inside it splits the cell: use straight double quotes"
+                )
             elif len(row) == width + 1:
                 hint = _split_decimal_hint(row, table.header, fields)
-            problems.append(Problem(name, line, None, "row-width",
-                                    f"row has {len(row)} cells but the header has {width}{hint}"))
+            problems.append(
+                Problem(name, line, None, "row-width", f"row has {len(row)} cells but the header has {width}{hint}")
+            )
     return col_index
 
 
@@ -876,8 +1065,10 @@ def _split_decimal_hint(row: list[str], header: list[str], fields: list[dict]) -
     for i in range(min(len(row) - 1, len(header))):
         joined = f"{row[i]},{row[i + 1]}"
         if types.get(header[i]) == "number" and _DECIMAL_COMMA_RE.match(joined):
-            return (f"; '{joined}' in column '{header[i]}' looks like a number with a decimal comma, which splits "
-                    f"into two cells: write {joined.replace(',', '.')}")
+            return (
+                f"; '{joined}' in column '{header[i]}' looks like a number with a decimal comma, which splits "
+                f"into two cells: write {joined.replace(',', '.')}"
+            )
     return ""
 
 
@@ -892,17 +1083,27 @@ def _separator_problem(table: RawTable, fields: list[dict]) -> Problem | None:
     expected = [f["name"] for f in fields]
     first = ",".join(table.header).strip()
     if re.fullmatch(r"sep=.?", first.lower()):
-        return Problem(name, 1, None, "csv-separator",
-                       f"the first line '{first}' is a spreadsheet's separator directive, not the "
-                       f"header; delete it and save the file comma-separated")
+        return Problem(
+            name,
+            1,
+            None,
+            "csv-separator",
+            f"the first line '{first}' is a spreadsheet's separator directive, not the "
+            f"header; delete it and save the file comma-separated",
+        )
     if len(table.header) != 1 or len(expected) < 2:
         return None
     for sep, words in _SEPARATORS.items():
         cells = [c.strip() for c in table.header[0].split(sep)]
         if len(cells) > 1 and len(set(cells) & set(expected)) >= min(2, len(expected)):
-            return Problem(name, 1, None, "csv-separator",
-                           f"this file uses {words} as separator; save it comma-separated (CSV with commas, "
-                           "and a decimal point in numbers)")
+            return Problem(
+                name,
+                1,
+                None,
+                "csv-separator",
+                f"this file uses {words} as separator; save it comma-separated (CSV with commas, "
+                "and a decimal point in numbers)",
+            )
     return None
 
 
@@ -915,8 +1116,7 @@ def _key_tuples(table: RawTable, col_index: dict[str, int], cols: list[str]):
 def _check_keys(table: RawTable, res: dict, col_index: dict[str, int], problems: list[Problem]) -> None:
     name = _rel(table.path)
     schema = res.get("schema", {})
-    checks = [([f["name"]], "unique") for f in schema.get("fields", [])
-              if f.get("constraints", {}).get("unique")]
+    checks = [([f["name"]], "unique") for f in schema.get("fields", []) if f.get("constraints", {}).get("unique")]
     pk = schema.get("primaryKey")
     if pk:
         checks.append(([pk] if isinstance(pk, str) else list(pk), "primary-key"))
@@ -927,15 +1127,20 @@ def _check_keys(table: RawTable, res: dict, col_index: dict[str, int], problems:
                 continue
             if key in seen:
                 label = ", ".join(f"{c}={k}" for c, k in zip(cols, key))
-                problems.append(Problem(name, line, ",".join(cols), rule,
-                                        f"duplicate key ({label}) first used on line {seen[key]}"))
+                problems.append(
+                    Problem(name, line, ",".join(cols), rule, f"duplicate key ({label}) first used on line {seen[key]}")
+                )
             else:
                 seen[key] = line
 
 
-def _check_foreign_keys(table: RawTable, res: dict, col_index: dict[str, int],
-                        tables: dict[str, tuple[RawTable, dict[str, int]]],
-                        problems: list[Problem]) -> None:
+def _check_foreign_keys(
+    table: RawTable,
+    res: dict,
+    col_index: dict[str, int],
+    tables: dict[str, tuple[RawTable, dict[str, int]]],
+    problems: list[Problem],
+) -> None:
     name = _rel(table.path)
     for fk in res.get("schema", {}).get("foreignKeys", []):
         cols = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
@@ -952,8 +1157,15 @@ def _check_foreign_keys(table: RawTable, res: dict, col_index: dict[str, int],
             if key not in known:
                 label = ", ".join(_shown(k) for k in key)
                 hint = _did_you_mean(key[0], sorted(k[0] for k in known)) if len(key) == 1 else ""
-                problems.append(Problem(name, line, ",".join(cols), "foreign-key",
-                                        f"{label} does not resolve in {target}.{','.join(ref_cols)}{hint}"))
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        ",".join(cols),
+                        "foreign-key",
+                        f"{label} does not resolve in {target}.{','.join(ref_cols)}{hint}",
+                    )
+                )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -967,9 +1179,11 @@ CROSS_CHECKS: list[tuple[tuple[str, ...], CrossCheck]] = []
 
 def cross_check(*resources: str):
     """Register a cross-table rule that reads ``resources`` (typed frames, by name)."""
+
     def register(func: CrossCheck) -> CrossCheck:
         CROSS_CHECKS.append((resources, func))
         return func
+
     return register
 
 
@@ -1014,8 +1228,7 @@ def _read_resource(res: dict, data_dir: Path, problems: list[Problem]):
         return None, None
     col_index = _check_header(table, fields, problems)
     if not table.rows and not table.truncated:
-        problems.append(Problem(_rel(path), None, None, "non-empty",
-                                "file has a header but no data rows"))
+        problems.append(Problem(_rel(path), None, None, "non-empty", "file has a header but no data rows"))
     _check_cells(table, fields, col_index, problems)
     _check_keys(table, res, col_index, problems)
     return table, col_index
@@ -1027,8 +1240,15 @@ def _read_guarded(res: dict, data_dir: Path, problems: list[Problem]):
     try:
         return _read_resource(res, data_dir, problems)
     except (Exception, RecursionError) as exc:  # noqa: BLE001
-        problems.append(Problem(_rel(data_dir / res["path"]), None, None, "unreadable",
-                                f"the file could not be checked ({type(exc).__name__}: {str(exc)[:200]})"))
+        problems.append(
+            Problem(
+                _rel(data_dir / res["path"]),
+                None,
+                None,
+                "unreadable",
+                f"the file could not be checked ({type(exc).__name__}: {str(exc)[:200]})",
+            )
+        )
         return None, None
 
 
@@ -1038,8 +1258,15 @@ def _run_cross_check(check: CrossCheck, frames: dict[str, pd.DataFrame], first: 
         return check(frames)
     except Exception as exc:  # noqa: BLE001  (a validator reports, it does not crash)
         source = frames[first].attrs.get("source_file", first)
-        return [Problem(source, None, None, f"cross-check:{check.__name__}",
-                        f"the rule could not run: {type(exc).__name__}: {exc}")]
+        return [
+            Problem(
+                source,
+                None,
+                None,
+                f"cross-check:{check.__name__}",
+                f"the rule could not run: {type(exc).__name__}: {exc}",
+            )
+        ]
 
 
 def validate_package(data_dir: Path | None = None) -> list[Problem]:
@@ -1081,12 +1308,14 @@ def validate_package(data_dir: Path | None = None) -> list[Problem]:
             if own:
                 dirty.add(res["name"])
             problems.extend(own)
-    listed = {res.get("path") for res in _resources(package)
-              if isinstance(res, dict) and isinstance(res.get("path"), str)}
+    listed = {
+        res.get("path") for res in _resources(package) if isinstance(res, dict) and isinstance(res.get("path"), str)
+    }
     for csv_path in sorted(data_dir.glob("*.csv")):
         if csv_path.name not in listed:
-            problems.append(Problem(_rel(csv_path), None, None, "described",
-                                    "CSV is not described in datapackage.json"))
+            problems.append(
+                Problem(_rel(csv_path), None, None, "described", "CSV is not described in datapackage.json")
+            )
     frames: dict[str, pd.DataFrame] = {}
     by_name = {res["name"]: res for res in resources}
     for needs, check in CROSS_CHECKS:
@@ -1101,8 +1330,18 @@ def validate_package(data_dir: Path | None = None) -> list[Problem]:
 
 
 #: Problems of a referenced table that :func:`load` reports alongside the loaded table's own.
-_REFERENCE_RULES = ("file-exists", "file-kind", "file-readable", "encoding", "non-empty", "csv-quote",
-                    "csv-separator", "field-size", "header-missing", "unreadable")
+_REFERENCE_RULES = (
+    "file-exists",
+    "file-kind",
+    "file-readable",
+    "encoding",
+    "non-empty",
+    "csv-quote",
+    "csv-separator",
+    "field-size",
+    "header-missing",
+    "unreadable",
+)
 
 
 def load(name: str, data_dir: Path | None = None, cross_checks: bool = True) -> pd.DataFrame:
@@ -1118,8 +1357,9 @@ def load(name: str, data_dir: Path | None = None, cross_checks: bool = True) -> 
     problems = check_dictionary(package, data_dir, only=[name])
     if problems:
         raise DataValidationError(problems)
-    targets = sorted({fk["reference"].get("resource") for fk in res["schema"].get("foreignKeys", [])}
-                     - {None, "", name})
+    targets = sorted(
+        {fk["reference"].get("resource") for fk in res["schema"].get("foreignKeys", [])} - {None, "", name}
+    )
     problems = [p for p in check_dictionary(package, data_dir, only=targets) if p not in problems] if targets else []
     if problems:
         raise DataValidationError(problems)

@@ -98,7 +98,7 @@ def replace_dir(staging: Path, target: Path, keep: Iterable[str] = ()) -> None:
             shutil.copy2(target / name, staging / name)
     normal_permissions(staging)
     if target.exists() and exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)   # now the old contents
+        shutil.rmtree(staging, ignore_errors=True)  # now the old contents
         return
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
@@ -119,8 +119,9 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     frame = frame.copy()
     for col in frame.columns:
         if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
-            frame[col] = frame[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
-                                        if isinstance(v, str) else v)
+            frame[col] = frame[col].map(
+                lambda v: v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
+            )
     text = escape.spreadsheet_frame(frame).to_csv(index=False, lineterminator="\n")
     atomic_write(path, lambda h: h.write(text.encode("utf-8")))
 
@@ -173,7 +174,7 @@ def display_number(value: str, unit: str) -> str:
         return f"{number:.1f}"
     if size >= 0.01:
         return f"{number:.3g}"
-    if size >= 1e-9:   # two significant digits, written out: 0.0037 rather than 3.71e-03
+    if size >= 1e-9:  # two significant digits, written out: 0.0037 rather than 3.71e-03
         return f"{number:.{1 - math.floor(math.log10(size))}f}"
     return f"{number:.2e}"
 
@@ -213,8 +214,17 @@ class Exporter:
 
     # -- figures -------------------------------------------------------------------------------
 
-    def figure(self, fig, name: str, *, title: str, alt: str, source: str,
-               data_files: Iterable[str] = (), data: pd.DataFrame | None = None) -> Saved:
+    def figure(
+        self,
+        fig,
+        name: str,
+        *,
+        title: str,
+        alt: str,
+        source: str,
+        data_files: Iterable[str] = (),
+        data: pd.DataFrame | None = None,
+    ) -> Saved:
         """Save ``fig`` (matplotlib or plotly) as ``name`` with its title, alt text and source line.
 
         ``data`` is the plotted data when the notebook has it as a table; without it the data are
@@ -231,8 +241,15 @@ class Exporter:
         table = plotted_data(fig) if data is None else pd.DataFrame(data).reset_index(drop=True)
         _write_table(self.out_dir / f"{name}.csv", table)
         files.append(f"{name}.csv")
-        row = {"name": name, "notebook": self.notebook, "title": title, "alt_text": alt,
-               "source_line": source, "files": ";".join(files), "data_files": ";".join(data_files)}
+        row = {
+            "name": name,
+            "notebook": self.notebook,
+            "title": title,
+            "alt_text": alt,
+            "source_line": source,
+            "files": ";".join(files),
+            "data_files": ";".join(data_files),
+        }
         self._upsert(CATALOGUE, CATALOGUE_COLUMNS, "name", row)
         return Saved(name, tuple(files))
 
@@ -250,10 +267,17 @@ class Exporter:
 
     def _save_matplotlib(self, fig, name: str, title: str, alt: str, source: str) -> list[str]:
         if getattr(fig, "_bering_decorated", None) != (title, source):
-            fig.suptitle(_wrap(title, 90), x=0.01, ha="left", fontweight="bold",
-                         fontsize=style.RC["figure.titlesize"])
-            fig.text(0.01, 0.0, _wrap(f"Source: {source}", 130), ha="left", va="top",
-                     fontsize=style.MIN_FONT_PT, color=style.GREY, transform=fig.transFigure)
+            fig.suptitle(_wrap(title, 90), x=0.01, ha="left", fontweight="bold", fontsize=style.RC["figure.titlesize"])
+            fig.text(
+                0.01,
+                0.0,
+                _wrap(f"Source: {source}", 130),
+                ha="left",
+                va="top",
+                fontsize=style.MIN_FONT_PT,
+                color=style.GREY,
+                transform=fig.transFigure,
+            )
             fig._bering_decorated = (title, source)
         human_log_ticks(fig)
         metadata = {
@@ -266,8 +290,12 @@ class Exporter:
         with mpl.rc_context({k: style.RC[k] for k in ("svg.hashsalt", "svg.fonttype")}):
             for fmt in STATIC_FORMATS:
                 filename = f"{name}.{fmt}"
-                atomic_write(self.out_dir / filename, lambda h, fmt=fmt: fig.savefig(
-                    h, format=fmt, dpi=200, bbox_inches="tight", pad_inches=0.2, metadata=metadata[fmt]))
+                atomic_write(
+                    self.out_dir / filename,
+                    lambda h, fmt=fmt: fig.savefig(
+                        h, format=fmt, dpi=200, bbox_inches="tight", pad_inches=0.2, metadata=metadata[fmt]
+                    ),
+                )
                 files.append(filename)
         return files
 
@@ -276,34 +304,51 @@ class Exporter:
         import plotly.offline
 
         source_lines = textwrap.wrap(f"Source: {source}", width=PLOTLY_SOURCE_WIDTH, break_on_hyphens=False)
-        fig.update_layout(title={"text": html.escape(title), "x": 0.01, "xanchor": "left"},
-                          **style.PLOTLY_LAYOUT)
+        fig.update_layout(title={"text": html.escape(title), "x": 0.01, "xanchor": "left"}, **style.PLOTLY_LAYOUT)
         # the source line sits below the plot, one line per wrapped row, with room made for it
         margin_b = style.PLOTLY_LAYOUT["margin"]["b"] + 18 * (len(source_lines) - 1)
         fig.update_layout(margin={"b": margin_b}, width=None, autosize=True)
         annotations = [a for a in fig.layout.annotations if getattr(a, "name", None) != "source_line"]
-        annotations.append(dict(name="source_line", text="<br>".join(html.escape(line) for line in source_lines),
-                                showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-(margin_b - 12),
-                                xanchor="left", yanchor="bottom", align="left",
-                                font={"size": 12, "color": style.GREY}))
+        annotations.append(
+            dict(
+                name="source_line",
+                text="<br>".join(html.escape(line) for line in source_lines),
+                showarrow=False,
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=0,
+                yshift=-(margin_b - 12),
+                xanchor="left",
+                yanchor="bottom",
+                align="left",
+                font={"size": 12, "color": style.GREY},
+            )
+        )
         fig.update_layout(annotations=annotations)
         js_path = self.out_dir / PLOTLY_JS
         plotly_js = plotly.offline.get_plotlyjs().encode("utf-8")
         if not js_path.exists() or js_path.stat().st_size != len(plotly_js):
             atomic_write(js_path, lambda h: h.write(plotly_js))
         height = fig.layout.height or 520
-        div = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=name,
-                          default_width="100%", default_height=f"{height}px",
-                          config={**PLOTLY_CONFIG, "toImageButtonOptions": {"format": "svg", "filename": name}})
+        div = pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=name,
+            default_width="100%",
+            default_height=f"{height}px",
+            config={**PLOTLY_CONFIG, "toImageButtonOptions": {"format": "svg", "filename": name}},
+        )
         page = (
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{html.escape(title)}</title>\n"
-            f"<meta name=\"description\" content=\"{html.escape(alt)}\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<script src=\"{PLOTLY_JS}\"></script>\n"
-            "</head>\n<body style=\"margin:0\">\n"
-            f"<figure role=\"img\" aria-label=\"{html.escape(alt)}\" style=\"margin:0\">\n{div}\n"
-            f"<figcaption style=\"font-family:sans-serif;font-size:14px;color:#444;padding:0 8px\">"
+            f'<meta name="description" content="{html.escape(alt)}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<script src="{PLOTLY_JS}"></script>\n'
+            '</head>\n<body style="margin:0">\n'
+            f'<figure role="img" aria-label="{html.escape(alt)}" style="margin:0">\n{div}\n'
+            f'<figcaption style="font-family:sans-serif;font-size:14px;color:#444;padding:0 8px">'
             f"{html.escape(alt)}</figcaption>\n</figure>\n</body>\n</html>\n"
         )
         filename = f"{name}.html"
@@ -318,8 +363,13 @@ class Exporter:
             raise ValueError(f"key '{key}' must be lower-case snake_case")
         if not unit or not description:
             raise ValueError(f"key '{key}': unit and description are required")
-        row = {"key": key, "value": format_value(value), "unit": unit, "notebook": self.notebook,
-               "description": description}
+        row = {
+            "key": key,
+            "value": format_value(value),
+            "unit": unit,
+            "notebook": self.notebook,
+            "description": description,
+        }
         self._upsert(KEY_NUMBERS, KEY_COLUMNS, "key", row)
         return value
 
@@ -380,8 +430,11 @@ def plotted_data(fig) -> pd.DataFrame:
     if hasattr(fig, "to_plotly_json"):
         for number, trace in enumerate(fig.data, start=1):
             spec = trace.to_plotly_json()
-            columns = [k for k in ("x", "y", "z", "lat", "lon", "text", "hovertext")
-                       if spec.get(k) is not None and not isinstance(spec.get(k), (str, int, float))]
+            columns = [
+                k
+                for k in ("x", "y", "z", "lat", "lon", "text", "hovertext")
+                if spec.get(k) is not None and not isinstance(spec.get(k), (str, int, float))
+            ]
             length = max((len(spec[k]) for k in columns), default=0)
             for i in range(length):
                 row = {"panel": "", "series": spec.get("name") or f"trace {number}", "kind": spec.get("type", "")}
@@ -397,8 +450,17 @@ def plotted_data(fig) -> pd.DataFrame:
 
         def add(series, kind, x, y, panel=panel, xnames=xnames, ynames=ynames):
             x, y = float(x), float(y)
-            rows.append({"panel": panel, "series": series, "kind": kind, "x": x, "y": y,
-                         "x_label": xnames.get(round(x, 9), ""), "y_label": ynames.get(round(y, 9), "")})
+            rows.append(
+                {
+                    "panel": panel,
+                    "series": series,
+                    "kind": kind,
+                    "x": x,
+                    "y": y,
+                    "x_label": xnames.get(round(x, 9), ""),
+                    "y_label": ynames.get(round(y, 9), ""),
+                }
+            )
 
         for line in ax.get_lines():
             label = "" if line.get_label().startswith("_") else line.get_label()
@@ -434,8 +496,10 @@ def key_number(key: str, out_dir: Path | None = None) -> float:
     table = key_numbers(out_dir)
     hit = table.loc[table["key"] == key, "value"]
     if hit.empty:
-        raise KeyError(f"no key number '{key}' in {Path(out_dir or paths.figures_dir()) / KEY_NUMBERS}; "
-                       "run the notebook that records it (python -m bering figures)")
+        raise KeyError(
+            f"no key number '{key}' in {Path(out_dir or paths.figures_dir()) / KEY_NUMBERS}; "
+            "run the notebook that records it (python -m bering figures)"
+        )
     return float(hit.iloc[0])
 
 

@@ -48,6 +48,7 @@ _KM = 1000.0
 # input checks
 # --------------------------------------------------------------------------------------------
 
+
 def _check(values, name: str, low: float, high: float) -> np.ndarray:
     """Return ``values`` as a float array; raise ValueError naming the first bad value."""
     arr = np.asarray(values, dtype=float)
@@ -57,8 +58,7 @@ def _check(values, name: str, low: float, high: float) -> np.ndarray:
         index = int(np.flatnonzero(np.atleast_1d(bad))[0])
         where = "" if arr.ndim == 0 else f" at position {index}"
         raise ValueError(
-            f"{name} must be a finite number of degrees within {low:g}..{high:g}; "
-            f"got {flat[index]!r}{where}"
+            f"{name} must be a finite number of degrees within {low:g}..{high:g}; got {flat[index]!r}{where}"
         )
     return arr
 
@@ -81,6 +81,7 @@ def _scalar_or_array(arr: np.ndarray):
 # --------------------------------------------------------------------------------------------
 # distances
 # --------------------------------------------------------------------------------------------
+
 
 def geodesic_km(lat1, lon1, lat2, lon2):
     """Shortest distance on the WGS84 ellipsoid between two points, in km.
@@ -146,6 +147,7 @@ def great_circle_points(lat1, lon1, lat2, lon2, n: int | None = None, spacing_km
 # longitudes across the antimeridian
 # --------------------------------------------------------------------------------------------
 
+
 def wrap_lon(lons):
     """Bring any longitudes back into -180..180 (180 itself stays 180)."""
     arr = np.asarray(lons, dtype=float)
@@ -197,6 +199,7 @@ def crosses_antimeridian(lat1, lon1, lat2, lon2, spacing_km: float = 25.0) -> bo
 # map projection centred on the strait
 # --------------------------------------------------------------------------------------------
 
+
 def strait_crs(kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1]) -> CRS:
     """A projected CRS centred on the strait: ``"laea"`` (Lambert azimuthal equal-area, default)
     or ``"aeqd"`` (azimuthal equidistant: true distances from the centre). Units: metres."""
@@ -214,8 +217,9 @@ def _transformer(kind: str, lat_0: float, lon_0: float) -> Transformer:
     return Transformer.from_crs("EPSG:4326", strait_crs(kind, lat_0, lon_0), always_xy=True)
 
 
-def project(lats, lons, kind: str = "laea", lat_0: float = STRAIT_CENTER[0],
-            lon_0: float = STRAIT_CENTER[1], units: str = "km"):
+def project(
+    lats, lons, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1], units: str = "km"
+):
     """Project lon/lat to map coordinates centred on the strait; returns ``(x, y)``.
 
     ``x`` grows eastwards and ``y`` northwards from the centre. The projection has its only seam
@@ -235,8 +239,9 @@ def project(lats, lons, kind: str = "laea", lat_0: float = STRAIT_CENTER[0],
     return _scalar_or_array(np.asarray(x) / scale), _scalar_or_array(np.asarray(y) / scale)
 
 
-def project_geometry(geometry, kind: str = "laea", lat_0: float = STRAIT_CENTER[0],
-                     lon_0: float = STRAIT_CENTER[1], units: str = "km"):
+def project_geometry(
+    geometry, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1], units: str = "km"
+):
     """Project a shapely geometry given in lon/lat (e.g. a coastline polygon) like :func:`project`."""
     import shapely
 
@@ -293,6 +298,7 @@ def land_sea_split_km(lat1, lon1, lat2, lon2, land: Iterable, spacing_km: float 
 # alignments
 # --------------------------------------------------------------------------------------------
 
+
 def segment_lengths(places_df: pd.DataFrame, segments_df: pd.DataFrame) -> pd.DataFrame:
     """Length of every alignment segment and the running total along its alignment.
 
@@ -327,14 +333,18 @@ def segment_lengths(places_df: pd.DataFrame, segments_df: pd.DataFrame) -> pd.Da
     out["from_lon"] = out["from_place"].map(coords["lon"])
     out["to_lat"] = out["to_place"].map(coords["lat"])
     out["to_lon"] = out["to_place"].map(coords["lon"])
-    out["length_km"] = np.atleast_1d(geodesic_km(out["from_lat"].to_numpy(), out["from_lon"].to_numpy(),
-                                                 out["to_lat"].to_numpy(), out["to_lon"].to_numpy()))
+    out["length_km"] = np.atleast_1d(
+        geodesic_km(
+            out["from_lat"].to_numpy(), out["from_lon"].to_numpy(), out["to_lat"].to_numpy(), out["to_lon"].to_numpy()
+        )
+    )
     out["cumulative_km"] = out.groupby("alignment_id")["length_km"].cumsum()
     return out
 
 
-def alignment_summary(places_df: pd.DataFrame, segments_df: pd.DataFrame,
-                      alignments_df: pd.DataFrame | None = None) -> pd.DataFrame:
+def alignment_summary(
+    places_df: pd.DataFrame, segments_df: pd.DataFrame, alignments_df: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Total km per alignment and km by segment type.
 
     Returns one row per alignment with ``total_km``, ``undersea_tunnel_km``, ``island_km``,
@@ -343,8 +353,9 @@ def alignment_summary(places_df: pd.DataFrame, segments_df: pd.DataFrame,
     order kept; alignments without segments then show zeros.
     """
     seg = segment_lengths(places_df, segments_df)
-    by_type = seg.pivot_table(index="alignment_id", columns="segment_type", values="length_km",
-                              aggfunc="sum", fill_value=0.0)
+    by_type = seg.pivot_table(
+        index="alignment_id", columns="segment_type", values="length_km", aggfunc="sum", fill_value=0.0
+    )
     summary = pd.DataFrame(index=by_type.index)
     for t in SEGMENT_TYPES:
         summary[f"{t}_km"] = by_type[t] if t in by_type.columns else 0.0
@@ -359,8 +370,9 @@ def alignment_summary(places_df: pd.DataFrame, segments_df: pd.DataFrame,
     return summary.reset_index()
 
 
-def route_points(places_df: pd.DataFrame, segments_df: pd.DataFrame, alignment_id: str,
-                 spacing_km: float = 10.0) -> pd.DataFrame:
+def route_points(
+    places_df: pd.DataFrame, segments_df: pd.DataFrame, alignment_id: str, spacing_km: float = 10.0
+) -> pd.DataFrame:
     """Densified points along one alignment (geodesic between its places), for drawing it.
 
     Returns ``seq, segment_type, lat, lon, lon_unwrapped`` with consecutive segments joined
@@ -373,10 +385,8 @@ def route_points(places_df: pd.DataFrame, segments_df: pd.DataFrame, alignment_i
         raise ValueError(f"no segments for alignment_id {alignment_id!r}")
     frames = []
     for row in seg.itertuples(index=False):
-        lats, lons = great_circle_points(row.from_lat, row.from_lon, row.to_lat, row.to_lon,
-                                         spacing_km=spacing_km)
-        frames.append(pd.DataFrame({"seq": row.seq, "segment_type": row.segment_type,
-                                    "lat": lats, "lon": lons}))
+        lats, lons = great_circle_points(row.from_lat, row.from_lon, row.to_lat, row.to_lon, spacing_km=spacing_km)
+        frames.append(pd.DataFrame({"seq": row.seq, "segment_type": row.segment_type, "lat": lats, "lon": lons}))
     out = pd.concat(frames, ignore_index=True)
     out["lon_unwrapped"] = unwrap_lon(out["lon"].to_numpy(), center=STRAIT_CENTER[1])
     return out
@@ -391,8 +401,10 @@ def segment_land_sea(segments: pd.DataFrame, land: Iterable, spacing_km: float =
     """
     land = list(land)
     out = segments.copy()
-    parts = [land_sea_split_km(r.from_lat, r.from_lon, r.to_lat, r.to_lon, land, spacing_km)
-             for r in out.itertuples(index=False)]
+    parts = [
+        land_sea_split_km(r.from_lat, r.from_lon, r.to_lat, r.to_lon, land, spacing_km)
+        for r in out.itertuples(index=False)
+    ]
     out["land_km"] = [p[0] for p in parts]
     out["water_km"] = [p[1] for p in parts]
     return out
@@ -402,8 +414,10 @@ def segment_land_sea(segments: pd.DataFrame, land: Iterable, spacing_km: float =
 # land in a projection: seam-free union, landmasses, shore-to-shore gaps
 # --------------------------------------------------------------------------------------------
 
-def unproject(x, y, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1],
-              units: str = "km"):
+
+def unproject(
+    x, y, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1], units: str = "km"
+):
     """Inverse of :func:`project`: map coordinates back to ``(lats, lons)``, longitudes in -180..180."""
     if units not in ("km", "m"):
         raise ValueError(f"units must be 'km' or 'm'; got {units!r}")
@@ -417,8 +431,14 @@ def unproject(x, y, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: 
     return _scalar_or_array(np.asarray(lats, dtype=float)), _scalar_or_array(wrap_lon(np.asarray(lons, dtype=float)))
 
 
-def project_land(polygons: Iterable, kind: str = "laea", lat_0: float = STRAIT_CENTER[0],
-                 lon_0: float = STRAIT_CENTER[1], units: str = "km", grid: float | None = None):
+def project_land(
+    polygons: Iterable,
+    kind: str = "laea",
+    lat_0: float = STRAIT_CENTER[0],
+    lon_0: float = STRAIT_CENTER[1],
+    units: str = "km",
+    grid: float | None = None,
+):
     """Project lon/lat land polygons and dissolve them into one seam-free geometry.
 
     The coastline files cut land at the antimeridian, so Chukotka arrives as pieces that meet
@@ -436,6 +456,7 @@ def project_land(polygons: Iterable, kind: str = "laea", lat_0: float = STRAIT_C
         raise ValueError("no land polygons given")
     if grid is None:
         grid = 0.001 if units == "km" else 1.0
+
     # Only pieces with a vertex on the antimeridian can share a seam. They are united in lon/lat
     # first, with the western pieces shifted by +360 degrees so that both sides of a cut lie on
     # the same straight line x = 180 (exact, whatever vertices each side has); the united
@@ -486,13 +507,15 @@ def landmass_at(land, x: float, y: float, max_gap: float = 5.0):
     distances = np.array([p.distance(point) for p in parts])
     best = int(np.argmin(distances))
     if distances[best] > max_gap:
-        raise ValueError(f"no land within {max_gap:g} map units of ({x:.3f}, {y:.3f}); "
-                         f"nearest is {distances[best]:.3f} away")
+        raise ValueError(
+            f"no land within {max_gap:g} map units of ({x:.3f}, {y:.3f}); nearest is {distances[best]:.3f} away"
+        )
     return parts[best]
 
 
-def shore_gap(a, b, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1],
-              units: str = "km") -> dict:
+def shore_gap(
+    a, b, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1], units: str = "km"
+) -> dict:
     """Shortest water distance between two projected land polygons, measured on the ellipsoid.
 
     The closest pair of shore points is found in the map plane (shapely ``nearest_points``); the
@@ -509,8 +532,13 @@ def shore_gap(a, b, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: 
     lat1, lon1 = unproject(pa.x, pa.y, kind, lat_0, lon_0, units)
     lat2, lon2 = unproject(pb.x, pb.y, kind, lat_0, lon_0, units)
     gap = 0.0 if a.distance(b) == 0 else geodesic_km(lat1, lon1, lat2, lon2)
-    return {"gap_km": float(gap), "from_lat": float(lat1), "from_lon": float(lon1),
-            "to_lat": float(lat2), "to_lon": float(lon2)}
+    return {
+        "gap_km": float(gap),
+        "from_lat": float(lat1),
+        "from_lon": float(lon1),
+        "to_lat": float(lat2),
+        "to_lon": float(lon2),
+    }
 
 
 def path_land_intervals(lats, lons, land, spacing_km: float = 0.2) -> pd.DataFrame:
@@ -556,8 +584,11 @@ def path_land_intervals(lats, lons, land, spacing_km: float = 0.2) -> pd.DataFra
     # merge neighbours on the same surface (e.g. a vertex that lies on land)
     frame = frame[frame["end_km"] - frame["start_km"] > 1e-9]
     group = (frame["surface"] != frame["surface"].shift()).cumsum()
-    merged = frame.groupby(group).agg(start_km=("start_km", "first"), end_km=("end_km", "last"),
-                                      surface=("surface", "first")).reset_index(drop=True)
+    merged = (
+        frame.groupby(group)
+        .agg(start_km=("start_km", "first"), end_km=("end_km", "last"), surface=("surface", "first"))
+        .reset_index(drop=True)
+    )
     merged.insert(2, "length_km", merged["end_km"] - merged["start_km"])
     return merged
 
@@ -611,8 +642,9 @@ def globe_points(lats, lons, lat_0: float, lon_0: float, radius_km: float = GLOB
     return x, y, visible
 
 
-def globe_land(polygons: Iterable, lat_0: float, lon_0: float, radius_km: float = GLOBE_RADIUS_KM,
-               densify_deg: float = 1.0):
+def globe_land(
+    polygons: Iterable, lat_0: float, lon_0: float, radius_km: float = GLOBE_RADIUS_KM, densify_deg: float = 1.0
+):
     """Land on the visible hemisphere of an orthographic globe centred on (lat_0, lon_0), in km.
 
     An orthographic projection cannot show the far side, and clipping in lon/lat does not give the
@@ -732,8 +764,13 @@ def alignments_layer(data_dir: str | Path | None = None, spacing_km: float = 10.
             continue
         pts = route_points(places_df, segments_df, alignment_id, spacing_km=spacing_km)
         lines.append(LineString(np.column_stack([pts["lon_unwrapped"], pts["lat"]])))
-        rows.append({"alignment_id": alignment_id, "name": meta.at[alignment_id, "name"],
-                     "length_km": float(lengths[alignment_id])})
+        rows.append(
+            {
+                "alignment_id": alignment_id,
+                "name": meta.at[alignment_id, "name"],
+                "length_km": float(lengths[alignment_id]),
+            }
+        )
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=LAYER_CRS)
 
 

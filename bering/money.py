@@ -48,8 +48,7 @@ def label(currency: str = BASE_CURRENCY, year: int = BASE_YEAR) -> str:
     return f"{currency} {year}"
 
 
-def method_note(method: str = "fx_then_deflate", currency: str = BASE_CURRENCY,
-                year: int = BASE_YEAR) -> str:
+def method_note(method: str = "fx_then_deflate", currency: str = BASE_CURRENCY, year: int = BASE_YEAR) -> str:
     """A one-line statement of the conversion, for figure source lines."""
     _check_method(method)
     return f"Amounts in {label(currency, year)}: {_METHOD_NOTES[method]}."
@@ -94,15 +93,15 @@ class Money:
             missing = sorted({int(y) for y in years[bad]})
             raise MoneyCoverageError(
                 f"no {what} for {', '.join(map(str, missing))} (covered: {_span(series)}); "
-                "amounts outside the covered years are not extrapolated")
+                "amounts outside the covered years are not extrapolated"
+            )
         return values
 
     def _fx(self, currency: str, years: np.ndarray) -> np.ndarray:
         if currency == BASE_CURRENCY:
             return np.ones(len(years))
         if currency not in self.fx:
-            raise MoneyCoverageError(
-                f"unknown currency '{currency}'; known: {', '.join(self.currencies())}")
+            raise MoneyCoverageError(f"unknown currency '{currency}'; known: {', '.join(self.currencies())}")
         return self._series_at(self.fx[currency], years, f"{currency} per USD exchange rate")
 
     def _local(self, currency: str, years: np.ndarray) -> np.ndarray:
@@ -114,8 +113,15 @@ class Money:
 
     # -- conversion ----------------------------------------------------------------------------
 
-    def convert(self, amount, currency, price_year, to_currency: str = BASE_CURRENCY,
-                to_year=BASE_YEAR, method: str = "fx_then_deflate"):
+    def convert(
+        self,
+        amount,
+        currency,
+        price_year,
+        to_currency: str = BASE_CURRENCY,
+        to_year=BASE_YEAR,
+        method: str = "fx_then_deflate",
+    ):
         """Restate ``amount`` (in ``currency`` at ``price_year`` prices) in ``to_currency`` of ``to_year``.
 
         ``amount``, ``currency``, ``price_year`` and ``to_year`` may be scalars or equal-length
@@ -138,24 +144,40 @@ class Money:
             yrs = years[mask]
             if method == "fx_then_deflate":
                 usd = amounts[mask] / self._fx(cur, yrs)
-                usd_base = usd * self._series_at(self.us_index, to_years[mask], "US price index") \
+                usd_base = (
+                    usd
+                    * self._series_at(self.us_index, to_years[mask], "US price index")
                     / self._series_at(self.us_index, yrs, "US price index")
+                )
             else:
                 local_base = amounts[mask] * self._local(cur, to_years[mask]) / self._local(cur, yrs)
                 usd_base = local_base / self._fx(cur, to_years[mask])
             out[mask] = usd_base * self._fx(to_currency, to_years[mask])
         return float(out[0]) if scalar else out
 
-    def restate(self, frame: pd.DataFrame, amount: str, currency: str, price_year: str,
-                to_currency: str = BASE_CURRENCY, to_year: int = BASE_YEAR,
-                method: str = "fx_then_deflate") -> pd.Series:
+    def restate(
+        self,
+        frame: pd.DataFrame,
+        amount: str,
+        currency: str,
+        price_year: str,
+        to_currency: str = BASE_CURRENCY,
+        to_year: int = BASE_YEAR,
+        method: str = "fx_then_deflate",
+    ) -> pd.Series:
         """Vectorised :meth:`convert` over DataFrame columns; rows without an amount give NaN."""
         has = frame[amount].notna().to_numpy()
         result = np.full(len(frame), np.nan)
         if has.any():
             sub = frame.loc[has]
-            result[has] = self.convert(sub[amount].to_numpy(dtype=float), sub[currency].to_numpy(dtype=object),
-                                       sub[price_year].to_numpy(dtype=float), to_currency, to_year, method)
+            result[has] = self.convert(
+                sub[amount].to_numpy(dtype=float),
+                sub[currency].to_numpy(dtype=object),
+                sub[price_year].to_numpy(dtype=float),
+                to_currency,
+                to_year,
+                method,
+            )
         return pd.Series(result, index=frame.index, name=f"{amount}_{to_currency.lower()}{to_year}")
 
     def coverage(self) -> pd.DataFrame:
@@ -174,19 +196,30 @@ def _by_year(frame: pd.DataFrame, value: str) -> pd.Series:
 
 def from_frames(us: pd.DataFrame, fx: pd.DataFrame, local: pd.DataFrame) -> Money:
     """Build a :class:`Money` from the three tables as :func:`bering.data.load` returns them."""
-    return Money(_by_year(us, "index_value"),
-                 {cur: _by_year(g, "units_per_usd") for cur, g in fx.groupby("currency")},
-                 {cur: _by_year(g, "index_value") for cur, g in local.groupby("currency")})
+    return Money(
+        _by_year(us, "index_value"),
+        {cur: _by_year(g, "units_per_usd") for cur, g in fx.groupby("currency")},
+        {cur: _by_year(g, "index_value") for cur, g in local.groupby("currency")},
+    )
 
 
 @lru_cache(maxsize=4)
 def _from_data_cached(data_dir: str) -> Money:
-    return from_frames(data.load("us_price_index", data_dir, cross_checks=False),
-                       data.load("fx_rates", data_dir, cross_checks=False),
-                       data.load("local_price_index", data_dir, cross_checks=False))
+    return from_frames(
+        data.load("us_price_index", data_dir, cross_checks=False),
+        data.load("fx_rates", data_dir, cross_checks=False),
+        data.load("local_price_index", data_dir, cross_checks=False),
+    )
 
 
-def convert(amount, currency, price_year, to_currency: str = BASE_CURRENCY, to_year: int = BASE_YEAR,
-            method: str = "fx_then_deflate", data_dir: Path | None = None):
+def convert(
+    amount,
+    currency,
+    price_year,
+    to_currency: str = BASE_CURRENCY,
+    to_year: int = BASE_YEAR,
+    method: str = "fx_then_deflate",
+    data_dir: Path | None = None,
+):
     """Module-level shortcut for :meth:`Money.convert` with the shipped data."""
     return Money.from_data(data_dir).convert(amount, currency, price_year, to_currency, to_year, method)

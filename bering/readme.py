@@ -62,12 +62,18 @@ def notebooks_table(figures_dir: Path | None = None) -> str:
     for path in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
         mine = numbers[numbers["notebook"] == path.stem].head(2)
         finding = lead_finding(path)
-        heads = _md(finding) if finding else "<br>".join(
-            f"{_md(r.description)}: **{export.display_number(str(r.value), r.unit)}** {_md(r.unit)}"
-            for r in mine.itertuples())
+        heads = (
+            _md(finding)
+            if finding
+            else "<br>".join(
+                f"{_md(r.description)}: **{export.display_number(str(r.value), r.unit)}** {_md(r.unit)}"
+                for r in mine.itertuples()
+            )
+        )
         n_figs = int((catalogue["notebook"] == path.stem).sum())
-        rows.append(f"| [{path.stem}](notebooks/{path.name}) | {_md(notebook_title(path))} | {heads or '-'} | "
-                    f"{n_figs or '-'} |")
+        rows.append(
+            f"| [{path.stem}](notebooks/{path.name}) | {_md(notebook_title(path))} | {heads or '-'} | {n_figs or '-'} |"
+        )
     return "\n".join(rows)
 
 
@@ -91,11 +97,14 @@ def codebook_table(data_dir: Path | None = None) -> str:
     rows = ["| file | what it holds | rows | fields (unit) | sources cited |", "|---|---|---|---|---|"]
     for res in package["resources"]:
         frame = data.load(res["name"], data_dir, cross_checks=False)
-        fields = ", ".join(f"`{f['name']}`" + (f" ({_md(f['unit'])})" if f.get("unit") else "")
-                           for f in res["schema"]["fields"])
+        fields = ", ".join(
+            f"`{f['name']}`" + (f" ({_md(f['unit'])})" if f.get("unit") else "") for f in res["schema"]["fields"]
+        )
         cited = frame["source_id"].nunique() if "source_id" in frame and res["name"] != "sources" else "-"
-        rows.append(f"| [`{res['path']}`](data/{res['path']}) | {_md(res.get('title', res['name']))} | "
-                    f"{len(frame)} | {fields} | {cited} |")
+        rows.append(
+            f"| [`{res['path']}`](data/{res['path']}) | {_md(res.get('title', res['name']))} | "
+            f"{len(frame)} | {fields} | {cited} |"
+        )
     return "\n".join(rows)
 
 

@@ -124,8 +124,13 @@ def read_notebook(path: Path):
         cells = []
         for cell in raw.get("cells", []):
             source = cell.get("source", "")
-            cells.append(_Node(cell_type=cell.get("cell_type"), metadata=cell.get("metadata", {}),
-                               source="".join(source) if isinstance(source, list) else source))
+            cells.append(
+                _Node(
+                    cell_type=cell.get("cell_type"),
+                    metadata=cell.get("metadata", {}),
+                    source="".join(source) if isinstance(source, list) else source,
+                )
+            )
         _READ_CACHE[key] = _Node(cells=cells, metadata=raw.get("metadata", {}))
     return _READ_CACHE[key]
 
@@ -178,8 +183,7 @@ def _module_info(path: Path) -> tuple[bool, set[str]]:
     key = (str(path), info.st_size, info.st_mtime_ns)
     if key not in _MODULE_INFO:
         source = path.read_text(encoding="utf-8")
-        _MODULE_INFO[key] = (path.stem != "export" and bool(_READS_OUTPUTS.search(source)),
-                             _imported_modules(source))
+        _MODULE_INFO[key] = (path.stem != "export" and bool(_READS_OUTPUTS.search(source)), _imported_modules(source))
     return _MODULE_INFO[key]
 
 
@@ -237,8 +241,11 @@ def source_digest(nb) -> str:
 
 def environment_key() -> dict[str, str]:
     """Settings outside the notebook that change its outputs."""
-    settings = {k: v for k, v in sorted(os.environ.items()) if k.startswith("BERING_") and k not in (
-        "BERING_FIGURES_DIR", "BERING_NET_GUARD_LOG")}
+    settings = {
+        k: v
+        for k, v in sorted(os.environ.items())
+        if k.startswith("BERING_") and k not in ("BERING_FIGURES_DIR", "BERING_NET_GUARD_LOG")
+    }
     settings["data_dir"] = str(paths.data_dir().resolve())
     settings["python"] = sys.version
     settings["lock"] = sha256_file(paths.REPO_ROOT / "requirements.lock") or ""
@@ -341,8 +348,9 @@ def _inputs_from_trace(trace: dict, ignore: Iterable[Path]) -> tuple[list[str], 
     not in a home folder's caches, and existing after the run."""
     skip = _installation_prefixes() + SYSTEM_FOLDERS + tuple(str(Path(p).resolve()) + os.sep for p in ignore)
     home = Path.home()
-    skip += tuple(str(home / d) + os.sep for d in (".cache", ".config", ".local", ".ipython", ".jupyter",
-                                                     ".matplotlib"))
+    skip += tuple(
+        str(home / d) + os.sep for d in (".cache", ".config", ".local", ".ipython", ".jupyter", ".matplotlib")
+    )
     files = set()
     for raw in [*trace.get("files", []), *trace.get("modules", [])]:
         path = os.path.realpath(raw)
@@ -387,20 +395,25 @@ async def _run_hidden(client, source: str) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
-async def execute_async(path: Path, out_dir: Path, env: dict[str, str] | None = None,
-                        timeout: float = CELL_TIMEOUT_S, trace: bool = False):
+async def execute_async(
+    path: Path, out_dir: Path, env: dict[str, str] | None = None, timeout: float = CELL_TIMEOUT_S, trace: bool = False
+):
     """Execute one notebook in memory, figures to ``out_dir``; return ``(notebook, trace or None)``."""
+    import nbformat
     from jupyter_core.utils import ensure_async
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    import nbformat
-
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name=KERNEL, timeout=int(timeout) if timeout else None,
-                            record_timing=False, shutdown_kernel="immediate",
-                            resources={"metadata": {"path": str(path.parent.resolve())}})
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=int(timeout) if timeout else None,
+        record_timing=False,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+    )
     kernel_env = {**os.environ, **(env or {}), "BERING_FIGURES_DIR": str(Path(out_dir).resolve())}
     if kernel_env.get("BERING_DATA_DIR"):
         kernel_env["BERING_DATA_DIR"] = str(Path(kernel_env["BERING_DATA_DIR"]).resolve())
@@ -427,17 +440,21 @@ async def execute_async(path: Path, out_dir: Path, env: dict[str, str] | None = 
         if trace:
             text = await _run_hidden(client, TRACE_END)
             marker = text.rfind("__BERING_TRACE__")
-            report = json.loads(text[marker + len("__BERING_TRACE__"):]) if marker >= 0 else {}
+            report = json.loads(text[marker + len("__BERING_TRACE__") :]) if marker >= 0 else {}
         client.set_widgets_metadata()
         return nb, report
     except CellTimeoutError:
-        raise NotebookFailed(f"{path.name} failed at cell {index + 1} ({_first_line(cell)}): "
-                             f"still running after {timeout:g} s (raise --timeout if it needs longer)") from None
+        raise NotebookFailed(
+            f"{path.name} failed at cell {index + 1} ({_first_line(cell)}): "
+            f"still running after {timeout:g} s (raise --timeout if it needs longer)"
+        ) from None
     except DeadKernelError:
-        if _being_cancelled():   # nbclient reports its own cancellation as a dead kernel
+        if _being_cancelled():  # nbclient reports its own cancellation as a dead kernel
             raise asyncio.CancelledError from None
-        raise NotebookFailed(f"{path.name} failed at cell {index + 1} ({_first_line(cell)}): "
-                             "the kernel died (out of memory, a crash in compiled code, or killed)") from None
+        raise NotebookFailed(
+            f"{path.name} failed at cell {index + 1} ({_first_line(cell)}): "
+            "the kernel died (out of memory, a crash in compiled code, or killed)"
+        ) from None
     except CellExecutionError as exc:
         where, first, error = _failing_cell(nb)
         raise NotebookFailed(f"{path.name} failed at cell {where} ({first}): {error or exc.ename}") from None
@@ -508,8 +525,7 @@ def _run(coro):
         loop.close()
 
 
-def execute_notebook(path: Path, out_dir: Path, env: dict[str, str] | None = None,
-                     timeout: float = CELL_TIMEOUT_S):
+def execute_notebook(path: Path, out_dir: Path, env: dict[str, str] | None = None, timeout: float = CELL_TIMEOUT_S):
     """Execute one notebook in memory with its figures written to ``out_dir``; return it."""
     return _run(execute_async(path, out_dir, env, timeout))[0]
 
@@ -552,8 +568,9 @@ def why_stale(record: dict | None, source: str, env_key: dict, seed: str, hashes
     if record.get("source") != source:
         return "notebook cells changed"
     if record.get("env") != env_key:
-        changed = sorted(k for k in set(env_key) | set(record.get("env", {}))
-                         if env_key.get(k) != record.get("env", {}).get(k))
+        changed = sorted(
+            k for k in set(env_key) | set(record.get("env", {})) if env_key.get(k) != record.get("env", {}).get(k)
+        )
         return f"setting changed: {', '.join(changed)}"
     if record.get("seed") != seed:
         return "key numbers of the notebooks it reads changed"
@@ -612,8 +629,10 @@ def merge_outputs(target: Path, outputs: list[tuple[str, Path]], replace: bool =
 
     from . import export
 
-    sort = {export.CATALOGUE: (["name"], export.CATALOGUE_COLUMNS),          # as Exporter._upsert sorts
-            export.KEY_NUMBERS: (["notebook", "key"], export.KEY_COLUMNS)}
+    sort = {
+        export.CATALOGUE: (["name"], export.CATALOGUE_COLUMNS),  # as Exporter._upsert sorts
+        export.KEY_NUMBERS: (["notebook", "key"], export.KEY_COLUMNS),
+    }
     written: dict[str, str] = {}
     for stem, folder in outputs if files else ():
         for item in sorted(Path(folder).iterdir()):
@@ -642,8 +661,9 @@ def merge_outputs(target: Path, outputs: list[tuple[str, Path]], replace: bool =
             continue
         merged = pd.concat(frames, ignore_index=True)[columns]
         merged = merged.sort_values(order if table == export.KEY_NUMBERS else order[0], kind="stable")
-        export.atomic_write(target / table, lambda h, m=merged: h.write(
-            m.to_csv(index=False, lineterminator="\n").encode("utf-8")))
+        export.atomic_write(
+            target / table, lambda h, m=merged: h.write(m.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        )
 
 
 def _umask() -> int:
@@ -717,7 +737,7 @@ def swap_in(staging: Path, target: Path, keep: Iterable[str] = (".gitkeep",)) ->
         return
     if exchange(staging, target):
         _pause("after exchange")
-        shutil.rmtree(staging, ignore_errors=True)   # now the old contents
+        shutil.rmtree(staging, ignore_errors=True)  # now the old contents
         return
     old = target.parent / f".{target.name}-old-{os.getpid()}"
     os.rename(target, old)
@@ -815,8 +835,10 @@ def set_marker(name: str, value: dict, cache_dir: Path | None = None) -> None:
 
 def same_tree(a: Path, b: Path) -> bool:
     """True if both folders hold the same file names with the same bytes (``.gitkeep`` aside)."""
+
     def listing(folder):
         return {p.name for p in folder.iterdir() if p.name != ".gitkeep"} if folder.is_dir() else None
+
     names = listing(a)
     if names is None or names != listing(b):
         return False
@@ -864,7 +886,7 @@ class _Build:
         self.progress = progress or (lambda line: None)
         self.env_key = environment_key()
         self.hashes: dict[str, str | None] = {}
-        self.results: dict[str, tuple[str, Path]] = {}   # stem -> (notebook text, output folder)
+        self.results: dict[str, tuple[str, Path]] = {}  # stem -> (notebook text, output folder)
         self.outcomes: dict[str, Outcome] = {}
 
     def entry(self, path: Path) -> Entry:
@@ -893,10 +915,16 @@ class _Build:
                 executed, trace = await execute_async(path, run_dir, timeout=self.timeout, trace=True)
                 seconds = time.perf_counter() - start
                 files, folders = _inputs_from_trace(trace or {}, [run_dir, self.cache])
-                record = {"version": CACHE_VERSION, "notebook": path.name, "source": source, "env": self.env_key,
-                          "seed": seed, "seconds": round(seconds, 1),
-                          "files": {f: sha256_file(Path(f)) for f in files},
-                          "folders": {d: listing_digest(Path(d)) for d in folders}}
+                record = {
+                    "version": CACHE_VERSION,
+                    "notebook": path.name,
+                    "source": source,
+                    "env": self.env_key,
+                    "seed": seed,
+                    "seconds": round(seconds, 1),
+                    "files": {f: sha256_file(Path(f)) for f in files},
+                    "folders": {d: listing_digest(Path(d)) for d in folders},
+                }
                 text = _notebook_text(executed)
                 record["stored"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
                 _store_entry(entry, text, run_dir, record)
@@ -917,7 +945,7 @@ class _Build:
         first = [p for p in ordered if p not in readers]
         await _all([self.one(p, None, gate) for p in first])
         done = [p.stem for p in first]
-        for path in readers:          # in reading order, each seeing what ran before it
+        for path in readers:  # in reading order, each seeing what ran before it
             await self.one(path, list(done), gate)
             done.append(path.stem)
 
@@ -942,10 +970,18 @@ async def _all(coroutines) -> None:
         raise failed[0].exception()
 
 
-def build(notebooks: list[Path] | None = None, *, out_dir: Path | None = None, store: bool = True,
-          force: bool = False, jobs: int | None = None, timeout: float = CELL_TIMEOUT_S,
-          cache_dir: Path | None = None, progress: Callable[[str], None] | None = None,
-          merge_into_existing: bool = False) -> Report:
+def build(
+    notebooks: list[Path] | None = None,
+    *,
+    out_dir: Path | None = None,
+    store: bool = True,
+    force: bool = False,
+    jobs: int | None = None,
+    timeout: float = CELL_TIMEOUT_S,
+    cache_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    merge_into_existing: bool = False,
+) -> Report:
     """Execute what changed, then replace ``out_dir`` (default: :func:`bering.paths.figures_dir`)
     and, with ``store``, write the executed notebooks in place.
 
@@ -974,8 +1010,13 @@ def build(notebooks: list[Path] | None = None, *, out_dir: Path | None = None, s
         records = fingerprint([run.entry(Path(p).resolve()).record_path for p in notebooks])
         assembled = marker("assembled", run.cache)
         previous = assembled.get(str(target), {})
-        unchanged = (not report.executed and not merge_into_existing and previous.get("records") == records
-                     and previous.get("tree") is not None and previous.get("tree") == tree_digest(target))
+        unchanged = (
+            not report.executed
+            and not merge_into_existing
+            and previous.get("records") == records
+            and previous.get("tree") is not None
+            and previous.get("tree") == tree_digest(target)
+        )
         staging = None if unchanged else Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=target.parent))
         try:
             if staging is not None:
@@ -1005,13 +1046,20 @@ def build(notebooks: list[Path] | None = None, *, out_dir: Path | None = None, s
     return report
 
 
-def export_all(out_dir: Path | None = None, notebooks: list[Path] | None = None,
-               progress: bool = True) -> list[tuple[str, float]]:
+def export_all(
+    out_dir: Path | None = None, notebooks: list[Path] | None = None, progress: bool = True
+) -> list[tuple[str, float]]:
     """Execute every notebook afresh (no cache) and replace ``out_dir`` with what they wrote; the
     notebook files are not touched. Returns ``[(notebook name, seconds)]``."""
     with tempfile.TemporaryDirectory(prefix="bering-cache-") as cache:
-        report = build(notebooks, out_dir=out_dir, store=False, force=True, cache_dir=Path(cache),
-                       progress=print if progress else None)
+        report = build(
+            notebooks,
+            out_dir=out_dir,
+            store=False,
+            force=True,
+            cache_dir=Path(cache),
+            progress=print if progress else None,
+        )
     return [(o.notebook, o.seconds) for o in report.outcomes]
 
 

@@ -119,8 +119,18 @@ def load_catalogue(figures_dir: Path) -> list[Figure]:
     for r in _read_csv(Path(figures_dir) / "catalogue.csv"):
         if not _FIGURE_NAME_RE.match(r.get("name") or ""):
             raise SiteError(f"catalogue.csv: figure name {r.get('name')!r} is not NN_slug")
-        figures.append(Figure(r["name"], r["notebook"], r["title"], r["alt_text"], r["source_line"],
-                              _split(r["files"]), _split(r["data_files"]), r.get("method_note") or ""))
+        figures.append(
+            Figure(
+                r["name"],
+                r["notebook"],
+                r["title"],
+                r["alt_text"],
+                r["source_line"],
+                _split(r["files"]),
+                _split(r["data_files"]),
+                r.get("method_note") or "",
+            )
+        )
     return figures
 
 
@@ -132,8 +142,7 @@ def inside(folder: Path, name: str, what: str) -> Path:
     """``folder/name`` for a plain relative file name inside ``folder``; :class:`SiteError` for an
     absolute path, a ``..`` part, a hidden part or a link that leads outside."""
     pure = PurePosixPath(name)
-    if (not name or pure.is_absolute() or "\\" in name or any(p in ("..", "") or p.startswith(".")
-                                                              for p in pure.parts)):
+    if not name or pure.is_absolute() or "\\" in name or any(p in ("..", "") or p.startswith(".") for p in pure.parts):
         raise SiteError(f"{what}: {name!r} is not a plain file name inside {folder.name}/; refused")
     path = folder / pure
     try:
@@ -181,16 +190,18 @@ def build_info(root: Path) -> dict[str, str]:
     commit = ""
     for where in (root, paths.REPO_ROOT):
         try:
-            done = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True,
-                                  text=True, timeout=20)
+            done = subprocess.run(
+                ["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=20
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", done.stdout.strip()):
             commit = done.stdout.strip()
             break
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit()
-            else dt.datetime.now(dt.timezone.utc))
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else dt.datetime.now(dt.timezone.utc)
+    )
     return {"commit": commit, "date": when.strftime("%Y-%m-%d")}
 
 
@@ -245,8 +256,10 @@ def network_assets(spec: dict) -> list[str]:
             geo = {**template, **{k: v for k, v in (layout.get(key) or {}).items() if v is not None}}
             shown = [name for name in GEO_LAYERS if geo.get(name, name == "showcoastlines")]
             if shown:
-                found.append(f"map ({key}) with base layers {', '.join(shown)}: plotly.js fetches "
-                             "world_110m.json from cdn.plot.ly")
+                found.append(
+                    f"map ({key}) with base layers {', '.join(shown)}: plotly.js fetches "
+                    "world_110m.json from cdn.plot.ly"
+                )
         if any(t.get("locations") is not None for t in traces if t.get("type") in GEO_TRACES):
             found.append("map with 'locations': plotly.js fetches its outlines from cdn.plot.ly")
     return found
@@ -271,13 +284,15 @@ def spec_from_page(text: str) -> dict | None:
 def chart_page(spec: dict, fig: "Figure") -> str:
     """A standalone page of one interactive chart, written by the site (no script but the two files
     beside it): the download offered for an interactive figure."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{h(fig.title)}</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            '<link rel="icon" href="data:,">\n<script src="plotly.min.js"></script>\n'
-            '<script src="bering-plotly.js"></script>\n</head>\n'
-            '<body style="margin:0;font-family:sans-serif">\n'
-            + plotly_html(spec, f"plot-{fig.name}", fig.alt_text, fig.name)
-            + f'\n<p style="padding:0 8px;color:#444">{h(fig.alt_text)}</p>\n</body>\n</html>\n')
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<title>{h(fig.title)}</title>\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n<script src="plotly.min.js"></script>\n'
+        '<script src="bering-plotly.js"></script>\n</head>\n'
+        '<body style="margin:0;font-family:sans-serif">\n'
+        + plotly_html(spec, f"plot-{fig.name}", fig.alt_text, fig.name)
+        + f'\n<p style="padding:0 8px;color:#444">{h(fig.alt_text)}</p>\n</body>\n</html>\n'
+    )
 
 
 def plotly_html(spec: dict, dom_id: str, alt: str, name: str = "chart") -> str:
@@ -287,11 +302,13 @@ def plotly_html(spec: dict, dom_id: str, alt: str, name: str = "chart") -> str:
     layout.pop("width", None)
     config = {**export.PLOTLY_CONFIG, "toImageButtonOptions": {"format": "svg", "filename": name}}
     payload = {"data": spec.get("data") or [], "layout": layout, "config": config}
-    return (f'<figure class="bering-figure" role="group" aria-label="{h(alt)}">'
-            f'<div class="plotly-graph-div" id="{h(dom_id)}" data-figure="{h(dom_id)}" role="img" '
-            f'aria-label="{h(alt)}" style="height:{int(height)}px"></div>'
-            f'<script type="application/json" id="{h(dom_id)}-spec">{script_json(payload)}</script>'
-            f"</figure>")
+    return (
+        f'<figure class="bering-figure" role="group" aria-label="{h(alt)}">'
+        f'<div class="plotly-graph-div" id="{h(dom_id)}" data-figure="{h(dom_id)}" role="img" '
+        f'aria-label="{h(alt)}" style="height:{int(height)}px"></div>'
+        f'<script type="application/json" id="{h(dom_id)}-spec">{script_json(payload)}</script>'
+        f"</figure>"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,9 +391,11 @@ def table_html(fragment: str, labels: dict[str, tuple[str, str]]) -> str | None:
     index_names = [text for _, text in parsed.head[1]][:n_index] if len(parsed.head) > 1 else []
     index_values = [[text for tag, text in row[:n_index]] for row in parsed.body]
     keep_index = n_index > 0 and not (
-        n_index == 1 and all(re.fullmatch(r"\d+", v[0] or "") for v in index_values if v)
-        and [int(v[0]) for v in index_values if v and v[0].isdigit()] == sorted(
-            int(v[0]) for v in index_values if v and v[0].isdigit()))
+        n_index == 1
+        and all(re.fullmatch(r"\d+", v[0] or "") for v in index_values if v)
+        and [int(v[0]) for v in index_values if v and v[0].isdigit()]
+        == sorted(int(v[0]) for v in index_values if v and v[0].isdigit())
+    )
     names = header[n_index:]
     if keep_index:
         names = [(index_names[i] if i < len(index_names) else "") or header[i] for i in range(n_index)] + names
@@ -412,8 +431,9 @@ def _cell_figures(cell, names: set[str]) -> list[str]:
         text = text if isinstance(text, str) else "".join(text)
         found += [n for n in _SAVED_RE.findall(text) if n in names and n not in found]
     if not found:
-        hits = sorted((m.start(), n) for n in names for m in [re.search(rf"[\"']{re.escape(n)}[\"']", cell.source)]
-                      if m)
+        hits = sorted(
+            (m.start(), n) for n in names for m in [re.search(rf"[\"']{re.escape(n)}[\"']", cell.source)] if m
+        )
         found = [n for _, n in hits]
     return found
 
@@ -424,8 +444,9 @@ _FIGURE_LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\.\./figures/(\d\d_[a-z0-9_]+)\
 def site_links(markdown: str) -> str:
     """A link from a notebook to a figure's file (``../figures/NAME.png``) leads to the figure's
     page; an image embed keeps its path (the site's sources hold the catalogued PNGs there)."""
-    return _FIGURE_LINK_RE.sub(lambda m: m.group(0) if m.group(1)
-                               else f"[{m.group(2)}](../figures/{m.group(3)}.md)", markdown)
+    return _FIGURE_LINK_RE.sub(
+        lambda m: m.group(0) if m.group(1) else f"[{m.group(2)}](../figures/{m.group(3)}.md)", markdown
+    )
 
 
 def prepare_notebook(nb, stem: str, by_name: dict[str, Figure], labels, build) -> None:
@@ -447,8 +468,12 @@ def prepare_notebook(nb, stem: str, by_name: dict[str, Figure], labels, build) -
         if static:
             cell.metadata["mystnb"] = {"image": {"alt": static[0].alt_text}}
         else:
-            cell.metadata["mystnb"] = {"image": {"alt": f"Chart drawn by code cell {index + 1} of notebook {stem}; "
-                                                        "the text around it says what it shows."}}
+            cell.metadata["mystnb"] = {
+                "image": {
+                    "alt": f"Chart drawn by code cell {index + 1} of notebook {stem}; "
+                    "the text around it says what it shows."
+                }
+            }
         outputs = []
         n_plot = 0
         for k, out in enumerate(cell.get("outputs", [])):
@@ -462,8 +487,10 @@ def prepare_notebook(nb, stem: str, by_name: dict[str, Figure], labels, build) -
                 n_plot += 1
                 spec = data[PLOTLY_MIME]
                 for what in network_assets(spec):
-                    build["problems"].append(f"{stem}, cell {index + 1}: {what}; turn every base layer off "
-                                             "(show...=False) and draw land from data/geo/ as a trace")
+                    build["problems"].append(
+                        f"{stem}, cell {index + 1}: {what}; turn every base layer off "
+                        "(show...=False) and draw land from data/geo/ as a trace"
+                    )
                 alt = fig.alt_text if fig else f"Interactive chart of notebook {stem}, cell {index + 1}."
                 dom_id = f"plot-{fig.name}" if fig else f"plot-{stem}-{index + 1}-{k + 1}"
                 kept["text/html"] = plotly_html(spec, dom_id, alt, fig.name if fig else stem)
@@ -484,8 +511,9 @@ def prepare_notebook(nb, stem: str, by_name: dict[str, Figure], labels, build) -
                     kept.pop("text/plain", None)
             if kept:
                 new = nbformat.from_dict({**out, "data": kept})
-                new["metadata"] = {k2: v for k2, v in (out.get("metadata") or {}).items()
-                                   if k2 in ("image/png", "image/jpeg")}
+                new["metadata"] = {
+                    k2: v for k2, v in (out.get("metadata") or {}).items() if k2 in ("image/png", "image/jpeg")
+                }
                 outputs.append(new)
         cell["outputs"] = outputs
 
@@ -501,55 +529,81 @@ def figure_page(fig: Figure, notebook_title: str, spec: dict | None) -> str:
         chart = plotly_html(spec, f"plot-{fig.name}", fig.alt_text, fig.name)
     elif fig.interactive:
         page = next(f for f in fig.files if f.endswith(".html"))
-        chart = (f'<iframe src="{base}/{h(quote(page))}" title="{h(fig.alt_text)}" loading="lazy" '
-                 f'style="width:100%;height:640px;border:0"></iframe>')
+        chart = (
+            f'<iframe src="{base}/{h(quote(page))}" title="{h(fig.alt_text)}" loading="lazy" '
+            f'style="width:100%;height:640px;border:0"></iframe>'
+        )
     elif fig.preview:
-        chart = (f'<figure class="bering-figure"><img src="{base}/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}">'
-                 f"</figure>")
+        chart = (
+            f'<figure class="bering-figure"><img src="{base}/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}"></figure>'
+        )
     else:
         chart = ""
-    kinds = {".png": "PNG image", ".svg": "SVG (editable text)", ".pdf": "PDF", ".html": "Interactive HTML",
-             ".csv": "CSV of the plotted data"}
-    downloads = "".join(f'<li><a href="{base}/{h(quote(f))}" download>{h(kinds.get(Path(f).suffix, f))}</a></li>'
-                        for f in fig.files)
-    downloads += "".join(f'<li><a href="../downloads/data/{h(quote(f))}" download>Source data: {h(f)}</a></li>'
-                         for f in fig.data_files)
+    kinds = {
+        ".png": "PNG image",
+        ".svg": "SVG (editable text)",
+        ".pdf": "PDF",
+        ".html": "Interactive HTML",
+        ".csv": "CSV of the plotted data",
+    }
+    downloads = "".join(
+        f'<li><a href="{base}/{h(quote(f))}" download>{h(kinds.get(Path(f).suffix, f))}</a></li>' for f in fig.files
+    )
+    downloads += "".join(
+        f'<li><a href="../downloads/data/{h(quote(f))}" download>Source data: {h(f)}</a></li>' for f in fig.data_files
+    )
     method = fig.method_note or "As described in the notebook that draws it (link below)."
-    meta = (f'<dl class="bering-meta"><dt>Finding</dt><dd>{h(fig.title)}</dd>'
-            f"<dt>What it shows</dt><dd>{h(fig.alt_text)}</dd>"
-            f"<dt>Source</dt><dd>{h(fig.source_line)}</dd>"
-            f"<dt>Method</dt><dd>{h(method)}</dd>"
-            f'<dt>Notebook</dt><dd><a href="../notebooks/{h(quote(fig.notebook))}.html">{h(notebook_title)}</a></dd>'
-            f"</dl>")
-    return (f"# {md_text(fig.title)}\n\n" + raw_html(chart + meta + '<h2 id="downloads">Downloads</h2>'
-                                                       f'<ul class="bering-downloads">{downloads}</ul>'))
+    meta = (
+        f'<dl class="bering-meta"><dt>Finding</dt><dd>{h(fig.title)}</dd>'
+        f"<dt>What it shows</dt><dd>{h(fig.alt_text)}</dd>"
+        f"<dt>Source</dt><dd>{h(fig.source_line)}</dd>"
+        f"<dt>Method</dt><dd>{h(method)}</dd>"
+        f'<dt>Notebook</dt><dd><a href="../notebooks/{h(quote(fig.notebook))}.html">{h(notebook_title)}</a></dd>'
+        f"</dl>"
+    )
+    return f"# {md_text(fig.title)}\n\n" + raw_html(
+        chart + meta + f'<h2 id="downloads">Downloads</h2><ul class="bering-downloads">{downloads}</ul>'
+    )
 
 
 def gallery_page(catalogue: list[Figure]) -> str:
     items = []
     for fig in catalogue:
         if fig.preview:
-            thumb = (f'<img src="downloads/figures/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}" '
-                     f'loading="lazy" decoding="async" width="480" height="300" style="object-fit:contain">')
+            thumb = (
+                f'<img src="downloads/figures/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}" '
+                f'loading="lazy" decoding="async" width="480" height="300" style="object-fit:contain">'
+            )
         else:
             thumb = '<span class="bering-nothumb">Interactive chart</span>'
-        items.append(f'<li><a href="figures/{h(quote(fig.name))}.html">{thumb}</a>'
-                     f'<p><a href="figures/{h(quote(fig.name))}.html">{h(fig.title)}</a></p></li>')
+        items.append(
+            f'<li><a href="figures/{h(quote(fig.name))}.html">{thumb}</a>'
+            f'<p><a href="figures/{h(quote(fig.name))}.html">{h(fig.title)}</a></p></li>'
+        )
     toctree = "\n".join(f"figures/{f.name}" for f in catalogue)
-    return ("# Figure gallery\n\nEvery figure of the collection, each with its own page: what it shows, its "
-            "source and method, and downloads of the image and of the data it plots.\n\n"
-            + raw_html(f'<ul class="bering-gallery">{"".join(items)}</ul>')
-            + f"\n```{{toctree}}\n:hidden:\n\n{toctree}\n```\n")
+    return (
+        "# Figure gallery\n\nEvery figure of the collection, each with its own page: what it shows, its "
+        "source and method, and downloads of the image and of the data it plots.\n\n"
+        + raw_html(f'<ul class="bering-gallery">{"".join(items)}</ul>')
+        + f"\n```{{toctree}}\n:hidden:\n\n{toctree}\n```\n"
+    )
 
 
 def index_page(intro: str, notebooks: list[tuple[str, str]], numbers: list[dict[str, str]]) -> str:
     parts = [f"# {md_text(SITE_NAME)}\n", intro, "\n## The notebooks\n"]
     for stem, title in notebooks:
         mine = [r for r in numbers if r.get("notebook") == stem][:3]
-        lines = "".join(f"<li>{h(r['description'])}: <strong>{h(export.display_number(r['value'], r['unit']))}"
-                        f"</strong> {h(r['unit'])}</li>" for r in mine)
-        parts.append(raw_html(f'<h3><a href="notebooks/{h(quote(stem))}.html">{h(title)}</a></h3>'
-                              + (f'<ul class="bering-headlines">{lines}</ul>' if lines else "")))
+        lines = "".join(
+            f"<li>{h(r['description'])}: <strong>{h(export.display_number(r['value'], r['unit']))}"
+            f"</strong> {h(r['unit'])}</li>"
+            for r in mine
+        )
+        parts.append(
+            raw_html(
+                f'<h3><a href="notebooks/{h(quote(stem))}.html">{h(title)}</a></h3>'
+                + (f'<ul class="bering-headlines">{lines}</ul>' if lines else "")
+            )
+        )
     toctree = "\n".join(f"notebooks/{stem}" for stem, _ in notebooks)
     parts.append(f"\n```{{toctree}}\n:hidden:\n:caption: Notebooks\n\n{toctree}\n```\n")
     parts.append("\n```{toctree}\n:hidden:\n:caption: Reference\n\ngallery\ncitation\n```\n")
@@ -558,22 +612,31 @@ def index_page(intro: str, notebooks: list[tuple[str, str]], numbers: list[dict[
 
 def citation_page(cff: dict, info: dict[str, str]) -> str:
     authors = cff.get("authors") or []
-    names = ", ".join(str(a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names")))))
-                      for a in authors if isinstance(a, dict))
+    names = ", ".join(
+        str(a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names")))))
+        for a in authors
+        if isinstance(a, dict)
+    )
     title = cff.get("title") or SITE_NAME
     year = str(cff.get("date-released") or info["date"])[:4]
     version = cff.get("version") or ""
     text = f"{names} ({year}). {title}" + (f", version {version}" if version else "") + "."
     bib_key = re.sub(r"[^a-z0-9]", "", str(title).lower())[:20] + year
-    bibtex = (f"@software{{{bib_key},\n  author = {{{names}}},\n  title = {{{title}}},\n  year = {{{year}}},\n"
-              + (f"  version = {{{version}}},\n" if version else "") + "}")
-    body = (f"<p>{h(' '.join(str(cff.get('message') or '').split()))}</p>"
-            f"<h2 id=\"as-text\">As text</h2><p>{h(text)}</p>"
-            f"<h2 id=\"bibtex\">BibTeX</h2><pre>{h(bibtex)}</pre>"
-            f"<h2 id=\"about\">About</h2><p>{h(' '.join(str(cff.get('abstract') or '').split()))}</p>"
-            f"<p>Licence of the code: {h(cff.get('license') or '')}. This site was built on {h(info['date'])}"
-            + (f" from commit <code>{h(info['commit'])}</code>" if info["commit"] else "") + ".</p>"
-            '<p><a href="downloads/CITATION.cff" download>CITATION.cff</a></p>')
+    bibtex = (
+        f"@software{{{bib_key},\n  author = {{{names}}},\n  title = {{{title}}},\n  year = {{{year}}},\n"
+        + (f"  version = {{{version}}},\n" if version else "")
+        + "}"
+    )
+    body = (
+        f"<p>{h(' '.join(str(cff.get('message') or '').split()))}</p>"
+        f'<h2 id="as-text">As text</h2><p>{h(text)}</p>'
+        f'<h2 id="bibtex">BibTeX</h2><pre>{h(bibtex)}</pre>'
+        f'<h2 id="about">About</h2><p>{h(" ".join(str(cff.get("abstract") or "").split()))}</p>'
+        f"<p>Licence of the code: {h(cff.get('license') or '')}. This site was built on {h(info['date'])}"
+        + (f" from commit <code>{h(info['commit'])}</code>" if info["commit"] else "")
+        + ".</p>"
+        '<p><a href="downloads/CITATION.cff" download>CITATION.cff</a></p>'
+    )
     return "# How to cite\n\n" + raw_html(body)
 
 
@@ -593,9 +656,14 @@ def sphinx_conf(info: dict[str, str], repository: str) -> str:
         "navigation_with_keys": False,
     }
     if repository:
-        options.update({"repository_url": repository, "launch_buttons": {"binderhub_url": "https://mybinder.org",
-                                                                         "notebook_interface": "jupyterlab"},
-                        "path_to_docs": "", "repository_branch": "HEAD"})
+        options.update(
+            {
+                "repository_url": repository,
+                "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},
+                "path_to_docs": "",
+                "repository_branch": "HEAD",
+            }
+        )
     conf = {
         "project": SITE_NAME,
         "author": "Bering Strait crossing notebooks contributors",
@@ -666,8 +734,10 @@ FOOTER_TEMPLATE = """\
 {%- endblock %}
 """
 
-FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" '
-           'fill="#0072B2"/><rect x="7" width="2" height="16" fill="#fff"/></svg>\n')
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" '
+    'fill="#0072B2"/><rect x="7" width="2" height="16" fill="#fff"/></svg>\n'
+)
 
 
 def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
@@ -700,7 +770,7 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
                     build["problems"].append(f"figures/{name}: {what}")
             else:
                 copies[extra / "figures" / name] = path
-                if name.endswith(".png"):   # for notebooks that embed a figure as an image
+                if name.endswith(".png"):  # for notebooks that embed a figure as an image
                     copies[src / "figures" / name] = path
         for name in fig.data_files:
             copies[extra / "data" / name] = inside(data_dir, name, f"catalogue.csv, figure {fig.name}, data_files")
@@ -739,12 +809,14 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
             (extra / "figures").mkdir(parents=True, exist_ok=True)
             (extra / "figures" / page).write_text(chart_page(pages[fig.name], fig), encoding="utf-8")
         (src / "figures" / f"{fig.name}.md").write_text(
-            figure_page(fig, title_of.get(fig.notebook, fig.notebook), spec), encoding="utf-8")
+            figure_page(fig, title_of.get(fig.notebook, fig.notebook), spec), encoding="utf-8"
+        )
         if fig.interactive:
             build["plotly"] = True
     (src / "gallery.md").write_text(gallery_page(catalogue), encoding="utf-8")
-    (src / "index.md").write_text(index_page(readme_intro(root / "README.md"), titles,
-                                             load_key_numbers(figures_dir)), encoding="utf-8")
+    (src / "index.md").write_text(
+        index_page(readme_intro(root / "README.md"), titles, load_key_numbers(figures_dir)), encoding="utf-8"
+    )
     cff = citation(root)
     (src / "citation.md").write_text(citation_page(cff, info), encoding="utf-8")
     static = src / "_static"
@@ -759,8 +831,9 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
             shutil.copyfile(plotly_js, extra / "figures" / export.PLOTLY_JS)
             shutil.copyfile(ASSETS / "bering-plotly.js", extra / "figures" / "bering-plotly.js")
     elif build["plotly"]:
-        raise SiteError("a page shows plotly charts but figures/plotly.min.js is missing "
-                        "(run python -m bering figures)")
+        raise SiteError(
+            "a page shows plotly charts but figures/plotly.min.js is missing (run python -m bering figures)"
+        )
     else:
         (static / export.PLOTLY_JS).write_text("/* no plotly charts in this collection */\n", encoding="utf-8")
     (src / "_templates").mkdir(exist_ok=True)
@@ -778,9 +851,13 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
 def run_sphinx(src: Path, out: Path, doctrees: Path) -> list[str]:
     """Run Sphinx (html builder) in a child process; return its warnings."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    done = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", "-j", "1",
-                           "-d", str(doctrees), str(src), str(out)],
-                          capture_output=True, text=True, env=env, timeout=1800)
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", "-j", "1", "-d", str(doctrees), str(src), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
     if done.returncode != 0:
         raise SiteError(f"sphinx-build failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
     return [line for line in done.stderr.splitlines() if line.strip()]
@@ -814,8 +891,10 @@ def build(out: Path | None = None, root: Path | None = None) -> tuple[Path, list
     root = Path(root or paths.REPO_ROOT).resolve()
     target = Path(out or DEFAULT_OUT).resolve()
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
-        raise SiteError(f"refusing to replace {target}: it is not a site built by this command "
-                        f"(no {MARKER} in it); choose an empty or new folder")
+        raise SiteError(
+            f"refusing to replace {target}: it is not a site built by this command "
+            f"(no {MARKER} in it); choose an empty or new folder"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=target.parent))
     try:
@@ -827,10 +906,11 @@ def build(out: Path | None = None, root: Path | None = None) -> tuple[Path, list
         (html_out / ".buildinfo").unlink(missing_ok=True)
         for leftover in (".doctrees", "_sources"):
             shutil.rmtree(html_out / leftover, ignore_errors=True)
-        for macros in (html_out / "_static").glob("*macros.html"):   # theme template parts, not pages
+        for macros in (html_out / "_static").glob("*macros.html"):  # theme template parts, not pages
             macros.unlink()
-        (html_out / MARKER).write_text("A static site built by `python -m bering site`; safe to delete.\n",
-                                       encoding="utf-8")
+        (html_out / MARKER).write_text(
+            "A static site built by `python -m bering site`; safe to delete.\n", encoding="utf-8"
+        )
         problems = notes["problems"] + check_site(html_out)
         if not problems:
             os.chmod(html_out, 0o755)
@@ -844,22 +924,41 @@ def build(out: Path | None = None, root: Path | None = None) -> tuple[Path, list
 # Checking a built site (also used by the tests)
 
 #: Elements whose URL attribute makes the browser load something (not a link a reader follows).
-_LOADING_ATTRS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("frame", "src"),
-                  ("source", "src"), ("source", "srcset"), ("img", "srcset"), ("video", "src"),
-                  ("video", "poster"), ("audio", "src"), ("embed", "src"), ("object", "data"),
-                  ("track", "src"), ("input", "src"), ("image", "href"), ("use", "href")}
+_LOADING_ATTRS = {
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("frame", "src"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("img", "srcset"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("track", "src"),
+    ("input", "src"),
+    ("image", "href"),
+    ("use", "href"),
+}
 _CSS_URL_RE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", re.I)
 #: Inline scripts the theme writes (Sphinx and pydata-sphinx-theme), each as a regular expression
 #: over the script's text with its white space collapsed. Any other inline script fails the check.
 THEME_SCRIPTS = (
-    re.compile(r'document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| '
-               r'"(?:light|dark|auto|)"; document\.documentElement\.dataset\.theme = '
-               r'localStorage\.getItem\("theme"\) \|\| "(?:light|dark|auto|)";'),
+    re.compile(
+        r'document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| '
+        r'"(?:light|dark|auto|)"; document\.documentElement\.dataset\.theme = '
+        r'localStorage\.getItem\("theme"\) \|\| "(?:light|dark|auto|)";'
+    ),
     re.compile(r"DOCUMENTATION_OPTIONS\.pagename = '[a-z0-9_/]+';"),
     re.compile(r"DOCUMENTATION_OPTIONS\.search_as_you_type = (?:true|false);"),
-    re.compile(r'// Activate the search field on page load let searchInput = document\.querySelector\('
-               r'"form\.bd-search input"\); if \(searchInput\) \{ searchInput\.focus\(\); searchInput\.select\(\); '
-               r'console\.log\("\[PST\]: Set focus on search field\."\); \}'),
+    re.compile(
+        r"// Activate the search field on page load let searchInput = document\.querySelector\("
+        r'"form\.bd-search input"\); if \(searchInput\) \{ searchInput\.focus\(\); searchInput\.select\(\); '
+        r'console\.log\("\[PST\]: Set focus on search field\."\); \}'
+    ),
 )
 
 
@@ -873,11 +972,11 @@ class _PageScan(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
-        self.refs: list[tuple[str, str, str]] = []   # (tag, attribute, url)
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, url)
         self.css: list[str] = []
         self.images_without_alt: list[str] = []
-        self.handlers: list[str] = []                # inline event handler attributes
-        self.scripts: list[str] = []                 # inline scripts (executable ones)
+        self.handlers: list[str] = []  # inline event handler attributes
+        self.scripts: list[str] = []  # inline scripts (executable ones)
         self._in_style = False
         self._script: list[str] | None = None
 
@@ -955,7 +1054,7 @@ def check_site(site: Path) -> list[str]:
             if not theme_script(script):
                 problems.append(f"{name}: inline script the site did not write: {' '.join(script.split())[:120]!r}")
         for src in scan.images_without_alt:
-            problems.append(f"{name}: <img src=\"{src}...\"> has no alt text")
+            problems.append(f'{name}: <img src="{src}..."> has no alt text')
         for css in scan.css:
             for url in _CSS_URL_RE.findall(css):
                 if _is_external(url):
@@ -964,11 +1063,11 @@ def check_site(site: Path) -> list[str]:
             if not url or url.startswith(("data:", "mailto:")):
                 continue
             if attr == "srcset" or re.sub(r"[\s\x00-\x1f]", "", url).lower().startswith(("javascript:", "vbscript:")):
-                problems.append(f"{name}: <{tag} {attr}=\"{url[:80]}\"> is not allowed")
+                problems.append(f'{name}: <{tag} {attr}="{url[:80]}"> is not allowed')
                 continue
             if _is_external(url):
                 if (tag, attr) in _LOADING_ATTRS or (tag == "link") or attr == "action":
-                    problems.append(f"{name}: <{tag} {attr}=\"{url}\"> loads from another host")
+                    problems.append(f'{name}: <{tag} {attr}="{url}"> loads from another host')
                 continue
             parts = urlsplit(url)
             if parts.path:
@@ -988,8 +1087,9 @@ def check_site(site: Path) -> list[str]:
             if parts.fragment and target.suffix == ".html" and target in scans:
                 ids = scans[target].ids
                 if parts.fragment not in ids and unquote(parts.fragment) not in ids:
-                    problems.append(f"{name}: broken link {url} (no id \"{parts.fragment}\" "
-                                    f"in {target.relative_to(site).as_posix()})")
+                    problems.append(
+                        f'{name}: broken link {url} (no id "{parts.fragment}" in {target.relative_to(site).as_posix()})'
+                    )
     for css_file in sorted(site.rglob("*.css")):
         for url in _CSS_URL_RE.findall(css_file.read_text(encoding="utf-8", errors="replace")):
             if _is_external(url):
@@ -1002,8 +1102,13 @@ def plotly_outputs(notebook: Path) -> int:
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    return sum(1 for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
-               if PLOTLY_MIME in out.get("data", {}))
+    return sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if PLOTLY_MIME in out.get("data", {})
+    )
 
 
 def tree_digest(folder: Path) -> str:
@@ -1022,28 +1127,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bering site",
         description="Build the report site (Sphinx, MyST-NB, sphinx-book-theme) from the committed notebooks "
-                    "and figures/. Nothing is executed.")
+        "and figures/. Nothing is executed.",
+    )
     parser.add_argument("--out", help=f"folder to write (default: {DEFAULT_OUT.relative_to(paths.REPO_ROOT)}/)")
     parser.add_argument("--root", help="repository to build from (default: this one)")
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     started = time.monotonic()
     try:
-        target, problems, notes = build(Path(args.out) if args.out else None,
-                                        Path(args.root) if args.root else None)
+        target, problems, notes = build(Path(args.out) if args.out else None, Path(args.root) if args.root else None)
     except SiteError as exc:
         print(f"site not built: {exc}", file=sys.stderr)
         return 1
     for note in notes:
         print(f"note: {note}")
     if not args.root:
-        from . import runner   # stored outputs older than their inputs make a site that contradicts itself
+        from . import runner  # stored outputs older than their inputs make a site that contradicts itself
 
         stale = runner.stale_notebooks()
         if stale:
             print(f"warning: {runner.stale_message(stale)}", file=sys.stderr)
         elif stale is None:
-            print(f"note: no build cache, so the stored outputs were not checked against their inputs; "
-                  f"{runner.FIX_COMMAND} brings them up to date")
+            print(
+                f"note: no build cache, so the stored outputs were not checked against their inputs; "
+                f"{runner.FIX_COMMAND} brings them up to date"
+            )
     if problems:
         for problem in problems:
             print(f"problem: {problem}", file=sys.stderr)

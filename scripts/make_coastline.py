@@ -179,25 +179,26 @@ def _snapped_features(piece, hemisphere: str | None) -> list[dict]:
     """Snap ``piece`` to the 1e-4 degree grid, orient it (RFC 7946: exterior counter-clockwise) and
     return its polygons as GeoJSON Features; ``hemisphere=None`` takes it from the first vertex."""
     out = []
-    for poly in polygons_of(set_precision(piece, 10.0 ** -DECIMALS)):
+    for poly in polygons_of(set_precision(piece, 10.0**-DECIMALS)):
         poly = orient(poly, sign=1.0)
         exterior = _round_ring(poly.exterior.coords)
         if not exterior:
             continue
         holes = [h for h in (_round_ring(i.coords) for i in poly.interiors) if h]
         side = hemisphere or ("east" if exterior[0][0] > 0 else "west")
-        out.append({
-            "type": "Feature",
-            "properties": {"hemisphere": side},
-            "geometry": {"type": "Polygon", "coordinates": [exterior, *holes]},
-        })
+        out.append(
+            {
+                "type": "Feature",
+                "properties": {"hemisphere": side},
+                "geometry": {"type": "Polygon", "coordinates": [exterior, *holes]},
+            }
+        )
     return out
 
 
 def _sorted(features: list[dict]) -> list[dict]:
     """Stable order: east pieces first, then by first vertex, so reruns give identical files."""
-    return sorted(features, key=lambda f: (f["properties"]["hemisphere"] != "east",
-                                           f["geometry"]["coordinates"][0][0]))
+    return sorted(features, key=lambda f: (f["properties"]["hemisphere"] != "east", f["geometry"]["coordinates"][0][0]))
 
 
 def build_features(topology: dict, simplify: float = 0.0) -> list[dict]:
@@ -298,15 +299,27 @@ def check_features(features: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("land_json", type=Path,
-                        help="path to world-atlas@2.0.2 land-10m.json (or land-110m.json with --world)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output GeoJSON path (default: data/geo/land_bering_10m.geojson, "
-                             "or data/geo/land_world_110m.geojson with --world)")
-    parser.add_argument("--simplify", type=float, default=0.0,
-                        help="Douglas-Peucker tolerance in degrees (default 0: no simplification)")
-    parser.add_argument("--world", action="store_true",
-                        help="write the whole world, cut at the antimeridian, instead of the strait region")
+    parser.add_argument(
+        "land_json", type=Path, help="path to world-atlas@2.0.2 land-10m.json (or land-110m.json with --world)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output GeoJSON path (default: data/geo/land_bering_10m.geojson, "
+        "or data/geo/land_world_110m.geojson with --world)",
+    )
+    parser.add_argument(
+        "--simplify",
+        type=float,
+        default=0.0,
+        help="Douglas-Peucker tolerance in degrees (default 0: no simplification)",
+    )
+    parser.add_argument(
+        "--world",
+        action="store_true",
+        help="write the whole world, cut at the antimeridian, instead of the strait region",
+    )
     args = parser.parse_args(argv)
 
     raw = args.land_json.read_bytes()
@@ -349,8 +362,10 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(collection, separators=(",", ":")) + "\n"
     args.out.write_text(text, encoding="utf-8")
     n_points = sum(len(r) for f in features for r in f["geometry"]["coordinates"])
-    print(f"wrote {args.out} with {len(features)} polygons, {n_points} positions, "
-          f"{len(text.encode('utf-8')) / 1e6:.2f} MB; input sha256 {collection['properties']['input_sha256']}")
+    print(
+        f"wrote {args.out} with {len(features)} polygons, {n_points} positions, "
+        f"{len(text.encode('utf-8')) / 1e6:.2f} MB; input sha256 {collection['properties']['input_sha256']}"
+    )
     return 0
 
 

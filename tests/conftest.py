@@ -36,8 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 #: Tests in files owned elsewhere that start a browser or a kernel: module name, or module::test name.
 SLOW_ELSEWHERE = ("test_browser", "test_bad_input::test_notebook_on_broken_data_names_notebook_cell_and_problem")
-FIX_HINT = ("stored outputs differ from what the notebook gives now: run ./tasks.sh update "
-            "(or: .venv/bin/python -m bering update), check the diff and commit the notebook")
+FIX_HINT = (
+    "stored outputs differ from what the notebook gives now: run ./tasks.sh update "
+    "(or: .venv/bin/python -m bering update), check the diff and commit the notebook"
+)
 
 
 class NotebookRun:
@@ -59,13 +61,15 @@ RUN = NotebookRun()
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: executes notebooks, starts kernels or a browser (left out by "
-                                       "./tasks.sh test fast)")
+    config.addinivalue_line(
+        "markers", "slow: executes notebooks, starts kernels or a browser (left out by ./tasks.sh test fast)"
+    )
     config.addinivalue_line("markers", "after_notebooks: runs after the nbval items and uses their run")
     if not getattr(config.option, "nbval", False) or getattr(config, "workerinput", None) is not None:
         return
-    from bering import runner
     from test_offline import write_guard
+
+    from bering import runner
 
     RUN.active = True
     RUN.expected = [p.name for p in runner.notebook_order()]
@@ -75,9 +79,11 @@ def pytest_configure(config):
     if given:
         folder = Path(given).resolve()
         if folder.exists() and any(folder.iterdir()):
-            raise pytest.UsageError(f"BERING_FIGURES_DIR={given} is not empty: the notebooks write their figures "
-                                    "there and the freshness check compares them with figures/, so it must start "
-                                    "empty (or leave it unset and a scratch folder is used)")
+            raise pytest.UsageError(
+                f"BERING_FIGURES_DIR={given} is not empty: the notebooks write their figures "
+                "there and the freshness check compares them with figures/, so it must start "
+                "empty (or leave it unset and a scratch folder is used)"
+            )
         folder.mkdir(parents=True, exist_ok=True)
     else:
         folder = scratch / "figures"
@@ -145,6 +151,7 @@ def notebook_run() -> NotebookRun:
     """The session's strict-nbval execution (see the module's docstring)."""
     return RUN
 
+
 MINI_SOURCES = (
     "source_id,publisher,title,url,date_published,date_accessed,licence,notes\n"
     "src_a,Agency A,Table A,https://example.org/a,2024-05-01,2026-11-22,CC BY 4.0,\n"
@@ -158,32 +165,56 @@ MINI_PLACES = (
 MINI_PACKAGE = {
     "name": "mini",
     "resources": [
-        {"name": "sources", "path": "sources.csv", "schema": {
-            "fields": [
-                {"name": "source_id", "type": "string", "constraints": {"required": True, "pattern": "[a-z0-9_]+"}},
-                {"name": "publisher", "type": "string", "constraints": {"required": True}},
-                {"name": "title", "type": "string", "constraints": {"required": True}},
-                {"name": "url", "type": "string", "constraints": {"required": True, "pattern": "https?://\\S+"}},
-                {"name": "date_published", "type": "string",
-                 "constraints": {"required": True, "pattern": "\\d{4}(-\\d{2}(-\\d{2})?)?"}},
-                {"name": "date_accessed", "type": "date", "constraints": {"required": True}},
-                {"name": "licence", "type": "string", "constraints": {"required": True}},
-                {"name": "notes", "type": "string"}],
-            "primaryKey": ["source_id"]}},
-        {"name": "places", "path": "places.csv", "schema": {
-            "fields": [
-                {"name": "place_id", "type": "string", "constraints": {"required": True}},
-                {"name": "name", "type": "string", "constraints": {"required": True}},
-                {"name": "lat", "type": "number", "unit": "degree",
-                 "constraints": {"required": True, "minimum": -90, "maximum": 90}},
-                {"name": "lon", "type": "number", "unit": "degree",
-                 "constraints": {"required": True, "minimum": -180, "maximum": 180}},
-                {"name": "kind", "type": "string", "constraints": {"enum": ["cape", "island"]}},
-                {"name": "length_km", "type": "number", "unit": "km", "constraints": {"minimum": 0}},
-                {"name": "source_id", "type": "string", "constraints": {"required": True}}],
-            "primaryKey": ["place_id"],
-            "foreignKeys": [{"fields": ["source_id"],
-                             "reference": {"resource": "sources", "fields": ["source_id"]}}]}},
+        {
+            "name": "sources",
+            "path": "sources.csv",
+            "schema": {
+                "fields": [
+                    {"name": "source_id", "type": "string", "constraints": {"required": True, "pattern": "[a-z0-9_]+"}},
+                    {"name": "publisher", "type": "string", "constraints": {"required": True}},
+                    {"name": "title", "type": "string", "constraints": {"required": True}},
+                    {"name": "url", "type": "string", "constraints": {"required": True, "pattern": "https?://\\S+"}},
+                    {
+                        "name": "date_published",
+                        "type": "string",
+                        "constraints": {"required": True, "pattern": "\\d{4}(-\\d{2}(-\\d{2})?)?"},
+                    },
+                    {"name": "date_accessed", "type": "date", "constraints": {"required": True}},
+                    {"name": "licence", "type": "string", "constraints": {"required": True}},
+                    {"name": "notes", "type": "string"},
+                ],
+                "primaryKey": ["source_id"],
+            },
+        },
+        {
+            "name": "places",
+            "path": "places.csv",
+            "schema": {
+                "fields": [
+                    {"name": "place_id", "type": "string", "constraints": {"required": True}},
+                    {"name": "name", "type": "string", "constraints": {"required": True}},
+                    {
+                        "name": "lat",
+                        "type": "number",
+                        "unit": "degree",
+                        "constraints": {"required": True, "minimum": -90, "maximum": 90},
+                    },
+                    {
+                        "name": "lon",
+                        "type": "number",
+                        "unit": "degree",
+                        "constraints": {"required": True, "minimum": -180, "maximum": 180},
+                    },
+                    {"name": "kind", "type": "string", "constraints": {"enum": ["cape", "island"]}},
+                    {"name": "length_km", "type": "number", "unit": "km", "constraints": {"minimum": 0}},
+                    {"name": "source_id", "type": "string", "constraints": {"required": True}},
+                ],
+                "primaryKey": ["place_id"],
+                "foreignKeys": [
+                    {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}}
+                ],
+            },
+        },
     ],
 }
 

@@ -137,8 +137,10 @@ def missing_column(d):
     for row in t.rows:
         row.pop(i)
     t.save()
-    return [f"{t.where}, line 1, column 'country': [header-missing] "
-            "column 'country' is in the data dictionary but not in the file"]
+    return [
+        f"{t.where}, line 1, column 'country': [header-missing] "
+        "column 'country' is in the data dictionary but not in the file"
+    ]
 
 
 def unexpected_column(d):
@@ -148,17 +150,21 @@ def unexpected_column(d):
     for row in t.rows:
         row.insert(i, "12")
     t.save()
-    return [f"{t.where}, line 1, column 'elevation_m': [header-unexpected] "
-            "column 'elevation_m' is in the file but not in the data dictionary"]
+    return [
+        f"{t.where}, line 1, column 'elevation_m': [header-unexpected] "
+        "column 'elevation_m' is in the file but not in the data dictionary"
+    ]
 
 
 def renamed_column(d):
     t = Table(d, "places.csv")
     t.header[t.col("lat")] = "latitude"
     t.save()
-    return [f"{t.where}, line 1, column 'lat': [header-missing] column 'lat' is in the data dictionary "
-            "but not in the file (was it renamed to 'latitude'?)",
-            f"{t.where}, line 1, column 'latitude': [header-unexpected]"]
+    return [
+        f"{t.where}, line 1, column 'lat': [header-missing] column 'lat' is in the data dictionary "
+        "but not in the file (was it renamed to 'latitude'?)",
+        f"{t.where}, line 1, column 'latitude': [header-unexpected]",
+    ]
 
 
 def duplicate_header(d):
@@ -172,8 +178,9 @@ def header_whitespace(d):
     t = Table(d, "places.csv")
     t.header[t.col("lat")] = "lat "
     t.save()
-    return [f"{t.where}, line 1, column 'lat ': [header-whitespace] column name 'lat ' has leading or "
-            "trailing whitespace"]
+    return [
+        f"{t.where}, line 1, column 'lat ': [header-whitespace] column name 'lat ' has leading or trailing whitespace"
+    ]
 
 
 def wrong_type(d):
@@ -211,8 +218,10 @@ def duplicate_key(d):
     t = Table(d, "timeline.csv")
     first = t.get(3, "event_id")
     t.set(4, "event_id", first).save()
-    return [t.at(4, "event_id", "primary-key") + f" duplicate key (event_id={first}) first used on line {t.line(3)}",
-            t.at(4, "event_id", "unique")]
+    return [
+        t.at(4, "event_id", "primary-key") + f" duplicate key (event_id={first}) first used on line {t.line(3)}",
+        t.at(4, "event_id", "unique"),
+    ]
 
 
 def duplicate_composite_key(d):
@@ -220,16 +229,19 @@ def duplicate_composite_key(d):
     year, currency = t.get(0, "year"), t.get(0, "currency")
     i = t.find(lambda r: r["currency"] == currency and r["year"] != year)
     t.set(i, "year", year).save()
-    return [f"{t.where}, line {t.line(i)}, column 'year,currency': [primary-key] duplicate key "
-            f"(year={year}, currency={currency}) first used on line {t.line(0)}"]
+    return [
+        f"{t.where}, line {t.line(i)}, column 'year,currency': [primary-key] duplicate key "
+        f"(year={year}, currency={currency}) first used on line {t.line(0)}"
+    ]
 
 
 def unknown_source_id(d):
     t = Table(d, "project_costs.csv")
     i = len(t.rows) - 1
     t.set(i, "source_id", "flyvbjerg_2099_no_such_study").save()
-    return [t.at(i, "source_id", "foreign-key")
-            + " 'flyvbjerg_2099_no_such_study' does not resolve in sources.source_id"]
+    return [
+        t.at(i, "source_id", "foreign-key") + " 'flyvbjerg_2099_no_such_study' does not resolve in sources.source_id"
+    ]
 
 
 def unknown_project_id(d):
@@ -308,9 +320,11 @@ def price_year_before_price_index(d):
     t = Table(d, "timeline.csv")
     i = t.find(lambda r: r["cost_currency"] == "USD")
     t.set(i, "cost_price_year", "1870").save()
-    return [t.at(i, "cost_price_year", "money-coverage")
-            + " no US price index for 1870 (covered: 1880-2025); amounts outside the covered years "
-            "are not extrapolated"]
+    return [
+        t.at(i, "cost_price_year", "money-coverage")
+        + " no US price index for 1870 (covered: 1880-2025); amounts outside the covered years "
+        "are not extrapolated"
+    ]
 
 
 def price_year_without_exchange_rate(d):
@@ -321,8 +335,10 @@ def price_year_without_exchange_rate(d):
     currency = t.get(i, "currency")
     year = int(first[currency]) - 1
     t.set(i, "price_year", str(year)).save()
-    return [t.at(i, "price_year", "money-coverage")
-            + f" no {currency} per USD exchange rate for {year} (covered: {first[currency]}-"]
+    return [
+        t.at(i, "price_year", "money-coverage")
+        + f" no {currency} per USD exchange rate for {year} (covered: {first[currency]}-"
+    ]
 
 
 def unknown_currency_enum(d):
@@ -353,8 +369,10 @@ def estimate_after_opening(d):
     project = t.get(i, "project_id")
     late = opened[project] + 3
     t.set(i, "year_stated", str(late)).save()
-    return [t.at(i, "year_stated", "estimate-before-opening")
-            + f" estimate for '{project}' is dated {late}, after the project opened in {opened[project]}"]
+    return [
+        t.at(i, "year_stated", "estimate-before-opening")
+        + f" estimate for '{project}' is dated {late}, after the project opened in {opened[project]}"
+    ]
 
 
 def opened_before_construction(d):
@@ -362,8 +380,10 @@ def opened_before_construction(d):
     i = t.find(lambda r: r["open_year"] != "" and r["construction_start_year"] != "")
     start = int(t.get(i, "construction_start_year"))
     t.set(i, "open_year", str(start - 2)).save()
-    return [t.at(i, "open_year", "start-before-opening")
-            + f" '{t.get(i, 'project_id')}' opens in {start - 2}, before its construction started in {start}"]
+    return [
+        t.at(i, "open_year", "start-before-opening")
+        + f" '{t.get(i, 'project_id')}' opens in {start - 2}, before its construction started in {start}"
+    ]
 
 
 def event_year_mismatch(d):
@@ -371,9 +391,10 @@ def event_year_mismatch(d):
     i = t.find(lambda r: r["category"] == "proposal" and int(r["year"]) > 1900)
     year = int(t.get(i, "year"))
     t.set(i, "year", str(year - 10)).save()
-    return [t.at(i, "event_id", "year-consistent"),
-            t.at(i, "date", "year-consistent")
-            + f" '{t.get(i, 'date')}' does not start with the row's year {year - 10}"]
+    return [
+        t.at(i, "event_id", "year-consistent"),
+        t.at(i, "date", "year-consistent") + f" '{t.get(i, 'date')}' does not start with the row's year {year - 10}",
+    ]
 
 
 def unit_not_in_enum(d):
@@ -390,9 +411,11 @@ def unit_inconsistent_in_series(d):
     rows = [i for i, r in enumerate(t.rows) if r[t.col("metric")] == metric]
     unit = t.get(rows[0], "unit")
     t.set(rows[-1], "unit", "t REO").save()
-    return [t.at(rows[-1], "unit", "unit-consistent")
-            + f" metric '{metric}' is in '{unit}' on line {t.line(rows[0])} ({len(rows) - 1} row(s)) "
-            "but in 't REO' here"]
+    return [
+        t.at(rows[-1], "unit", "unit-consistent")
+        + f" metric '{metric}' is in '{unit}' on line {t.line(rows[0])} ({len(rows) - 1} row(s)) "
+        "but in 't REO' here"
+    ]
 
 
 def enum_violation(d):
@@ -419,8 +442,9 @@ def row_too_wide(d):
     t = Table(d, "places.csv")
     t.rows[2].append("stray")
     t.save()
-    return [f"{t.where}, line {t.line(2)}: [row-width] row has {len(t.header) + 1} cells but the header "
-            f"has {len(t.header)}"]
+    return [
+        f"{t.where}, line {t.line(2)}: [row-width] row has {len(t.header) + 1} cells but the header has {len(t.header)}"
+    ]
 
 
 def non_utf8(d):
@@ -432,8 +456,10 @@ def non_utf8(d):
     text = t.path.read_text(encoding="utf-8")
     t.path.write_bytes(text.encode("utf-8").replace(char.encode(), char.encode("latin-1")))
     offset = text.encode("utf-8").index(char.encode())
-    return [f"{t.where}, line {t.line(i)}: [encoding] not valid UTF-8 (byte 0x{ord(char):02x} at offset "
-            f"{offset}) in column 'name'; save the file as UTF-8"]
+    return [
+        f"{t.where}, line {t.line(i)}: [encoding] not valid UTF-8 (byte 0x{ord(char):02x} at offset "
+        f"{offset}) in column 'name'; save the file as UTF-8"
+    ]
 
 
 def whitespace_in_key(d):
@@ -447,8 +473,10 @@ def whitespace_in_foreign_key(d):
     t = Table(d, "project_costs.csv")
     key = t.get(0, "project_id")
     t.set(0, "project_id", f"{key} ").save()
-    return [t.at(0, "project_id", "whitespace") + f" '{key} ' has leading or trailing whitespace",
-            t.at(0, "project_id", "foreign-key") + f" '{key} ' does not resolve in megaprojects.project_id"]
+    return [
+        t.at(0, "project_id", "whitespace") + f" '{key} ' has leading or trailing whitespace",
+        t.at(0, "project_id", "foreign-key") + f" '{key} ' does not resolve in megaprojects.project_id",
+    ]
 
 
 def control_character(d):
@@ -469,8 +497,10 @@ def unclosed_quote(d):
     assert not last.startswith('"')
     lines[n - 1] = f'{head},"{last}'  # the last cell opens a quote that nothing closes
     t.path.write_text("\n".join(lines), encoding="utf-8")
-    return [f"{t.where}, line {n}, column '{column}': [csv-quote] a quoted field opened on this line "
-            f"runs on to line {n + 1}, where a closing quote is followed by more text"]
+    return [
+        f"{t.where}, line {n}, column '{column}': [csv-quote] a quoted field opened on this line "
+        f"runs on to line {n + 1}, where a closing quote is followed by more text"
+    ]
 
 
 def unclosed_quote_at_end(d):
@@ -484,8 +514,10 @@ def unclosed_quote_at_end(d):
     head, _, last = text[n - 1].rpartition(",")
     text[n - 1] = f'{head},"{last}'
     t.path.write_text("\n".join(text) + "\n", encoding="utf-8")
-    return [f"{t.where}, line {n}, column '{t.header[-1]}': [csv-quote] a quoted field opened on this line "
-            "is never closed, so the rest of the file would be read as one cell"]
+    return [
+        f"{t.where}, line {n}, column '{t.header[-1]}': [csv-quote] a quoted field opened on this line "
+        "is never closed, so the rest of the file would be read as one cell"
+    ]
 
 
 def embedded_newline_then_error(d):
@@ -503,9 +535,11 @@ def embedded_newline_then_error(d):
 def dictionary_renames_field(d):
     edit_package(d, lambda p: field(p, "places", "lon").update(name="longitude"))
     where = (d / "places.csv").resolve()
-    return [f"{where}, line 1, column 'longitude': [header-missing] column 'longitude' is in the data "
-            "dictionary but not in the file",
-            f"{where}, line 1, column 'lon': [header-unexpected]"]
+    return [
+        f"{where}, line 1, column 'longitude': [header-missing] column 'longitude' is in the data "
+        "dictionary but not in the file",
+        f"{where}, line 1, column 'lon': [header-unexpected]",
+    ]
 
 
 def dictionary_type_changed(d):
@@ -520,9 +554,12 @@ def dictionary_reorders_fields(d):
         fields = data.resource(p, "places")["schema"]["fields"]
         a, b = fields.index(field(p, "places", "lat")), fields.index(field(p, "places", "lon"))
         fields[a], fields[b] = fields[b], fields[a]
+
     edit_package(d, swap)
-    return [f"{(d / 'places.csv').resolve()}, line 1: [header-order] columns are not in the dictionary's "
-            "order: place_id, name, lon, lat"]
+    return [
+        f"{(d / 'places.csv').resolve()}, line 1: [header-order] columns are not in the dictionary's "
+        "order: place_id, name, lon, lat"
+    ]
 
 
 def dictionary_unsupported_type(d):
@@ -530,8 +567,10 @@ def dictionary_unsupported_type(d):
     text = (d / data.PACKAGE_FILE).read_text(encoding="utf-8")
     res_at = text.index('"name": "megaprojects"')
     line = text.count("\n", 0, text.index('"name": "open_year"', res_at)) + 1
-    return [f"{(d / data.PACKAGE_FILE).resolve()}, line {line}, column 'open_year': [dictionary] "
-            "resource 'megaprojects', field 'open_year': type 'year' is not supported"]
+    return [
+        f"{(d / data.PACKAGE_FILE).resolve()}, line {line}, column 'open_year': [dictionary] "
+        "resource 'megaprojects', field 'open_year': type 'year' is not supported"
+    ]
 
 
 def dictionary_unknown_constraint(d):
@@ -541,8 +580,10 @@ def dictionary_unknown_constraint(d):
 
 def dictionary_key_names_missing_field(d):
     edit_package(d, lambda p: data.resource(p, "places")["schema"].update(primaryKey=["place_key"]))
-    return ["column 'place_key': [dictionary] resource 'places': primaryKey names 'place_key', which is not "
-            "one of its fields"]
+    return [
+        "column 'place_key': [dictionary] resource 'places': primaryKey names 'place_key', which is not "
+        "one of its fields"
+    ]
 
 
 def dictionary_path_renamed(d):
@@ -559,62 +600,65 @@ def dictionary_not_json(d):
     return [f"{path.resolve()}, line {j + 2}: [json] Expecting ',' delimiter"]
 
 
-CASES = [Case(f.__name__, resource, f) for f, resource in [
-    (missing_file, "places"),
-    (empty_file, "timeline"),
-    (header_only, "megaprojects"),
-    (missing_column, "places"),
-    (unexpected_column, "places"),
-    (renamed_column, "places"),
-    (duplicate_header, "places"),
-    (header_whitespace, "places"),
-    (wrong_type, "megaprojects"),
-    (thousands_separator, "megaprojects"),
-    (unit_suffix, "megaprojects"),
-    (blank_required, "timeline"),
-    (duplicate_key, "timeline"),
-    (duplicate_composite_key, "fx_rates"),
-    (unknown_source_id, "project_costs"),
-    (unknown_project_id, "project_costs"),
-    (source_without_url, "sources"),
-    (source_url_without_scheme, "sources"),
-    (source_without_date, "sources"),
-    (impossible_date, "sources"),
-    (latitude_out_of_range, "places"),
-    (longitude_out_of_range, "places"),
-    (negative_length, "megaprojects"),
-    (negative_cost, "project_costs"),
-    (year_out_of_range, "megaprojects"),
-    (price_year_before_price_index, "timeline"),
-    (price_year_without_exchange_rate, "project_costs"),
-    (unknown_currency_enum, "project_costs"),
-    (unknown_currency_no_rates, "timeline"),
-    (amount_without_currency, "timeline"),
-    (estimate_after_opening, "project_costs"),
-    (opened_before_construction, "megaprojects"),
-    (event_year_mismatch, "timeline"),
-    (unit_not_in_enum, "reference_overruns"),
-    (unit_inconsistent_in_series, "us_ree_trade"),
-    (enum_violation, "timeline"),
-    (pattern_violation, "timeline"),
-    (boolean_violation, "ree_production"),
-    (row_too_wide, "places"),
-    (non_utf8, "places"),
-    (whitespace_in_key, "places"),
-    (whitespace_in_foreign_key, "project_costs"),
-    (control_character, "timeline"),
-    (unclosed_quote, "timeline"),
-    (unclosed_quote_at_end, "timeline"),
-    (embedded_newline_then_error, "timeline"),
-    (dictionary_renames_field, "places"),
-    (dictionary_type_changed, "megaprojects"),
-    (dictionary_reorders_fields, "places"),
-    (dictionary_unsupported_type, "megaprojects"),
-    (dictionary_unknown_constraint, "places"),
-    (dictionary_key_names_missing_field, "places"),
-    (dictionary_path_renamed, "places"),
-    (dictionary_not_json, "timeline"),
-]]
+CASES = [
+    Case(f.__name__, resource, f)
+    for f, resource in [
+        (missing_file, "places"),
+        (empty_file, "timeline"),
+        (header_only, "megaprojects"),
+        (missing_column, "places"),
+        (unexpected_column, "places"),
+        (renamed_column, "places"),
+        (duplicate_header, "places"),
+        (header_whitespace, "places"),
+        (wrong_type, "megaprojects"),
+        (thousands_separator, "megaprojects"),
+        (unit_suffix, "megaprojects"),
+        (blank_required, "timeline"),
+        (duplicate_key, "timeline"),
+        (duplicate_composite_key, "fx_rates"),
+        (unknown_source_id, "project_costs"),
+        (unknown_project_id, "project_costs"),
+        (source_without_url, "sources"),
+        (source_url_without_scheme, "sources"),
+        (source_without_date, "sources"),
+        (impossible_date, "sources"),
+        (latitude_out_of_range, "places"),
+        (longitude_out_of_range, "places"),
+        (negative_length, "megaprojects"),
+        (negative_cost, "project_costs"),
+        (year_out_of_range, "megaprojects"),
+        (price_year_before_price_index, "timeline"),
+        (price_year_without_exchange_rate, "project_costs"),
+        (unknown_currency_enum, "project_costs"),
+        (unknown_currency_no_rates, "timeline"),
+        (amount_without_currency, "timeline"),
+        (estimate_after_opening, "project_costs"),
+        (opened_before_construction, "megaprojects"),
+        (event_year_mismatch, "timeline"),
+        (unit_not_in_enum, "reference_overruns"),
+        (unit_inconsistent_in_series, "us_ree_trade"),
+        (enum_violation, "timeline"),
+        (pattern_violation, "timeline"),
+        (boolean_violation, "ree_production"),
+        (row_too_wide, "places"),
+        (non_utf8, "places"),
+        (whitespace_in_key, "places"),
+        (whitespace_in_foreign_key, "project_costs"),
+        (control_character, "timeline"),
+        (unclosed_quote, "timeline"),
+        (unclosed_quote_at_end, "timeline"),
+        (embedded_newline_then_error, "timeline"),
+        (dictionary_renames_field, "places"),
+        (dictionary_type_changed, "megaprojects"),
+        (dictionary_reorders_fields, "places"),
+        (dictionary_unsupported_type, "megaprojects"),
+        (dictionary_unknown_constraint, "places"),
+        (dictionary_key_names_missing_field, "places"),
+        (dictionary_path_renamed, "places"),
+        (dictionary_not_json, "timeline"),
+    ]
+]
 
 
 # -- what breaks the reader itself (issue 19, item 8): one message each, never a traceback --------
@@ -637,11 +681,12 @@ def unclosed_quote_in_large_file(d):
     head, _, last = lines[n - 1].rpartition(",")
     assert not last.startswith('"')
     # the last cell opens a quote, and no quote after it can close it
-    lines = lines[:n - 1] + [f'{head},"{last}'] + [line.replace('"', "") for line in lines[n:]]
+    lines = lines[: n - 1] + [f'{head},"{last}'] + [line.replace('"', "") for line in lines[n:]]
     t.path.write_text("\n".join(lines), encoding="utf-8")
     assert t.path.stat().st_size > 1_000_000
-    return [f"{t.where}, line {n}, column '{t.header[-1]}': [csv-quote] a quoted field opened on this line is "
-            "never closed"]
+    return [
+        f"{t.where}, line {n}, column '{t.header[-1]}': [csv-quote] a quoted field opened on this line is never closed"
+    ]
 
 
 def symlink_loop(d):
@@ -669,16 +714,19 @@ def dictionary_resource_not_an_object(d):
 
 
 def dictionary_invalid_regex(d):
-    edit_package(d, lambda p: field(p, "timeline", "event_id").setdefault("constraints", {})
-                 .update(pattern="[a-z0-9_"))
-    return ["column 'event_id': [dictionary] resource 'timeline', field 'event_id': pattern '[a-z0-9_' is "
-            "not a valid regular expression"]
+    edit_package(d, lambda p: field(p, "timeline", "event_id").setdefault("constraints", {}).update(pattern="[a-z0-9_"))
+    return [
+        "column 'event_id': [dictionary] resource 'timeline', field 'event_id': pattern '[a-z0-9_' is "
+        "not a valid regular expression"
+    ]
 
 
 def dictionary_string_for_number(d):
     edit_package(d, lambda p: field(p, "megaprojects", "length_km").setdefault("constraints", {}).update(minimum="0"))
-    return ["column 'length_km': [dictionary] resource 'megaprojects', field 'length_km': constraint 'minimum' "
-            "must be a number for a field of type number, not a string \"0\""]
+    return [
+        "column 'length_km': [dictionary] resource 'megaprojects', field 'length_km': constraint 'minimum' "
+        'must be a number for a field of type number, not a string "0"'
+    ]
 
 
 def dictionary_foreign_key_without_reference(d):
@@ -689,23 +737,30 @@ def dictionary_foreign_key_without_reference(d):
 def dictionary_path_absolute(d):
     """An absolute path to a system file is refused before anything is read (its text never shows)."""
     edit_package(d, lambda p: data.resource(p, "places").update(path="/etc/passwd"))
-    return [f"{package_json(d)}", "[dictionary] resource 'places': path \"/etc/passwd\" is absolute or a URL; "
-            "a resource path must be a relative name inside the data folder (it was not read)"]
+    return [
+        f"{package_json(d)}",
+        "[dictionary] resource 'places': path \"/etc/passwd\" is absolute or a URL; "
+        "a resource path must be a relative name inside the data folder (it was not read)",
+    ]
 
 
 def dictionary_path_climbs_out(d):
     (d.parent / "outside.csv").write_text((d / "places.csv").read_text(encoding="utf-8"), encoding="utf-8")
     edit_package(d, lambda p: data.resource(p, "places").update(path="../outside.csv"))
-    return ["[dictionary] resource 'places': path \"../outside.csv\" climbs out of the data folder with '..' "
-            "(it was not read)"]
+    return [
+        "[dictionary] resource 'places': path \"../outside.csv\" climbs out of the data folder with '..' "
+        "(it was not read)"
+    ]
 
 
 def dictionary_path_links_out(d):
     (d.parent / "outside.csv").write_text((d / "places.csv").read_text(encoding="utf-8"), encoding="utf-8")
     (d / "places.csv").unlink()
     (d / "places.csv").symlink_to(d.parent / "outside.csv")
-    return ["[dictionary] resource 'places': path \"places.csv\" leads out of the data folder through a "
-            "symbolic link (it was not read)"]
+    return [
+        "[dictionary] resource 'places': path \"places.csv\" leads out of the data folder through a "
+        "symbolic link (it was not read)"
+    ]
 
 
 # -- what users' files really contain: spreadsheet exports, other encodings, number formats, -----
@@ -748,16 +803,17 @@ def tab_separated(d):
 def excel_separator_directive(d):
     path = d / "places.csv"
     path.write_text("sep=,\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
-    return [f"{path.resolve()}, line 1: [csv-separator] the first line 'sep=,' is a spreadsheet's separator "
-            "directive"]
+    return [f"{path.resolve()}, line 1: [csv-separator] the first line 'sep=,' is a spreadsheet's separator directive"]
 
 
 def decimal_comma(d):
     t = Table(d, "places.csv")
     lat = t.get(0, "lat")
     t.set(0, "lat", lat.replace(".", ",")).save()
-    return [t.at(0, "lat", "type:number") + f" '{lat.replace('.', ',')}' uses a decimal comma; write the "
-            f"decimal point: {lat}"]
+    return [
+        t.at(0, "lat", "type:number") + f" '{lat.replace('.', ',')}' uses a decimal comma; write the "
+        f"decimal point: {lat}"
+    ]
 
 
 def decimal_comma_unquoted(d):
@@ -769,9 +825,11 @@ def decimal_comma_unquoted(d):
     lines[t.line(i) - 1] = lines[t.line(i) - 1].replace(f",{km},", f",{km.replace('.', ',')},", 1)
     t.path.write_text("\n".join(lines), encoding="utf-8")
     joined = km.replace(".", ",")
-    return [f"{t.where}, line {t.line(i)}: [row-width] row has {len(t.header) + 1} cells but the header has "
-            f"{len(t.header)}; '{joined}' in column 'length_km' looks like a number with a decimal comma",
-            f"write {km}"]
+    return [
+        f"{t.where}, line {t.line(i)}: [row-width] row has {len(t.header) + 1} cells but the header has "
+        f"{len(t.header)}; '{joined}' in column 'length_km' looks like a number with a decimal comma",
+        f"write {km}",
+    ]
 
 
 def nbsp_digit_groups(d):
@@ -780,8 +838,10 @@ def nbsp_digit_groups(d):
     plain = t.get(i, "lives_lost")
     grouped = f"{int(plain):,}".replace(",", "\u00a0")
     t.set(i, "lives_lost", grouped).save()
-    return [t.at(i, "lives_lost", "type:integer") + f" {grouped!r} groups its digits with spaces or apostrophes; "
-            f"write {plain}"]
+    return [
+        t.at(i, "lives_lost", "type:integer") + f" {grouped!r} groups its digits with spaces or apostrophes; "
+        f"write {plain}"
+    ]
 
 
 def typographic_minus(d):
@@ -810,8 +870,9 @@ def missing_value_marker(d):
     t = Table(d, "megaprojects.csv")
     i = t.find(lambda r: r["lives_lost"] == "")
     t.set(i, "lives_lost", "N/A").save()
-    return [t.at(i, "lives_lost", "type:integer")
-            + " 'N/A' is not an integer; leave the cell empty for a missing value"]
+    return [
+        t.at(i, "lives_lost", "type:integer") + " 'N/A' is not an integer; leave the cell empty for a missing value"
+    ]
 
 
 def fullwidth_digits(d):
@@ -828,8 +889,10 @@ def zero_width_space_in_key(d):
     t = Table(d, "places.csv")
     key = t.get(1, "place_id")
     t.set(1, "place_id", key + "\u200b").save()
-    return [t.at(1, "place_id", "invisible-character") + f" {key + chr(0x200b)!r} contains the invisible character "
-            "U+200B (zero width space)"]
+    return [
+        t.at(1, "place_id", "invisible-character") + f" {key + chr(0x200B)!r} contains the invisible character "
+        "U+200B (zero width space)"
+    ]
 
 
 def zero_width_in_foreign_key(d):
@@ -893,45 +956,50 @@ def source_id_typo(d):
     source = t.get(0, "source_id")
     typo = source[:-2] + source[-1] + source[-2]  # two letters swapped
     t.set(0, "source_id", typo).save()
-    return [t.at(0, "source_id", "foreign-key") + f" '{typo}' does not resolve in sources.source_id; "
-            f"did you mean '{source}'?"]
+    return [
+        t.at(0, "source_id", "foreign-key") + f" '{typo}' does not resolve in sources.source_id; "
+        f"did you mean '{source}'?"
+    ]
 
 
-NEW_CASES = [Case(f.__name__, resource, f) for f, resource in [
-    (huge_field, "timeline"),
-    (unclosed_quote_in_large_file, "timeline"),
-    (symlink_loop, "places"),
-    (folder_instead_of_csv, "places"),
-    (dictionary_resource_not_an_object, "places"),
-    (dictionary_invalid_regex, "timeline"),
-    (dictionary_string_for_number, "megaprojects"),
-    (dictionary_foreign_key_without_reference, "places"),
-    (dictionary_path_absolute, "places"),
-    (dictionary_path_climbs_out, "places"),
-    (dictionary_path_links_out, "places"),
-    (utf16_export, "places"),
-    (cp1252_smart_quotes, "timeline"),
-    (semicolon_separated, "places"),
-    (tab_separated, "places"),
-    (excel_separator_directive, "places"),
-    (decimal_comma, "places"),
-    (decimal_comma_unquoted, "megaprojects"),
-    (nbsp_digit_groups, "megaprojects"),
-    (typographic_minus, "places"),
-    (currency_sign, "project_costs"),
-    (spreadsheet_error_value, "megaprojects"),
-    (missing_value_marker, "megaprojects"),
-    (fullwidth_digits, "megaprojects"),
-    (zero_width_space_in_key, "places"),
-    (zero_width_in_foreign_key, "project_costs"),
-    (trailing_non_breaking_space, "places"),
-    (smart_quotes_as_csv_quotes, "places"),
-    (empty_columns_from_spreadsheet, "places"),
-    (leading_apostrophe, "megaprojects"),
-    (accounting_negative, "places"),
-    (enum_in_other_case, "places"),
-    (source_id_typo, "project_costs"),
-]]
+NEW_CASES = [
+    Case(f.__name__, resource, f)
+    for f, resource in [
+        (huge_field, "timeline"),
+        (unclosed_quote_in_large_file, "timeline"),
+        (symlink_loop, "places"),
+        (folder_instead_of_csv, "places"),
+        (dictionary_resource_not_an_object, "places"),
+        (dictionary_invalid_regex, "timeline"),
+        (dictionary_string_for_number, "megaprojects"),
+        (dictionary_foreign_key_without_reference, "places"),
+        (dictionary_path_absolute, "places"),
+        (dictionary_path_climbs_out, "places"),
+        (dictionary_path_links_out, "places"),
+        (utf16_export, "places"),
+        (cp1252_smart_quotes, "timeline"),
+        (semicolon_separated, "places"),
+        (tab_separated, "places"),
+        (excel_separator_directive, "places"),
+        (decimal_comma, "places"),
+        (decimal_comma_unquoted, "megaprojects"),
+        (nbsp_digit_groups, "megaprojects"),
+        (typographic_minus, "places"),
+        (currency_sign, "project_costs"),
+        (spreadsheet_error_value, "megaprojects"),
+        (missing_value_marker, "megaprojects"),
+        (fullwidth_digits, "megaprojects"),
+        (zero_width_space_in_key, "places"),
+        (zero_width_in_foreign_key, "project_costs"),
+        (trailing_non_breaking_space, "places"),
+        (smart_quotes_as_csv_quotes, "places"),
+        (empty_columns_from_spreadsheet, "places"),
+        (leading_apostrophe, "megaprojects"),
+        (accounting_negative, "places"),
+        (enum_in_other_case, "places"),
+        (source_id_typo, "project_costs"),
+    ]
+]
 CASES = CASES + NEW_CASES
 
 
@@ -1007,8 +1075,9 @@ def test_crlf_line_endings_are_accepted_and_lines_stay_right(data_copy):
     t = Table(data_copy, "megaprojects.csv")
     i = t.find(lambda r: r["length_km"] != "")
     raw = path.read_bytes().split(b"\r\n")
-    raw[t.line(i) - 1] = raw[t.line(i) - 1].replace(b"," + t.get(i, "length_km").encode() + b",",
-                                                    b",-" + t.get(i, "length_km").encode() + b",", 1)
+    raw[t.line(i) - 1] = raw[t.line(i) - 1].replace(
+        b"," + t.get(i, "length_km").encode() + b",", b",-" + t.get(i, "length_km").encode() + b",", 1
+    )
     path.write_bytes(b"\r\n".join(raw))
     assert any(t.at(i, "length_km", "minimum") in p for p in problems_in(data_copy, "megaprojects.csv"))
 

@@ -16,18 +16,21 @@ from bering import bench
 
 def notebook(*cells):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbformat.v4.new_code_cell(c)
-                for c in cells]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbformat.v4.new_code_cell(c) for c in cells
+    ]
     return nb
 
 
 def test_import_statements_keep_only_imports():
-    cell = ("%matplotlib inline\n"
-            "from bering import data, money, notebook, timeline\n"
-            "import numpy as np, pandas\n"
-            "from os.path import (join,\n    dirname)\n"
-            "out = notebook.start('01_x')\n"
-            "if True:\n    import json\n")
+    cell = (
+        "%matplotlib inline\n"
+        "from bering import data, money, notebook, timeline\n"
+        "import numpy as np, pandas\n"
+        "from os.path import (join,\n    dirname)\n"
+        "out = notebook.start('01_x')\n"
+        "if True:\n    import json\n"
+    )
     assert bench.import_statements(cell) == [
         "from bering import data, money, notebook, timeline",
         "import numpy as np, pandas",
@@ -37,12 +40,19 @@ def test_import_statements_keep_only_imports():
 
 def test_import_statements_survive_a_syntax_error():
     assert bench.import_statements("import pandas as pd\nfrom bering import data\nx = (") == [
-        "import pandas as pd", "from bering import data"]
+        "import pandas as pd",
+        "from bering import data",
+    ]
 
 
 def test_imports_cell_is_the_code_cell_after_the_heading():
-    nb = notebook("md:# 01 · title", "x = 1", "md:## Imports\nAll logic lives in bering.",
-                  "from bering import data\nout = 1", "import json")
+    nb = notebook(
+        "md:# 01 · title",
+        "x = 1",
+        "md:## Imports\nAll logic lives in bering.",
+        "from bering import data\nout = 1",
+        "import json",
+    )
     assert bench.imports_cell(nb) == "from bering import data\nout = 1"
     fallback = notebook("md:# title", "x = 1", "import json\nprint(json)")
     assert bench.imports_cell(fallback) == "import json\nprint(json)"
@@ -51,8 +61,7 @@ def test_imports_cell_is_the_code_cell_after_the_heading():
 
 def test_floor_notebook_runs_the_imports_and_nothing_else(tmp_path):
     path = tmp_path / "01_x.ipynb"
-    nbformat.write(notebook("md:## Imports", "from bering import data, notebook\n\nout = notebook.start('01_x')"),
-                   path)
+    nbformat.write(notebook("md:## Imports", "from bering import data, notebook\n\nout = notebook.start('01_x')"), path)
     floor = bench.floor_notebook(path)
     assert [c.source for c in floor.cells] == ["from bering import data, notebook"]
 
@@ -62,10 +71,10 @@ def measurement(phase, seconds, peak, per=None, ok=True, failed=()):
 
 
 def test_summary_takes_medians_and_ratios_divide_by_the_floor():
-    runs = [measurement("floor", s, p, {"a.ipynb": s / 2, "b.ipynb": s / 2}) for s, p in
-            [(10, 100), (12, 300), (30, 200)]]
-    runs += [measurement("cold", s, p, {"a.ipynb": s - 5, "b.ipynb": 5}) for s, p in
-             [(15, 400), (18, 500), (16, 450)]]
+    runs = [
+        measurement("floor", s, p, {"a.ipynb": s / 2, "b.ipynb": s / 2}) for s, p in [(10, 100), (12, 300), (30, 200)]
+    ]
+    runs += [measurement("cold", s, p, {"a.ipynb": s - 5, "b.ipynb": 5}) for s, p in [(15, 400), (18, 500), (16, 450)]]
     summary = bench.summarise(runs)
     floor, nbs = summary["floor"], summary["cold"]
     assert (floor.median_s, floor.min_s, floor.max_s) == (12, 10, 30)
@@ -77,8 +86,11 @@ def test_summary_takes_medians_and_ratios_divide_by_the_floor():
 
 
 def test_failed_runs_are_kept_out_of_the_median_but_flagged():
-    runs = [measurement("floor", 10, 1), measurement("cold", 20, 1),
-            measurement("cold", 1, 1, ok=False, failed=["03_x.ipynb"])]
+    runs = [
+        measurement("floor", 10, 1),
+        measurement("cold", 20, 1),
+        measurement("cold", 1, 1, ok=False, failed=["03_x.ipynb"]),
+    ]
     summary = bench.summarise(runs)["cold"]
     assert summary.median_s == 20 and summary.runs == 2
     assert not summary.ok and summary.failed_notebooks == ["03_x.ipynb"]
@@ -86,13 +98,14 @@ def test_failed_runs_are_kept_out_of_the_median_but_flagged():
 
 def test_table_sets_each_phase_against_its_own_base():
     gib = 2**30
-    runs = [measurement("floor", 12, gib // 4, {"01_a.ipynb": 4, "02_b.ipynb": 8}),
-            measurement("cold", 30, gib // 2, {"01_a.ipynb": 14, "02_b.ipynb": 20}),
-            measurement("unchanged", 5, gib // 8),
-            measurement("test", 70, 2 * gib),
-            measurement("test_fast", 12, gib // 8, ok=False)]
-    text = bench.render_results(bench.summarise(runs), {"01_a.ipynb": 1_200_000},
-                                {"unchanged": "executed: none"})
+    runs = [
+        measurement("floor", 12, gib // 4, {"01_a.ipynb": 4, "02_b.ipynb": 8}),
+        measurement("cold", 30, gib // 2, {"01_a.ipynb": 14, "02_b.ipynb": 20}),
+        measurement("unchanged", 5, gib // 8),
+        measurement("test", 70, 2 * gib),
+        measurement("test_fast", 12, gib // 8, ok=False),
+    ]
+    text = bench.render_results(bench.summarise(runs), {"01_a.ipynb": 1_200_000}, {"unchanged": "executed: none"})
     rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines() if line.startswith("|")}
     cold = rows[bench.PHASE_LABELS["cold"]]
     assert "| 30.0 s |" in cold and "| summed floor | 2.50× | ≤ 3× | yes |" in cold and "512 MiB" in cold
@@ -102,14 +115,16 @@ def test_table_sets_each_phase_against_its_own_base():
     test = rows[bench.PHASE_LABELS["test"]]
     assert "| cold build | 2.33× | ≤ 2× | **no** |" in test and test.endswith("| **no** |")
     fast = rows[bench.PHASE_LABELS["test_fast"] + " (**failed**)"]
-    assert "| cold build | 0.40× | ≤ 0.5× | **no** |" in fast   # fast enough, but it failed
+    assert "| cold build | 0.40× | ≤ 0.5× | **no** |" in fast  # fast enough, but it failed
     assert "| 01_a.ipynb | 4.0 s | 14.0 s | 3.50× |" in text
     assert "| 01_a.ipynb | 1200 kB | **no** |" in text
 
 
 def test_update_output_is_parsed_for_what_ran():
-    out = ("02_b.ipynb                               ran in 3.5 s\n"
-           "2 of 3 notebook(s) executed (01_a.ipynb, 02_b.ipynb); figures/ replaced; 0 notebook file(s) stored\n")
+    out = (
+        "02_b.ipynb                               ran in 3.5 s\n"
+        "2 of 3 notebook(s) executed (01_a.ipynb, 02_b.ipynb); figures/ replaced; 0 notebook file(s) stored\n"
+    )
     assert bench.executed_notebooks(out) == ["01_a.ipynb", "02_b.ipynb"]
     assert {m.group(1): float(m.group(2)) for m in bench._RAN_RE.finditer(out)} == {"02_b.ipynb": 3.5}
     assert bench.executed_notebooks("0 of 3 notebook(s) executed (nothing changed); figures/ unchanged") == []

@@ -43,8 +43,16 @@ from bering import site
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("BERING_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PLOT_TIMEOUT_MS = 20_000
 
@@ -69,8 +77,10 @@ _IDS_JS = """() => [...document.querySelectorAll('[id], a[name]')].map(e => e.id
 
 def _require_browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"no browser at {CHROMIUM}: install Debian's chromium package "
-                    "(apt-get install chromium) to run the browser tests")
+        pytest.skip(
+            f"no browser at {CHROMIUM}: install Debian's chromium package "
+            "(apt-get install chromium) to run the browser tests"
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -152,12 +162,15 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True,
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
             args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"],
-            viewport={"width": 1280, "height": 900}, service_workers="block")
+            viewport={"width": 1280, "height": 900},
+            service_workers="block",
+        )
         context.outside = []
-        context.on("request", lambda request: None if _is_local(request.url)
-                   else context.outside.append(request.url))
+        context.on("request", lambda request: None if _is_local(request.url) else context.outside.append(request.url))
         try:
             yield context
         finally:
@@ -179,8 +192,10 @@ class _Watch:
 
     def __init__(self, page):
         self.errors: list[str] = []
-        page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "assert") else None)
+        page.on(
+            "console",
+            lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type in ("error", "assert") else None,
+        )
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
@@ -194,8 +209,10 @@ def _wait_for_plots(frame, expected: int | None, where: str) -> int:
         if total == drawn and (expected is None or total == expected):
             return total
         if time.monotonic() > deadline:
-            pytest.fail(f"{where}: {drawn} of {total} plotly charts rendered (.js-plotly-plot with an "
-                        f"svg.main-svg), expected {expected if expected is not None else total}")
+            pytest.fail(
+                f"{where}: {drawn} of {total} plotly charts rendered (.js-plotly-plot with an "
+                f"svg.main-svg), expected {expected if expected is not None else total}"
+            )
         frame.wait_for_timeout(100)
 
 
@@ -224,7 +241,7 @@ def test_every_page_in_the_browser(built, notebooks, server, browser, shots, cap
     assert "index.html" in pages and "gallery.html" in pages and "citation.html" in pages
     already_outside = len(browser.outside)
     problems: list[str] = []
-    links: dict[str, set[str]] = {}          # target URL without fragment -> pages linking it
+    links: dict[str, set[str]] = {}  # target URL without fragment -> pages linking it
     fragments: dict[str, set[tuple[str, str]]] = {}
     ids: dict[str, set[str]] = {}
     for name in pages:
@@ -328,8 +345,9 @@ def test_code_toggle_and_search(built, notebooks, server, browser, shots):
 
 def test_the_guard_sees_requests_to_other_hosts(browser, tmp_path):
     """A page that loads from another host is caught (and the request goes nowhere)."""
-    (tmp_path / "leak.html").write_text('<!DOCTYPE html><title>leak</title>'
-                                        '<img alt="x" src="https://example.org/pixel.png">', encoding="utf-8")
+    (tmp_path / "leak.html").write_text(
+        '<!DOCTYPE html><title>leak</title><img alt="x" src="https://example.org/pixel.png">', encoding="utf-8"
+    )
     already_outside = len(browser.outside)
     page = browser.new_page()
     watch = _Watch(page)
@@ -364,8 +382,9 @@ def _wait_for_server(proc, url: str, log: Path, timeout: float = 90) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.25)
-    pytest.fail(f"jupyter lab did not answer on {url} within {timeout:.0f} s:\n"
-                f"{log.read_text(errors='replace')[-3000:]}")
+    pytest.fail(
+        f"jupyter lab did not answer on {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 def _stop(proc) -> None:
@@ -403,26 +422,44 @@ def test_notebooks_render_their_plotly_outputs_in_jupyterlab(notebooks, browser,
     settings = home / "settings"
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
-    tracker.write_text('{"windowingMode": "none"}', encoding="utf-8")   # render every cell, not only visible ones
+    tracker.write_text('{"windowingMode": "none"}', encoding="utf-8")  # render every cell, not only visible ones
     notices = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     notices.parent.mkdir(parents=True)
     notices.write_text('{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8")  # no news toast
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "JUPYTER_DATA_DIR": str(home / "data"), "IPYTHONDIR": str(home / "ipython"),
-           "JUPYTER_NO_CONFIG": "1"}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "JUPYTER_NO_CONFIG": "1",
+    }
     log = tmp_path / "jupyterlab.log"
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           "--port-retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--ServerApp.open_browser=False", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly", f"--LabApp.user_settings_dir={settings}",
-           f"--LabApp.workspaces_dir={home / 'workspaces'}", "--LabApp.expose_app_in_browser=True"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.open_browser=False",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")      # CI containers run as root
+        cmd.append("--allow-root")  # CI containers run as root
     with log.open("wb") as handle:
-        proc = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for_server(proc, f"{base}/api/status?token={token}", log)
@@ -438,18 +475,24 @@ def test_notebooks_render_their_plotly_outputs_in_jupyterlab(notebooks, browser,
             else:
                 # the next ones in the same tab, as the file browser opens them: reloading JupyterLab
                 # for each notebook would double the time of the test for nothing
-                page.evaluate("(p) => { window.jupyterapp.commands.execute('docmanager:open', "
-                              "{path: p, factory: 'Notebook'}); return null; }", path.name)
+                page.evaluate(
+                    "(p) => { window.jupyterapp.commands.execute('docmanager:open', "
+                    "{path: p, factory: 'Notebook'}); return null; }",
+                    path.name,
+                )
             try:
                 page.wait_for_function(_LAB_CELLS_JS, arg=path.name, timeout=60_000)
                 page.wait_for_function(_LAB_PLOTS_JS + " === n", arg=[path.name, expected], timeout=60_000)
             except Exception as exc:  # playwright's TimeoutError
                 drawn = page.evaluate(_LAB_PLOTS_JS, [path.name, expected])
-                problems.append(f"{path.name}: {drawn} of {expected} plotly outputs rendered in JupyterLab "
-                                f"({type(exc).__name__})")
+                problems.append(
+                    f"{path.name}: {drawn} of {expected} plotly outputs rendered in JupyterLab ({type(exc).__name__})"
+                )
             if expected:
-                page.evaluate("() => { window.jupyterapp.shell.currentWidget.node.querySelector('.js-plotly-plot')"
-                              ".scrollIntoView({block: 'center'}); return null; }")
+                page.evaluate(
+                    "() => { window.jupyterapp.shell.currentWidget.node.querySelector('.js-plotly-plot')"
+                    ".scrollIntoView({block: 'center'}); return null; }"
+                )
                 page.wait_for_timeout(300)
             page.screenshot(path=str(shots[0] / f"jupyterlab__{path.stem}.png"))
         page.close()

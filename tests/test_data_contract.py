@@ -35,19 +35,34 @@ def test_integer_and_date_types(mini):
     assert sources["date_accessed"].iloc[0] == pd.Timestamp("2026-11-22")
 
 
-@pytest.mark.parametrize("old,new,expected", [
-    ("66.0,-169.0", "96.0,-169.0", "places.csv, line 2, column 'lat': [maximum] 96.0 is above the maximum 90"),
-    ("66.0,-169.0", "66.0,-181", "places.csv, line 2, column 'lon': [minimum] -181 is below the minimum -180"),
-    ("cape,1.5", "cape,1,500", "row-width"),
-    ("cape,1.5", "cape,\"1,500\"", "column 'length_km': [type:number] '1,500' has a thousands separator; write 1500"),
-    ("cape,1.5", "cape,1.5km", "column 'length_km': [type:number] '1.5km' has a unit suffix; write the bare number 1.5"),
-    ("cape,1.5", "cape,-1.5", "line 2, column 'length_km': [minimum] -1.5 is below the minimum 0"),
-    ("cape,1.5", "volcano,1.5", "line 2, column 'kind': [enum] 'volcano' is not one of: cape, island"),
-    ("cape_b,Cape B", "cape_a,Cape B", "line 3, column 'place_id': [primary-key] duplicate key (place_id=cape_a) first used on line 2"),
-    (",src_b\n", ",src_zz\n", "line 3, column 'source_id': [foreign-key] 'src_zz' does not resolve in sources.source_id"),
-    ("Cape A,", ",", "line 2, column 'name': [required] value is blank but required"),
-    ("cape_a,", " cape_a,", "line 2, column 'place_id': [whitespace] ' cape_a' has leading or trailing whitespace"),
-])
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        ("66.0,-169.0", "96.0,-169.0", "places.csv, line 2, column 'lat': [maximum] 96.0 is above the maximum 90"),
+        ("66.0,-169.0", "66.0,-181", "places.csv, line 2, column 'lon': [minimum] -181 is below the minimum -180"),
+        ("cape,1.5", "cape,1,500", "row-width"),
+        ("cape,1.5", 'cape,"1,500"', "column 'length_km': [type:number] '1,500' has a thousands separator; write 1500"),
+        (
+            "cape,1.5",
+            "cape,1.5km",
+            "column 'length_km': [type:number] '1.5km' has a unit suffix; write the bare number 1.5",
+        ),
+        ("cape,1.5", "cape,-1.5", "line 2, column 'length_km': [minimum] -1.5 is below the minimum 0"),
+        ("cape,1.5", "volcano,1.5", "line 2, column 'kind': [enum] 'volcano' is not one of: cape, island"),
+        (
+            "cape_b,Cape B",
+            "cape_a,Cape B",
+            "line 3, column 'place_id': [primary-key] duplicate key (place_id=cape_a) first used on line 2",
+        ),
+        (
+            ",src_b\n",
+            ",src_zz\n",
+            "line 3, column 'source_id': [foreign-key] 'src_zz' does not resolve in sources.source_id",
+        ),
+        ("Cape A,", ",", "line 2, column 'name': [required] value is blank but required"),
+        ("cape_a,", " cape_a,", "line 2, column 'place_id': [whitespace] ' cape_a' has leading or trailing whitespace"),
+    ],
+)
 def test_planted_errors_are_named_precisely(mini, old, new, expected):
     replace_in(mini / "places.csv", old, new)
     found = problems_of(mini)
@@ -100,7 +115,8 @@ def test_quoted_newline_is_one_cell_and_lines_stay_right(mini):
     replace_in(mini / "places.csv", "65.5,-168.0", "65.5,-999")
     found = problems_of(mini)
     assert len(found) == 1 and found[0].endswith(
-        "places.csv, line 4, column 'lon': [minimum] -999 is below the minimum -180"), found
+        "places.csv, line 4, column 'lon': [minimum] -999 is below the minimum -180"
+    ), found
     # once the longitude is fixed, the two-line name loads as one cell
     replace_in(mini / "places.csv", "-999", "-168.0")
     assert data.load("places", mini)["name"].iloc[0] == "Cape\nA"

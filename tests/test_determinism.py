@@ -37,17 +37,49 @@ MAX_NOTEBOOK_BYTES = 1_000_000
 # Randomness comes from bering.SEED, and only from it
 
 #: numpy.random names that build a generator from a seed (everything else there is global state)
-NP_SEEDED = {"default_rng", "Generator", "SeedSequence", "RandomState", "PCG64", "PCG64DXSM",
-             "Philox", "SFC64", "MT19937", "BitGenerator"}
+NP_SEEDED = {
+    "default_rng",
+    "Generator",
+    "SeedSequence",
+    "RandomState",
+    "PCG64",
+    "PCG64DXSM",
+    "Philox",
+    "SFC64",
+    "MT19937",
+    "BitGenerator",
+}
 #: calls whose result differs on every run, whatever the seed
-NONDETERMINISTIC = {"os.urandom", "uuid.uuid1", "uuid.uuid4", "random.SystemRandom",
-                    "secrets.token_bytes", "secrets.token_hex", "secrets.token_urlsafe",
-                    "secrets.choice", "secrets.randbelow", "secrets.randbits"}
+NONDETERMINISTIC = {
+    "os.urandom",
+    "uuid.uuid1",
+    "uuid.uuid4",
+    "random.SystemRandom",
+    "secrets.token_bytes",
+    "secrets.token_hex",
+    "secrets.token_urlsafe",
+    "secrets.choice",
+    "secrets.randbelow",
+    "secrets.randbits",
+}
 #: wall-clock reads; allowed only in modules that time a run for the console, never in an output
-CLOCK = {"datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow",
-         "datetime.date.today", "time.time", "time.time_ns", "time.localtime", "time.gmtime",
-         "time.ctime", "time.asctime", "time.strftime", "pandas.Timestamp.now", "pandas.Timestamp.today",
-         "pandas.Timestamp.utcnow", "numpy.datetime64"}
+CLOCK = {
+    "datetime.datetime.now",
+    "datetime.datetime.today",
+    "datetime.datetime.utcnow",
+    "datetime.date.today",
+    "time.time",
+    "time.time_ns",
+    "time.localtime",
+    "time.gmtime",
+    "time.ctime",
+    "time.asctime",
+    "time.strftime",
+    "pandas.Timestamp.now",
+    "pandas.Timestamp.today",
+    "pandas.Timestamp.utcnow",
+    "numpy.datetime64",
+}
 # the site states its build date (SOURCE_DATE_EPOCH fixes it); nothing it writes is committed
 CLOCK_ALLOWED = {"runner.py", "bench.py", "__main__.py", "site.py"}
 SEED_KEYWORDS = {"seed", "random_state"}
@@ -66,7 +98,8 @@ class Finding:
 def _mentions_seed(node: ast.AST | None) -> bool:
     return node is not None and any(
         (isinstance(n, ast.Name) and n.id == "SEED") or (isinstance(n, ast.Attribute) and n.attr == "SEED")
-        for n in ast.walk(node))
+        for n in ast.walk(node)
+    )
 
 
 class RandomnessScan(ast.NodeVisitor):
@@ -83,7 +116,9 @@ class RandomnessScan(ast.NodeVisitor):
     # -- names ------------------------------------------------------------------------------
     def visit_Import(self, node):
         for alias in node.names:
-            self.aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+            self.aliases[alias.asname or alias.name.split(".")[0]] = (
+                alias.name if alias.asname else alias.name.split(".")[0]
+            )
 
     def visit_ImportFrom(self, node):
         for alias in node.names:
@@ -106,7 +141,7 @@ class RandomnessScan(ast.NodeVisitor):
         args = node.args
         positional = [*args.posonlyargs, *args.args]
         defaults = dict.fromkeys(a.arg for a in [*positional, *args.kwonlyargs])
-        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
             defaults[arg.arg] = default
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
             defaults[arg.arg] = default
@@ -146,26 +181,34 @@ class RandomnessScan(ast.NodeVisitor):
 
     def visit_Call(self, node):
         name = self.dotted(node.func) or ""
-        seed = node.args[0] if node.args else next(
-            (k.value for k in node.keywords if k.arg in SEED_KEYWORDS), None)
+        seed = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg in SEED_KEYWORDS), None)
         short = name.rsplit(".", 1)[-1]
         if name.startswith("numpy.random.") and name.count(".") == 2:
             if short not in NP_SEEDED:
-                self.add(node, f"{name}() draws from numpy's global state; use a generator made with "
-                               "np.random.default_rng(bering.SEED)")
+                self.add(
+                    node,
+                    f"{name}() draws from numpy's global state; use a generator made with "
+                    "np.random.default_rng(bering.SEED)",
+                )
             elif short in ("default_rng", "RandomState", "SeedSequence") or short in NP_SEEDED - {"Generator"}:
                 self._check_seed(node, name, seed)
         elif name == "random.Random":
             self._check_seed(node, name, seed)
         elif name.startswith("random.") and name.count(".") == 1:
-            self.add(node, f"{name}() draws from the random module's global state; use "
-                           "random.Random(bering.SEED) or a numpy generator")
+            self.add(
+                node,
+                f"{name}() draws from the random module's global state; use "
+                "random.Random(bering.SEED) or a numpy generator",
+            )
         elif name in NONDETERMINISTIC:
             self.add(node, f"{name}() differs on every run")
         elif name in CLOCK and not self.allow_clock:
             self.add(node, f"{name}() reads the clock; a stored output or figure would change every day")
-        elif isinstance(node.func, ast.Attribute) and node.func.attr in ("sample", "shuffle", "permutation") \
-                and not name.startswith(("random.", "numpy.")):
+        elif (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("sample", "shuffle", "permutation")
+            and not name.startswith(("random.", "numpy."))
+        ):
             state = next((k.value for k in node.keywords if k.arg in SEED_KEYWORDS), None)
             receiver = node.func.value
             is_generator = isinstance(receiver, ast.Name) and re.search(r"rng|gen|random|stream", receiver.id, re.I)
@@ -173,8 +216,11 @@ class RandomnessScan(ast.NodeVisitor):
             if node.func.attr == "sample" and not is_generator and (state is None or isinstance(state, ast.Constant)):
                 self.add(node, f"{ast.unparse(node.func)}() needs random_state derived from bering.SEED")
         for keyword in node.keywords:
-            if keyword.arg in SEED_KEYWORDS and isinstance(keyword.value, ast.Constant) \
-                    and keyword.value.value is not None:
+            if (
+                keyword.arg in SEED_KEYWORDS
+                and isinstance(keyword.value, ast.Constant)
+                and keyword.value.value is not None
+            ):
                 self.add(node, f"{keyword.arg}={keyword.value.value!r} is a second seed; derive it from bering.SEED")
         self.generic_visit(node)
 
@@ -220,42 +266,50 @@ def notebook_code(path: Path) -> str:
 def test_randomness_is_seeded_from_bering_seed_only():
     findings = []
     for module in PACKAGE:
-        findings += scan_source(module.read_text(encoding="utf-8"), str(module.relative_to(REPO)),
-                                allow_clock=module.name in CLOCK_ALLOWED)
+        findings += scan_source(
+            module.read_text(encoding="utf-8"), str(module.relative_to(REPO)), allow_clock=module.name in CLOCK_ALLOWED
+        )
     for nb in NOTEBOOKS:
         findings += scan_source(notebook_code(nb), str(nb.relative_to(REPO)))
     assert not findings, "randomness or clock reads not tied to bering.SEED:\n" + "\n".join(map(str, findings))
 
 
-@pytest.mark.parametrize("source,expected", [
-    ("import numpy as np\nx = np.random.normal(size=3)", "draws from numpy's global state"),
-    ("import numpy as np\nrng = np.random.default_rng()", "without a seed is seeded from the OS"),
-    ("import numpy as np\nrng = np.random.default_rng(42)", "is not seeded from bering.SEED"),
-    ("from numpy.random import default_rng\nrng = default_rng(7)", "is not seeded from bering.SEED"),
-    ("import random\nrandom.shuffle(items)", "random.shuffle() draws from the random module's global state"),
-    ("import random\nr = random.Random()", "without a seed"),
-    ("frame.sample(frac=0.5)", "needs random_state derived from bering.SEED"),
-    ("frame.sample(n=3, random_state=1)", "random_state=1 is a second seed"),
-    ("def simulate(n, seed=1):\n    pass", "parameter 'seed' defaults to 1"),
-    ("import uuid\nname = uuid.uuid4().hex", "differs on every run"),
-    ("from datetime import date\nstamp = date.today()", "reads the clock"),
-    ("SEED_COPY = 20251017", "the seed value 20251017 is copied here"),
-    ("import numpy as np\nrng = np.random.default_rng(params.seed)", "never refers to bering.SEED"),
-])
+@pytest.mark.parametrize(
+    "source,expected",
+    [
+        ("import numpy as np\nx = np.random.normal(size=3)", "draws from numpy's global state"),
+        ("import numpy as np\nrng = np.random.default_rng()", "without a seed is seeded from the OS"),
+        ("import numpy as np\nrng = np.random.default_rng(42)", "is not seeded from bering.SEED"),
+        ("from numpy.random import default_rng\nrng = default_rng(7)", "is not seeded from bering.SEED"),
+        ("import random\nrandom.shuffle(items)", "random.shuffle() draws from the random module's global state"),
+        ("import random\nr = random.Random()", "without a seed"),
+        ("frame.sample(frac=0.5)", "needs random_state derived from bering.SEED"),
+        ("frame.sample(n=3, random_state=1)", "random_state=1 is a second seed"),
+        ("def simulate(n, seed=1):\n    pass", "parameter 'seed' defaults to 1"),
+        ("import uuid\nname = uuid.uuid4().hex", "differs on every run"),
+        ("from datetime import date\nstamp = date.today()", "reads the clock"),
+        ("SEED_COPY = 20251017", "the seed value 20251017 is copied here"),
+        ("import numpy as np\nrng = np.random.default_rng(params.seed)", "never refers to bering.SEED"),
+    ],
+)
 def test_scanner_catches(source, expected):
     found = "\n".join(map(str, scan_source(source, "snippet.py")))
     assert expected in found, found
 
 
-@pytest.mark.parametrize("source", [
-    "from bering import SEED\nimport numpy as np\nrng = np.random.default_rng(SEED)",
-    "import bering\nimport numpy as np\nrng = np.random.default_rng(bering.SEED + 1)",
-    "from bering import SEED\nimport numpy as np\ndef simulate(n, seed=SEED):\n"
-    "    a, b = np.random.default_rng(seed).spawn(2)\n    return a.normal(size=n)",
-    "from bering import SEED\nimport numpy as np\ndef draw(rng: np.random.Generator, n):\n    return rng.normal(size=n)",
-    "from bering import SEED\nframe.sample(frac=0.5, random_state=SEED)",
-    "rng.permutation(5)\nrows = frame.sample(3, random_state=rng)",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from bering import SEED\nimport numpy as np\nrng = np.random.default_rng(SEED)",
+        "import bering\nimport numpy as np\nrng = np.random.default_rng(bering.SEED + 1)",
+        "from bering import SEED\nimport numpy as np\ndef simulate(n, seed=SEED):\n"
+        "    a, b = np.random.default_rng(seed).spawn(2)\n    return a.normal(size=n)",
+        "from bering import SEED\nimport numpy as np\n"
+        "def draw(rng: np.random.Generator, n):\n    return rng.normal(size=n)",
+        "from bering import SEED\nframe.sample(frac=0.5, random_state=SEED)",
+        "rng.permutation(5)\nrows = frame.sample(3, random_state=rng)",
+    ],
+)
 def test_scanner_accepts(source):
     assert scan_source(source, "snippet.py") == []
 
@@ -265,8 +319,17 @@ def test_scanner_accepts(source):
 
 FIGURE_SUFFIXES = (".svg", ".pdf", ".png", ".html")
 #: metadata fields that hold a creation or modification time
-STAMP_FIELDS = [rb"/CreationDate", rb"/ModDate", rb"<dc:date>", rb"xmp:CreateDate", rb"xmp:ModifyDate",
-                rb"xmp:MetadataDate", rb"D:(19|20)\d{6}", rb"date:create", rb"date:modify"]
+STAMP_FIELDS = [
+    rb"/CreationDate",
+    rb"/ModDate",
+    rb"<dc:date>",
+    rb"xmp:CreateDate",
+    rb"xmp:ModifyDate",
+    rb"xmp:MetadataDate",
+    rb"D:(19|20)\d{6}",
+    rb"date:create",
+    rb"date:modify",
+]
 
 
 def figure_files() -> list[Path]:
@@ -279,8 +342,8 @@ def png_chunks(raw: bytes) -> list[tuple[bytes, bytes]]:
     assert raw[:8] == b"\x89PNG\r\n\x1a\n"
     chunks, pos = [], 8
     while pos < len(raw):
-        length, kind = struct.unpack(">I4s", raw[pos:pos + 8])
-        chunks.append((kind, raw[pos + 8:pos + 8 + length]))
+        length, kind = struct.unpack(">I4s", raw[pos : pos + 8])
+        chunks.append((kind, raw[pos + 8 : pos + 8 + length]))
         pos += 12 + length
     return chunks
 
@@ -309,8 +372,9 @@ def test_figure_files_carry_no_timestamps():
         if path.suffix == ".png":
             for kind, body in png_chunks(raw):
                 key = body.split(b"\0", 1)[0].lower()
-                if kind == b"tIME" or (kind in (b"tEXt", b"iTXt", b"zTXt") and
-                                       re.search(rb"date|time|creat|modif", key)):
+                if kind == b"tIME" or (
+                    kind in (b"tEXt", b"iTXt", b"zTXt") and re.search(rb"date|time|creat|modif", key)
+                ):
                     problems.append(f"{path.name}: PNG chunk {kind.decode()} {key.decode(errors='replace')}")
         # today's date, yesterday's (an export just after midnight) and the file's own date, unless
         # the data itself contains that date (a source accessed today, say)
@@ -324,8 +388,10 @@ def test_figure_files_carry_no_timestamps():
 # ---------------------------------------------------------------------------------------------
 # Stored notebooks: small, no machine paths, no timing metadata
 
-MACHINE_PATHS = re.compile(r"(/work/|/root/|/home/|/tmp/|/Users/|/private/var/|/var/folders/|"
-                           r"site-packages|[A-Za-z]:\\\\Users|/opt/conda|/\.venv/)")
+MACHINE_PATHS = re.compile(
+    r"(/work/|/root/|/home/|/tmp/|/Users/|/private/var/|/var/folders/|"
+    r"site-packages|[A-Za-z]:\\\\Users|/opt/conda|/\.venv/)"
+)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -341,10 +407,12 @@ def test_stored_outputs_hold_no_machine_paths(path):
     for index, cell in enumerate(nb.cells, start=1):
         for output in cell.get("outputs", []):
             # base64 images are bytes, not text: "/tmp/" turns up in them by chance
-            data = {k: v for k, v in output.get("data", {}).items() if not k.startswith("image/") or k == "image/svg+xml"}
+            data = {
+                k: v for k, v in output.get("data", {}).items() if not k.startswith("image/") or k == "image/svg+xml"
+            }
             text = json.dumps({**output, "data": data}, ensure_ascii=False)
             for match in MACHINE_PATHS.finditer(text):
-                context = text[max(0, match.start() - 40):match.end() + 40]
+                context = text[max(0, match.start() - 40) : match.end() + 40]
                 problems.append(f"cell {index}: {match.group(0)!r} in ...{context}...")
     metadata = json.dumps(nb.metadata, ensure_ascii=False)
     problems += [f"notebook metadata: {m.group(0)!r}" for m in MACHINE_PATHS.finditer(metadata)]

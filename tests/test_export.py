@@ -67,12 +67,15 @@ def test_plotly_is_offline_html_with_shared_js(tmp_path):
     assert (tmp_path / "plotly.min.js").stat().st_size > 1_000_000
 
 
-@pytest.mark.parametrize("change,message", [
-    (dict(title=""), "title is required"),
-    (dict(alt="  "), "alt is required"),
-    (dict(source=""), "source is required"),
-    (dict(alt="Costs rose"), "alt text must describe the figure, not repeat its title"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (dict(title=""), "title is required"),
+        (dict(alt="  "), "alt is required"),
+        (dict(source=""), "source is required"),
+        (dict(alt="Costs rose"), "alt text must describe the figure, not repeat its title"),
+    ],
+)
 def test_required_descriptions(tmp_path, change, message):
     out = export.Exporter("01_test", tmp_path)
     with pytest.raises(ValueError, match=message):
@@ -144,8 +147,13 @@ def test_plotted_data_csv_holds_exactly_what_is_drawn(tmp_path):
     table = pd.read_csv(tmp_path / "01_costs.csv", keep_default_na=False)
     assert list(table.columns) == ["panel", "series", "kind", "x", "y", "x_label", "y_label"]
     rows = {(r.series, r.kind, r.x, r.y, r.x_label) for r in table.itertuples()}
-    assert rows == {("trend", "line", 0.0, 1.5, "A"), ("trend", "line", 1.0, 2.5, "B"),
-                    ("claim", "point", 0.5, 3.0, ""), ("cost", "bar", 0.0, 1.0, "A"), ("cost", "bar", 1.0, 2.0, "B")}
+    assert rows == {
+        ("trend", "line", 0.0, 1.5, "A"),
+        ("trend", "line", 1.0, 2.5, "B"),
+        ("claim", "point", 0.5, 3.0, ""),
+        ("cost", "bar", 0.0, 1.0, "A"),
+        ("cost", "bar", 1.0, 2.0, "B"),
+    }
     given = pd.DataFrame({"project": ["A", "B"], "cost": [1, 2]})
     out.figure(bar_chart(), "01_given", data=given, **ARGS)
     assert (tmp_path / "01_given.csv").read_text() == "project,cost\nA,1\nB,2\n"
@@ -153,7 +161,10 @@ def test_plotted_data_csv_holds_exactly_what_is_drawn(tmp_path):
     out.figure(pfig, "01_inter", **ARGS)
     ptable = pd.read_csv(tmp_path / "01_inter.csv", keep_default_na=False)
     assert ptable[["series", "kind", "x", "y", "text"]].astype(str).values.tolist() == [
-        ["a", "scatter", "1", "3", "p"], ["a", "scatter", "2", "4", "q"], ["b", "bar", "u", "5", ""]]
+        ["a", "scatter", "1", "3", "p"],
+        ["a", "scatter", "2", "4", "q"],
+        ["b", "bar", "u", "5", ""],
+    ]
     assert export.catalogue(tmp_path).set_index("name").loc["01_inter", "files"] == "01_inter.html;01_inter.csv"
 
 
@@ -169,7 +180,7 @@ def test_svg_keeps_text_editable_and_log_axes_read_plainly(tmp_path):
     assert "Costs rose" in texts and "0.1" in texts and "1,000" in texts
     assert not any("10^" in t or "\\mathdefault" in t for t in texts)
     assert "font-family: 'DejaVu Sans'" in svg and "sans-serif" in svg
-    assert "<path id=\"DejaVuSans" not in svg     # no glyph outlines
+    assert '<path id="DejaVuSans' not in svg  # no glyph outlines
 
 
 def test_plotly_config_has_no_cloud_button_svg_download_and_wrapped_source(tmp_path):
@@ -181,8 +192,9 @@ def test_plotly_config_has_no_cloud_button_svg_download_and_wrapped_source(tmp_p
     assert config["displaylogo"] is False and config["responsive"] is True
     assert "sendDataToCloud" in config["modeBarButtonsToRemove"] and config.get("showSendToCloud") is False
     assert config["toImageButtonOptions"] == {"format": "svg", "filename": "02_bar"}
-    source = next(a for a in json.loads(re.search(r'"annotations":(\[.*?\])', page).group(1))
-                  if a.get("name") == "source_line")
+    source = next(
+        a for a in json.loads(re.search(r'"annotations":(\[.*?\])', page).group(1)) if a.get("name") == "source_line"
+    )
     lines = source["text"].split("<br>")
     assert len(lines) >= 2 and all(len(line) <= export.PLOTLY_SOURCE_WIDTH for line in lines)
     assert 'style="height:' in page and "width:100%" in page

@@ -13,25 +13,27 @@ import hashlib
 
 import pandas as pd
 import pytest
+from conftest import DATA
 from PIL import Image
 
 from bering import export, paths
-from conftest import DATA
 
 FIGURES = paths.committed_figures_dir()
 INFRA = {".gitkeep", export.CATALOGUE, export.KEY_NUMBERS, export.PLOTLY_JS}
 
 
 def digests(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.name != ".gitkeep"}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.name != ".gitkeep"
+    }
 
 
 @pytest.fixture
 def fresh(notebook_run):
     if not notebook_run.complete():
-        pytest.skip("compares the session's notebook run with figures/: run the whole suite with --nbval "
-                    "(./tasks.sh test)")
+        pytest.skip(
+            "compares the session's notebook run with figures/: run the whole suite with --nbval (./tasks.sh test)"
+        )
     return notebook_run.figures
 
 
@@ -43,7 +45,8 @@ def test_committed_figures_are_not_stale(fresh):
     extra = sorted(set(committed) - set(now))
     changed = sorted(n for n in set(now) & set(committed) if now[n] != committed[n])
     assert not (missing or extra or changed), (
-        f"figures/ is stale; run ./tasks.sh update and commit. new: {missing}, gone: {extra}, changed: {changed}")
+        f"figures/ is stale; run ./tasks.sh update and commit. new: {missing}, gone: {extra}, changed: {changed}"
+    )
 
 
 def test_catalogue_describes_every_file():

@@ -17,6 +17,7 @@ DATA = REPO / "data"
 
 # ----------------------------------------------------------------------------- distances
 
+
 def test_one_degree_of_latitude_at_the_equator():
     # WGS84 meridian arc from 0 to 1 degree north: 110.574 km (textbook value).
     assert geo.geodesic_km(0, 0, 1, 0) == pytest.approx(110.574, abs=0.001)
@@ -37,7 +38,7 @@ def test_distance_is_symmetric_and_zero_for_the_same_point():
 
 def test_points_straddling_the_antimeridian_are_close():
     d = geo.geodesic_km(66, 179.5, 66, -179.5)
-    assert 44 < d < 47, d                          # not ~15,000 km
+    assert 44 < d < 47, d  # not ~15,000 km
     # same as one degree of longitude anywhere else on the 66N parallel
     assert d == pytest.approx(geo.geodesic_km(66, -0.5, 66, 0.5), rel=1e-9)
     # and consistent with a spherical estimate 111.3 * cos(66 deg)
@@ -70,13 +71,17 @@ def test_polyline_across_the_antimeridian():
 
 # ----------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("args, word", [
-    ((91, 0, 0, 0), "lat1"),
-    ((0, 0, -90.5, 0), "lat2"),
-    ((0, 181, 0, 0), "lon1"),
-    ((0, 0, 0, -200), "lon2"),
-    ((float("nan"), 0, 0, 0), "lat1"),
-])
+
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        ((91, 0, 0, 0), "lat1"),
+        ((0, 0, -90.5, 0), "lat2"),
+        ((0, 181, 0, 0), "lon1"),
+        ((0, 0, 0, -200), "lon2"),
+        ((float("nan"), 0, 0, 0), "lat1"),
+    ],
+)
 def test_out_of_range_coordinates_raise_clear_errors(args, word):
     with pytest.raises(ValueError, match=word) as err:
         geo.geodesic_km(*args)
@@ -96,6 +101,7 @@ def test_polyline_rejects_empty_and_mismatched_input():
 
 
 # ----------------------------------------------------------------------------- longitudes
+
 
 def test_unwrap_lon_puts_the_strait_in_one_continuous_range():
     out = geo.unwrap_lon(np.array([179.5, -179.5, 120.0, -130.0]), center=-170)
@@ -120,6 +126,7 @@ def test_unwrap_path_removes_the_jump():
 
 # ----------------------------------------------------------------------------- projection
 
+
 def test_projection_is_centred_on_the_strait():
     x, y = geo.project(66.0, -169.0)
     assert abs(x) < 1e-6 and abs(y) < 1e-6
@@ -132,8 +139,8 @@ def test_projected_coordinates_are_continuous_across_180():
     lons = geo.wrap_lon(np.arange(175.0, 185.01, 0.1))  # 175E ... 180 ... 175W
     x, y = geo.project(np.full(lons.shape, 66.0), lons)
     steps = np.hypot(np.diff(x), np.diff(y))
-    assert np.all(np.diff(x) > 0)                 # moves steadily east
-    assert steps.max() < 5.0                      # 0.1 deg at 66N is ~4.5 km: no seam jump
+    assert np.all(np.diff(x) > 0)  # moves steadily east
+    assert steps.max() < 5.0  # 0.1 deg at 66N is ~4.5 km: no seam jump
     assert steps.max() / steps.min() < 1.01
     # the two sides of the meridian meet
     xa, ya = geo.project(66.0, 180.0)
@@ -156,6 +163,7 @@ def test_project_accepts_unwrapped_longitudes_and_rejects_bad_kind():
 
 
 # ----------------------------------------------------------------------------- great circles
+
 
 def test_great_circle_points_include_endpoints_and_are_evenly_spaced():
     lats, lons = geo.great_circle_points(66.0, 179.0, 66.0, -179.0, n=11)
@@ -181,20 +189,25 @@ def test_great_circle_points_by_spacing():
 
 # ----------------------------------------------------------------------------- alignments
 
+
 @pytest.fixture()
 def toy_tables():
-    places = pd.DataFrame({
-        "place_id": ["a", "b", "c", "d"],
-        "lat": [66.0, 66.0, 66.0, 66.0],
-        "lon": [179.0, -179.0, -178.0, -170.0],
-    })
-    segments = pd.DataFrame({
-        "alignment_id": ["x", "x", "x", "y"],
-        "seq": [2, 1, 3, 1],
-        "from_place": ["b", "a", "c", "a"],
-        "to_place": ["c", "b", "d", "d"],
-        "segment_type": ["island", "undersea_tunnel", "new_land_line", "existing_line"],
-    })
+    places = pd.DataFrame(
+        {
+            "place_id": ["a", "b", "c", "d"],
+            "lat": [66.0, 66.0, 66.0, 66.0],
+            "lon": [179.0, -179.0, -178.0, -170.0],
+        }
+    )
+    segments = pd.DataFrame(
+        {
+            "alignment_id": ["x", "x", "x", "y"],
+            "seq": [2, 1, 3, 1],
+            "from_place": ["b", "a", "c", "a"],
+            "to_place": ["c", "b", "d", "d"],
+            "segment_type": ["island", "undersea_tunnel", "new_land_line", "existing_line"],
+        }
+    )
     return places, segments
 
 
@@ -202,7 +215,7 @@ def test_segment_totals_are_the_sum_of_their_parts(toy_tables):
     places, segments = toy_tables
     seg = geo.segment_lengths(places, segments)
     x = seg[seg["alignment_id"] == "x"]
-    assert list(x["seq"]) == [1, 2, 3]                       # sorted by seq
+    assert list(x["seq"]) == [1, 2, 3]  # sorted by seq
     assert x["length_km"].iloc[0] == pytest.approx(geo.geodesic_km(66, 179, 66, -179))
     np.testing.assert_allclose(x["cumulative_km"], x["length_km"].cumsum())
     summary = geo.alignment_summary(places, segments).set_index("alignment_id")
@@ -249,6 +262,7 @@ def test_route_points_follow_the_alignment(toy_tables):
 
 # ----------------------------------------------------------------------------- committed data
 
+
 def _load(name):
     return pd.read_csv(DATA / name, keep_default_na=False, na_values=[""])
 
@@ -286,19 +300,22 @@ def test_coastline_is_split_at_the_antimeridian_and_islands_are_land():
 
 # ----------------------------------------------------------------------------- antimeridian crossings
 
+
 def test_crosses_antimeridian():
     assert geo.crosses_antimeridian(66.0, 179.0, 66.0, -179.0)
-    assert geo.crosses_antimeridian(61.96, 129.91, 66.16, -169.81)       # the Lena-Uelen corridor
+    assert geo.crosses_antimeridian(61.96, 129.91, 66.16, -169.81)  # the Lena-Uelen corridor
     assert not geo.crosses_antimeridian(66.0, -170.0, 66.0, -160.0)
     assert not geo.crosses_antimeridian(66.0, 170.0, 66.0, 179.0)
-    assert not geo.crosses_antimeridian(66.0, 179.0, 66.0, 180.0)       # ends on the meridian
+    assert not geo.crosses_antimeridian(66.0, 179.0, 66.0, 180.0)  # ends on the meridian
 
 
 # ----------------------------------------------------------------------------- land in a projection
 
+
 def _box(lon0, lat0, lon1, lat1, step=0.01):
     import shapely
     from shapely.geometry import box
+
     return shapely.segmentize(box(lon0, lat0, lon1, lat1), step)
 
 
@@ -315,12 +332,13 @@ def test_unproject_round_trips_on_both_sides_of_180():
 
 def test_project_land_dissolves_pieces_cut_at_the_antimeridian():
     from pyproj import Geod
+
     east = _box(179.0, 65.0, 180.0, 66.0)
     west = _box(-180.0, 65.0, -179.0, 66.0)
     far = _box(170.0, 65.0, 171.0, 66.0)
     land = geo.project_land([east, west, far])
     parts = geo.polygons_of(land)
-    assert len(parts) == 2                       # the two halves became one polygon
+    assert len(parts) == 2  # the two halves became one polygon
     merged = max(parts, key=lambda p: p.area)
     # equal-area projection: area equals the ellipsoidal area of the 2 x 1 degree box
     area_km2, perimeter_m = Geod(ellps="WGS84").geometry_area_perimeter(_box(179.0, 65.0, 181.0, 66.0))
@@ -335,9 +353,9 @@ def test_landmass_at_matches_inside_and_near_points_and_refuses_far_ones():
     x, y = geo.project(65.5, -169.5)
     inside = geo.landmass_at(land, x, y)
     assert inside.contains(__import__("shapely").geometry.Point(x, y))
-    x2, y2 = geo.project(65.5, -168.99)          # about 0.5 km east of the first box
+    x2, y2 = geo.project(65.5, -168.99)  # about 0.5 km east of the first box
     assert geo.landmass_at(land, x2, y2).equals(inside)
-    x3, y3 = geo.project(65.5, -168.5)           # mid-way, ~23 km from both
+    x3, y3 = geo.project(65.5, -168.5)  # mid-way, ~23 km from both
     with pytest.raises(ValueError, match="no land within 5"):
         geo.landmass_at(land, x3, y3)
 
@@ -370,10 +388,11 @@ def test_path_land_intervals_across_the_antimeridian():
 
 # ----------------------------------------------------------------------------- the globe
 
+
 def test_globe_points_centre_horizon_and_antimeridian():
     x, y, vis = geo.globe_points(60.0, -170.0, 60.0, -170.0)
     assert abs(x) < 1e-9 and abs(y) < 1e-9 and bool(vis)
-    x, y, vis = geo.globe_points(-30.0, 10.0, 60.0, -170.0)   # the antipode side
+    x, y, vis = geo.globe_points(-30.0, 10.0, 60.0, -170.0)  # the antipode side
     assert not bool(vis) and np.isnan(x)
     # a pole-side point 90 degrees away sits on the horizon circle
     x, y, vis = geo.globe_points(0.0, -80.0, 0.0, -170.0)
@@ -384,9 +403,12 @@ def test_globe_points_centre_horizon_and_antimeridian():
 
 
 def test_globe_land_clips_the_far_side_and_dissolves_the_cut():
-    pieces = [_box(170.0, 60.0, 180.0, 70.0, 1.0), _box(-180.0, 60.0, -170.0, 70.0, 1.0),
-              _box(10.0, -40.0, 20.0, -30.0, 1.0),     # entirely on the far side
-              _box(-60.0, 0.0, -20.0, 20.0, 1.0)]      # straddles the horizon
+    pieces = [
+        _box(170.0, 60.0, 180.0, 70.0, 1.0),
+        _box(-180.0, 60.0, -170.0, 70.0, 1.0),
+        _box(10.0, -40.0, 20.0, -30.0, 1.0),  # entirely on the far side
+        _box(-60.0, 0.0, -20.0, 20.0, 1.0),
+    ]  # straddles the horizon
     land = geo.globe_land(pieces, 60.0, -175.0)
     parts = geo.polygons_of(land)
     assert len(parts) == 2
@@ -398,8 +420,10 @@ def test_globe_land_clips_the_far_side_and_dissolves_the_cut():
 
 # ----------------------------------------------------------------------------- the world file and its script
 
+
 def _coastline_script():
     import importlib.util
+
     spec = importlib.util.spec_from_file_location("make_coastline", REPO / "scripts" / "make_coastline.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -411,8 +435,10 @@ def test_split_at_antimeridian_cuts_a_crossing_ring_and_closes_a_polar_one():
     # a 4 x 2 degree box from 178E to 178W, stored the spherical way (one ring stepping across 180)
     ring = [(178.0, 65.0), (-178.0, 65.0), (-178.0, 67.0), (178.0, 67.0), (178.0, 65.0)]
     pieces = sorted(mc.split_at_antimeridian([ring]), key=lambda p: p.bounds[0])
-    assert [tuple(round(v, 9) for v in p.bounds) for p in pieces] == [(-180.0, 65.0, -178.0, 67.0),
-                                                                       (178.0, 65.0, 180.0, 67.0)]
+    assert [tuple(round(v, 9) for v in p.bounds) for p in pieces] == [
+        (-180.0, 65.0, -178.0, 67.0),
+        (178.0, 65.0, 180.0, 67.0),
+    ]
     # a ring round the South Pole at 80S: one piece, closed along the pole, covering every longitude
     polar = [(lon, -80.0) for lon in (-180.0, -90.0, 0.0, 90.0)] + [(-180.0, -80.0)]
     (cap,) = mc.split_at_antimeridian([polar])
@@ -427,6 +453,7 @@ def test_split_at_antimeridian_cuts_a_crossing_ring_and_closes_a_polar_one():
 def test_world_land_file_has_no_wraparound_and_sensible_area():
     from pyproj import Geod
     from shapely.geometry import shape
+
     with open(DATA / "geo" / "land_world_110m.geojson", encoding="utf-8") as fh:
         collection = json.load(fh)
     total = 0.0
@@ -443,6 +470,6 @@ def test_world_land_file_has_no_wraparound_and_sensible_area():
     # Chukotka arrives cut at 180, and the globe view joins it again into Afro-Eurasia
     land = geo.land_polygons(DATA / "geo" / "land_world_110m.geojson")
     globe = geo.globe_land(land, 60.0, -170.0)
-    x1, y1, _ = geo.globe_points(62.0, 129.7, 60.0, -170.0)   # Yakutsk
+    x1, y1, _ = geo.globe_points(62.0, 129.7, 60.0, -170.0)  # Yakutsk
     x2, y2, _ = geo.globe_points(66.08, -169.65, 60.0, -170.0)  # Cape Dezhnev
     assert geo.landmass_at(globe, float(x1), float(y1)).equals(geo.landmass_at(globe, float(x2), float(y2), max_gap=60))

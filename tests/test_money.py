@@ -12,10 +12,8 @@ from bering.money import Money, MoneyCoverageError, label, method_note
 @pytest.fixture
 def money() -> Money:
     us = pd.Series({2000: 100.0, 2010: 150.0, 2025: 200.0})
-    fx = {"GBP": pd.Series({2000: 0.5, 2010: 0.6, 2025: 0.8}),
-          "JPY": pd.Series({2000: 100.0, 2025: 150.0})}
-    local = {"GBP": pd.Series({2000: 80.0, 2010: 100.0, 2025: 160.0}),
-             "JPY": pd.Series({2000: 100.0, 2025: 105.0})}
+    fx = {"GBP": pd.Series({2000: 0.5, 2010: 0.6, 2025: 0.8}), "JPY": pd.Series({2000: 100.0, 2025: 150.0})}
+    local = {"GBP": pd.Series({2000: 80.0, 2010: 100.0, 2025: 160.0}), "JPY": pd.Series({2000: 100.0, 2025: 105.0})}
     return Money(us, fx, local)
 
 

@@ -167,9 +167,11 @@ def network_namespace() -> list[str] | None:
         return None
     prefix = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
     try:
-        probe = subprocess.run([*prefix, sys.executable, "-c",
-                                "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()"],
-                               capture_output=True, timeout=30)
+        probe = subprocess.run(
+            [*prefix, sys.executable, "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()"],
+            capture_output=True,
+            timeout=30,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return prefix if probe.returncode == 0 else None

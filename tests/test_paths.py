@@ -15,9 +15,11 @@ from bering import paths
 
 REPO = Path(__file__).resolve().parent.parent
 
-CHILD = ("import os, sys\n"
-         "from bering import paths\n"
-         "print(paths.data_dir()); print(paths.figures_dir()); print(os.environ['BERING_DATA_DIR'])\n")
+CHILD = (
+    "import os, sys\n"
+    "from bering import paths\n"
+    "print(paths.data_dir()); print(paths.figures_dir()); print(os.environ['BERING_DATA_DIR'])\n"
+)
 
 
 def _env(**extra) -> dict:
@@ -56,13 +58,21 @@ def test_a_kernel_started_in_another_folder_sees_the_same_data(tmp_path):
     """The entry point (started in tmp_path) pins the folder; a child started in notebooks/-like
     folder elsewhere inherits the absolute path and resolves to the same folder."""
     (tmp_path / "notebooks").mkdir()
-    parent = ("import subprocess, sys\n"
-              "from bering import paths\n"
-              f"out = subprocess.run([sys.executable, '-c', {CHILD!r}], cwd='notebooks', capture_output=True,"
-              " text=True, check=True)\n"
-              "print(paths.data_dir()); print(out.stdout, end='')\n")
-    result = subprocess.run([sys.executable, "-c", parent], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120, env=_env(BERING_DATA_DIR="mydata", BERING_FIGURES_DIR="figs"))
+    parent = (
+        "import subprocess, sys\n"
+        "from bering import paths\n"
+        f"out = subprocess.run([sys.executable, '-c', {CHILD!r}], cwd='notebooks', capture_output=True,"
+        " text=True, check=True)\n"
+        "print(paths.data_dir()); print(out.stdout, end='')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", parent],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(BERING_DATA_DIR="mydata", BERING_FIGURES_DIR="figs"),
+    )
     assert result.returncode == 0, result.stderr
     own, child_data, child_figures, child_env = result.stdout.split("\n")[:4]
     assert own == child_data == child_env == str(tmp_path / "mydata")
@@ -70,8 +80,13 @@ def test_a_kernel_started_in_another_folder_sees_the_same_data(tmp_path):
 
 
 def test_unset_variables_mean_the_repository_folders(tmp_path):
-    result = subprocess.run([sys.executable, "-c", "from bering import paths; print(paths.data_dir());"
-                             "print(paths.figures_dir())"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120, env=_env())
+    result = subprocess.run(
+        [sys.executable, "-c", "from bering import paths; print(paths.data_dir());print(paths.figures_dir())"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(REPO / "data"), str(REPO / "figures")]

@@ -105,7 +105,8 @@ def test_merge_keeps_only_each_notebooks_own_rows_sorted_like_the_exporter(tmp_p
     (a / "01_f.png").write_bytes(b"png")
     runner.merge_outputs(out, [("02_b", b), ("01_a", a)])
     assert (out / "key_numbers.csv").read_text() == (
-        header + "alpha,2,count,01_a,a\nzeta,1,count,01_a,z\nbeta,3,count,02_b,b\n")
+        header + "alpha,2,count,01_a,a\nzeta,1,count,01_a,z\nbeta,3,count,02_b,b\n"
+    )
     assert names(out) == ["01_f.png", "key_numbers.csv"]
 
 
@@ -197,8 +198,13 @@ def test_kill_9_at_any_moment_leaves_the_old_or_the_new_folder_complete(tmp_path
     for i in range(100):
         (target / f"old{i:03}.txt").write_text("old")
     env = {**os.environ, "BERING_SWAP_PAUSE": "0.2"}
-    child = subprocess.Popen([sys.executable, "-c", KILLER, str(tmp_path / ".figures-staging-t"), str(target)],
-                             env=env, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLER, str(tmp_path / ".figures-staging-t"), str(target)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     assert child.stdout.readline().strip() == "ready"
     time.sleep(delay)
     child.send_signal(signal.SIGKILL)
@@ -231,7 +237,14 @@ def test_success_replaces_folder_and_keeps_notebooks_unchanged(tmp_path, target)
     before = nb.read_bytes()
     timings = runner.export_all(target, [nb], progress=False)
     assert [name for name, _ in timings] == ["01_tiny.ipynb"]
-    assert names(target) == ["01_line.csv", "01_line.pdf", "01_line.png", "01_line.svg", "catalogue.csv", "key_numbers.csv"]
+    assert names(target) == [
+        "01_line.csv",
+        "01_line.pdf",
+        "01_line.png",
+        "01_line.svg",
+        "catalogue.csv",
+        "key_numbers.csv",
+    ]
     assert "tiny_value,42,count,01_tiny" in (target / "key_numbers.csv").read_text()
     assert nb.read_bytes() == before
     assert stat.S_IMODE(target.stat().st_mode) == 0o777 & ~current_umask()
@@ -254,8 +267,11 @@ def test_failure_names_notebook_and_cell_and_keeps_previous_contents(tmp_path, t
 def test_hung_cell_names_notebook_and_cell_and_the_timeout(tmp_path, target):
     nb = make_notebook(tmp_path / "01_slow.ipynb", "x = 1", "import time\ntime.sleep(60)")
     start = time.perf_counter()
-    with pytest.raises(runner.NotebookFailed, match=r"01_slow.ipynb failed at cell 2 \(import time\): "
-                                                   r"still running after 2 s \(raise --timeout"):
+    with pytest.raises(
+        runner.NotebookFailed,
+        match=r"01_slow.ipynb failed at cell 2 \(import time\): "
+        r"still running after 2 s \(raise --timeout",
+    ):
         runner.build([nb], out_dir=target, store=False, timeout=2, cache_dir=tmp_path / "cache")
     assert time.perf_counter() - start < 30
     assert names(target) == ["old_figure.png"]
@@ -301,14 +317,15 @@ def test_interrupt_gives_the_runners_message_exit_130_and_no_kernel_left(tmp_pat
         from pathlib import Path
         from bering import runner
         try:
-            runner.build([Path({str(notebooks / '01_sleepy.ipynb')!r})], out_dir=Path({str(out)!r}), store=False,
-                         cache_dir=Path({str(tmp_path / 'cache')!r}), progress=lambda line: print(line, flush=True))
+            runner.build([Path({str(notebooks / "01_sleepy.ipynb")!r})], out_dir=Path({str(out)!r}), store=False,
+                         cache_dir=Path({str(tmp_path / "cache")!r}), progress=lambda line: print(line, flush=True))
         except runner.Interrupted as exc:
             print("INTERRUPTED", exc.signame, flush=True)
             sys.exit(130)
     """)
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, cwd=REPO)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not kernels_of(child.pid):
         time.sleep(0.2)
@@ -329,9 +346,25 @@ def test_interrupt_gives_the_runners_message_exit_130_and_no_kernel_left(tmp_pat
 def test_command_line_interrupt_exits_130_with_its_own_message(tmp_path):
     """``python -m bering update`` on SIGTERM: the runner's message, status 130, no traceback."""
     env = {**os.environ, "BERING_FIGURES_DIR": str(tmp_path / "figures")}
-    child = subprocess.Popen([sys.executable, "-m", "bering", "update", "--no-store", "--force", "--jobs", "1",
-                              "--cache-dir", str(tmp_path / "cache")],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bering",
+            "update",
+            "--no-store",
+            "--force",
+            "--jobs",
+            "1",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not kernels_of(child.pid):
         time.sleep(0.2)
@@ -363,13 +396,22 @@ def project(tmp_path, monkeypatch):
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     reader = "import pandas as pd\nfrom bering import export\n"
-    make_notebook(nbs / "01_a.ipynb", reader + f"v = pd.read_csv({str(data / 'a.csv')!r}).x.sum()",
-                  "import tinyhelper\nexport.Exporter('01_a').number('a_value', v * tinyhelper.FACTOR, 'count', 'a')")
-    make_notebook(nbs / "02_b.ipynb", reader + f"v = pd.read_csv({str(data / 'b.csv')!r}).x.sum()",
-                  "export.Exporter('02_b').number('b_value', v, 'count', 'b')")
-    make_notebook(nbs / "03_sum.ipynb", "from bering import export",
-                  "total = export.key_number('a_value') + export.key_number('b_value')\n"
-                  "export.Exporter('03_sum').number('total', total, 'count', 'sum of a and b')\ntotal")
+    make_notebook(
+        nbs / "01_a.ipynb",
+        reader + f"v = pd.read_csv({str(data / 'a.csv')!r}).x.sum()",
+        "import tinyhelper\nexport.Exporter('01_a').number('a_value', v * tinyhelper.FACTOR, 'count', 'a')",
+    )
+    make_notebook(
+        nbs / "02_b.ipynb",
+        reader + f"v = pd.read_csv({str(data / 'b.csv')!r}).x.sum()",
+        "export.Exporter('02_b').number('b_value', v, 'count', 'b')",
+    )
+    make_notebook(
+        nbs / "03_sum.ipynb",
+        "from bering import export",
+        "total = export.key_number('a_value') + export.key_number('b_value')\n"
+        "export.Exporter('03_sum').number('total', total, 'count', 'sum of a and b')\ntotal",
+    )
     return tmp_path
 
 
@@ -414,7 +456,7 @@ def test_incremental_build_reruns_exactly_what_each_change_touches(project):
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("A note."))
     nbformat.write(nb, path)
-    assert build(project).executed == ["02_b.ipynb"]   # its numbers did not change, so 03 stays
+    assert build(project).executed == ["02_b.ipynb"]  # its numbers did not change, so 03 stays
 
     # a key number that a reader reads (the analysis it calls) changed
     (project / "data" / "a.csv").write_text("x\n2\n")
@@ -457,8 +499,9 @@ def test_independent_notebooks_run_in_parallel(tmp_path):
     for i in (1, 2):
         make_notebook(nbs / f"0{i}_nap.ipynb", "import time\ntime.sleep(4)")
     start = time.perf_counter()
-    report = runner.build(runner.notebook_order(nbs), out_dir=tmp_path / "figures", store=False, jobs=2,
-                          cache_dir=tmp_path / "cache")
+    report = runner.build(
+        runner.notebook_order(nbs), out_dir=tmp_path / "figures", store=False, jobs=2, cache_dir=tmp_path / "cache"
+    )
     wall = time.perf_counter() - start
     assert sum(o.seconds for o in report.outcomes) > 8
     assert wall < sum(o.seconds for o in report.outcomes) - 2, wall
@@ -468,16 +511,36 @@ def test_independent_notebooks_run_in_parallel(tmp_path):
 def test_a_failing_nbval_cell_names_the_command_that_refreshes_stored_outputs(tmp_path):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("print(1 + 1)")
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="3\n")]   # stale
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="3\n")]  # stale
     nb.cells = [cell]
     path = tmp_path / "01_stale.ipynb"
     nbformat.write(nb, path)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "tests"),
-                                                                     os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "tests"), os.environ.get("PYTHONPATH")])),
+    }
     env.pop("BERING_FIGURES_DIR", None)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "--nbval", "--nbval-current-env",
-                           "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(path)],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "conftest",
+            "--nbval",
+            "--nbval-current-env",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(path),
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "how to fix" in done.stdout and "01_stale.ipynb: stored outputs differ" in done.stdout
     assert "run ./tasks.sh update" in done.stdout

@@ -53,30 +53,43 @@ def test_markdown_renders_back_to_the_same_text():
     """Rendered by mistune (the Markdown renderer of nbconvert, which the site uses), the escaped
     text is the original text and nothing else: no tag, emphasis, link, list or heading."""
     mistune = pytest.importorskip("mistune")
-    for hostile in ["<img src=x onerror=alert(1)> *a* [b](javascript:c) | d & e $f$ # g",
-                    "- a list?", "1. a list?", "# a heading?", "> a quote?", "<script>alert(1)</script>",
-                    "`code` and ``more``", "![img](x.png)", "a\\*b"]:
+    for hostile in [
+        "<img src=x onerror=alert(1)> *a* [b](javascript:c) | d & e $f$ # g",
+        "- a list?",
+        "1. a list?",
+        "# a heading?",
+        "> a quote?",
+        "<script>alert(1)</script>",
+        "`code` and ``more``",
+        "![img](x.png)",
+        "a\\*b",
+    ]:
         rendered = mistune.html(escape.markdown(hostile)).strip()
-        assert rendered == f"<p>{escape.html(hostile).replace('&#x27;', chr(39)).replace('&quot;', chr(34))}</p>", \
-            (hostile, rendered)
+        assert rendered == f"<p>{escape.html(hostile).replace('&#x27;', chr(39)).replace('&quot;', chr(34))}</p>", (
+            hostile,
+            rendered,
+        )
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-    ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
-    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
-    ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"),
-    ("\t=1+1", "'\t=1+1"),
-    ("\r=1+1", "'\r=1+1"),
-    ("-406", "-406"),          # a genuine negative number stays a number
-    ("+3.5e-2", "+3.5e-2"),
-    ("-0.5", "-0.5"),
-    ("- a dash starting a note", "'- a dash starting a note"),
-    ("'=already marked", "''=already marked"),  # so that unescaping restores it exactly
-    ("'plain apostrophe", "'plain apostrophe"),
-    ("plain text", "plain text"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("-406", "-406"),  # a genuine negative number stays a number
+        ("+3.5e-2", "+3.5e-2"),
+        ("-0.5", "-0.5"),
+        ("- a dash starting a note", "'- a dash starting a note"),
+        ("'=already marked", "''=already marked"),  # so that unescaping restores it exactly
+        ("'plain apostrophe", "'plain apostrophe"),
+        ("plain text", "plain text"),
+        ("", ""),
+    ],
+)
 def test_spreadsheet_cell_neutralises_formulas_the_owasp_way(value, expected):
     assert escape.spreadsheet_cell(value) == expected
     assert escape.spreadsheet_unescape(escape.spreadsheet_cell(value)) == value
@@ -126,8 +139,7 @@ def test_catalogue_csv_neutralises_formulas(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
     out = export.Exporter("01_test", tmp_path)
-    out.figure(fig, "01_test_line", title="=1+1 title", alt="@alt text", source="-source line",
-               data_files=["+x.csv"])
+    out.figure(fig, "01_test_line", title="=1+1 title", alt="@alt text", source="-source line", data_files=["+x.csv"])
     plt.close(fig)
     cells = _cells(tmp_path / export.CATALOGUE)
     _no_formula(cells)
@@ -165,23 +177,26 @@ def test_absolute_resource_path_is_refused_and_never_read(mini, capsys, monkeypa
     monkeypatch.setattr(data, "_read_bytes", lambda path, *a: opened.append(str(path)) or real(path, *a))
     assert main(["validate", str(mini)]) == 1
     output = "".join(capsys.readouterr())
-    assert "path \"/etc/passwd\" is absolute or a URL" in output
+    assert 'path "/etc/passwd" is absolute or a URL' in output
     assert "root:" not in output
     assert not any("passwd" in p for p in opened)
     with pytest.raises(data.DataValidationError, match="is absolute or a URL"):
         data.load("places", mini)
 
 
-@pytest.mark.parametrize("path,why", [
-    ("../x.csv", "climbs out of the data folder"),
-    ("sub/../../x.csv", "climbs out of the data folder"),
-    ("C:/Windows/win.ini", "is absolute or a URL"),
-    ("\\\\server\\share\\x.csv", "is absolute or a URL"),
-    ("https://example.org/x.csv", "is absolute or a URL"),
-    ("./places.csv", "is not a plain relative file name"),
-    ("places.csv\x00.txt", "is not a plain relative file name"),
-    (["places.csv"], "path must be a string"),
-])
+@pytest.mark.parametrize(
+    "path,why",
+    [
+        ("../x.csv", "climbs out of the data folder"),
+        ("sub/../../x.csv", "climbs out of the data folder"),
+        ("C:/Windows/win.ini", "is absolute or a URL"),
+        ("\\\\server\\share\\x.csv", "is absolute or a URL"),
+        ("https://example.org/x.csv", "is absolute or a URL"),
+        ("./places.csv", "is not a plain relative file name"),
+        ("places.csv\x00.txt", "is not a plain relative file name"),
+        (["places.csv"], "path must be a string"),
+    ],
+)
 def test_resource_paths_must_be_plain_names_inside_the_folder(mini, path, why):
     package = json.loads((mini / "datapackage.json").read_text(encoding="utf-8"))
     package["resources"][1]["path"] = path
@@ -215,30 +230,47 @@ def test_missing_data_folder_is_reported_as_a_folder(tmp_path, capsys):
     assert "[folder-exists] the data folder is not a folder" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("[1, 2]", "the data package must be a JSON object, not an array"),
-    ('"resources"', "the data package must be a JSON object, not a string"),
-    ('{"resources": {}}', "'resources' must be a non-empty array"),
-    ('{"resources": []}', "'resources' must be a non-empty array"),
-    ('{"resources": [null]}', "resource #1 must be an object, not null"),
-    ('{"resources": [{"name": "x", "path": "x.csv", "schema": []}]}', "'schema' must be an object, not an array"),
-    ('{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": {}}}]}', "lacks schema.fields"),
-    ('{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [7]}}]}',
-     "field #1 must be an object, not a number"),
-    ('{"resources": [{"name": "X Y", "path": "x.csv", "schema": {"fields": [{"name": "a"}]}}]}',
-     "'name' must be lower-case letters"),
-    ('{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a", '
-     '"constraints": {"required": "yes"}}]}}]}', "constraint 'required' must be true or false, not a string"),
-    ('{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a", '
-     '"constraints": {"pattern": "(a"}}]}}]}', "is not a valid regular expression"),
-    ('{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a"}], '
-     '"foreignKeys": [{"fields": "a", "reference": {"resource": "y"}}]}}]}',
-     "the reference needs 'resource' (a string) and 'fields'"),
-    ('{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a"}], '
-     '"primaryKey": 3}}]}', "primaryKey must be a field name or an array of field names"),
-    ("\ufeff{", "[json]"),
-    ("[" * 100000, "[json]"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("[1, 2]", "the data package must be a JSON object, not an array"),
+        ('"resources"', "the data package must be a JSON object, not a string"),
+        ('{"resources": {}}', "'resources' must be a non-empty array"),
+        ('{"resources": []}', "'resources' must be a non-empty array"),
+        ('{"resources": [null]}', "resource #1 must be an object, not null"),
+        ('{"resources": [{"name": "x", "path": "x.csv", "schema": []}]}', "'schema' must be an object, not an array"),
+        ('{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": {}}}]}', "lacks schema.fields"),
+        (
+            '{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [7]}}]}',
+            "field #1 must be an object, not a number",
+        ),
+        (
+            '{"resources": [{"name": "X Y", "path": "x.csv", "schema": {"fields": [{"name": "a"}]}}]}',
+            "'name' must be lower-case letters",
+        ),
+        (
+            '{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a", '
+            '"constraints": {"required": "yes"}}]}}]}',
+            "constraint 'required' must be true or false, not a string",
+        ),
+        (
+            '{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a", '
+            '"constraints": {"pattern": "(a"}}]}}]}',
+            "is not a valid regular expression",
+        ),
+        (
+            '{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a"}], '
+            '"foreignKeys": [{"fields": "a", "reference": {"resource": "y"}}]}}]}',
+            "the reference needs 'resource' (a string) and 'fields'",
+        ),
+        (
+            '{"resources": [{"name": "x", "path": "x.csv", "schema": {"fields": [{"name": "a"}], "primaryKey": 3}}]}',
+            "primaryKey must be a field name or an array of field names",
+        ),
+        ("\ufeff{", "[json]"),
+        ("[" * 100000, "[json]"),
+    ],
+)
 def test_structurally_wrong_dictionary_is_one_clear_message(tmp_path, capsys, text, expected):
     (tmp_path / "datapackage.json").write_text(text, encoding="utf-8")
     (tmp_path / "x.csv").write_text("a\n1\n", encoding="utf-8")
@@ -312,7 +344,7 @@ def test_no_import_cycle_among_the_package_modules():
 
     def visit(node, trail):
         if state.get(node) == 1:
-            raise AssertionError("import cycle: " + " -> ".join(trail[trail.index(node):] + [node]))
+            raise AssertionError("import cycle: " + " -> ".join(trail[trail.index(node) :] + [node]))
         if state.get(node) == 2:
             return
         state[node] = 1
@@ -331,15 +363,18 @@ def test_data_and_money_never_import_the_validation_layer():
     assert {"data", "money"} <= _imports(REPO / "bering" / "checks.py")
 
 
-@pytest.mark.parametrize("order", list(itertools.permutations(["data", "checks", "money"])),
-                         ids=lambda order: "-".join(order))
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations(["data", "checks", "money"])), ids=lambda order: "-".join(order)
+)
 def test_modules_import_in_any_order_with_the_rules_registered(order):
-    code = ("import importlib\n"
-            + "".join(f"importlib.import_module('bering.{m}')\n" for m in order)
-            + "import bering.data\n"
-            "names = sorted(check.__name__ for _, check in bering.data.CROSS_CHECKS)\n"
-            "assert 'estimate_not_after_opening' in names and 'money_coverage_timeline' in names, names\n"
-            "print(len(names))\n")
+    code = (
+        "import importlib\n"
+        + "".join(f"importlib.import_module('bering.{m}')\n" for m in order)
+        + "import bering.data\n"
+        "names = sorted(check.__name__ for _, check in bering.data.CROSS_CHECKS)\n"
+        "assert 'estimate_not_after_opening' in names and 'money_coverage_timeline' in names, names\n"
+        "print(len(names))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == len({id(c) for _, c in data.CROSS_CHECKS})
@@ -365,12 +400,15 @@ def test_printed_problems_cannot_drive_the_terminal_or_flood_it(mini, capsys):
     assert "characters in all)" in out and max(len(line) for line in out.splitlines()) < data.MESSAGE_LIMIT + 100
 
 
-@pytest.mark.parametrize("plant,expected", [
-    (lambda p: p.mkdir(), "[file-kind] is a folder, not a file"),
-    (lambda p: p.symlink_to(p.name), "[file-kind] is a symbolic link that points back to itself"),
-    (lambda p: p.symlink_to("/etc/passwd"), "[json] Expecting value"),
-    (lambda p: p.write_bytes(b"\xff\xfe{\x00}\x00"), "[encoding] not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "plant,expected",
+    [
+        (lambda p: p.mkdir(), "[file-kind] is a folder, not a file"),
+        (lambda p: p.symlink_to(p.name), "[file-kind] is a symbolic link that points back to itself"),
+        (lambda p: p.symlink_to("/etc/passwd"), "[json] Expecting value"),
+        (lambda p: p.write_bytes(b"\xff\xfe{\x00}\x00"), "[encoding] not valid UTF-8"),
+    ],
+)
 def test_a_dictionary_that_cannot_be_read_is_one_problem(tmp_path, capsys, plant, expected):
     plant(tmp_path / "datapackage.json")
     assert main(["validate", str(tmp_path)]) == 1

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from bering import data
 from conftest import DATA
+
+from bering import data
 
 
 def test_shipped_package_has_no_problems():
@@ -25,8 +26,9 @@ def test_every_table_cites_sources_and_every_field_is_described():
             fks = [fk for fk in res["schema"].get("foreignKeys", []) if fk["fields"] == ["source_id"]]
             assert fks and fks[0]["reference"] == {"resource": "sources", "fields": ["source_id"]}
         numeric = [f for f in fields if f["type"] in ("integer", "number") and f["name"] != "year"]
-        assert all("unit" in f for f in numeric), \
+        assert all("unit" in f for f in numeric), (
             f"{res['name']}: numeric fields without a unit: {[f['name'] for f in numeric if 'unit' not in f]}"
+        )
 
 
 def test_money_rule_is_enforced_on_shipped_tables(data_copy):
@@ -44,4 +46,3 @@ def test_shipped_dictionary_is_structurally_sound_with_plain_paths():
     assert problems == [] and sound == set(range(len(package["resources"])))
     for res in package["resources"]:
         assert (DATA / res["path"]).resolve().is_relative_to(DATA.resolve()), res["path"]
-

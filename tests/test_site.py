@@ -17,8 +17,17 @@ from bs4 import BeautifulSoup
 
 from bering import export, site
 
-CDN_HOSTS = ("cdnjs.cloudflare.com", "cdn.jsdelivr.net", "unpkg.com", "cdn.plot.ly", "fonts.googleapis.com",
-             "fonts.gstatic.com", "code.jquery.com", "ajax.googleapis.com", "mathjax")
+CDN_HOSTS = (
+    "cdnjs.cloudflare.com",
+    "cdn.jsdelivr.net",
+    "unpkg.com",
+    "cdn.plot.ly",
+    "fonts.googleapis.com",
+    "fonts.gstatic.com",
+    "code.jquery.com",
+    "ajax.googleapis.com",
+    "mathjax",
+)
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SVG = "<svg onload=alert(2)>"
 
@@ -113,10 +122,11 @@ def test_every_figure_has_a_page_with_its_facts_and_downloads(built, inputs, cat
             assert f"../downloads/figures/{fig.name}{suffix}" in links, (fig.name, suffix)
         for name in fig.data_files:
             assert f"../downloads/data/{name}" in links
-        if fig.plotted_data:   # figures exported since the plotted-data CSV exists: exactly that file
+        if fig.plotted_data:  # figures exported since the plotted-data CSV exists: exactly that file
             assert f"../downloads/figures/{fig.plotted_data}" in links
-            assert (built / "downloads" / "figures" / fig.plotted_data).read_bytes() == \
-                (inputs / "figures" / fig.plotted_data).read_bytes()
+            assert (built / "downloads" / "figures" / fig.plotted_data).read_bytes() == (
+                inputs / "figures" / fig.plotted_data
+            ).read_bytes()
         assert gallery.find("a", href=f"figures/{fig.name}.html") is not None
         if fig.interactive:
             assert soup.select_one("div.plotly-graph-div[data-figure]") is not None
@@ -166,9 +176,17 @@ def test_only_catalogued_files_are_copied(built, inputs, catalogue):
     listed = {f"downloads/figures/{f}" for fig in catalogue for f in fig.files}
     listed |= {f"downloads/data/{f}" for fig in catalogue for f in fig.data_files}
     copied = {p.relative_to(built).as_posix() for p in (built / "downloads").rglob("*") if p.is_file()}
-    extra = copied - listed - {"downloads/CITATION.cff", "downloads/data/datapackage.json",
-                               "downloads/data/sources.csv", "downloads/figures/plotly.min.js",
-                               "downloads/figures/bering-plotly.js"}
+    extra = (
+        copied
+        - listed
+        - {
+            "downloads/CITATION.cff",
+            "downloads/data/datapackage.json",
+            "downloads/data/sources.csv",
+            "downloads/figures/plotly.min.js",
+            "downloads/figures/bering-plotly.js",
+        }
+    )
     assert not extra, extra
 
 
@@ -186,15 +204,19 @@ def _page(folder: Path, name: str, body: str) -> None:
 
 
 def test_check_site_reports_each_kind_of_problem(tmp_path):
-    _page(tmp_path, "a.html", '<a href="b.html#here">ok</a><a href="missing.html">gone</a>'
-                              '<img src="x.png"><img src="x.png" alt="fine">'
-                              '<script src="https://cdn.plot.ly/plotly.js"></script>'
-                              '<a href="javascript:alert(1)">js</a>'
-                              '<p onclick="alert(1)">handler</p><svg onload="alert(2)"></svg>'
-                              '<script>alert(3)</script>'
-                              '<script type="application/json">{"data": 1}</script>'
-                              "<script>DOCUMENTATION_OPTIONS.pagename = 'a';</script>"
-                              '<a href="https://example.org/">a link a reader follows</a>')
+    _page(
+        tmp_path,
+        "a.html",
+        '<a href="b.html#here">ok</a><a href="missing.html">gone</a>'
+        '<img src="x.png"><img src="x.png" alt="fine">'
+        '<script src="https://cdn.plot.ly/plotly.js"></script>'
+        '<a href="javascript:alert(1)">js</a>'
+        '<p onclick="alert(1)">handler</p><svg onload="alert(2)"></svg>'
+        "<script>alert(3)</script>"
+        '<script type="application/json">{"data": 1}</script>'
+        "<script>DOCUMENTATION_OPTIONS.pagename = 'a';</script>"
+        '<a href="https://example.org/">a link a reader follows</a>',
+    )
     _page(tmp_path, "b.html", '<p id="here">here</p><a href="a.html#nowhere">x</a>')
     (tmp_path / "x.png").write_bytes(b"")
     problems = site.check_site(tmp_path)
@@ -202,7 +224,7 @@ def test_check_site_reports_each_kind_of_problem(tmp_path):
     assert "broken link missing.html" in text
     assert 'no id "nowhere"' in text
     assert "has no alt text" in text and text.count("has no alt text") == 1
-    assert "cdn.plot.ly/plotly.js\"> loads from another host" in text
+    assert 'cdn.plot.ly/plotly.js"> loads from another host' in text
     assert 'href="javascript:alert(1)"> is not allowed' in text
     assert "<p onclick=...>" in text and "<svg onload=...>" in text
     assert "inline script the site did not write: 'alert(3)'" in text
@@ -243,27 +265,46 @@ def test_build_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # A small made-up repository: hostile text, links, untrusted paths, failed builds
 
-_PNG = base64.b64encode(bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082")).decode()
-_PLOTLY_PAGE = ('<html><body><div id="01_b"></div><script>Plotly.newPlot("01_b", '
-                '[{"type": "scatter", "x": [1, 2], "y": [3, 4], "name": "</script><b>"}], '
-                '{"height": 300, "title": {"text": "B"}}, {"displaylogo": false})</script></body></html>')
+_PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+    )
+).decode()
+_PLOTLY_PAGE = (
+    '<html><body><div id="01_b"></div><script>Plotly.newPlot("01_b", '
+    '[{"type": "scatter", "x": [1, 2], "y": [3, 4], "name": "</script><b>"}], '
+    '{"height": 300, "title": {"text": "B"}}, {"displaylogo": false})</script></body></html>'
+)
 
 
 def _fake_repo(root: Path, data_files: str = "a.csv") -> Path:
     (root / "notebooks").mkdir(parents=True)
     (root / "figures").mkdir()
     (root / "data").mkdir()
-    (root / "README.md").write_text(f"# Title\n\nWhat the collection answers {XSS_IMG}.\n\n## Next\nnot in the intro\n",
-                                    encoding="utf-8")
-    (root / "CITATION.cff").write_text(f'cff-version: 1.2.0\ntitle: "Made up {XSS_SVG}"\nversion: 0.0.1\n'
-                                       'authors:\n  - name: "Someone"\n', encoding="utf-8")
+    (root / "README.md").write_text(
+        f"# Title\n\nWhat the collection answers {XSS_IMG}.\n\n## Next\nnot in the intro\n", encoding="utf-8"
+    )
+    (root / "CITATION.cff").write_text(
+        f'cff-version: 1.2.0\ntitle: "Made up {XSS_SVG}"\nversion: 0.0.1\nauthors:\n  - name: "Someone"\n',
+        encoding="utf-8",
+    )
     (root / "data" / "a.csv").write_text("x,source_id\n1,s\n", encoding="utf-8")
     (root / "data" / "sources.csv").write_text("source_id\ns\n", encoding="utf-8")
-    (root / "data" / "datapackage.json").write_text(json.dumps({"resources": [
-        {"name": "a", "path": "a.csv", "schema": {"fields": [{"name": "x", "title": "The x value"},
-                                                             {"name": "source_id"}]}}]}), encoding="utf-8")
+    (root / "data" / "datapackage.json").write_text(
+        json.dumps(
+            {
+                "resources": [
+                    {
+                        "name": "a",
+                        "path": "a.csv",
+                        "schema": {"fields": [{"name": "x", "title": "The x value"}, {"name": "source_id"}]},
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     (root / "figures" / "plotly.min.js").write_text("/* stand-in */", encoding="utf-8")
     (root / "figures" / "01_a.png").write_bytes(base64.b64decode(_PNG))
     for ext in ("svg", "pdf"):
@@ -276,35 +317,71 @@ def _fake_repo(root: Path, data_files: str = "a.csv") -> Path:
     with (root / "figures" / "catalogue.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"])
-        writer.writerow(["01_a", "01_one", f"A finding {XSS_IMG}", alt_a, f"made up {XSS_IMG}",
-                         "01_a.png;01_a.svg;01_a.pdf;01_a.csv", data_files])
+        writer.writerow(
+            [
+                "01_a",
+                "01_one",
+                f"A finding {XSS_IMG}",
+                alt_a,
+                f"made up {XSS_IMG}",
+                "01_a.png;01_a.svg;01_a.pdf;01_a.csv",
+                data_files,
+            ]
+        )
         writer.writerow(["01_b", "01_one", "B finding", alt_b, "made up", "01_b.html;01_b.csv", "a.csv"])
     (root / "figures" / "key_numbers.csv").write_text(
-        f"key,value,unit,notebook,description\nthe_answer,42.1234,km,01_one,The answer {XSS_IMG}\n", encoding="utf-8")
+        f"key,value,unit,notebook,description\nthe_answer,42.1234,km,01_one,The answer {XSS_IMG}\n", encoding="utf-8"
+    )
     nb = nbformat.v4.new_notebook()
     image = {"image/png": _PNG, "text/plain": "<Figure>"}
     claim_md = f"| claim | verdict |\n|---|---|\n| {XSS_IMG} | {XSS_SVG} |\n\nFinding: {XSS_IMG} holds."
-    table = ('<table border="1" class="dataframe"><thead><tr style="text-align: right;"><th></th><th>x</th>'
-             f'<th>source_id</th></tr></thead><tbody><tr><th>0</th><td>1234.5</td><td>{XSS_IMG.replace("<", "&lt;")}'
-             '</td></tr></tbody></table>')
+    table = (
+        '<table border="1" class="dataframe"><thead><tr style="text-align: right;"><th></th><th>x</th>'
+        f"<th>source_id</th></tr></thead><tbody><tr><th>0</th><td>1234.5</td><td>{XSS_IMG.replace('<', '&lt;')}"
+        "</td></tr></tbody></table>"
+    )
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# 01 · One\n\n## Overview\nA summary line.\n\n"
-                                      "See [the data](../data/a.csv), [the next one](02_two.ipynb) "
-                                      "and [the figure](../figures/01_a.png)."),
-        nbformat.v4.new_code_cell("out.figure(fig, name)", outputs=[
-            nbformat.v4.new_output("execute_result", {"text/markdown": "Saved `01_a`: `01_a.png`",
-                                                      "text/plain": "Saved"}, execution_count=1),
-            nbformat.v4.new_output("display_data", image)]),
-        nbformat.v4.new_code_cell("ledger.findings()", outputs=[
-            nbformat.v4.new_output("display_data", {"text/markdown": claim_md, "text/plain": "x"}),
-            nbformat.v4.new_output("display_data", {"text/html": f"<b>{XSS_SVG}</b>", "text/plain": XSS_SVG}),
-            nbformat.v4.new_output("display_data", {"application/javascript": "alert(4)", "text/plain": "js"}),
-            nbformat.v4.new_output("execute_result", {"text/html": table, "text/plain": "table"},
-                                   execution_count=2)]),
-        nbformat.v4.new_code_cell('out.figure(ifig, "01_b", title="B")\nifig', outputs=[
-            nbformat.v4.new_output("display_data", {site.PLOTLY_MIME: {
-                "data": [{"type": "scatter", "x": [1, 2], "y": [3, 4], "name": "</script><b>"}],
-                "layout": {"height": 300}}})]),
+        nbformat.v4.new_markdown_cell(
+            "# 01 · One\n\n## Overview\nA summary line.\n\n"
+            "See [the data](../data/a.csv), [the next one](02_two.ipynb) "
+            "and [the figure](../figures/01_a.png)."
+        ),
+        nbformat.v4.new_code_cell(
+            "out.figure(fig, name)",
+            outputs=[
+                nbformat.v4.new_output(
+                    "execute_result",
+                    {"text/markdown": "Saved `01_a`: `01_a.png`", "text/plain": "Saved"},
+                    execution_count=1,
+                ),
+                nbformat.v4.new_output("display_data", image),
+            ],
+        ),
+        nbformat.v4.new_code_cell(
+            "ledger.findings()",
+            outputs=[
+                nbformat.v4.new_output("display_data", {"text/markdown": claim_md, "text/plain": "x"}),
+                nbformat.v4.new_output("display_data", {"text/html": f"<b>{XSS_SVG}</b>", "text/plain": XSS_SVG}),
+                nbformat.v4.new_output("display_data", {"application/javascript": "alert(4)", "text/plain": "js"}),
+                nbformat.v4.new_output(
+                    "execute_result", {"text/html": table, "text/plain": "table"}, execution_count=2
+                ),
+            ],
+        ),
+        nbformat.v4.new_code_cell(
+            'out.figure(ifig, "01_b", title="B")\nifig',
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data",
+                    {
+                        site.PLOTLY_MIME: {
+                            "data": [{"type": "scatter", "x": [1, 2], "y": [3, 4], "name": "</script><b>"}],
+                            "layout": {"height": 300},
+                        }
+                    },
+                )
+            ],
+        ),
     ]
     nbformat.write(nb, root / "notebooks" / "01_one.ipynb")
     two = nbformat.v4.new_notebook()
@@ -348,7 +425,7 @@ def test_made_up_repository_links_tables_alt_text_and_charts(fake_site):
     assert soup.find("img", alt=lambda a: a and a.startswith("Bar chart of one value")) is not None
     table = soup.select_one("table.bering-table")
     assert [th.get_text() for th in table.select("thead th")] == ["The x value", "Source id"]
-    assert table.select_one("td.num").get_text() == "1,234"   # the shared formatter: no index column
+    assert table.select_one("td.num").get_text() == "1,234"  # the shared formatter: no index column
     div = soup.select_one("div.plotly-graph-div[data-figure]")
     spec = soup.find("script", id=f"{div['data-figure']}-spec")
     assert "</script><b>" not in spec.string and json.loads(spec.string)["data"][0]["name"] == "</script><b>"
@@ -390,8 +467,17 @@ def test_a_failed_check_leaves_the_previous_site_in_place(fake_site, tmp_path, c
     root, out, _, _ = fake_site
     before = site.tree_digest(out)
     nb = nbformat.read(root / "notebooks" / "02_two.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("fig", outputs=[nbformat.v4.new_output("display_data", {
-        site.PLOTLY_MIME: {"data": [{"type": "scattergeo", "lon": [0], "lat": [0]}], "layout": {}}})]))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "fig",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data",
+                    {site.PLOTLY_MIME: {"data": [{"type": "scattergeo", "lon": [0], "lat": [0]}], "layout": {}}},
+                )
+            ],
+        )
+    )
     nb.cells.append(nbformat.v4.new_markdown_cell("[gone](../docs/missing.md)"))
     nbformat.write(nb, root / "notebooks" / "02_two.ipynb")
     try:
@@ -407,8 +493,9 @@ def test_a_failed_check_leaves_the_previous_site_in_place(fake_site, tmp_path, c
 
 def test_maps_that_would_fetch_their_base_map_are_found():
     scatter = {"type": "scattergeo", "lon": [0], "lat": [0]}
-    off = {f"show{layer}": False for layer in ("land", "ocean", "coastlines", "lakes", "rivers", "countries",
-                                                "subunits")}
+    off = {
+        f"show{layer}": False for layer in ("land", "ocean", "coastlines", "lakes", "rivers", "countries", "subunits")
+    }
     assert site.network_assets({"data": [scatter], "layout": {"geo": off}}) == []
     assert site.network_assets({"data": [{"type": "scatter"}], "layout": {}}) == []
     default = site.network_assets({"data": [scatter], "layout": {}})
@@ -423,9 +510,19 @@ def test_spec_is_read_from_an_exported_page():
     assert site.spec_from_page("<html>no chart</html>") is None
 
 
-@pytest.mark.parametrize("value,unit,shown", [
-    ("1890", "year", "1890"), ("21", "count", "21"), ("1234567", "USD", "1,234,567"),
-    ("100.926", "USD 2025 bn", "101"), ("2.45326", "USD 2025 bn", "2.45"), ("42.1234", "km", "42.1"),
-    ("0.00371", "percent", "0.0037"), ("0.000123", "share", "0.00012"), ("667507", "USD 2025 per year", "667,507")])
+@pytest.mark.parametrize(
+    "value,unit,shown",
+    [
+        ("1890", "year", "1890"),
+        ("21", "count", "21"),
+        ("1234567", "USD", "1,234,567"),
+        ("100.926", "USD 2025 bn", "101"),
+        ("2.45326", "USD 2025 bn", "2.45"),
+        ("42.1234", "km", "42.1"),
+        ("0.00371", "percent", "0.0037"),
+        ("0.000123", "share", "0.00012"),
+        ("667507", "USD 2025 per year", "667,507"),
+    ],
+)
 def test_display_number(value, unit, shown):
     assert export.display_number(value, unit) == shown

@@ -112,6 +112,7 @@ class Params:
     bores: int = 3
     tbm_count: int = 6
     boring_share: float = 1.0
+    tunnel_per_bore: bool = False
     draws: int = 1_000_000
     seed: int = SEED
     method: str = "fx_then_deflate"
@@ -172,6 +173,8 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
     "undersea_tunnels": ("tunnel cost per km from the undersea tunnels only",
                          {"tunnel_class": "undersea_tunnels"}),
     "all_fixed_links": ("tunnel cost per km from every costed fixed link", {"tunnel_class": "fixed_links"}),
+    "per_bore_km": ("tunnel cost per km of bore from the class's tunnels whose bores are sourced, times the "
+                    "assumed bores (assumption tunnel_bores)", {"tunnel_per_bore": True}),
 }
 
 
@@ -467,6 +470,19 @@ def link_segments(data_dir=None) -> pd.DataFrame:
     return route.link_segments(data_dir)
 
 
+def tunnel_per_bore_values(table: pd.DataFrame, name: str, classes: dict, bores: int) -> np.ndarray:
+    """Cost per km of route of a ``bores``-bore tunnel, from the class members' cost per km of bore.
+
+    Only members whose bores are sourced enter (cost per bore-km = cost / (tunnelled km x bores));
+    each is multiplied by ``bores``, so tunnels of two and three bores are compared like with like.
+    """
+    benchmarks.class_values(table, name, classes)          # the class's scope check
+    rows = table.set_index("project_id").loc[list(classes[name][1]), "usd_m_per_bore_km"].astype(float).dropna()
+    if rows.empty:
+        raise ValueError(f"reference class '{name}' has no tunnel whose bores are sourced")
+    return rows.to_numpy(float) * int(bores)
+
+
 class Model:
     """The data behind the estimate, and the functions that turn :class:`Params` into results."""
 
@@ -593,7 +609,9 @@ class Model:
         segs = []
         for i, (sid, km, cls, over_cls) in enumerate(self._segment_rows(params)):
             over = self.overrun_stats(over_cls)[:2] if params.overrun_applied else None
-            segs.append(Segment(sid, km, benchmarks.class_values(table, cls, self.classes), over,
+            values = (tunnel_per_bore_values(table, cls, self.classes, params.bores)
+                      if i == 0 and params.tunnel_per_bore else benchmarks.class_values(table, cls, self.classes))
+            segs.append(Segment(sid, km, values, over,
                                 1.0 if i == 0 else params.premium))
         return Inputs(tuple(segs), cost_model=params.cost_model, overrun_model=params.overrun_model,
                       correlation=params.correlation, uncertainty=params.uncertainty)
@@ -815,12 +833,13 @@ def _run_uncertainty(key: str, scenario: str, uncertainty: str) -> Result:
     return _model(key).run(replace(params, uncertainty=uncertainty))
 
 
-def p90_across_methods(key: str, scenario: str) -> dict[str, dict[str, float]]:
+def p90_across_methods(scenario: str = "baseline", data_dir=None) -> dict[str, dict[str, float]]:
     """P90 (bn) of the tunnel and of the whole link under every way of taking parameter uncertainty.
 
     ``{"tunnel": {method: P90}, "whole": {method: P90}}``. With three or four projects in a class the
     upper tail depends on that choice more than on anything else, so the collection reports the range.
     """
+    key = _data_key(data_dir)
     out: dict[str, dict[str, float]] = {"tunnel": {}, "whole": {}}
     for u in UNCERTAINTY:
         r = _run_uncertainty(key, scenario, u)
@@ -990,7 +1009,15 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         add(f"whole_link_cost_p{p}_usd2025", q_w[p], f"{base} bn",
             f"P{p} of the whole link: tunnel, approach railways to connected railheads and the Alaska - Canada "
             f"connection{scen}")
-    p90s = p90_across_methods(key, scenario)
+    if not params.tunnel_per_bore:
+        bored_run = m.run(replace(params, tunnel_per_bore=True, draws=RESULT_DRAWS))
+        n_bored = len(tunnel_per_bore_values(table, params.tunnel_class, m.classes, params.bores))
+        add("tunnel_cost_p50_per_bore_km_usd2025", percentiles(bored_run.tunnel, [50])[50], f"{base} bn",
+            f"P50 of the {params.tunnel_km:g} km tunnel drawn per km of bore from the {n_bored} tunnels of the class "
+            f"whose bores are sourced, times {params.bores} bores (assumption tunnel_bores){scen}")
+        add("tunnel_class_bores_sourced", n_bored, "count",
+            f"Tunnels of the class '{params.tunnel_class}' whose number of bores is sourced")
+    p90s = p90_across_methods(scenario, key)
     for part, label in (("tunnel", f"the {params.tunnel_km:g} km tunnel alone"), ("whole", "the whole link")):
         for end, pick in (("min", min), ("max", max)):
             add(f"{'whole_link' if part == 'whole' else 'tunnel'}_cost_p90_{end}_across_methods_usd2025",
@@ -1064,11 +1091,17 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
     scen = "" if scenario == "baseline" else f" (scenario '{scenario}')"
     scope = str(v["claim_65bn_scope"]).replace("_", " ")
     km = f"{params_km(m, scenario):g}"
+    bored = ""
+    if "tunnel_cost_p50_per_bore_km_usd2025" in v.index:
+        bored = (f"; drawn per km of bore from the {int(v['tunnel_class_bores_sourced'])} of them whose bores are "
+                 f"sourced, times {m.scenario(scenario).bores} bores (an assumption), the median is USD "
+                 f"{v['tunnel_cost_p50_per_bore_km_usd2025']:,.0f} bn")
 
     def tail(part):
         n, est = int(v[f"{part}_class_size"]), int(v[f"{part}_class_not_outturn"])
-        are = "is an estimate (or part estimate)" if est == 1 else "are estimates (or part estimates)"
-        return f"{n - est} of {n} are outturns; {est} {are}, taken as they stand, without an overrun uplift"
+        are = "is an estimate (or part estimate), taken as it stands" if est == 1 else \
+            "are estimates (or part estimates), taken as they stand"
+        return f"{n - est} of {n} are outturns; {est} {are} without an overrun uplift"
 
     return "\n".join([
         "**Findings**" + scen,
@@ -1082,7 +1115,7 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
         f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10 USD {v['tunnel_cost_p10_usd2025']:,.0f} bn, "
         f"P90 USD {v['tunnel_cost_p90_min_across_methods_usd2025']:,.0f}-"
         f"{v['tunnel_cost_p90_max_across_methods_usd2025']:,.0f} bn depending on how the small class's "
-        f"uncertainty is taken, USD 2025); USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
+        f"uncertainty is taken, USD 2025){bored}. USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
         f"and below every tunnel-only estimate of the plans made since {MODERN_FROM} (USD "
         f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn restated).",
         f"- The whole link, with new railways to connected railheads on both sides "

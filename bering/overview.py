@@ -170,11 +170,11 @@ def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) 
                  f"{n(value['cost_claim_min_usd2025_bn'])} bn to {n(value['cost_claim_max_usd2025_bn'])} bn "
                  "in 2025 dollars."))
     add("02_route_geometry", "02_region_missing_links",
-        ("tunnel_share_of_new_construction", "whole_link_new_railway_km", "new_rail_russia_km",
+        ("tunnel_share_of_new_construction", "new_rail_whole_link_km", "new_rail_russia_km",
          "strait_shore_to_shore_km"),
         lambda: (f"The tunnel is the short part: the strait is {n(value['strait_shore_to_shore_km'])} km across at "
                  f"its narrowest, but a link to connected railways on both sides also needs about "
-                 f"{n(value['whole_link_new_railway_km'])} km of new railway ({n(value['new_rail_russia_km'])} km "
+                 f"{n(value['new_rail_whole_link_km'])} km of new railway ({n(value['new_rail_russia_km'])} km "
                  f"of it in Russia), so the tunnel is {n(100 * value['tunnel_share_of_new_construction'])} % of the "
                  "new construction."))
     add("03_cost_benchmarks", "03_cost_distribution",

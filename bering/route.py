@@ -1313,7 +1313,7 @@ def _results(folder: Path) -> pd.DataFrame:
          "to Fairbanks (the Alaska Railroad, which has no rail link to Canada)"),
         ("new_rail_north_america_km", whole["na_km"], "km",
          "New railway from the Alaska Railroad to the Canadian network (data/link_segments.csv)"),
-        ("whole_link_new_railway_km", whole["russia_km"] + whole["alaska_km"] + whole["na_km"], "km",
+        ("new_rail_whole_link_km", whole["russia_km"] + whole["alaska_km"] + whole["na_km"], "km",
          "New railway of the whole link on both sides, to connected railheads (data/link_segments.csv)"),
         ("tunnel_share_of_new_construction", whole["tunnel_km"] / sum(whole.values()), "fraction",
          "The tunnel's length as a share of all new construction of the whole link: tunnel plus new railway to "
@@ -1340,7 +1340,7 @@ def findings(data_dir=None):
         f"The tunnel is the short part: a link that reaches connected railways on both sides also needs about "
         f"{n(v['new_rail_russia_km'])} km of new railway in Russia, {n(v['new_rail_alaska_km'])} km in Alaska to "
         f"Fairbanks and {n(v['new_rail_north_america_km'])} km from the Alaska Railroad to the Canadian network "
-        f"({n(v['whole_link_new_railway_km'])} km in all), so the tunnel is "
+        f"({n(v['new_rail_whole_link_km'])} km in all), so the tunnel is "
         f"{n(100 * v['tunnel_share_of_new_construction'])} % of the new construction "
         f"({n(100 * v['tunnel_share_of_new_construction_to_fairbanks'])} % if the link stopped at Fairbanks).",
         f"Published corridor lengths run {n(v['route_factor_pooled'])} times the straight line between their ends "

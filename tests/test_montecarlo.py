@@ -8,6 +8,7 @@ from dataclasses import replace
 from statistics import NormalDist
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bering import SEED
@@ -290,8 +291,7 @@ def test_models_import_without_a_plotting_library():
 
 def test_p90_range_across_uncertainty_methods():
     v = mc.results().set_index("key")["value"]
-    key = mc._data_key(None)
-    p90s = mc.p90_across_methods(key, "baseline")
+    p90s = mc.p90_across_methods("baseline")
     assert set(p90s["whole"]) == set(mc.UNCERTAINTY)
     # the baseline (t) is one of the methods, so its P90 lies within the range
     assert p90s["whole"]["t"] == pytest.approx(v["whole_link_cost_p90_usd2025"])
@@ -348,9 +348,31 @@ def test_whole_link_lengths_come_from_one_function():
     assert mc.model().approach_km == {k: km[k] for k in ("russia_km", "alaska_km", "na_km")}
     r = route.results().set_index("key")["value"]
     rail = km["russia_km"] + km["alaska_km"] + km["na_km"]
-    assert r["whole_link_new_railway_km"] == pytest.approx(rail)
+    assert r["new_rail_whole_link_km"] == pytest.approx(rail)
     assert r["tunnel_share_of_new_construction"] == pytest.approx(112 / (112 + rail))
     assert r["tunnel_share_of_new_construction_to_fairbanks"] == pytest.approx(
         112 / (112 + km["russia_km"] + km["alaska_km"]))
     v = mc.results().set_index("key")["value"]
-    assert v["whole_link_new_railway_km"] == pytest.approx(r["whole_link_new_railway_km"])
+    assert v["whole_link_new_railway_km"] == pytest.approx(r["new_rail_whole_link_km"])
+
+
+def test_tunnel_drawn_per_bore_km_times_the_bores():
+    from bering import benchmarks
+
+    m = mc.model()
+    table = m.table().set_index("project_id")
+    # rail tunnels with sourced bores: cost / (km x bores), then x 3 bores for the pitch's design
+    bored = table.loc[list(m.classes["rail_tunnels"][1])].dropna(subset=["bores"])
+    expected = (bored["usd_bn"] * 1000 / (bored["tunnelled_km"].astype(float) * bored["bores"].astype(float))) * 3
+    got = mc.tunnel_per_bore_values(m.table(), "rail_tunnels", m.classes, 3)
+    assert sorted(got) == pytest.approx(sorted(expected))
+    assert len(got) == 4 < len(benchmarks.class_values(m.table(), "rail_tunnels", m.classes))
+    v = mc.results().set_index("key")["value"]
+    assert v["tunnel_class_bores_sourced"] == 4
+    assert v["tunnel_cost_p50_per_bore_km_usd2025"] > v["tunnel_cost_p50_usd2025"]
+    # degenerate class: one tunnel of 2 bores, USD 100 m per bore-km -> USD 300 m per km for 3 bores
+    toy = pd.DataFrame({"project_id": ["a", "b"], "usd_m_per_km": [200.0, 50.0], "usd_m_per_bore_km": [100.0, None],
+                        "scope": ["tunnel", "tunnel"]})
+    assert list(mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("a", "b"))}, 3)) == [300.0]
+    with pytest.raises(ValueError, match="no tunnel whose bores are sourced"):
+        mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("b",))}, 3)

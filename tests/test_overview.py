@@ -131,7 +131,7 @@ KEYS = pd.DataFrame([
     ("first_proposal_year", 1890, "year"), ("distinct_proposals", 21, "count"),
     ("cost_claim_min_usd2025_bn", 2.453, "USD 2025 bn"), ("cost_claim_max_usd2025_bn", 100.93, "USD 2025 bn"),
     ("tunnel_share_of_new_construction", 112 / (112 + 7644.6), "fraction"), ("new_rail_russia_km", 3515.66, "km"),
-    ("whole_link_new_railway_km", 7644.6, "km"), ("strait_shore_to_shore_km", 81.31, "km"),
+    ("new_rail_whole_link_km", 7644.6, "km"), ("strait_shore_to_shore_km", 81.31, "km"),
     ("claim_65bn_scope", "crossing_and_approaches", "scope"),
 ], columns=["key", "value", "unit"])
 

@@ -238,6 +238,18 @@ def class_values(table: pd.DataFrame, name: str, classes: dict | None = None) ->
     return rows["usd_m_per_km"].to_numpy(float)
 
 
+def class_basis(table: pd.DataFrame, name: str, classes: dict | None = None) -> pd.Series:
+    """Basis of each member's cost per km in reference class ``name`` (outturn, estimate or mixed), by project.
+
+    ``mixed`` is a project whose cost is the median of an estimate and an outturn. Only ``outturn``
+    is a cost when finished; the others are taken as they stand.
+    """
+    classes = globals()["classes"]() if classes is None else classes
+    if name not in classes:
+        raise ValueError(f"unknown reference class '{name}'; use one of: {', '.join(classes)}")
+    return table.set_index("project_id").loc[list(classes[name][1]), "basis"]
+
+
 def class_summary(table: pd.DataFrame, names=None, classes: dict | None = None) -> pd.DataFrame:
     """Size, median, geometric mean, min and max cost per km of each reference class."""
     classes = globals()["classes"]() if classes is None else classes

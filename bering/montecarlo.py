@@ -81,6 +81,8 @@ CROSSING_ALIGNMENT = "putin_trump_2025"
 #: Scope of the whole-link estimate, in the vocabulary of project_costs.scope.
 WHOLE_LINK_SCOPE = "crossing_and_approaches"
 TUNNEL_SCOPE = "tunnel"
+#: The earlier figure the 'traditional' USD 65 bn repeats (data/project_costs.csv), read at its own price year.
+CLAIM_65BN_ORIGIN = "bering_2007_est_65"
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Params:
     bores: int = 3
     tbm_count: int = 6
     boring_share: float = 1.0
+    tunnel_per_bore: bool = False
     draws: int = 1_000_000
     seed: int = SEED
     method: str = "fx_then_deflate"
@@ -170,6 +173,8 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
     "undersea_tunnels": ("tunnel cost per km from the undersea tunnels only",
                          {"tunnel_class": "undersea_tunnels"}),
     "all_fixed_links": ("tunnel cost per km from every costed fixed link", {"tunnel_class": "fixed_links"}),
+    "per_bore_km": ("tunnel cost per km of bore from the class's tunnels whose bores are sourced, times the "
+                    "assumed bores (assumption tunnel_bores)", {"tunnel_per_bore": True}),
 }
 
 
@@ -421,13 +426,17 @@ def simulate(inputs: Inputs, draws: int, seed: int = SEED) -> Result:
 
 
 def summary(result: Result, base_label: str = money.label()) -> pd.DataFrame:
-    """P10, P50, P80, P90 and mean of the tunnel, the approach lines and the whole link (bn)."""
+    """P10, P50, P80 and P90 of the tunnel, the approach lines and the whole link (bn).
+
+    No mean: with a class of three or four the predictive Student-t of the logs has two or three
+    degrees of freedom, and the mean of its exponential does not exist (a sample mean of the draws
+    is set by a handful of clipped extremes). Percentiles are well defined.
+    """
     rows = []
     for name, x in (("tunnel", result.tunnel), ("approach lines", result.approach),
                     ("whole link", result.whole)):
         row = {"component": name, "unit": f"{base_label} bn"}
         row.update({f"P{p}": v for p, v in percentiles(x).items()})
-        row["mean"] = float(np.mean(x))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -454,39 +463,24 @@ def approach_lengths(data_dir=None) -> dict[str, float]:
 
 
 def link_segments(data_dir=None) -> pd.DataFrame:
-    """The whole link's segments (data/link_segments.csv) with their length in km resolved.
-
-    ``length_from`` says where a length comes from: ``claim`` (the pitch's tunnel length),
-    ``route:<side>`` (:func:`approach_lengths`), ``published:<length_id>``
-    (data/published_lengths.csv) or ``length_km`` (the row's own sourced value).
-    """
+    """The whole link's segments with their km resolved: :func:`bering.route.link_segments` (one source
+    of the new-construction lengths for notebooks 02, 03 and 06)."""
     from . import route
 
-    table = data.load("link_segments", data_dir).copy()
-    approach = approach_lengths(data_dir)
-    published = route.load_published_lengths(data_dir).set_index("length_id")["quoted_km"]
-    km = []
-    for row in table.itertuples(index=False):
-        kind, _, ref = str(row.length_from).partition(":")
-        if kind == "claim":
-            km.append(float("nan"))
-        elif kind == "route":
-            if ref not in ROUTE_SIDES:
-                raise ValueError(f"link segment {row.segment_id}: unknown route side '{ref}'; "
-                                 f"use one of: {', '.join(ROUTE_SIDES)}")
-            km.append(approach[ROUTE_SIDES[ref]])
-        elif kind == "published":
-            if ref not in published.index:
-                raise ValueError(f"link segment {row.segment_id}: no published length '{ref}'")
-            km.append(float(published[ref]))
-        elif kind == "length_km":
-            if not row.length_km > 0:
-                raise ValueError(f"link segment {row.segment_id}: length_from is length_km but length_km is blank")
-            km.append(float(row.length_km))
-        else:
-            raise ValueError(f"link segment {row.segment_id}: unknown length_from '{row.length_from}'")
-    table["km"] = km
-    return table
+    return route.link_segments(data_dir)
+
+
+def tunnel_per_bore_values(table: pd.DataFrame, name: str, classes: dict, bores: int) -> np.ndarray:
+    """Cost per km of route of a ``bores``-bore tunnel, from the class members' cost per km of bore.
+
+    Only members whose bores are sourced enter (cost per bore-km = cost / (tunnelled km x bores));
+    each is multiplied by ``bores``, so tunnels of two and three bores are compared like with like.
+    """
+    benchmarks.class_values(table, name, classes)          # the class's scope check
+    rows = table.set_index("project_id").loc[list(classes[name][1]), "usd_m_per_bore_km"].astype(float).dropna()
+    if rows.empty:
+        raise ValueError(f"reference class '{name}' has no tunnel whose bores are sourced")
+    return rows.to_numpy(float) * int(bores)
 
 
 class Model:
@@ -615,7 +609,9 @@ class Model:
         segs = []
         for i, (sid, km, cls, over_cls) in enumerate(self._segment_rows(params)):
             over = self.overrun_stats(over_cls)[:2] if params.overrun_applied else None
-            segs.append(Segment(sid, km, benchmarks.class_values(table, cls, self.classes), over,
+            values = (tunnel_per_bore_values(table, cls, self.classes, params.bores)
+                      if i == 0 and params.tunnel_per_bore else benchmarks.class_values(table, cls, self.classes))
+            segs.append(Segment(sid, km, values, over,
                                 1.0 if i == 0 else params.premium))
         return Inputs(tuple(segs), cost_model=params.cost_model, overrun_model=params.overrun_model,
                       correlation=params.correlation, uncertainty=params.uncertainty)
@@ -828,6 +824,30 @@ def _run(key: str, scenario: str) -> tuple[Params, Result]:
     return params, model.run(params)
 
 
+@functools.cache
+def _run_uncertainty(key: str, scenario: str, uncertainty: str) -> Result:
+    """The scenario's run with its parameter uncertainty taken by ``uncertainty`` (see :data:`UNCERTAINTY`)."""
+    params, result = _run(key, scenario)
+    if params.uncertainty == uncertainty:
+        return result
+    return _model(key).run(replace(params, uncertainty=uncertainty))
+
+
+def p90_across_methods(scenario: str = "baseline", data_dir=None) -> dict[str, dict[str, float]]:
+    """P90 (bn) of the tunnel and of the whole link under every way of taking parameter uncertainty.
+
+    ``{"tunnel": {method: P90}, "whole": {method: P90}}``. With three or four projects in a class the
+    upper tail depends on that choice more than on anything else, so the collection reports the range.
+    """
+    key = _data_key(data_dir)
+    out: dict[str, dict[str, float]] = {"tunnel": {}, "whole": {}}
+    for u in UNCERTAINTY:
+        r = _run_uncertainty(key, scenario, u)
+        out["tunnel"][u] = percentiles(r.tunnel, [90])[90]
+        out["whole"][u] = percentiles(r.whole, [90])[90]
+    return out
+
+
 def model(data_dir=None) -> Model:
     """The :class:`Model` of a data folder (cached)."""
     return _model(_data_key(data_dir))
@@ -944,8 +964,8 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         f"USD {claim['claim_8bn']:g} bn over {params.bores} bores x {claim['length_km']:g} km "
         "(assumption tunnel_bores)")
     add("claim_65bn_scope", scopes[c65], "scope",
-        "Scope of the USD 65 bn 'traditional cost': the 2007 plan's tunnel plus its approach railways and corridor "
-        "works, not the tunnel alone (project_costs.scope)")
+        "Scope of the USD 65 bn 'traditional cost': the 2007 plan's tunnel plus about 6000 km of railway, pipeline and "
+        "power corridor, wider than the rail-only whole link and far wider than the tunnel (project_costs.scope)")
     add("claim_8bn_scope", scopes[c8], "scope", "Scope of the USD 8 bn ceiling: the tunnel alone (project_costs.scope)")
     tunnel_only = earlier_tunnel_estimates(m)
     add("tunnel_only_estimates_min_usd2025", float(tunnel_only["usd_bn"].min()), f"{base} bn",
@@ -955,6 +975,14 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         f"Dearest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM}, restated")
     add("rail_tunnel_median_usd_per_km", float(np.median(benchmarks.class_values(table, "rail_tunnels"))),
         f"{base} million per km", "Median cost per km of route of the long rail tunnels built or building")
+    basis_classes = {"tunnel": params.tunnel_class}
+    basis_classes.update({"approach": cls for cls in dict.fromkeys(c for _, _, c, _ in m._segment_rows(params)[1:])})
+    for part, cls in basis_classes.items():
+        basis = benchmarks.class_basis(table, cls, m.classes)
+        add(f"{part}_class_size", len(basis), "count", f"Projects in the {part} cost class '{cls}'")
+        add(f"{part}_class_not_outturn", int((basis != "outturn").sum()), "count",
+            f"Projects of the {part} cost class '{cls}' whose cost per km is an estimate, or the median of an "
+            "estimate and an outturn, taken as it stands (no overrun uplift)")
     per_bore = table["usd_m_per_bore_km"].dropna()
     add("rail_tunnel_median_usd_per_bore_km",
         float(np.median(table.set_index("project_id").loc[benchmarks.class_members(m.projects, "rail_tunnels"),
@@ -981,12 +1009,41 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         add(f"whole_link_cost_p{p}_usd2025", q_w[p], f"{base} bn",
             f"P{p} of the whole link: tunnel, approach railways to connected railheads and the Alaska - Canada "
             f"connection{scen}")
+    if not params.tunnel_per_bore:
+        bored_run = m.run(replace(params, tunnel_per_bore=True, draws=RESULT_DRAWS))
+        n_bored = len(tunnel_per_bore_values(table, params.tunnel_class, m.classes, params.bores))
+        add("tunnel_cost_p50_per_bore_km_usd2025", percentiles(bored_run.tunnel, [50])[50], f"{base} bn",
+            f"P50 of the {params.tunnel_km:g} km tunnel drawn per km of bore from the {n_bored} tunnels of the class "
+            f"whose bores are sourced, times {params.bores} bores (assumption tunnel_bores){scen}")
+        add("tunnel_class_bores_sourced", n_bored, "count",
+            f"Tunnels of the class '{params.tunnel_class}' whose number of bores is sourced")
+    p90s = p90_across_methods(scenario, key)
+    for part, label in (("tunnel", f"the {params.tunnel_km:g} km tunnel alone"), ("whole", "the whole link")):
+        for end, pick in (("min", min), ("max", max)):
+            add(f"{'whole_link' if part == 'whole' else 'tunnel'}_cost_p90_{end}_across_methods_usd2025",
+                pick(p90s[part].values()), f"{base} bn",
+                f"{'Lowest' if end == 'min' else 'Highest'} P90 of {label} over the ways of taking the small "
+                f"classes' parameter uncertainty ({', '.join(UNCERTAINTY)}){scen}")
     add("percentile_of_8bn_claim", share_at_or_below(result.tunnel, claim["claim_8bn"]), "percentile (0-100)",
         f"Share of simulated tunnel-only costs at or below the tunnel-only USD {claim['claim_8bn']:g} bn{scen}")
     add("percentile_of_65bn_claim_whole_link", share_at_or_below(result.whole, claim["claim_65bn"]),
         "percentile (0-100)",
-        f"Share of simulated whole-link costs at or below USD {claim['claim_65bn']:g} bn, a figure of the same "
-        f"scope{scen}")
+        f"Share of simulated whole-link costs at or below USD {claim['claim_65bn']:g} bn taken as USD "
+        f"{params.base_year} (the figure covers a wider corridor programme, so this flatters it){scen}")
+    c65_2007 = CLAIM_65BN_ORIGIN
+    at_2007 = float(r[c65_2007])
+    origin = m.costs.set_index("cost_id").loc[c65_2007]
+    add("claim_65bn_at_2007_prices_usd2025", at_2007, f"{base} bn",
+        f"The 'traditional' USD 65 bn read as the {origin['price_year']} plan's figure it matches "
+        f"({origin['currency']} {origin['amount_bn']:g} bn of {origin['price_year']}), restated")
+    add("percentile_of_65bn_claim_at_2007_prices_whole_link", share_at_or_below(result.whole, at_2007),
+        "percentile (0-100)",
+        f"Share of simulated whole-link costs at or below the USD 65 bn restated from {origin['price_year']} prices "
+        f"(USD {at_2007:,.0f} bn of {params.base_year}){scen}")
+    add("percentile_of_65bn_claim_tunnel", share_at_or_below(result.tunnel, claim["claim_65bn"]),
+        "percentile (0-100)",
+        f"Share of simulated tunnel-only costs at or below USD {claim['claim_65bn']:g} bn, the reading in which "
+        f"the pitch sets it against its tunnel{scen}")
     add("north_america_connection_km", m.approach_km["na_km"], "km",
         "New railway from the Alaska Railroad to the Canadian network (Northern Rail Extension and Delta Junction - "
         "Fort McMurray)")
@@ -1019,6 +1076,11 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
     return rows
 
 
+def params_km(m: Model, scenario: str) -> float:
+    """Tunnel length (km) of a scenario's parameters."""
+    return m.scenario(scenario).tunnel_km
+
+
 def findings(data_dir=None, scenario: str = "baseline") -> str:
     """Notebook 03's Findings: four plain sentences, every number from :func:`results`."""
     v = results(data_dir, scenario).set_index("key")["value"]
@@ -1028,30 +1090,50 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
     diameter = float(m.projects.set_index("project_id").loc[cheap["project_id"], "bore_diameter_m"])
     scen = "" if scenario == "baseline" else f" (scenario '{scenario}')"
     scope = str(v["claim_65bn_scope"]).replace("_", " ")
+    km = f"{params_km(m, scenario):g}"
+    bored = ""
+    if "tunnel_cost_p50_per_bore_km_usd2025" in v.index:
+        bored = (f"; drawn per km of bore from the {int(v['tunnel_class_bores_sourced'])} of them whose bores are "
+                 f"sourced, times {m.scenario(scenario).bores} bores (an assumption), the median is USD "
+                 f"{v['tunnel_cost_p50_per_bore_km_usd2025']:,.0f} bn")
+
+    def tail(part):
+        n, est = int(v[f"{part}_class_size"]), int(v[f"{part}_class_not_outturn"])
+        are = "is an estimate (or part estimate), taken as it stands" if est == 1 else \
+            "are estimates (or part estimates), taken as they stand"
+        return f"{n - est} of {n} are outturns; {est} {are} without an overrun uplift"
+
     return "\n".join([
         "**Findings**" + scen,
         "",
         f"- The 2025 pitch sets a tunnel-only ceiling against a figure of another scope: its USD 65 bn "
-        f"'traditional cost' is the 2007 plan's tunnel with its approach railways and corridor works "
-        f"(scope: {scope}), so 'under USD 8 bn against USD 65 bn+' compares a tunnel with a corridor.",
-        f"- Judged by what long rail tunnels cost per km when finished, the 112 km tunnel alone has a median "
-        f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10-P90 USD {v['tunnel_cost_p10_usd2025']:,.0f}-"
-        f"{v['tunnel_cost_p90_usd2025']:,.0f} bn, USD 2025); USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
+        f"'traditional cost' is the 2007 plan's tunnel with about 6000 km of railway, pipeline and power corridor "
+        f"(scope: {scope}), so 'under USD 8 bn against USD 65 bn+' compares a tunnel with a corridor programme. "
+        f"Read as a tunnel cost, USD 65 bn sits at P{v['percentile_of_65bn_claim_tunnel']:.0f} of the tunnel "
+        f"estimate below.",
+        f"- Judged by what long rail tunnels cost per km ({tail('tunnel')}), the {km} km tunnel alone has a median "
+        f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10 USD {v['tunnel_cost_p10_usd2025']:,.0f} bn, "
+        f"P90 USD {v['tunnel_cost_p90_min_across_methods_usd2025']:,.0f}-"
+        f"{v['tunnel_cost_p90_max_across_methods_usd2025']:,.0f} bn depending on how the small class's "
+        f"uncertainty is taken, USD 2025){bored}. USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
         f"and below every tunnel-only estimate of the plans made since {MODERN_FROM} (USD "
         f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn restated).",
         f"- The whole link, with new railways to connected railheads on both sides "
         f"({v['whole_link_new_railway_km']:,.0f} km, {v['north_america_connection_km']:,.0f} km of it from the "
-        f"Alaska Railroad to the Canadian network), has a median cost of USD "
-        f"{v['whole_link_cost_p50_usd2025']:,.0f} bn "
-        f"(P90 USD {v['whole_link_cost_p90_usd2025']:,.0f} bn); USD 65 bn sits at its "
-        f"P{v['percentile_of_65bn_claim_whole_link']:.0f}, and the tunnel is about "
-        f"{100 * v['tunnel_share_of_whole_link_cost']:.0f} % of the whole.",
+        f"Alaska Railroad to the Canadian network; of the rail lines costed, {tail('approach')}), has a median cost "
+        f"of USD {v['whole_link_cost_p50_usd2025']:,.0f} bn (P90 USD "
+        f"{v['whole_link_cost_p90_min_across_methods_usd2025']:,.0f}-"
+        f"{v['whole_link_cost_p90_max_across_methods_usd2025']:,.0f} bn across those methods); the tunnel is about "
+        f"{100 * v['tunnel_share_of_whole_link_cost']:.0f} % of it. The corridor programme's USD 65 bn sits at its "
+        f"P{v['percentile_of_65bn_claim_whole_link']:.0f} taken as USD 2025, or at "
+        f"P{v['percentile_of_65bn_claim_at_2007_prices_whole_link']:.0f} restated from 2007 prices (USD "
+        f"{v['claim_65bn_at_2007_prices_usd2025']:,.0f} bn), though it buys more than rail.",
         f"- For USD 8 bn the tunnel would have to cost USD {v['claim_8bn_usd_per_bore_km']:,.0f} m per km of bore, "
         f"against a median USD {v['rail_tunnel_median_usd_per_bore_km']:,.0f} m for long rail tunnels and "
         f"USD {cheap['usd_m_per_bore_km']:,.0f} m for the cheapest tunnel in the data ({cheap['name'].split(' (')[0]}, "
         f"{int(cheap['bores'])} bores of {diameter:.1f} "
         f"m for cars over {cheap['km']:g} km).",
-        f"- Long tunnels scaled to 112 km took a median {v['construction_duration_p50_years']:.0f} years from the "
+        f"- Long tunnels scaled to {km} km took a median {v['construction_duration_p50_years']:.0f} years from the "
         f"start of main works to opening; {100 * v['probability_within_8_years']:.0f} % of simulated construction "
         f"times are eight years or less.",
     ])

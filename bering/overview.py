@@ -170,11 +170,13 @@ def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) 
                  f"{n(value['cost_claim_min_usd2025_bn'])} bn to {n(value['cost_claim_max_usd2025_bn'])} bn "
                  "in 2025 dollars."))
     add("02_route_geometry", "02_region_missing_links",
-        ("tunnel_share_of_new_construction", "new_rail_russia_km", "new_rail_alaska_km", "strait_shore_to_shore_km"),
+        ("tunnel_share_of_new_construction", "new_rail_whole_link_km", "new_rail_russia_km",
+         "strait_shore_to_shore_km"),
         lambda: (f"The tunnel is the short part: the strait is {n(value['strait_shore_to_shore_km'])} km across at "
-                 f"its narrowest, but a working link also needs about {n(value['new_rail_russia_km'])} km of new "
-                 f"railway in Russia and {n(value['new_rail_alaska_km'])} km in Alaska, so the tunnel is "
-                 f"{n(100 * value['tunnel_share_of_new_construction'])} % of the new construction."))
+                 f"its narrowest, but a link to connected railways on both sides also needs about "
+                 f"{n(value['new_rail_whole_link_km'])} km of new railway ({n(value['new_rail_russia_km'])} km "
+                 f"of it in Russia), so the tunnel is {n(100 * value['tunnel_share_of_new_construction'])} % of the "
+                 "new construction."))
     add("03_cost_benchmarks", "03_cost_distribution",
         ("tunnel_cost_p50_usd2025", "tunnel_cost_p10_usd2025", "tunnel_cost_p90_usd2025", "percentile_of_8bn_claim"),
         lambda: (f"Judged by the tunnels already built, the tunnel alone would cost USD "

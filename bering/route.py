@@ -439,6 +439,70 @@ def tunnel_share(tunnel_km: float, new_rail_km: Iterable[float]) -> float:
     return float(tunnel_km) / total
 
 
+#: Sides of :func:`missing_links` that data/link_segments.csv names as ``route:<side>``.
+LINK_ROUTE_SIDES = ("Russia", "Alaska")
+#: The crossing whose portals the approach lines reach (data/alignments.csv).
+LINK_CROSSING = "putin_trump_2025"
+#: The whole link's parts (link_segments.part_of), in the order tables show them.
+LINK_PARTS = ("tunnel_km", "russia_km", "alaska_km", "na_km")
+
+
+def link_segments(data_dir=None) -> pd.DataFrame:
+    """The whole link's segments (data/link_segments.csv) with their length in km resolved, column ``km``.
+
+    ``length_from`` says where a length comes from: ``claim`` (the pitch's tunnel length in
+    data/megaprojects.csv), ``route:<side>`` (:func:`missing_links` with the assumed route factor,
+    the same calculation as notebook 02's maps), ``published:<length_id>`` (data/published_lengths.csv)
+    or ``length_km`` (the row's own sourced value). This is the one source of the new-construction
+    lengths for notebooks 02, 03 and 06.
+    """
+    from .benchmarks import CLAIM_PROJECT
+
+    table = data.load("link_segments", data_dir).copy()
+    lengths = load_published_lengths(data_dir)
+    links = missing_links(data.load("places", data_dir), data.load("alignment_segments", data_dir), lengths,
+                          LINK_CROSSING, assumption_value(ASSUMPTION_ROUTE_FACTOR, data_dir))
+    side_km = links.groupby("side")["length_km"].sum()
+    published = lengths.set_index("length_id")["quoted_km"]
+    claim_km = float(data.load("megaprojects", data_dir).set_index("project_id").loc[CLAIM_PROJECT, "length_km"])
+    km = []
+    for row in table.itertuples(index=False):
+        kind, _, ref = str(row.length_from).partition(":")
+        if kind == "claim":
+            km.append(claim_km)
+        elif kind == "route":
+            if ref not in LINK_ROUTE_SIDES:
+                raise ValueError(f"link segment {row.segment_id}: unknown route side '{ref}'; "
+                                 f"use one of: {', '.join(LINK_ROUTE_SIDES)}")
+            km.append(float(side_km[ref]))
+        elif kind == "published":
+            if ref not in published.index:
+                raise ValueError(f"link segment {row.segment_id}: no published length '{ref}'")
+            km.append(float(published[ref]))
+        elif kind == "length_km":
+            if not row.length_km > 0:
+                raise ValueError(f"link segment {row.segment_id}: length_from is length_km but length_km is blank")
+            km.append(float(row.length_km))
+        else:
+            raise ValueError(f"link segment {row.segment_id}: unknown length_from '{row.length_from}'")
+    table["km"] = km
+    return table
+
+
+def new_construction_lengths(data_dir=None) -> dict[str, float]:
+    """Km of new construction in each part of the whole link (:data:`LINK_PARTS`), from :func:`link_segments`.
+
+    The whole link reaches a connected network on both sides: the tunnel, the new line from the
+    Lena railhead, the new line from Fairbanks and the lines from the Alaska Railroad to the
+    Canadian network.
+    """
+    km = link_segments(data_dir).groupby("part_of")["km"].sum()
+    unknown = sorted(set(km.index) - set(LINK_PARTS))
+    if unknown:
+        raise ValueError(f"data/link_segments.csv: unknown part_of {unknown}; use one of: {', '.join(LINK_PARTS)}")
+    return {part: float(km.get(part, 0.0)) for part in LINK_PARTS}
+
+
 def new_construction(links: pd.DataFrame, tunnel_km: float, tunnel_straight_km: float) -> pd.DataFrame:
     """New railway per side plus the tunnel, on two bases: as used (published lengths and route
     factors) and straight lines only; each with its share of the total."""
@@ -1220,6 +1284,7 @@ def _results(folder: Path) -> pd.DataFrame:
     tunnel_straight_km = float(summary.loc["putin_trump_2025", "total_km"])
     build = new_construction(links, tunnel_km, tunnel_straight_km).set_index("part")
     side_km = links.groupby("side")["length_km"].sum()
+    whole = new_construction_lengths(folder)
     rows = [
         ("strait_cape_to_cape_km", float(summary.loc["cape_to_cape", "total_km"]), "km",
          "WGS84 geodesic between the published coordinates of Cape Dezhnev and Cape Prince of Wales"),
@@ -1243,8 +1308,16 @@ def _results(folder: Path) -> pd.DataFrame:
         ("new_rail_alaska_km", float(side_km["Alaska"]), "km",
          "New railway from Fairbanks via Nome to Cape Prince of Wales (straight length times the assumed "
          "route factor)"),
-        ("tunnel_share_of_new_construction", float(build.loc["tunnel", "share"]), "fraction",
-         "The 2025 tunnel's published length as a share of tunnel plus all new railway on both sides"),
+        ("tunnel_share_of_new_construction_to_fairbanks", float(build.loc["tunnel", "share"]), "fraction",
+         "The 2025 tunnel's published length as a share of tunnel plus the new railway to the Lena railhead and "
+         "to Fairbanks (the Alaska Railroad, which has no rail link to Canada)"),
+        ("new_rail_north_america_km", whole["na_km"], "km",
+         "New railway from the Alaska Railroad to the Canadian network (data/link_segments.csv)"),
+        ("new_rail_whole_link_km", whole["russia_km"] + whole["alaska_km"] + whole["na_km"], "km",
+         "New railway of the whole link on both sides, to connected railheads (data/link_segments.csv)"),
+        ("tunnel_share_of_new_construction", whole["tunnel_km"] / sum(whole.values()), "fraction",
+         "The tunnel's length as a share of all new construction of the whole link: tunnel plus new railway to "
+         "connected railheads on both sides (data/link_segments.csv)"),
     ]
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
@@ -1264,9 +1337,12 @@ def findings(data_dir=None):
         f"The island route from Cape Dezhnev to Cape Prince of Wales is {n(v['route_via_diomedes_km'])} km, "
         f"{n(100 * v['route_via_diomedes_undersea_share'])} % of it over water; the 2025 pitch's {n(tunnel_km)} km "
         f"tunnel is {n(v['tunnel_2025_excess_over_island_route_km'])} km longer, room for portals inland.",
-        f"The tunnel is the short part: a working link also needs about {n(v['new_rail_russia_km'])} km of new "
-        f"railway in Russia and {n(v['new_rail_alaska_km'])} km in Alaska, so the tunnel is "
-        f"{n(100 * v['tunnel_share_of_new_construction'])} % of the new construction.",
+        f"The tunnel is the short part: a link that reaches connected railways on both sides also needs about "
+        f"{n(v['new_rail_russia_km'])} km of new railway in Russia, {n(v['new_rail_alaska_km'])} km in Alaska to "
+        f"Fairbanks and {n(v['new_rail_north_america_km'])} km from the Alaska Railroad to the Canadian network "
+        f"({n(v['new_rail_whole_link_km'])} km in all), so the tunnel is "
+        f"{n(100 * v['tunnel_share_of_new_construction'])} % of the new construction "
+        f"({n(100 * v['tunnel_share_of_new_construction_to_fairbanks'])} % if the link stopped at Fairbanks).",
         f"Published corridor lengths run {n(v['route_factor_pooled'])} times the straight line between their ends "
         "(pooled); that route factor, rounded, is the assumption used where no length is published.",
     ]

@@ -245,8 +245,13 @@ def findings(timeline: pd.DataFrame, claims: pd.DataFrame):
         f"{fmt.number(int(n))} under the {fmt.markdown(era)}" for era, n in per_era.items()) + ".")
     if len(claims):
         lo, hi = claims.loc[claims["usd_bn_base"].idxmin()], claims.loc[claims["usd_bn_base"].idxmax()]
-        lines.append(f"The {fmt.number(len(claims))} stated costs span USD {fmt.number(lo['usd_bn_base'])} bn "
-                     f"({fmt.markdown(lo['title'])}) to USD {fmt.number(hi['usd_bn_base'])} bn "
-                     f"({fmt.markdown(hi['title'])}) in {money.BASE_YEAR} dollars, and they cover different "
-                     "scopes, so they do not measure one thing.")
+        def scope(row):
+            value = row.get("scope")
+            return f", scope {fmt.markdown(str(value).replace('_', ' '))}" if isinstance(value, str) and value else ""
+
+        lines.append(f"The {fmt.number(len(claims))} stated costs in the timeline (data/timeline.csv) span USD "
+                     f"{fmt.number(lo['usd_bn_base'])} bn ({fmt.markdown(lo['title'])}{scope(lo)}) to USD "
+                     f"{fmt.number(hi['usd_bn_base'])} bn ({fmt.markdown(hi['title'])}{scope(hi)}) in "
+                     f"{money.BASE_YEAR} dollars, and they cover different scopes, so they do not measure one thing; "
+                     "data/project_costs.csv holds further Bering figures of other scopes (notebook 03).")
     return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines[:5]))

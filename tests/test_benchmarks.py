@@ -280,7 +280,17 @@ def test_shipped_claims_carry_their_scopes():
     _, costs = b.load()
     scope = costs.set_index("cost_id")["scope"]
     assert scope["bering_2025_est_under_8"] == "tunnel"
-    assert scope["bering_2025_est_traditional_65"] == scope["bering_2007_est_65"] == "crossing_and_approaches"
+    # the 2007 figure prices the tunnel with about 6000 km of railway, pipeline and power corridor
+    assert scope["bering_2025_est_traditional_65"] == scope["bering_2007_est_65"] == "corridor_programme"
+
+
+def test_class_basis_labels_estimates_and_mixed_members(conv):
+    table = b.cost_per_km(projects_frame(), costs_frame(), conv, rules=RULES, classes=CLASSES)
+    # tun: only tun_out is a per-km row (outturn); link: link_a outturn and link_b estimate -> mixed
+    assert b.class_basis(table, "links", CLASSES).to_dict() == {"tun": "outturn", "link": "mixed"}
+    assert b.class_basis(table, "lines", CLASSES).tolist() == ["outturn"]
+    with pytest.raises(ValueError, match="unknown reference class 'nope'"):
+        b.class_basis(table, "nope", CLASSES)
 
 
 def test_bore_km_and_m3_by_hand(conv):

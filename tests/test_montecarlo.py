@@ -8,6 +8,7 @@ from dataclasses import replace
 from statistics import NormalDist
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bering import SEED
@@ -28,7 +29,8 @@ def test_degenerate_inputs_give_exact_products():
     assert np.all(result.approach == 7.0)
     assert np.all(result.whole == 44.5)
     table = mc.summary(result).set_index("component")
-    assert table.loc["whole link", ["P10", "P50", "P80", "P90", "mean"]].tolist() == [44.5] * 5
+    assert table.loc["whole link", ["P10", "P50", "P80", "P90"]].tolist() == [44.5] * 4
+    assert "mean" not in table.columns          # undefined for a Student-t of logs with few degrees of freedom
     assert table.loc["tunnel", "unit"] == "USD 2025 bn"
 
 
@@ -245,7 +247,7 @@ def test_results_contract_and_key_numbers():
               "claim_8bn_usd_per_bore_km"):
         assert k in keys
     v = r.set_index("key")["value"]
-    assert v["claim_65bn_scope"] == "crossing_and_approaches"
+    assert v["claim_65bn_scope"] == "corridor_programme"
     assert v["claim_8bn_usd_per_bore_km"] == pytest.approx(8000 / (112 * 3))
     samples = mc.whole_link_samples()
     assert np.percentile(samples, 50) == pytest.approx(v["whole_link_cost_p50_usd2025"])
@@ -285,3 +287,92 @@ def test_models_import_without_a_plotting_library():
             "print('matplotlib' in sys.modules or 'plotly' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_p90_range_across_uncertainty_methods():
+    v = mc.results().set_index("key")["value"]
+    p90s = mc.p90_across_methods("baseline")
+    assert set(p90s["whole"]) == set(mc.UNCERTAINTY)
+    # the baseline (t) is one of the methods, so its P90 lies within the range
+    assert p90s["whole"]["t"] == pytest.approx(v["whole_link_cost_p90_usd2025"])
+    assert v["whole_link_cost_p90_min_across_methods_usd2025"] == min(p90s["whole"].values())
+    assert v["whole_link_cost_p90_max_across_methods_usd2025"] == max(p90s["whole"].values())
+    assert v["tunnel_cost_p90_min_across_methods_usd2025"] <= v["tunnel_cost_p90_usd2025"] \
+        <= v["tunnel_cost_p90_max_across_methods_usd2025"]
+    # the t-interval has the fattest tail: the fitted lognormal taken as known gives a lower P90
+    assert p90s["whole"]["none"] < p90s["whole"]["t"]
+    text = mc.findings()
+    assert "mean" not in text
+    assert f"{v['whole_link_cost_p90_min_across_methods_usd2025']:,.0f}-" in text
+
+
+def test_65bn_read_at_its_2007_price_year_and_as_a_tunnel_cost():
+    from bering import money
+
+    v = mc.results().set_index("key")["value"]
+    conv = money.Money.from_data()
+    at_2007 = float(conv.convert(65.0, "USD", 2007))       # USD 65 bn of 2007 in USD 2025 (US CPI)
+    assert v["claim_65bn_at_2007_prices_usd2025"] == pytest.approx(at_2007)
+    assert 95 < at_2007 < 105
+    whole, tunnel = mc.whole_link_samples(), mc.tunnel_samples()
+    assert v["percentile_of_65bn_claim_at_2007_prices_whole_link"] == pytest.approx(
+        100 * np.mean(whole <= at_2007))
+    assert v["percentile_of_65bn_claim_tunnel"] == pytest.approx(100 * np.mean(tunnel <= 65.0))
+    assert v["percentile_of_65bn_claim_at_2007_prices_whole_link"] > v["percentile_of_65bn_claim_whole_link"]
+
+
+def test_estimate_rows_of_the_cost_classes_are_counted_and_named_in_the_findings():
+    from bering import benchmarks
+
+    v = mc.results().set_index("key")["value"]
+    m = mc.model()
+    basis = benchmarks.class_basis(m.table(), "rail_tunnels", m.classes)
+    assert v["tunnel_class_size"] == len(basis)
+    assert v["tunnel_class_not_outturn"] == int((basis != "outturn").sum()) >= 1
+    rail = benchmarks.class_basis(m.table(), "remote_rail", m.classes)
+    assert v["approach_class_not_outturn"] == int((rail != "outturn").sum())
+    text = mc.findings()
+    assert "when finished" not in text
+    n, k = int(v["tunnel_class_size"]), int(v["tunnel_class_not_outturn"])
+    assert f"{n - k} of {n} are outturns; {k} " in text
+
+
+def test_whole_link_lengths_come_from_one_function():
+    from bering import route
+
+    km = route.new_construction_lengths()
+    published = route.load_published_lengths().set_index("length_id")["quoted_km"]
+    # Northern Rail Extension (published) plus the 2,600 km Delta Junction - Fort McMurray line
+    assert km["na_km"] == pytest.approx(float(published["corridor_northern_rail_extension"]) + 2600)
+    assert km["tunnel_km"] == 112.0
+    assert mc.model().approach_km == {k: km[k] for k in ("russia_km", "alaska_km", "na_km")}
+    r = route.results().set_index("key")["value"]
+    rail = km["russia_km"] + km["alaska_km"] + km["na_km"]
+    assert r["new_rail_whole_link_km"] == pytest.approx(rail)
+    assert r["tunnel_share_of_new_construction"] == pytest.approx(112 / (112 + rail))
+    assert r["tunnel_share_of_new_construction_to_fairbanks"] == pytest.approx(
+        112 / (112 + km["russia_km"] + km["alaska_km"]))
+    v = mc.results().set_index("key")["value"]
+    assert v["whole_link_new_railway_km"] == pytest.approx(r["new_rail_whole_link_km"])
+
+
+def test_tunnel_drawn_per_bore_km_times_the_bores():
+    from bering import benchmarks
+
+    m = mc.model()
+    table = m.table().set_index("project_id")
+    # rail tunnels with sourced bores: cost / (km x bores), then x 3 bores for the pitch's design
+    bored = table.loc[list(m.classes["rail_tunnels"][1])].dropna(subset=["bores"])
+    expected = (bored["usd_bn"] * 1000 / (bored["tunnelled_km"].astype(float) * bored["bores"].astype(float))) * 3
+    got = mc.tunnel_per_bore_values(m.table(), "rail_tunnels", m.classes, 3)
+    assert sorted(got) == pytest.approx(sorted(expected))
+    assert len(got) == 4 < len(benchmarks.class_values(m.table(), "rail_tunnels", m.classes))
+    v = mc.results().set_index("key")["value"]
+    assert v["tunnel_class_bores_sourced"] == 4
+    assert v["tunnel_cost_p50_per_bore_km_usd2025"] > v["tunnel_cost_p50_usd2025"]
+    # degenerate class: one tunnel of 2 bores, USD 100 m per bore-km -> USD 300 m per km for 3 bores
+    toy = pd.DataFrame({"project_id": ["a", "b"], "usd_m_per_km": [200.0, 50.0], "usd_m_per_bore_km": [100.0, None],
+                        "scope": ["tunnel", "tunnel"]})
+    assert list(mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("a", "b"))}, 3)) == [300.0]
+    with pytest.raises(ValueError, match="no tunnel whose bores are sourced"):
+        mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("b",))}, 3)

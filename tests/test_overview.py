@@ -130,8 +130,8 @@ def test_markdown_table_escapes_html_from_the_data():
 KEYS = pd.DataFrame([
     ("first_proposal_year", 1890, "year"), ("distinct_proposals", 21, "count"),
     ("cost_claim_min_usd2025_bn", 2.453, "USD 2025 bn"), ("cost_claim_max_usd2025_bn", 100.93, "USD 2025 bn"),
-    ("tunnel_share_of_new_construction", 0.0223, "fraction"), ("new_rail_russia_km", 3515.66, "km"),
-    ("new_rail_alaska_km", 1399.97, "km"), ("strait_shore_to_shore_km", 81.31, "km"),
+    ("tunnel_share_of_new_construction", 112 / (112 + 7644.6), "fraction"), ("new_rail_russia_km", 3515.66, "km"),
+    ("new_rail_whole_link_km", 7644.6, "km"), ("strait_shore_to_shore_km", 81.31, "km"),
     ("claim_65bn_scope", "crossing_and_approaches", "scope"),
 ], columns=["key", "value", "unit"])
 
@@ -143,8 +143,8 @@ def test_collection_findings_are_computed_and_linked():
     assert [f["notebook"] for f in found] == ["01_proposal_timeline", "02_route_geometry", "05_claims_ledger"]
     assert found[0]["text"] == ("The 2025 pitch is the latest of 21 proposals and studies of a crossing since 1890; "
                                 "their stated costs span USD 2.45 bn to 101 bn in 2025 dollars.")
-    assert "3,516 km of new railway in Russia and 1,400 km in Alaska" in found[1]["text"]
-    assert "2.23 %" in found[1]["text"]
+    assert "7,645 km of new railway (3,516 km of it in Russia)" in found[1]["text"]
+    assert "1.44 %" in found[1]["text"]          # 112 / (112 + 7644.6) = 1.444 %
     assert found[2]["text"].startswith(
         "Of the 4 distinct figures and dates in the October 2025 coverage (8 appearances)")
     assert "2 consistent, 0 inconsistent, 1 unsupported, 0 contested and 1 not checkable" in found[2]["text"]

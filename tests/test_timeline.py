@@ -86,4 +86,7 @@ def test_findings_are_computed_from_the_data(data_copy):
     assert text.startswith("**Findings**")
     assert "Gilpin's Cosmopolitan Railway (1890); 21 proposals and studies run from it to" in text
     assert "Collins proposes a telegraph across the Bering Strait (1857), a context event" in text
-    assert f"The {len(claims)} stated costs span USD" in text
+    assert f"The {len(claims)} stated costs in the timeline (data/timeline.csv) span USD" in text
+    assert "Moscow conference backs a USD 65 billion tunnel and railway" in text     # the dearest, not "a tunnel"
+    scoped = claims.assign(scope="crossing_and_approaches")
+    assert "tunnel and railway, scope crossing and approaches)" in timeline.findings(events_, scoped).text

@@ -235,8 +235,8 @@ def interactive_benchmarks(table: pd.DataFrame, costs: pd.DataFrame, sources: pd
 def distribution_chart(result, claims: dict[str, float], base_label: str, scenario: str = "baseline"):
     """Histograms (log x) of the tunnel and whole-link cost, P10-P90 shaded.
 
-    Each claim is marked only on the panel of its own scope: the tunnel-only USD 8 bn on the
-    tunnel, the USD 65 bn (a tunnel-and-railways figure) on the whole link.
+    The tunnel-only USD 8 bn is marked on the tunnel; the USD 65 bn, a corridor-programme figure
+    (railway, pipeline and power) wider than any panel, on the whole link, the nearest scope.
     """
     import matplotlib.pyplot as plt
 
@@ -268,7 +268,7 @@ def distribution_chart(result, claims: dict[str, float], base_label: str, scenar
             colour_c = PALETTE["vermillion"] if key == "claim_8bn" else PALETTE["black"]
             ax.axvline(value, color=colour_c, linewidth=2, linestyle="--")
             label = ("claim: under USD 8 bn (tunnel)" if key == "claim_8bn"
-                     else "'traditional' USD 65 bn+ (tunnel and railways)")
+                     else "'traditional' USD 65 bn+ (corridor programme)")
             ax.text(value, top * (0.75 if key == "claim_8bn" else 0.45),
                     f" {label}\n at P{share_at_or_below(x, value):.1f}", fontsize=9, color=colour_c,
                     ha="left", va="center", bbox=label_box)

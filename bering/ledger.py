@@ -55,8 +55,8 @@ row's ``relation``, with ``t = tolerance`` (``abs``) or ``t = tolerance * |e|`` 
 A cost claim is compared with the Monte Carlo simulation of notebook 03 through its percentile: with
 a tolerance of 10, **a claimed cost below the simulated P10 (or, for a point estimate, above the
 P90) is inconsistent**: such a claim is a forecast, and inconsistent means implausible against the
-reference class of projects already built, not shown false. So "USD 8 bn for 112 km" is inconsistent when fewer than one simulated draw
-in ten costs that little, and "USD 65 bn or more" when fewer than one in ten costs that much.
+reference class of projects already built, not shown false. So "USD 8 bn for 112 km" is inconsistent
+when fewer than one simulated draw in ten costs that little, and "USD 65 bn or more" when fewer than one in ten costs that much.
 
 Verdicts
 --------
@@ -814,7 +814,8 @@ def sensitivity(data_dir: Path | None = None, scenarios: list[str] | None = None
     groups = None
     books = [(name, build_ledger(data_dir, keys, claims, scenario=name)) for name, keys in keys_by_scenario.items()]
     if variants:
-        books += [(label, variant_ledger(data_dir, base, value)) for label, base, value in assumption_variants(data_dir)]
+        books += [(label, variant_ledger(data_dir, base, value))
+                  for label, base, value in assumption_variants(data_dir)]
     for name, book in books:
         table = distinct(book)
         table = table[table["checkable"]]
@@ -921,7 +922,8 @@ def headline(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> list[tup
              for v in VERDICTS]
     if sens is not None:
         rows.append(("verdicts_that_flip_across_scenarios", int(sens["flips"].sum()), "claims",
-                     "Checkable distinct claims whose verdict changes across the model scenarios and the assumption variants "
+                     "Checkable distinct claims whose verdict changes across the model scenarios and the assumption "
+                     "variants "
                      "(schedule length elasticity, tail threshold)"))
     return rows
 
@@ -1023,8 +1025,9 @@ def percentile_points(ledger: pd.DataFrame) -> pd.DataFrame:
 
 
 def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped for a tick label, its dollar signs escaped so matplotlib never reads them as maths."""
     import textwrap
-    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False))
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)).replace("$", r"\$")
 
 
 def _verdict_tag(ax, y: float, verdict: str) -> None:
@@ -1153,9 +1156,14 @@ def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown
     if bad.max() > 0:
         who = bad.idxmax()
         row = score.loc[who]
+        forecasts = set(ledger.loc[ledger["relation"].isin(PERCENTILE_RELATIONS), "claim_group"])
+        mine = claims[(claims["speaker"] == who) & (claims["verdict"] == "inconsistent")]
+        n_forecast = int(mine["claim_group"].isin(forecasts).sum())
+        implausible = (f" ({fmt.number(n_forecast)} of them forecasts, judged implausible against the reference "
+                       "class of projects already built rather than shown false)" if n_forecast else "")
         lines.append(f"{esc(who)} made {_count(int(row['total']), 'distinct claim')}: "
                      f"{fmt.number(int(row['consistent']))} hold up, {fmt.number(int(row['inconsistent']))} are "
-                     f"contradicted, {fmt.number(int(row['unsupported']))} unsupported and "
+                     f"inconsistent with the data{implausible}, {fmt.number(int(row['unsupported']))} unsupported and "
                      f"{fmt.number(int(row['contested']))} contested by the data.")
     view = outlet_view(ledger)
     unfaithful = int((view["quoting others"] - view["quoted faithfully"]).sum())
@@ -1174,7 +1182,8 @@ def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown
         names = [c for c in sens.columns if c not in META_COLUMNS]
         flips = flipping(sens)
         text = (f"Across {fmt.number(len(names))} model scenarios and assumption variants, "
-                f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} change verdict")
+                f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} "
+                f"change{'s' if len(flips) == 1 else ''} verdict")
         if len(flips):
             text += ": " + "; ".join(f"{esc(r.quoted)} ({esc(r.speaker)}: {esc(r.verdicts)})"
                                      for r in flips.itertuples())

@@ -579,3 +579,20 @@ def test_the_sensitivity_table_is_catalogued_with_its_figure(data_copy, tmp_path
     row = export.catalogue(tmp_path).set_index("name").loc["05_verdict_sensitivity"]
     assert row["files"].split(";") == [f"05_verdict_sensitivity.{x}" for x in ("png", "svg", "pdf", "csv")]
     assert pd.read_csv(tmp_path / "05_verdict_sensitivity.csv")["stress"].notna().all()
+
+
+def test_findings_call_forecasts_implausible_and_count_a_flip(built, data_copy):
+    book = built.reset_index()
+    sens = ledger.sensitivity(data_copy, keys_by_scenario={
+        "baseline": write_keys(), "duration_length_elasticity = 0": write_keys(probability_within_8_years=0.27)})
+    text = ledger.findings(book, sens).text
+    # the 8 bn cost and the 8-year schedule are Dmitriev's inconsistent claims, and both are forecasts
+    assert ("2 are inconsistent with the data (2 of them forecasts, judged implausible against the reference "
+            "class of projects already built rather than shown false)") in text
+    assert "1 checkable claim of 20 changes verdict" in text
+    assert "(Kirill Dmitriev: inconsistent / consistent)" in text
+
+
+def test_chart_labels_keep_dollar_signs_literal():
+    # two dollar signs in one label would otherwise be typeset as maths ("$8 billion" / "<$8B")
+    assert ledger._wrap("\u201c$8 billion\u201d / \u201c<$8B\u201d", 78) == "\u201c\\$8 billion\u201d / \u201c<\\$8B\u201d"

@@ -553,10 +553,10 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     sentences = [
         f"The Channel Tunnel, the project the pitch is measured against, carried {ct:.0%} "
         f"of the through rail freight forecast for its first year ({freight['compared_value']:g} of "
-        f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}); across {rail_n} rail "
+        f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}, while traffic was still "
+        f"ramping up); across {rail_n} rail "
         f"projects, Flyvbjerg and colleagues found passenger forecasts {rail_overestimate:g}% too high on average "
-        f"(forecasts {1 / rail_ratio:.2f} times actual traffic), a record of passenger, not freight, forecasts "
-        "and a first year that was still ramping up.",
+        f"(forecasts {1 / rail_ratio:.2f} times actual traffic), a record of passenger, not freight, forecasts.",
         f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), "
         "the median "
         f"whole-link cost of {label} {p50_cost:,.0f} bn costs {label} "

@@ -206,7 +206,8 @@ def test_the_rail_class_is_labelled_as_passenger_forecasts_at_the_mean_overestim
 def test_findings_label_the_proxies_and_assumptions_they_rest_on():
     text = economics.findings_markdown()
     assert "passenger forecasts 106% too high on average (forecasts 2.06 times actual traffic)" in text
-    assert "first year that was still ramping up" in text and "first-year one" in text
+    assert "in 1995, while traffic was still ramping up" in text and "first-year one" in text
+    assert "a record of passenger, not freight, forecasts" in text
     assert text.count("assumed 10 t per TEU") == 2  # the share of the Pacific trade and the toll comparison
     assert "revenue minus EBITDA, which includes running its shuttle trains" in text
     keys = economics.results().set_index("key")["description"]

@@ -158,9 +158,28 @@ def channel_tunnel_ratio(forecasts: pd.DataFrame) -> float:
 
 
 def rail_class_ratio(accuracy: pd.DataFrame) -> float:
-    """Mean actual over forecast of rail projects: 1 / (1 + average overestimate)."""
+    """Actual over forecast at the rail class's *average* overestimate: 1 / (1 + average overestimate).
+
+    This is the reciprocal of the average forecast-over-actual ratio, not the average of actual over
+    forecast (which is at least as large, as the mean of a reciprocal is at least the reciprocal of the
+    mean), and the statistic is about passenger forecasts, not freight.
+
+    >>> acc = pd.DataFrame({"statistic_id": ["rail_mean_overestimate_pct"], "value": [100.0]})
+    >>> rail_class_ratio(acc)
+    0.5
+    """
     row = accuracy.set_index("statistic_id").loc["rail_mean_overestimate_pct"]
     return 1.0 / (1.0 + float(row["value"]) / 100.0)
+
+
+def rail_class_label(accuracy: pd.DataFrame) -> str:
+    """What :func:`rail_class_ratio` measures, in words, from the statistic's own row (mode, projects, value)."""
+    row = accuracy.set_index("statistic_id").loc["rail_mean_overestimate_pct"]
+    value = float(row["value"])
+    mode = "passenger" if "passenger" in str(row["statistic"]).lower() else "traffic"
+    return (f"Rail projects ({int(row['projects'])}; Flyvbjerg, Holm and Buhl 2005): {mode} forecasts "
+            f"{value:g}% too high on average, i.e. actual = forecast / {1 + value / 100:.2f} "
+            f"(not an average of actual over forecast; {mode}, not freight)")
 
 
 def rail_rates(rates: pd.DataFrame, conv: money.Money) -> dict[str, float]:
@@ -452,16 +471,20 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
              f"P{case.percentile:g} whole-link cost")
     rows = [
         ("channel_tunnel_traffic_actual_over_forecast", ct_ratio, "ratio",
-         "Channel Tunnel through rail freight: actual tonnes in 1995 over the forecast for its first year"),
-        ("rail_traffic_actual_over_forecast_mean", rail_class_ratio(accuracy), "ratio",
-         "Rail projects: actual over forecast traffic implied by the 106% average overestimate "
-         "(Flyvbjerg, Holm and Buhl 2005)"),
+         "Channel Tunnel through rail freight: actual tonnes in 1995 over the forecast for its first year "
+         "(a first-year figure, while traffic was ramping up)"),
+        ("rail_passenger_actual_over_forecast_at_mean_overestimate", rail_class_ratio(accuracy), "ratio",
+         "Rail projects' passenger forecasts (Flyvbjerg, Holm and Buhl 2005): 1 / (1 + average overestimate), the "
+         "reciprocal of the average forecast-over-actual ratio, not an average of actual over forecast; "
+         "passenger, not freight"),
         ("annual_capital_charge_p50_usd2025", float(capital_charge(inputs.cost_bn(50), p50.rate, p50.life_years)),
          f"{label} bn per year",
          f"Annuity on the P50 whole-link cost at a real rate of {case.rate * 100:g}% over {case.life_years:g} years "
          "(both assumptions); interest during construction not counted"),
         ("annual_tunnel_om_usd2025", inputs.om_bn, f"{label} bn per year",
-         "Tunnel operation and maintenance: Channel Tunnel operator's 2024 costs per km times the tunnel length"),
+         "Tunnel operation and maintenance, by proxy: the Channel Tunnel operator's 2024 revenue minus EBITDA per "
+         "km times the tunnel length; it includes running the operator's shuttle trains, so it overstates a "
+         "freight-only tunnel's own running cost"),
         ("link_revenue_per_tonne_usd2025", inputs.revenue_per_tonne, f"{label} per tonne",
          "What one tonne pays at 2012-2013 Russian and US rail rates over the new lines and the tunnel"),
         ("breakeven_freight_mt_per_year", central["breakeven_mt_per_year"], "million tonnes per year",
@@ -478,10 +501,11 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
          "Break-even traffic over all cargo carried on the Northern Sea Route in 2024"),
         ("breakeven_forecast_needed_mt_per_year", central["breakeven_mt_per_year"] / ct_ratio,
          "million tonnes per year",
-         "Forecast a promoter would need for the link still to break even after a Channel Tunnel-size "
-         "freight shortfall"),
+         "Forecast a promoter would need for the link still to break even after a freight shortfall like the "
+         "Channel Tunnel's in its first year (1995, during ramp-up)"),
         ("link_toll_over_sea_freight", inputs.revenue_per_tonne / sea, "ratio",
-         "Rail revenue per tonne over the new lines and tunnel over the 2025 Shanghai-Los Angeles spot rate per tonne"),
+         "Rail revenue per tonne over the new lines and tunnel over the 2025 Shanghai-Los Angeles spot rate per tonne "
+         f"({case.tonnes_per_teu:g} t per TEU, an assumption)"),
         ("link_toll_share_of_cargo_value", inputs.revenue_per_tonne / cargo_value * 100, "percent",
          "Rail revenue per tonne over the new lines and tunnel as a share of the average value of a tonne of "
          f"container cargo ({case.tonnes_per_teu:g} t per TEU, an assumption)"),
@@ -502,7 +526,8 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     """The Findings paragraph of notebook 06, every number computed from :func:`results` and the data."""
     d = _resolve(data_dir)
     v = results(d, scenario).set_index("key")["value"]
-    ct, rail_ratio = v["channel_tunnel_traffic_actual_over_forecast"], v["rail_traffic_actual_over_forecast_mean"]
+    ct = v["channel_tunnel_traffic_actual_over_forecast"]
+    rail_ratio = v["rail_passenger_actual_over_forecast_at_mean_overestimate"]
     charge, om = v["annual_capital_charge_p50_usd2025"], v["annual_tunnel_om_usd2025"]
     be = v["breakeven_freight_mt_per_year"]
     share, needed = v["breakeven_share_of_transpacific_tonnage"], v["breakeven_forecast_needed_mt_per_year"]
@@ -528,23 +553,27 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     sentences = [
         f"The Channel Tunnel, the project the pitch is measured against, carried {ct:.0%} "
         f"of the through rail freight forecast for its first year ({freight['compared_value']:g} of "
-        f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}); across {rail_n} rail "
-        f"projects, Flyvbjerg and colleagues found traffic forecasts {rail_overestimate:g}% too high on average, "
-        f"so that actual traffic was about {rail_ratio:.0%} of the forecast.",
+        f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}, while traffic was still "
+        f"ramping up); across {rail_n} rail "
+        f"projects, Flyvbjerg and colleagues found passenger forecasts {rail_overestimate:g}% too high on average "
+        f"(forecasts {1 / rail_ratio:.2f} times actual traffic), a record of passenger, not freight, forecasts.",
         f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), "
         "the median "
         f"whole-link cost of {label} {p50_cost:,.0f} bn costs {label} "
         f"{charge:,.1f} bn a year to repay, plus about {om:,.1f} bn "
-        "to run the tunnel if it costs per km what the Channel Tunnel does.",
+        "to run the tunnel if it costs per km what the Channel Tunnel's operator spends (revenue minus EBITDA, "
+        "which includes running its shuttle trains, so this leans high).",
         f"To cover that, the link would have to carry at least {be:,.0f} million tonnes a "
-        f"year, {share:.0f}% of all container tonnage now crossing the Pacific "
+        f"year, {share:.0f}% of all container tonnage now crossing the Pacific (at an assumed "
+        f"{case.tonnes_per_teu:g} t per TEU) "
         f"and {times_or_share(v['breakeven_over_nsr_cargo_2024'])} the Northern Sea Route's 2024 cargo; after a "
-        "Channel Tunnel-size "
-        f"shortfall its promoters would need to forecast {needed:,.0f} million tonnes.",
+        "shortfall like the Channel Tunnel's first-year one "
+        f"its promoters would need to forecast {needed:,.0f} million tonnes.",
         f"Each tonne would pay {label} {toll:,.0f} on the new lines and the tunnel alone, "
         f"{v['link_toll_over_sea_freight']:.1f} times the whole 2025 spot price per tonne of shipping a container from "
         f"Shanghai to Los Angeles and {v['link_toll_share_of_cargo_value']:.0f}% of the average value of a tonne of "
-        "container cargo: the link would not win freight on price.",
+        f"container cargo (both at the assumed {case.tonnes_per_teu:g} t per TEU): the link would not win freight "
+        "on price.",
         f"At the strait the sea is free of ice only from {span} ({len(months)} months), "
         + (f"the same months in which walruses pass through it, " if overlap == months and months else "")
         + f"and the fund that pitched the tunnel has been blocked by the US Treasury since {since}.",

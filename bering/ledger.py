@@ -54,8 +54,9 @@ row's ``relation``, with ``t = tolerance`` (``abs``) or ``t = tolerance * |e|`` 
 
 A cost claim is compared with the Monte Carlo simulation of notebook 03 through its percentile: with
 a tolerance of 10, **a claimed cost below the simulated P10 (or, for a point estimate, above the
-P90) is inconsistent**. So "USD 8 bn for 112 km" is inconsistent when fewer than one simulated draw
-in ten costs that little, and "USD 65 bn or more" when fewer than one in ten costs that much.
+P90) is inconsistent**: such a claim is a forecast, and inconsistent means implausible against the
+reference class of projects already built, not shown false. So "USD 8 bn for 112 km" is inconsistent
+when fewer than one simulated draw in ten costs that little, and "USD 65 bn or more" when fewer than one in ten costs that much.
 
 Verdicts
 --------
@@ -73,7 +74,8 @@ Verdicts
     some evidence values agree and some do not, and they come from different sources: the data
     themselves disagree about the claim.
 ``not checkable``
-    the check is ``none`` (an opinion, a forecast, or a matter outside the collection's data; the
+    the check is ``none`` (an opinion, a forecast with nothing to set it against, or a matter outside
+    the collection's data; the
     reason is in the row's notes), a key number it needs is not computed ("key number X not
     computed"), a table it needs is missing, or no row matches.
 
@@ -84,7 +86,9 @@ one speaker's figure quoted by several outlets); they must agree on value, unit,
 and tolerance, so they share a verdict. Counts of distinct claims and of appearances are reported
 apart; the scorecard counts distinct claims per speaker, and the outlet view shows whether each
 outlet quoted faithfully and how its own figures fared. :func:`sensitivity` recomputes every
-checkable claim's verdict under each model scenario and reports the ones that flip.
+checkable claim's verdict under each model scenario and under each alternative value that
+``assumptions.csv`` gives for an assumption (rows ``<id>_sensitivity_<label>``: the schedule's length
+elasticity, the tail threshold), and reports the ones that flip.
 """
 
 from __future__ import annotations
@@ -430,8 +434,21 @@ def agrees(relation: str, value: float, value_high: float | None, evidence: floa
     return e <= 100 - tol + slack  # percentile_at_most
 
 
+#: What a verdict on a percentile claim means: the claim is a forecast (a cost or time of a project not
+#: yet built), so it is judged for plausibility against the simulated reference class, not as a fact.
+FORECAST_NOTE = ("a forecast, judged against the reference class of projects already built: inconsistent means "
+                 "implausible against it, not shown false")
+
+
 def rule_text(claim: dict) -> str:
-    """The claim and the rule it is judged by, in words."""
+    """The claim and the rule it is judged by, in words (for a forecast, with what its verdict means)."""
+    text = _rule_text(claim)
+    if claim.get("relation") in PERCENTILE_RELATIONS:
+        text += f" ({FORECAST_NOTE})"
+    return text
+
+
+def _rule_text(claim: dict) -> str:
     unit = "" if claim.get("unit") == "year" else (claim.get("unit") or "")
     value = _fmt(claim["value"])
     tol, kind = claim.get("tolerance"), claim.get("tolerance_kind")
@@ -719,14 +736,75 @@ def evidence_sources(ledger: pd.DataFrame, data_dir: Path | None = None) -> pd.D
 # Sensitivity to the model scenario
 
 
+#: Suffix of the rows of ``assumptions.csv`` that give an alternative value of another assumption for
+#: :func:`sensitivity`: ``duration_length_elasticity_sensitivity_low`` varies ``duration_length_elasticity``.
+VARIANT_MARK = "_sensitivity_"
+META_COLUMNS = ("claim_group", "speaker", "quoted", "measures", "flips")
+
+
+def assumption_variants(data_dir: Path | None = None) -> list[tuple[str, str, float]]:
+    """``(column name, assumption_id, value)`` for each alternative an assumptions row gives.
+
+    A row whose id is ``<assumption_id>_sensitivity_<label>`` holds another reasonable value of the
+    assumption ``<assumption_id>``; the ledger is rebuilt with it (see :func:`variant_ledger`).
+    """
+    table = data.load("assumptions", data_dir, cross_checks=False)
+    known = set(table["assumption_id"])
+    out = []
+    for row in table.itertuples():
+        if VARIANT_MARK not in row.assumption_id:
+            continue
+        base = row.assumption_id.split(VARIANT_MARK)[0]
+        if base not in known:
+            raise ValueError(f"assumption {row.assumption_id} varies '{base}', which is not in assumptions.csv")
+        out.append((f"{base} = {_fmt(float(row.value))}", base, float(row.value)))
+    return out
+
+
+def variant_ledger(data_dir: Path | None, assumption_id: str, value: float,
+                   keys: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ledger built from a copy of the data folder in which ``assumption_id`` takes ``value``.
+
+    The copy's claims take the new value as their tolerance where ``tolerance_basis`` names the
+    assumption (the tail threshold), and every key number is recomputed from the copy unless ``keys``
+    plants them; the real data folder is never written.
+    """
+    import shutil
+    import tempfile
+
+    source = Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
+    with tempfile.TemporaryDirectory(prefix="bering_variant_") as tmp:
+        copy = Path(tmp) / "data"
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("_staging"))
+        path = copy / "assumptions.csv"
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        hit = table["assumption_id"] == assumption_id
+        if not hit.any():
+            raise ValueError(f"assumption '{assumption_id}' is not in assumptions.csv")
+        table.loc[hit, "value"] = _fmt(value)
+        table.to_csv(path, index=False, lineterminator="\n")
+        claims_path = copy / "claims.csv"
+        claims = pd.read_csv(claims_path, dtype=str, keep_default_na=False)
+        based = claims["tolerance_basis"] == assumption_id
+        if based.any():
+            claims.loc[based, "tolerance"] = _fmt(value)
+            claims.to_csv(claims_path, index=False, lineterminator="\n")
+        return build_ledger(copy, keys)
+
+
 def sensitivity(data_dir: Path | None = None, scenarios: list[str] | None = None,
                 keys_by_scenario: dict[str, pd.DataFrame] | None = None,
-                claims: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each checkable distinct claim's verdict under each scenario, and whether it ``flips``.
+                claims: pd.DataFrame | None = None, variants: bool | None = None) -> pd.DataFrame:
+    """Each checkable distinct claim's verdict under each scenario and assumption variant, and whether it ``flips``.
 
     Scenarios default to :func:`bering.results.scenarios`; ``keys_by_scenario`` plants the key
-    numbers of each (for tests). A claim flips when its verdicts across the scenarios differ.
+    numbers of each (for tests). The model scenarios change cost inputs only, so the assumptions the
+    schedule and the verdict rule rest on are varied too: one column per :func:`assumption_variants`
+    row (``variants`` defaults to True unless key numbers are planted). A claim flips when its
+    verdicts across the columns differ.
     """
+    if variants is None:
+        variants = keys_by_scenario is None
     if keys_by_scenario is None:
         from . import results
 
@@ -734,8 +812,11 @@ def sensitivity(data_dir: Path | None = None, scenarios: list[str] | None = None
         keys_by_scenario = {name: None for name in names}
     columns = {}
     groups = None
-    for name, keys in keys_by_scenario.items():
-        book = build_ledger(data_dir, keys, claims, scenario=name)
+    books = [(name, build_ledger(data_dir, keys, claims, scenario=name)) for name, keys in keys_by_scenario.items()]
+    if variants:
+        books += [(label, variant_ledger(data_dir, base, value))
+                  for label, base, value in assumption_variants(data_dir)]
+    for name, book in books:
         table = distinct(book)
         table = table[table["checkable"]]
         if groups is None:
@@ -751,7 +832,7 @@ def sensitivity(data_dir: Path | None = None, scenarios: list[str] | None = None
 
 def flipping(sens: pd.DataFrame) -> pd.DataFrame:
     """The claims whose verdict flips, with the verdicts it takes (in scenario order)."""
-    names = [c for c in sens.columns if c not in ("claim_group", "speaker", "quoted", "measures", "flips")]
+    names = [c for c in sens.columns if c not in META_COLUMNS]
     rows = sens[sens["flips"]].copy()
     rows["verdicts"] = [" / ".join(dict.fromkeys(r)) for r in rows[names].itertuples(index=False)]
     return rows[["claim_group", "speaker", "quoted", "verdicts"]]
@@ -794,7 +875,7 @@ def sensitivity_chart(sens: pd.DataFrame):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    names = [c for c in sens.columns if c not in ("claim_group", "speaker", "quoted", "measures", "flips")]
+    names = [c for c in sens.columns if c not in META_COLUMNS]
     ordered = sens.sort_values(["flips", "speaker"], ascending=[False, True], kind="stable").reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(3.2 + 1.25 * len(names) + 6, 0.36 * len(ordered) + 2.2), layout="constrained")
     for i, row in ordered.iterrows():
@@ -815,7 +896,7 @@ def sensitivity_chart(sens: pd.DataFrame):
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.tick_params(length=0)
-    ax.set_xlabel("model scenario")
+    ax.set_xlabel("model scenario, or assumption varied from its baseline value")
     handles = [Patch(color=VERDICT_COLOURS[v], label=v) for v in VERDICTS if v != NOT_CHECKABLE]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
     return fig
@@ -841,7 +922,9 @@ def headline(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> list[tup
              for v in VERDICTS]
     if sens is not None:
         rows.append(("verdicts_that_flip_across_scenarios", int(sens["flips"].sum()), "claims",
-                     "Checkable distinct claims whose verdict changes across the model scenarios"))
+                     "Checkable distinct claims whose verdict changes across the model scenarios and the assumption "
+                     "variants "
+                     "(schedule length elasticity, tail threshold)"))
     return rows
 
 
@@ -942,8 +1025,9 @@ def percentile_points(ledger: pd.DataFrame) -> pd.DataFrame:
 
 
 def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped for a tick label, its dollar signs escaped so matplotlib never reads them as maths."""
     import textwrap
-    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False))
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)).replace("$", r"\$")
 
 
 def _verdict_tag(ax, y: float, verdict: str) -> None:
@@ -1072,9 +1156,14 @@ def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown
     if bad.max() > 0:
         who = bad.idxmax()
         row = score.loc[who]
+        forecasts = set(ledger.loc[ledger["relation"].isin(PERCENTILE_RELATIONS), "claim_group"])
+        mine = claims[(claims["speaker"] == who) & (claims["verdict"] == "inconsistent")]
+        n_forecast = int(mine["claim_group"].isin(forecasts).sum())
+        implausible = (f" ({fmt.number(n_forecast)} of them forecasts, judged implausible against the reference "
+                       "class of projects already built rather than shown false)" if n_forecast else "")
         lines.append(f"{esc(who)} made {_count(int(row['total']), 'distinct claim')}: "
                      f"{fmt.number(int(row['consistent']))} hold up, {fmt.number(int(row['inconsistent']))} are "
-                     f"contradicted, {fmt.number(int(row['unsupported']))} unsupported and "
+                     f"inconsistent with the data{implausible}, {fmt.number(int(row['unsupported']))} unsupported and "
                      f"{fmt.number(int(row['contested']))} contested by the data.")
     view = outlet_view(ledger)
     unfaithful = int((view["quoting others"] - view["quoted faithfully"]).sum())
@@ -1090,10 +1179,11 @@ def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown
             f"{esc(r.quoted)} ({esc(r.speaker)})" for r in unsupported.itertuples())
             + ", for which no sourced evidence reaches that far, though an earlier record may exist.")
     if sens is not None:
-        names = [c for c in sens.columns if c not in ("claim_group", "speaker", "quoted", "measures", "flips")]
+        names = [c for c in sens.columns if c not in META_COLUMNS]
         flips = flipping(sens)
-        text = (f"Across the {fmt.number(len(names))} model scenarios, "
-                f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} change verdict")
+        text = (f"Across {fmt.number(len(names))} model scenarios and assumption variants, "
+                f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} "
+                f"change{'s' if len(flips) == 1 else ''} verdict")
         if len(flips):
             text += ": " + "; ".join(f"{esc(r.quoted)} ({esc(r.speaker)}: {esc(r.verdicts)})"
                                      for r in flips.itertuples())

@@ -886,7 +886,7 @@ def stage_summary(hhi: pd.DataFrame, max_year: int | None = None) -> pd.DataFram
 
 def cargo_values(prices: pd.DataFrame, products: pd.DataFrame, conv: money.Money) -> pd.DataFrame:
     """Value of a tonne of each cargo, ``USD 2025`` per tonne shipped: ``cargo, value_low,
-    value_central, value_high, n_prices, price_ids``.
+    value_central, value_high, n_prices, price_ids, price_basis`` (the statistics the prices are).
 
     Prices per kg are multiplied by 1,000. A price per tonne of REO contained values each
     concentrate of ``products`` at its REO content; a price per tonne of product values that product.
@@ -900,16 +900,19 @@ def cargo_values(prices: pd.DataFrame, products: pd.DataFrame, conv: money.Money
         if p.per == "t REO contained":
             for c in products.itertuples(index=False):
                 rows.append({"cargo": f"{c.name}, {c.reo_pct:g}% REO", "product_id": c.product_id,
-                             "price_id": p.price_id, "usd_per_t": usd * float(c.reo_pct) / 100})
+                             "price_id": p.price_id, "usd_per_t": usd * float(c.reo_pct) / 100,
+                             "price_basis": getattr(p, "statistic", p.price_id)})
         elif p.per == "t product":
             rows.append({"cargo": p.product.replace("ndpr_oxide", "NdPr oxide"), "product_id": p.product,
-                         "price_id": p.price_id, "usd_per_t": usd})
+                         "price_id": p.price_id, "usd_per_t": usd,
+                         "price_basis": getattr(p, "statistic", p.price_id)})
         else:
             raise ValueError(f"price {p.price_id}: 'per' must be 't product' or 't REO contained'; got {p.per!r}")
     v = pd.DataFrame(rows)
     out = v.groupby(["cargo", "product_id"], sort=False).agg(
         value_low=("usd_per_t", "min"), value_central=("usd_per_t", "mean"), value_high=("usd_per_t", "max"),
-        n_prices=("usd_per_t", "size"), price_ids=("price_id", lambda s: ";".join(s)))
+        n_prices=("usd_per_t", "size"), price_ids=("price_id", lambda s: ";".join(s)),
+        price_basis=("price_basis", lambda s: "; ".join(dict.fromkeys(s))))
     return out.reset_index()
 
 
@@ -1008,6 +1011,11 @@ def capital_charge_per_t(capital_usd: float, rate: float, years: float, tonnes_p
 
 # ------------------------------------------------------------------------------------------
 # the whole analysis, from the data folder
+
+
+#: The assumptions.csv rows of the real interest rate and asset life of the capital charge: the same
+#: rows notebook 06 uses for the whole link, so both notebooks charge for capital on one basis.
+CAPITAL_ASSUMPTIONS = ("econ_real_interest_rate", "econ_asset_life_years")
 
 
 @dataclass(frozen=True)
@@ -1110,7 +1118,7 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     values = cargo_values(load("ree_prices"), russian, conv)
     sov = freight_share(routes, values)
     volume = volume_table(rates, prod, targets, float(conc["reo_pct"]) / 100, year=YEAR)
-    rate, years = float(a["minerals_capital_recovery_rate"]), float(a["minerals_capital_recovery_years"])
+    rate, years = (float(a[aid]) for aid in CAPITAL_ASSUMPTIONS)
     cap_claims = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year")]
     russian_t = float(volume.loc[volume["kind"] == "actual output", "tonnes_freight"].iloc[0])
     cap_rows = []
@@ -1239,8 +1247,10 @@ def findings(a: Analysis) -> str:
         f"{usd} per tonne overland and {sea['usd_per_t_central']:,.0f} by the cheapest sea route (central), "
         f"{over['share_pct_central']:.0f}% and {sea['share_pct_central']:.0f}% of the value of a tonne of "
         f"{md_escape(_lower_first(conc['cargo'].split(',')[0]))} "
-        f"(about {conc['value_central']:,.0f} {usd} at recent concentrate "
-        f"prices), so routing can decide whether concentrate is worth shipping at all. For NdPr oxide the overland "
+        f"(about {conc['value_central']:,.0f} {usd}, a proxy: the collection holds no price for it, so its REO "
+        f"content is valued at the {md_escape(conc['price_basis'])}, a different concentrate, and "
+        "Tomtor's own ore is not valued at all), so routing can decide whether concentrate is worth shipping at "
+        "all. For NdPr oxide the overland "
         f"freight is {oxide['share_pct_central']:.1f}% of the value: routing cannot matter.",
         f"- **The crossing route is not the cheap one.** Overland costs more than the cheapest sea route for {dearer} "
         f"of {len(v)} deposit-destination pairs in the central case.{flip_sentence}{tie_sentence} "

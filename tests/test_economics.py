@@ -187,3 +187,29 @@ def test_link_lengths_are_the_costed_segments():
     assert lengths["tunnel_km"] == 112.0
     for part in ("russia_km", "alaska_km", "na_km"):
         assert lengths[part] == pytest.approx(float(km[part]))
+
+
+def test_the_rail_class_is_labelled_as_passenger_forecasts_at_the_mean_overestimate():
+    accuracy = data.load("traffic_forecast_accuracy")
+    label = economics.rail_class_label(accuracy)
+    assert "27" in label and "passenger forecasts 106% too high on average" in label
+    assert "actual = forecast / 2.06" in label and "not an average of actual over forecast" in label
+    # mean(1/x) >= 1/mean(x): the reciprocal of the mean ratio is not the mean of the reciprocals
+    ratios = np.array([1.0, 3.12])  # forecast over actual, mean 2.06
+    assert np.mean(1 / ratios) > 1 / np.mean(ratios) == pytest.approx(economics.rail_class_ratio(accuracy))
+    keys = economics.results().set_index("key")
+    assert "rail_passenger_actual_over_forecast_at_mean_overestimate" in keys.index
+    assert "passenger, not freight" in keys.loc["rail_passenger_actual_over_forecast_at_mean_overestimate",
+                                                "description"]
+
+
+def test_findings_label_the_proxies_and_assumptions_they_rest_on():
+    text = economics.findings_markdown()
+    assert "passenger forecasts 106% too high on average (forecasts 2.06 times actual traffic)" in text
+    assert "in 1995, while traffic was still ramping up" in text and "first-year one" in text
+    assert "a record of passenger, not freight, forecasts" in text
+    assert text.count("assumed 10 t per TEU") == 2  # the share of the Pacific trade and the toll comparison
+    assert "revenue minus EBITDA, which includes running its shuttle trains" in text
+    keys = economics.results().set_index("key")["description"]
+    assert "10 t per TEU, an assumption" in keys["link_toll_over_sea_freight"]
+    assert "shuttle trains" in keys["annual_tunnel_om_usd2025"]

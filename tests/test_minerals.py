@@ -380,6 +380,7 @@ def test_cargo_values_by_hand():
     v = minerals.cargo_values(prices, products, _SameDollars()).set_index("product_id")
     assert v.loc["lop", "value_central"] == pytest.approx(4717 * 0.30)
     assert v.loc["lop", "cargo"] == "Loparite concentrate, 30% REO"
+    assert v.loc["lop", "price_basis"] == "conc"  # no statistic given: the price id names the basis
     assert (v.loc["ndpr_oxide", "value_low"], v.loc["ndpr_oxide", "value_central"],
             v.loc["ndpr_oxide", "value_high"]) == (48_000.0, 49_500.0, 51_000.0)
     bad = prices.iloc[[0]].assign(per="t ore")
@@ -583,3 +584,29 @@ def test_planned_supply_turns_ore_plans_into_reo_and_a_rank():
     bad = pd.DataFrame([{"deposit_id": "z", "value": 1.0, "unit": "t dry ore per year"}])
     with pytest.raises(ValueError, match="no REO grade"):
         minerals.planned_supply(bad, deposits, prod, 2024)
+
+
+def test_capital_is_charged_at_the_collection_s_one_rate_and_life():
+    """Notebooks 04 and 06 repay the crossing's cost on one basis: the econ_ rows of assumptions.csv."""
+    from bering import economics
+
+    a = minerals.analysis()
+    case = economics.case_from_assumptions()
+    assert (a.capital_rate, a.capital_years) == (case.rate, case.life_years) == (0.035, 50)
+    ids = set(data.load("assumptions")["assumption_id"])
+    assert set(minerals.CAPITAL_ASSUMPTIONS) <= ids
+    assert not any(i.startswith("minerals_capital") for i in ids)  # no second rate to drift apart
+    row = a.capital[a.capital["tonnage"] == "largest claimed capacity"].iloc[0]
+    assert row["usd_per_t"] == pytest.approx(
+        minerals.capital_charge_per_t(row["usd_bn"] * 1e9, 0.035, 50, row["tonnes_per_year"]))
+
+
+def test_the_finding_states_the_concentrate_price_proxy():
+    a = minerals.analysis()
+    conc = a.values[a.values["product_id"] != "ndpr_oxide"].iloc[0]
+    statistic = data.load("ree_prices").set_index("price_id").loc["mp_concentrate_realized_2024q4", "statistic"]
+    assert conc["price_basis"] == statistic
+    text = minerals.findings(a)
+    assert "a proxy: the collection holds no price for it" in text
+    assert "MP Materials average realized price per tonne of REO sold" in text
+    assert "at 3.5% real" in text

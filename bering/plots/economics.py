@@ -19,9 +19,10 @@ def _plt():
     return plt
 
 
-def demand_chart(ratios: pd.DataFrame, rail_ratio: float, project_names: dict[str, str]):
-    """Actual (or later forecast) over forecast: each Channel Tunnel row with a ratio, and the
-    rail reference class mean. A bar at 1 would be a forecast met exactly."""
+def demand_chart(ratios: pd.DataFrame, rail_ratio: float, project_names: dict[str, str], rail_label: str):
+    """Actual (or later forecast) over forecast: each Channel Tunnel row with a ratio, and the rail
+    reference class at its average overestimate, labelled with ``rail_label``
+    (:func:`bering.economics.rail_class_label`). A bar at 1 would be a forecast met exactly."""
     plt = _plt()
     rows = ratios[ratios["ratio"].notna()].copy()
     rows["label"] = [f"{project_names.get(p, p)}, {t} ({y}): {w} over the "
@@ -29,7 +30,7 @@ def demand_chart(ratios: pd.DataFrame, rail_ratio: float, project_names: dict[st
                      zip(rows["project_id"], rows["traffic"], rows["forecast_for_year"],
                          np.where(rows["compared_with"] == "actual", "actual", "revised forecast"),
                          rows["forecast_made_year"])]
-    labels = list(rows["label"]) + ["Rail projects, mean of 27 (Flyvbjerg, Holm and Buhl 2005): actual over forecast"]
+    labels = list(rows["label"]) + [rail_label]
     values = list(rows["ratio"]) + [rail_ratio]
     by_mode = {"freight": style.PALETTE["vermillion"], "passenger": style.PALETTE["blue"],
                "road vehicles": style.PALETTE["orange"]}

@@ -48,8 +48,9 @@ def check_scope(scopes, accepted, what: str) -> None:
         raise ScopeError(f"{what}: unknown cost scope {unknown}; use one of: {', '.join(SCOPES)}")
     bad = sorted(found - accepted)
     if bad:
-        raise ScopeError(f"{what} mixes cost scopes: {', '.join(bad)} against {', '.join(sorted(accepted))}; "
-                         "compare like with like")
+        raise ScopeError(
+            f"{what} mixes cost scopes: {', '.join(bad)} against {', '.join(sorted(accepted))}; compare like with like"
+        )
 
 
 def scope_rows(costs: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -69,8 +70,12 @@ def class_members(projects: pd.DataFrame, class_id: str) -> list[str]:
     return [p for p, cell in zip(projects["project_id"], cells) if class_id in cell.split(";")]
 
 
-def classes(projects: pd.DataFrame | None = None, ref: pd.DataFrame | None = None,
-            use=("tunnel_cost", "approach_cost"), data_dir=None) -> dict[str, tuple[str, tuple[str, ...], tuple]]:
+def classes(
+    projects: pd.DataFrame | None = None,
+    ref: pd.DataFrame | None = None,
+    use=("tunnel_cost", "approach_cost"),
+    data_dir=None,
+) -> dict[str, tuple[str, tuple[str, ...], tuple]]:
     """``{class_id: (label, member project ids, accepted scopes)}`` for the classes of ``use``."""
     projects = data.load("megaprojects", data_dir) if projects is None else projects
     ref = reference_classes(data_dir) if ref is None else ref
@@ -127,18 +132,25 @@ def load(data_dir=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     return data.load("megaprojects", data_dir), data.load("project_costs", data_dir)
 
 
-def restate_costs(costs: pd.DataFrame, conv: money.Money, method: str = "fx_then_deflate",
-                  base_year: int = money.BASE_YEAR) -> pd.DataFrame:
+def restate_costs(
+    costs: pd.DataFrame, conv: money.Money, method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR
+) -> pd.DataFrame:
     """``costs`` with ``usd_bn``: each amount in US dollars of ``base_year`` (billion)."""
     out = costs.copy()
-    out["usd_bn"] = conv.restate(out, "amount_bn", "currency", "price_year", to_year=base_year,
-                                 method=method).to_numpy()
+    out["usd_bn"] = conv.restate(
+        out, "amount_bn", "currency", "price_year", to_year=base_year, method=method
+    ).to_numpy()
     return out
 
 
-def per_km_rows(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
-                method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
-                rules: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+def per_km_rows(
+    projects: pd.DataFrame,
+    costs: pd.DataFrame,
+    conv: money.Money,
+    method: str = "fx_then_deflate",
+    base_year: int = money.BASE_YEAR,
+    rules: dict[str, tuple[str, str]] | None = None,
+) -> pd.DataFrame:
     """The cost rows used for cost per km, restated, with the length each covers and its scope.
 
     ``rules`` (default :func:`per_km_rules` of ``costs``) maps cost_id to (scope, why used). The length is the
@@ -158,8 +170,20 @@ def per_km_rows(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
     if rows["km"].isna().any():
         raise ValueError(f"no length for cost rows {rows.loc[rows['km'].isna(), 'cost_id'].tolist()}")
     rows["usd_m_per_km"] = rows["usd_bn"] * 1000 / rows["km"]
-    cols = ["cost_id", "project_id", "cost_type", "amount_bn", "currency", "price_year", "scope", "km",
-            "usd_bn", "usd_m_per_km", "why_used", "source_id"]
+    cols = [
+        "cost_id",
+        "project_id",
+        "cost_type",
+        "amount_bn",
+        "currency",
+        "price_year",
+        "scope",
+        "km",
+        "usd_bn",
+        "usd_m_per_km",
+        "why_used",
+        "source_id",
+    ]
     return rows[cols].reset_index(drop=True)
 
 
@@ -169,9 +193,15 @@ def classes_of(project_id: str, classes: dict | None = None) -> str:  # noqa: F8
     return ", ".join(name for name, (_, members, *_) in classes.items() if project_id in members)
 
 
-def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
-                method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
-                rules: dict[str, tuple[str, str]] | None = None, classes: dict | None = None) -> pd.DataFrame:
+def cost_per_km(
+    projects: pd.DataFrame,
+    costs: pd.DataFrame,
+    conv: money.Money,
+    method: str = "fx_then_deflate",
+    base_year: int = money.BASE_YEAR,
+    rules: dict[str, tuple[str, str]] | None = None,
+    classes: dict | None = None,
+) -> pd.DataFrame:
     """One row per benchmark project: its cost (median of its ``per_km_use`` rows) and cost per km.
 
     Also per km of bore (``bore_km`` = tunnelled km x bores, tunnels with sourced bores only) and per
@@ -186,16 +216,18 @@ def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
     """
     rows = per_km_rows(projects, costs, conv, method, base_year, rules)
     grouped = rows.groupby("project_id", sort=False)
-    table = pd.DataFrame({
-        "usd_bn": grouped["usd_bn"].median(),
-        "km": grouped["km"].median(),
-        "usd_m_per_km": grouped["usd_m_per_km"].median(),
-        "n_rows": grouped.size(),
-        "basis": grouped["cost_type"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
-        "scope": grouped["scope"].agg(lambda s: ", ".join(dict.fromkeys(s))),
-        "cost_ids": grouped["cost_id"].agg(";".join),
-        "source_id": grouped["source_id"].agg(lambda s: ";".join(dict.fromkeys(s))),
-    }).reset_index()
+    table = pd.DataFrame(
+        {
+            "usd_bn": grouped["usd_bn"].median(),
+            "km": grouped["km"].median(),
+            "usd_m_per_km": grouped["usd_m_per_km"].median(),
+            "n_rows": grouped.size(),
+            "basis": grouped["cost_type"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+            "scope": grouped["scope"].agg(lambda s: ", ".join(dict.fromkeys(s))),
+            "cost_ids": grouped["cost_id"].agg(";".join),
+            "source_id": grouped["source_id"].agg(lambda s: ";".join(dict.fromkeys(s))),
+        }
+    ).reset_index()
     proj = projects.set_index("project_id")
     for col in ("name", "kind", "status", "length_km", "tunnelled_km", "undersea_km", "bores"):
         table[col] = table["project_id"].map(proj[col])
@@ -206,16 +238,38 @@ def cost_per_km(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money,
         table[col] = np.where(valid, table["usd_bn"].to_numpy() * 1000 / np.where(valid, length, 1.0), np.nan)
     table["bore_km"] = np.where(is_tunnel, table["tunnelled_km"].astype(float) * table["bores"].astype(float), np.nan)
     table["usd_m_per_bore_km"] = table["usd_bn"] * 1000 / table["bore_km"]
-    diameter = (table["project_id"].map(proj["bore_diameter_m"]).astype(float) if "bore_diameter_m" in proj
-                else pd.Series(np.nan, index=table.index))
-    table["excavated_m3"] = table["bore_km"] * 1000 * math.pi * diameter ** 2 / 4
+    diameter = (
+        table["project_id"].map(proj["bore_diameter_m"]).astype(float)
+        if "bore_diameter_m" in proj
+        else pd.Series(np.nan, index=table.index)
+    )
+    table["excavated_m3"] = table["bore_km"] * 1000 * math.pi * diameter**2 / 4
     table["usd_per_m3"] = table["usd_bn"] * 1e9 / table["excavated_m3"]
     classes = globals()["classes"](projects) if classes is None else classes
     table["classes"] = table["project_id"].map(lambda p: classes_of(p, classes))
-    cols = ["project_id", "name", "kind", "status", "basis", "scope", "km", "usd_bn", "usd_m_per_km",
-            "usd_m_per_tunnelled_km", "usd_m_per_undersea_km", "tunnelled_km", "bores", "bore_km", "usd_m_per_bore_km",
-            "excavated_m3",
-            "usd_per_m3", "classes", "n_rows", "cost_ids", "source_id"]
+    cols = [
+        "project_id",
+        "name",
+        "kind",
+        "status",
+        "basis",
+        "scope",
+        "km",
+        "usd_bn",
+        "usd_m_per_km",
+        "usd_m_per_tunnelled_km",
+        "usd_m_per_undersea_km",
+        "tunnelled_km",
+        "bores",
+        "bore_km",
+        "usd_m_per_bore_km",
+        "excavated_m3",
+        "usd_per_m3",
+        "classes",
+        "n_rows",
+        "cost_ids",
+        "source_id",
+    ]
     return table[cols].sort_values("usd_m_per_km", ascending=False).reset_index(drop=True)
 
 
@@ -254,11 +308,19 @@ def class_summary(table: pd.DataFrame, names=None, classes: dict | None = None) 
     """Size, median, geometric mean, min and max cost per km of each reference class."""
     classes = globals()["classes"]() if classes is None else classes
     rows = []
-    for name in (classes if names is None else names):
+    for name in classes if names is None else names:
         values = class_values(table, name, classes)
-        rows.append({"class": name, "label": classes[name][0], "n": len(values),
-                     "min": values.min(), "median": float(np.median(values)),
-                     "geometric_mean": float(np.exp(np.log(values).mean())), "max": values.max()})
+        rows.append(
+            {
+                "class": name,
+                "label": classes[name][0],
+                "n": len(values),
+                "min": values.min(),
+                "median": float(np.median(values)),
+                "geometric_mean": float(np.exp(np.log(values).mean())),
+                "max": values.max(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -279,7 +341,8 @@ def unplaced(projects: pd.DataFrame, costs: pd.DataFrame, ref: pd.DataFrame | No
         elif not cls:
             rows.append((p.project_id, "project", "no reference_classes given"))
         elif p.project_id not in has_cost and any(
-                ref.set_index("class_id").loc[c, "use"] in ("tunnel_cost", "approach_cost") for c in cls):
+            ref.set_index("class_id").loc[c, "use"] in ("tunnel_cost", "approach_cost") for c in cls
+        ):
             rows.append((p.project_id, "project", "in a cost class but no cost row has per_km_use"))
     for c in costs.itertuples(index=False):
         if c.cost_id not in used:
@@ -310,14 +373,18 @@ def method_comparison(rows: pd.DataFrame, conv: money.Money, year: int) -> pd.Da
     """
     out = rows[["cost_id", "amount_bn", "currency", "price_year"]].copy()
     for method in money.METHODS:
-        out[method] = conv.restate(out, "amount_bn", "currency", "price_year", to_year=year,
-                                   method=method).to_numpy()
+        out[method] = conv.restate(out, "amount_bn", "currency", "price_year", to_year=year, method=method).to_numpy()
     out["ratio"] = out["deflate_then_fx"] / out["fx_then_deflate"]
     return out.reset_index(drop=True)
 
 
-def method_effect(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money, year: int,
-                  names=("rail_tunnels", "undersea_tunnels", "fixed_links", "remote_rail")) -> pd.DataFrame:
+def method_effect(
+    projects: pd.DataFrame,
+    costs: pd.DataFrame,
+    conv: money.Money,
+    year: int,
+    names=("rail_tunnels", "undersea_tunnels", "fixed_links", "remote_rail"),
+) -> pd.DataFrame:
     """Median cost per km of each class in US dollars of ``year`` under both methods, and the change."""
     tables = {m: cost_per_km(projects, costs, conv, m, year) for m in money.METHODS}
     rows = []
@@ -334,9 +401,15 @@ def method_effect(projects: pd.DataFrame, costs: pd.DataFrame, conv: money.Money
 # Overruns and schedules
 
 
-def overruns(costs: pd.DataFrame, conv: money.Money, projects: pd.DataFrame | None = None,
-             method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR,
-             pairs: list[tuple[str, str, str]] | None = None, data_dir=None) -> pd.DataFrame:
+def overruns(
+    costs: pd.DataFrame,
+    conv: money.Money,
+    projects: pd.DataFrame | None = None,
+    method: str = "fx_then_deflate",
+    base_year: int = money.BASE_YEAR,
+    pairs: list[tuple[str, str, str]] | None = None,
+    data_dir=None,
+) -> pd.DataFrame:
     """Outturn over estimate for each pair of ``data/overrun_pairs.csv``, both in constant prices.
 
     ``ratio`` = outturn / estimate after restating both to US dollars of ``base_year``, so general
@@ -351,9 +424,18 @@ def overruns(costs: pd.DataFrame, conv: money.Money, projects: pd.DataFrame | No
     rows = []
     for est, outturn, caveat in pairs:
         e, o = restated.loc[est], restated.loc[outturn]
-        rows.append({"project_id": e["project_id"], "estimate_id": est, "outturn_id": outturn,
-                     "estimate_year": e["year_stated"], "estimate_usd_bn": e["usd_bn"],
-                     "outturn_usd_bn": o["usd_bn"], "ratio": o["usd_bn"] / e["usd_bn"], "caveat": caveat})
+        rows.append(
+            {
+                "project_id": e["project_id"],
+                "estimate_id": est,
+                "outturn_id": outturn,
+                "estimate_year": e["year_stated"],
+                "estimate_usd_bn": e["usd_bn"],
+                "outturn_usd_bn": o["usd_bn"],
+                "ratio": o["usd_bn"] / e["usd_bn"],
+                "caveat": caveat,
+            }
+        )
     table = pd.DataFrame(rows)
     table["overrun_pct"] = 100 * (table["ratio"] - 1)
     if projects is not None:
@@ -374,8 +456,18 @@ def schedules(projects: pd.DataFrame) -> pd.DataFrame:
     p["end_basis"] = np.where(p["open_year"].notna(), "opened", "expected")
     p["duration_years"] = (p["end_year"] - p["construction_start_year"]).astype(float)
     p["slip_years"] = (p["end_year"] - p["planned_open_year"]).astype(float)
-    cols = ["project_id", "name", "kind", "length_km", "construction_start_year", "planned_open_year",
-            "end_year", "end_basis", "duration_years", "slip_years"]
+    cols = [
+        "project_id",
+        "name",
+        "kind",
+        "length_km",
+        "construction_start_year",
+        "planned_open_year",
+        "end_year",
+        "end_basis",
+        "duration_years",
+        "slip_years",
+    ]
     return p[cols].sort_values("duration_years", ascending=False).reset_index(drop=True)
 
 
@@ -406,8 +498,9 @@ def implied_per_km(amounts_bn: dict[str, float], lengths_km: dict[str, float]) -
         if not km > 0:
             raise ValueError(f"length '{length_label}' must be positive, got {km!r}")
         for amount_label, bn in amounts_bn.items():
-            rows.append({"length": length_label, "km": km, "amount": amount_label, "usd_bn": bn,
-                         "usd_m_per_km": bn * 1000 / km})
+            rows.append(
+                {"length": length_label, "km": km, "amount": amount_label, "usd_bn": bn, "usd_m_per_km": bn * 1000 / km}
+            )
     return pd.DataFrame(rows)
 
 
@@ -425,8 +518,9 @@ def percentile_of_score(sample, value: float) -> float:
     return 100.0 * (below + at_or_below) / (2 * values.size)
 
 
-def claim_positions(implied: pd.DataFrame, table: pd.DataFrame, names=("rail_tunnels", "fixed_links"),
-                    classes: dict | None = None) -> pd.DataFrame:
+def claim_positions(
+    implied: pd.DataFrame, table: pd.DataFrame, names=("rail_tunnels", "fixed_links"), classes: dict | None = None
+) -> pd.DataFrame:
     """Percentile of each implied cost per km within reference classes: empirical and lognormal fit.
 
     ``implied`` is :func:`implied_per_km`'s table; adds ``<class>_pct`` (rank among the class's
@@ -504,8 +598,9 @@ def tbms_needed(length_km: float, bores: int, rate_m_per_day, years: float, bori
     return int(n) if np.ndim(n) == 0 else n.astype(int)
 
 
-def years_needed(length_km: float, bores: int, tbm_count: int, rate_m_per_day: float,
-                 boring_share: float = 1.0) -> float:
+def years_needed(
+    length_km: float, bores: int, tbm_count: int, rate_m_per_day: float, boring_share: float = 1.0
+) -> float:
     """Years to bore everything with ``tbm_count`` machines at ``rate_m_per_day`` each."""
     if int(tbm_count) != tbm_count or tbm_count < 1:
         raise ValueError(f"tbm_count must be a whole number of at least 1, got {tbm_count!r}")
@@ -545,12 +640,12 @@ def reference_rate(rates: pd.DataFrame) -> pd.Series:
     return hit.iloc[0]
 
 
-def schedule_table(length_km: float, bores: int, years: float, rates: pd.DataFrame,
-                   boring_share: float = 1.0) -> pd.DataFrame:
+def schedule_table(
+    length_km: float, bores: int, years: float, rates: pd.DataFrame, boring_share: float = 1.0
+) -> pd.DataFrame:
     """For each benchmark rate: TBMs needed to finish in ``years``."""
     marks = rate_marks(rates)
-    marks["tbms_needed"] = tbms_needed(length_km, bores, marks["value_m_per_day"].to_numpy(), years,
-                                       boring_share)
+    marks["tbms_needed"] = tbms_needed(length_km, bores, marks["value_m_per_day"].to_numpy(), years, boring_share)
     return marks
 
 

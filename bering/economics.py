@@ -142,16 +142,21 @@ def demand_ratios(forecasts: pd.DataFrame) -> pd.DataFrame:
     out = forecasts.copy()
     same_year = out["compared_year"] == out["forecast_for_year"]
     out["ratio"] = np.where(same_year, out["compared_value"] / out["forecast_value"], np.nan)
-    out["enters"] = np.where(same_year, "ratio",
-                             "no ratio: compared with a different year (" + out["compared_year"].astype(str) + ")")
+    out["enters"] = np.where(
+        same_year, "ratio", "no ratio: compared with a different year (" + out["compared_year"].astype(str) + ")"
+    )
     return out
 
 
 def channel_tunnel_ratio(forecasts: pd.DataFrame) -> float:
     """Actual over forecast traffic of the Channel Tunnel in the link's own mode (freight)."""
     ratios = demand_ratios(forecasts)
-    rows = ratios[(ratios["project_id"] == REFERENCE_PROJECT) & (ratios["mode"] == LINK_MODE)
-                  & (ratios["compared_with"] == "actual") & ratios["ratio"].notna()]
+    rows = ratios[
+        (ratios["project_id"] == REFERENCE_PROJECT)
+        & (ratios["mode"] == LINK_MODE)
+        & (ratios["compared_with"] == "actual")
+        & ratios["ratio"].notna()
+    ]
     if rows.empty:
         raise KeyError(f"no {LINK_MODE} forecast-versus-actual row for {REFERENCE_PROJECT} in demand_forecasts")
     return float(rows["ratio"].mean())
@@ -177,17 +182,21 @@ def rail_class_label(accuracy: pd.DataFrame) -> str:
     row = accuracy.set_index("statistic_id").loc["rail_mean_overestimate_pct"]
     value = float(row["value"])
     mode = "passenger" if "passenger" in str(row["statistic"]).lower() else "traffic"
-    return (f"Rail projects ({int(row['projects'])}; Flyvbjerg, Holm and Buhl 2005): {mode} forecasts "
-            f"{value:g}% too high on average, i.e. actual = forecast / {1 + value / 100:.2f} "
-            f"(not an average of actual over forecast; {mode}, not freight)")
+    return (
+        f"Rail projects ({int(row['projects'])}; Flyvbjerg, Holm and Buhl 2005): {mode} forecasts "
+        f"{value:g}% too high on average, i.e. actual = forecast / {1 + value / 100:.2f} "
+        f"(not an average of actual over forecast; {mode}, not freight)"
+    )
 
 
 def rail_rates(rates: pd.DataFrame, conv: money.Money) -> dict[str, float]:
     """Freight rates in USD 2025 per tonne-km: Russian Railways 2013 and US Class I 2012-2013 (mean)."""
     r = rates.set_index("rate_id")["value"]
     rub_per_tkm = float(r["ru_rail_freight_revenue_2013"]) / float(r["ru_rail_loaded_turnover_2013"])
-    us = [conv.convert(float(r[rid]) / 100 / SHORT_TON_MILE_TKM, "USD", year)
-          for rid, year in (("us_rail_yield_2012q4", 2012), ("us_rail_yield_2013q4", 2013))]
+    us = [
+        conv.convert(float(r[rid]) / 100 / SHORT_TON_MILE_TKM, "USD", year)
+        for rid, year in (("us_rail_yield_2012q4", 2012), ("us_rail_yield_2013q4", 2013))
+    ]
     return {"russia": float(conv.convert(rub_per_tkm, "RUB", 2013)), "north_america": float(np.mean(us))}
 
 
@@ -199,16 +208,21 @@ def link_lengths(data_dir=None) -> dict:
 
     lengths = data.load("published_lengths", data_dir).set_index("length_id")
     km = link_segments(data_dir).groupby("part_of")["km"].sum()
-    return {"tunnel_km": float(lengths.loc[TUNNEL_LENGTH_ID, "length_km"]),
-            "russia_km": float(km.get("russia_km", 0.0)), "alaska_km": float(km.get("alaska_km", 0.0)),
-            "na_km": float(km.get("na_km", 0.0))}
+    return {
+        "tunnel_km": float(lengths.loc[TUNNEL_LENGTH_ID, "length_km"]),
+        "russia_km": float(km.get("russia_km", 0.0)),
+        "alaska_km": float(km.get("alaska_km", 0.0)),
+        "na_km": float(km.get("na_km", 0.0)),
+    }
 
 
 def revenue_per_tonne(lengths: dict, rates: dict[str, float]) -> float:
     """USD 2025 a tonne pays over the new parts of the route: Russian rate on the Russian line,
     North American rate on the tunnel and the new Alaskan and other North American lines."""
-    return (lengths["russia_km"] * rates["russia"]
-            + (lengths["tunnel_km"] + lengths["alaska_km"] + lengths.get("na_km", 0.0)) * rates["north_america"])
+    return (
+        lengths["russia_km"] * rates["russia"]
+        + (lengths["tunnel_km"] + lengths["alaska_km"] + lengths.get("na_km", 0.0)) * rates["north_america"]
+    )
 
 
 def tunnel_om(market: pd.DataFrame, projects: pd.DataFrame, conv: money.Money) -> dict[str, float]:
@@ -226,8 +240,9 @@ def transpacific_tonnage_mt(market: pd.DataFrame, tonnes_per_teu: float) -> floa
     return teu_m * tonnes_per_teu
 
 
-def sea_rate_per_tonne(market: pd.DataFrame, tonnes_per_teu: float, conv: money.Money,
-                       market_id: str = "wci_shanghai_los_angeles_2025") -> float:
+def sea_rate_per_tonne(
+    market: pd.DataFrame, tonnes_per_teu: float, conv: money.Money, market_id: str = "wci_shanghai_los_angeles_2025"
+) -> float:
     """USD 2025 per tonne of the Shanghai-Los Angeles spot rate (a 40 ft box = 2 TEU)."""
     row = market.set_index("market_id").loc[market_id]
     return float(conv.convert(float(row["value"]), "USD", int(row["year"]))) / (2 * tonnes_per_teu)
@@ -254,6 +269,7 @@ def whole_link_samples(scenario: str = "baseline", data_dir=None) -> np.ndarray:
 @functools.cache
 def _samples(data_dir: str, scenario: str) -> np.ndarray:
     from . import montecarlo
+
     return np.asarray(montecarlo.whole_link_samples(scenario=scenario, data_dir=data_dir), dtype=float)
 
 
@@ -265,10 +281,10 @@ def _samples(data_dir: str, scenario: str) -> np.ndarray:
 class Inputs:
     """Everything the break-even needs, as numbers (money in USD 2025)."""
 
-    samples_bn: np.ndarray        # whole-link cost draws, USD 2025 bn
-    revenue_per_tonne: float      # USD 2025 per tonne over the new parts of the route
-    om_bn: float                  # tunnel O&M, USD 2025 bn a year
-    transpacific_mt: float        # million tonnes a year across the Pacific in containers
+    samples_bn: np.ndarray  # whole-link cost draws, USD 2025 bn
+    revenue_per_tonne: float  # USD 2025 per tonne over the new parts of the route
+    om_bn: float  # tunnel O&M, USD 2025 bn a year
+    transpacific_mt: float  # million tonnes a year across the Pacific in containers
     lengths: dict
 
     def cost_bn(self, percentile: float) -> float:
@@ -286,14 +302,25 @@ class Inputs:
         cost = self.cost_bn(case.percentile)
         charge = float(capital_charge(cost, case.rate, case.life_years))
         be = self.breakeven_mt(case)
-        out = {"cost_percentile": case.percentile, "real_rate_pct": case.rate * 100,
-               "asset_life_years": case.life_years,
-               "whole_link_cost_bn": cost, "capital_charge_bn_per_year": charge, "om_bn_per_year": self.om_bn,
-               "breakeven_mt_per_year": be, "breakeven_share_of_transpacific_pct": be / self.transpacific_mt * 100}
+        out = {
+            "cost_percentile": case.percentile,
+            "real_rate_pct": case.rate * 100,
+            "asset_life_years": case.life_years,
+            "whole_link_cost_bn": cost,
+            "capital_charge_bn_per_year": charge,
+            "om_bn_per_year": self.om_bn,
+            "breakeven_mt_per_year": be,
+            "breakeven_share_of_transpacific_pct": be / self.transpacific_mt * 100,
+        }
         if traffic_mt is not None:
             revenue = traffic_mt * self.revenue_per_tonne / 1000
-            out.update({"traffic_mt_per_year": traffic_mt, "revenue_bn_per_year": revenue,
-                        "surplus_bn_per_year": revenue - charge - self.om_bn})
+            out.update(
+                {
+                    "traffic_mt_per_year": traffic_mt,
+                    "revenue_bn_per_year": revenue,
+                    "surplus_bn_per_year": revenue - charge - self.om_bn,
+                }
+            )
         return out
 
 
@@ -301,39 +328,56 @@ def build_inputs(samples_bn, data_dir=None, case: Case | None = None) -> Inputs:
     """:class:`Inputs` from the data and a cost distribution (pass any samples, e.g. in tests)."""
     case = case or case_from_assumptions(data_dir)
     if case.approach_om_counted:
-        raise ValueError("approach-line upkeep cannot be counted: the data hold no sourced cost per km "
-                         "(set econ_approach_om_counted to 0)")
+        raise ValueError(
+            "approach-line upkeep cannot be counted: the data hold no sourced cost per km "
+            "(set econ_approach_om_counted to 0)"
+        )
     conv = money.Money.from_data(Path(data_dir) if data_dir else None)
     lengths = link_lengths(data_dir)
     rates = rail_rates(data.load("freight_rates", data_dir), conv)
     market = data.load("freight_market", data_dir)
     om = tunnel_om(market, data.load("megaprojects", data_dir), conv)
     om_bn = om["usd_bn_per_km"] * lengths["tunnel_km"] if case.om_scales_with_length else om["usd_bn"]
-    return Inputs(samples_bn=np.asarray(samples_bn, dtype=float), revenue_per_tonne=revenue_per_tonne(lengths, rates),
-                  om_bn=om_bn, transpacific_mt=transpacific_tonnage_mt(market, case.tonnes_per_teu), lengths=lengths)
+    return Inputs(
+        samples_bn=np.asarray(samples_bn, dtype=float),
+        revenue_per_tonne=revenue_per_tonne(lengths, rates),
+        om_bn=om_bn,
+        transpacific_mt=transpacific_tonnage_mt(market, case.tonnes_per_teu),
+        lengths=lengths,
+    )
 
 
 def charge_table(inputs: Inputs, rates=RATE_GRID, lives=LIFE_GRID, percentiles=COST_PERCENTILES) -> pd.DataFrame:
     """Annual capital charge (USD 2025 bn a year) for each cost percentile, rate and life."""
-    rows = [{"cost_percentile": p, "real_rate_pct": r * 100, "asset_life_years": n,
-             "capital_charge_bn_per_year": float(capital_charge(inputs.cost_bn(p), r, n))}
-            for p, r, n in itertools.product(percentiles, rates, lives)]
+    rows = [
+        {
+            "cost_percentile": p,
+            "real_rate_pct": r * 100,
+            "asset_life_years": n,
+            "capital_charge_bn_per_year": float(capital_charge(inputs.cost_bn(p), r, n)),
+        }
+        for p, r, n in itertools.product(percentiles, rates, lives)
+    ]
     return pd.DataFrame(rows)
 
 
-def breakeven_grid(inputs: Inputs, base: Case, rates=RATE_GRID, lives=LIFE_GRID,
-                   percentiles=COST_PERCENTILES) -> pd.DataFrame:
+def breakeven_grid(
+    inputs: Inputs, base: Case, rates=RATE_GRID, lives=LIFE_GRID, percentiles=COST_PERCENTILES
+) -> pd.DataFrame:
     """Break-even traffic for every combination of rate, life and cost percentile."""
-    rows = [inputs.evaluate(replace(base, rate=r, life_years=n, percentile=p))
-            for p, r, n in itertools.product(percentiles, rates, lives)]
+    rows = [
+        inputs.evaluate(replace(base, rate=r, life_years=n, percentile=p))
+        for p, r, n in itertools.product(percentiles, rates, lives)
+    ]
     return pd.DataFrame(rows)
 
 
 def revenue_curve(inputs: Inputs, traffic_mt) -> pd.DataFrame:
     """Yearly revenue (USD 2025 bn) at each traffic level (million tonnes a year)."""
     traffic = np.asarray(traffic_mt, dtype=float)
-    return pd.DataFrame({"traffic_mt_per_year": traffic,
-                         "revenue_bn_per_year": traffic * inputs.revenue_per_tonne / 1000})
+    return pd.DataFrame(
+        {"traffic_mt_per_year": traffic, "revenue_bn_per_year": traffic * inputs.revenue_per_tonne / 1000}
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,14 +425,21 @@ class WhatIf:
 
         style = {"description_width": "initial"}
         controls = {
-            "traffic_mt": widgets.FloatSlider(value=100, min=1, max=300, step=1, style=style,
-                                              description="traffic (million t a year)"),
-            "rate_pct": widgets.FloatSlider(value=self.base.rate * 100, min=0, max=10, step=0.5, style=style,
-                                            description="real interest rate (%)"),
-            "life_years": widgets.IntSlider(value=int(self.base.life_years), min=20, max=120, step=5, style=style,
-                                            description="asset life (years)"),
-            "percentile": widgets.SelectionSlider(options=[10, 20, 30, 40, 50, 60, 70, 80, 90], style=style,
-                                                  value=int(self.base.percentile), description="cost percentile (P)"),
+            "traffic_mt": widgets.FloatSlider(
+                value=100, min=1, max=300, step=1, style=style, description="traffic (million t a year)"
+            ),
+            "rate_pct": widgets.FloatSlider(
+                value=self.base.rate * 100, min=0, max=10, step=0.5, style=style, description="real interest rate (%)"
+            ),
+            "life_years": widgets.IntSlider(
+                value=int(self.base.life_years), min=20, max=120, step=5, style=style, description="asset life (years)"
+            ),
+            "percentile": widgets.SelectionSlider(
+                options=[10, 20, 30, 40, 50, 60, 70, 80, 90],
+                style=style,
+                value=int(self.base.percentile),
+                description="cost percentile (P)",
+            ),
         }
         calls = []
 
@@ -401,14 +452,19 @@ class WhatIf:
 
         view = widgets.interactive_output(show, controls)
         note = widgets.Label("Move a control to recompute the break-even; the table above is the central case.")
-        return widgets.VBox([widgets.HBox([controls["traffic_mt"], controls["rate_pct"]]),
-                             widgets.HBox([controls["life_years"], controls["percentile"]]), note, view],
-                            model_id=f"bering-economics-whatif-{next(self._ids)}")
+        return widgets.VBox(
+            [
+                widgets.HBox([controls["traffic_mt"], controls["rate_pct"]]),
+                widgets.HBox([controls["life_years"], controls["percentile"]]),
+                note,
+                view,
+            ],
+            model_id=f"bering-economics-whatif-{next(self._ids)}",
+        )
 
     def static_html(self) -> str:
         table = self.precomputed.to_html(index=False, float_format=lambda v: f"{v:,.1f}", escape=True)
-        return ("<p>" + html.escape("Precomputed cases (a live kernel shows controls here instead):") + "</p>"
-                + table)
+        return "<p>" + html.escape("Precomputed cases (a live kernel shows controls here instead):") + "</p>" + table
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         try:
@@ -430,12 +486,17 @@ def precomputed_cases(inputs: Inputs, base: Case) -> pd.DataFrame:
     rows = []
     for label, case in cases:
         row = inputs.evaluate(case)
-        rows.append({"case": label, "real rate (%)": row["real_rate_pct"],
-                     "asset life (years)": row["asset_life_years"],
-                     "cost percentile": row["cost_percentile"], "annual cost (USD 2025 bn)":
-                     row["capital_charge_bn_per_year"] + row["om_bn_per_year"],
-                     "break-even (million t a year)": row["breakeven_mt_per_year"],
-                     "share of transpacific tonnage (%)": row["breakeven_share_of_transpacific_pct"]})
+        rows.append(
+            {
+                "case": label,
+                "real rate (%)": row["real_rate_pct"],
+                "asset life (years)": row["asset_life_years"],
+                "cost percentile": row["cost_percentile"],
+                "annual cost (USD 2025 bn)": row["capital_charge_bn_per_year"] + row["om_bn_per_year"],
+                "break-even (million t a year)": row["breakeven_mt_per_year"],
+                "share of transpacific tonnage (%)": row["breakeven_share_of_transpacific_pct"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -467,52 +528,113 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     cargo_value = cargo_value_per_tonne(market, case.tonnes_per_teu, conv)
     pop = community_population(site)["population"].sum()
     p50 = replace(case, percentile=50)
-    basis = (f"real rate {case.rate * 100:g}% (assumption), {case.life_years:g}-year life (assumption), "
-             f"P{case.percentile:g} whole-link cost")
+    basis = (
+        f"real rate {case.rate * 100:g}% (assumption), {case.life_years:g}-year life (assumption), "
+        f"P{case.percentile:g} whole-link cost"
+    )
     rows = [
-        ("channel_tunnel_traffic_actual_over_forecast", ct_ratio, "ratio",
-         "Channel Tunnel through rail freight: actual tonnes in 1995 over the forecast for its first year "
-         "(a first-year figure, while traffic was ramping up)"),
-        ("rail_passenger_actual_over_forecast_at_mean_overestimate", rail_class_ratio(accuracy), "ratio",
-         "Rail projects' passenger forecasts (Flyvbjerg, Holm and Buhl 2005): 1 / (1 + average overestimate), the "
-         "reciprocal of the average forecast-over-actual ratio, not an average of actual over forecast; "
-         "passenger, not freight"),
-        ("annual_capital_charge_p50_usd2025", float(capital_charge(inputs.cost_bn(50), p50.rate, p50.life_years)),
-         f"{label} bn per year",
-         f"Annuity on the P50 whole-link cost at a real rate of {case.rate * 100:g}% over {case.life_years:g} years "
-         "(both assumptions); interest during construction not counted"),
-        ("annual_tunnel_om_usd2025", inputs.om_bn, f"{label} bn per year",
-         "Tunnel operation and maintenance, by proxy: the Channel Tunnel operator's 2024 revenue minus EBITDA per "
-         "km times the tunnel length; it includes running the operator's shuttle trains, so it overstates a "
-         "freight-only tunnel's own running cost"),
-        ("link_revenue_per_tonne_usd2025", inputs.revenue_per_tonne, f"{label} per tonne",
-         "What one tonne pays at 2012-2013 Russian and US rail rates over the new lines and the tunnel"),
-        ("breakeven_freight_mt_per_year", central["breakeven_mt_per_year"], "million tonnes per year",
-         f"Freight a year whose revenue covers capital charge and tunnel O&M, central case ({basis})"),
-        ("breakeven_share_of_transpacific_tonnage", central["breakeven_share_of_transpacific_pct"], "percent",
-         f"Break-even traffic as a share of transpacific container tonnage in 2024 ({case.tonnes_per_teu:g} t per "
-         "TEU, an assumption)"),
-        ("transpacific_container_tonnage_mt", inputs.transpacific_mt, "million tonnes per year",
-         f"Containers across the Pacific in 2024, both directions, at {case.tonnes_per_teu:g} t per TEU (assumption)"),
-        ("claimed_capacity_max_share_of_transpacific", capacity["value"].max() / inputs.transpacific_mt * 100,
-         "percent",
-         "Largest freight capacity claimed for a Bering tunnel as a share of transpacific container tonnage"),
-        ("breakeven_over_nsr_cargo_2024", central["breakeven_mt_per_year"] / nsr, "ratio",
-         "Break-even traffic over all cargo carried on the Northern Sea Route in 2024"),
-        ("breakeven_forecast_needed_mt_per_year", central["breakeven_mt_per_year"] / ct_ratio,
-         "million tonnes per year",
-         "Forecast a promoter would need for the link still to break even after a freight shortfall like the "
-         "Channel Tunnel's in its first year (1995, during ramp-up)"),
-        ("link_toll_over_sea_freight", inputs.revenue_per_tonne / sea, "ratio",
-         "Rail revenue per tonne over the new lines and tunnel over the 2025 Shanghai-Los Angeles spot rate per tonne "
-         f"({case.tonnes_per_teu:g} t per TEU, an assumption)"),
-        ("link_toll_share_of_cargo_value", inputs.revenue_per_tonne / cargo_value * 100, "percent",
-         "Rail revenue per tonne over the new lines and tunnel as a share of the average value of a tonne of "
-         f"container cargo ({case.tonnes_per_teu:g} t per TEU, an assumption)"),
-        ("open_water_months_at_strait", float(len(open_water_months(site))), "months per year",
-         "Whole months between the strait clearing of ice (late June) and ice forming (October)"),
-        ("strait_communities_population", float(pop), "persons",
-         "People living in Wales, Diomede, Uelen and Lavrentiya (latest census in the data)"),
+        (
+            "channel_tunnel_traffic_actual_over_forecast",
+            ct_ratio,
+            "ratio",
+            "Channel Tunnel through rail freight: actual tonnes in 1995 over the forecast for its first year "
+            "(a first-year figure, while traffic was ramping up)",
+        ),
+        (
+            "rail_passenger_actual_over_forecast_at_mean_overestimate",
+            rail_class_ratio(accuracy),
+            "ratio",
+            "Rail projects' passenger forecasts (Flyvbjerg, Holm and Buhl 2005): 1 / (1 + average overestimate), the "
+            "reciprocal of the average forecast-over-actual ratio, not an average of actual over forecast; "
+            "passenger, not freight",
+        ),
+        (
+            "annual_capital_charge_p50_usd2025",
+            float(capital_charge(inputs.cost_bn(50), p50.rate, p50.life_years)),
+            f"{label} bn per year",
+            f"Annuity on the P50 whole-link cost at a real rate of {case.rate * 100:g}% over {case.life_years:g} years "
+            "(both assumptions); interest during construction not counted",
+        ),
+        (
+            "annual_tunnel_om_usd2025",
+            inputs.om_bn,
+            f"{label} bn per year",
+            "Tunnel operation and maintenance, by proxy: the Channel Tunnel operator's 2024 revenue minus EBITDA per "
+            "km times the tunnel length; it includes running the operator's shuttle trains, so it overstates a "
+            "freight-only tunnel's own running cost",
+        ),
+        (
+            "link_revenue_per_tonne_usd2025",
+            inputs.revenue_per_tonne,
+            f"{label} per tonne",
+            "What one tonne pays at 2012-2013 Russian and US rail rates over the new lines and the tunnel",
+        ),
+        (
+            "breakeven_freight_mt_per_year",
+            central["breakeven_mt_per_year"],
+            "million tonnes per year",
+            f"Freight a year whose revenue covers capital charge and tunnel O&M, central case ({basis})",
+        ),
+        (
+            "breakeven_share_of_transpacific_tonnage",
+            central["breakeven_share_of_transpacific_pct"],
+            "percent",
+            f"Break-even traffic as a share of transpacific container tonnage in 2024 ({case.tonnes_per_teu:g} t per "
+            "TEU, an assumption)",
+        ),
+        (
+            "transpacific_container_tonnage_mt",
+            inputs.transpacific_mt,
+            "million tonnes per year",
+            f"Containers across the Pacific in 2024, both directions, at {case.tonnes_per_teu:g} t per "
+            "TEU (assumption)",
+        ),
+        (
+            "claimed_capacity_max_share_of_transpacific",
+            capacity["value"].max() / inputs.transpacific_mt * 100,
+            "percent",
+            "Largest freight capacity claimed for a Bering tunnel as a share of transpacific container tonnage",
+        ),
+        (
+            "breakeven_over_nsr_cargo_2024",
+            central["breakeven_mt_per_year"] / nsr,
+            "ratio",
+            "Break-even traffic over all cargo carried on the Northern Sea Route in 2024",
+        ),
+        (
+            "breakeven_forecast_needed_mt_per_year",
+            central["breakeven_mt_per_year"] / ct_ratio,
+            "million tonnes per year",
+            "Forecast a promoter would need for the link still to break even after a freight shortfall like the "
+            "Channel Tunnel's in its first year (1995, during ramp-up)",
+        ),
+        (
+            "link_toll_over_sea_freight",
+            inputs.revenue_per_tonne / sea,
+            "ratio",
+            "Rail revenue per tonne over the new lines and tunnel over the 2025 Shanghai-Los Angeles "
+            "spot rate per tonne "
+            f"({case.tonnes_per_teu:g} t per TEU, an assumption)",
+        ),
+        (
+            "link_toll_share_of_cargo_value",
+            inputs.revenue_per_tonne / cargo_value * 100,
+            "percent",
+            "Rail revenue per tonne over the new lines and tunnel as a share of the average value of a tonne of "
+            f"container cargo ({case.tonnes_per_teu:g} t per TEU, an assumption)",
+        ),
+        (
+            "open_water_months_at_strait",
+            float(len(open_water_months(site))),
+            "months per year",
+            "Whole months between the strait clearing of ice (late June) and ice forming (October)",
+        ),
+        (
+            "strait_communities_population",
+            float(pop),
+            "persons",
+            "People living in Wales, Diomede, Uelen and Lavrentiya (latest census in the data)",
+        ),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "unit", "description"])
 
@@ -534,15 +656,15 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     toll = v["link_revenue_per_tonne_usd2025"]
     case = case_from_assumptions(d)
     forecasts = demand_ratios(data.load("demand_forecasts", d))
-    freight = forecasts[(forecasts["project_id"] == REFERENCE_PROJECT) & (forecasts["mode"] == LINK_MODE)
-                        & forecasts["ratio"].notna()].iloc[0]
+    freight = forecasts[
+        (forecasts["project_id"] == REFERENCE_PROJECT) & (forecasts["mode"] == LINK_MODE) & forecasts["ratio"].notna()
+    ].iloc[0]
     site = data.load("site_conditions", d)
     months = open_water_months(site)
     walrus = migration_months(site).get("walrus_strait_months", [])
     overlap = sorted(set(months) & set(walrus))
     sanction = site.set_index("condition_id").loc["sanction_ofac_rdif_2022"]
-    month_name = ("January February March April May June July August September October November "
-                  "December").split()
+    month_name = ("January February March April May June July August September October November December").split()
     span = f"{month_name[months[0] - 1]} to {month_name[months[-1] - 1]}" if months else "no month"
     label = money.label()
     p50_cost = float(np.percentile(_samples(d, scenario), 50))
@@ -575,7 +697,7 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"container cargo (both at the assumed {case.tonnes_per_teu:g} t per TEU): the link would not win freight "
         "on price.",
         f"At the strait the sea is free of ice only from {span} ({len(months)} months), "
-        + (f"the same months in which walruses pass through it, " if overlap == months and months else "")
+        + ("the same months in which walruses pass through it, " if overlap == months and months else "")
         + f"and the fund that pitched the tunnel has been blocked by the US Treasury since {since}.",
     ]
     return "**Findings**\n\n" + "\n".join(f"- {t}" for t in sentences)

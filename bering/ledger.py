@@ -56,7 +56,8 @@ A cost claim is compared with the Monte Carlo simulation of notebook 03 through 
 a tolerance of 10, **a claimed cost below the simulated P10 (or, for a point estimate, above the
 P90) is inconsistent**: such a claim is a forecast, and inconsistent means implausible against the
 reference class of projects already built, not shown false. So "USD 8 bn for 112 km" is inconsistent
-when fewer than one simulated draw in ten costs that little, and "USD 65 bn or more" when fewer than one in ten costs that much.
+when fewer than one simulated draw in ten costs that little, and "USD 65 bn or more" when fewer than one in ten
+costs that much.
 
 Verdicts
 --------
@@ -106,11 +107,23 @@ from .notebook import Markdown
 
 NOT_CHECKABLE = "not checkable"
 VERDICTS = ("consistent", "inconsistent", "unsupported", "contested", NOT_CHECKABLE)
-VERDICT_COLOURS = {"consistent": "#009E73", "inconsistent": "#D55E00", "unsupported": "#56B4E9",
-                   "contested": "#E69F00", NOT_CHECKABLE: "#8C8C8C"}
+VERDICT_COLOURS = {
+    "consistent": "#009E73",
+    "inconsistent": "#D55E00",
+    "unsupported": "#56B4E9",
+    "contested": "#E69F00",
+    NOT_CHECKABLE: "#8C8C8C",
+}
 IF_DISAGREES = ("inconsistent", "unsupported")
-RELATIONS = ("equal", "evidence_at_least", "evidence_at_most", "evidence_in_range", "percentile_band",
-             "percentile_at_least", "percentile_at_most")
+RELATIONS = (
+    "equal",
+    "evidence_at_least",
+    "evidence_at_most",
+    "evidence_in_range",
+    "percentile_band",
+    "percentile_at_least",
+    "percentile_at_most",
+)
 PERCENTILE_RELATIONS = RELATIONS[4:]
 #: Exact definition of the international mile, in km.
 KM_PER_MILE = 1.609344
@@ -145,6 +158,10 @@ class Check:
 
 # ---------------------------------------------------------------------------------------------
 # Parsing
+
+
+#: Resolution of the charts shown inside the notebook (the exported files are 200 dpi).
+INLINE_DPI = 80
 
 
 def split_top(text: str, sep: str) -> list[str]:
@@ -182,9 +199,11 @@ def _fmt(value) -> str:
 
 def _unit_scale(from_unit: str, to_unit: str) -> float:
     """Factor taking an amount in ``from_unit`` to ``to_unit`` when they differ only in scale words."""
+
     def scale(unit: str) -> float:
         words = re.findall(r"[a-z]+", unit.lower())
         return math.prod(_SCALE_WORDS[w] for w in words if w in _SCALE_WORDS)
+
     if not from_unit or not to_unit:
         return 1.0
     from_words = re.findall(r"[A-Za-z]+", from_unit)
@@ -209,8 +228,13 @@ class Context:
     are the source ids whose rows are not evidence (by default every ``source_id`` of claims.csv).
     """
 
-    def __init__(self, data_dir: Path | None = None, keys: pd.DataFrame | None = None,
-                 scenario: str = "baseline", articles: set[str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        keys: pd.DataFrame | None = None,
+        scenario: str = "baseline",
+        articles: set[str] | None = None,
+    ):
         self.data_dir = Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
         if keys is None:
             from . import results
@@ -298,8 +322,10 @@ def _data_ref(ref: str, ctx: Context) -> list[Evidence]:
         items.append(Evidence(value, f"{name} {row[pk]}: {column} = {_fmt(value)}", source, unit))
     if not items:
         where = f"[{filters}]" if filters else ""
-        raise NotCheckable(f"no row of data/{name}.csv{where} has a value in {column} "
-                           "from a source other than the articles of the ledger")
+        raise NotCheckable(
+            f"no row of data/{name}.csv{where} has a value in {column} "
+            "from a source other than the articles of the ledger"
+        )
     return items
 
 
@@ -325,8 +351,12 @@ def _convert_ref(ref: str, ctx: Context) -> Evidence:
     amount = float(amount)
     if src.lower() in LENGTH_IN_KM and dst.lower() in LENGTH_IN_KM:
         value = amount * LENGTH_IN_KM[src.lower()] / LENGTH_IN_KM[dst.lower()]
-        return Evidence(value, f"{_fmt(amount)} {src} = {_fmt(value)} {dst} (1 mi = {KM_PER_MILE} km)",
-                        "international mile (exact definition)", dst)
+        return Evidence(
+            value,
+            f"{_fmt(amount)} {src} = {_fmt(value)} {dst} (1 mi = {KM_PER_MILE} km)",
+            "international mile (exact definition)",
+            dst,
+        )
     if not year:
         raise ValueError(f"'{ref}': a currency conversion needs a year (convert:8 USD->GBP@2025)")
     src, dst, year = src.upper(), dst.upper(), int(year)
@@ -340,16 +370,21 @@ def _convert_ref(ref: str, ctx: Context) -> Evidence:
         sources.append(str(hit["source_id"].iloc[0]))
     value = amount / rates[src] * rates[dst]
     rate_text = ", ".join(f"{rates[c]:.4g} {c} per USD" for c in sorted({src, dst} - {"USD"}))
-    return Evidence(value, f"{_fmt(amount)} {src} = {_fmt(value)} {dst} at the {year} average rate ({rate_text})",
-                    ";".join(sorted(sources)), f"{dst} bn")
+    return Evidence(
+        value,
+        f"{_fmt(amount)} {src} = {_fmt(value)} {dst} at the {year} average rate ({rate_text})",
+        ";".join(sorted(sources)),
+        f"{dst} bn",
+    )
 
 
 def evaluate(ref: str, claim: dict, ctx: Context) -> list[Evidence]:
     """The evidence values one reference yields for ``claim`` (a dict of a claims row)."""
     ref = ref.strip()
     if ref.startswith("context:"):
-        return [Evidence(e.value, e.label, e.source, e.unit, True)
-                for e in evaluate(ref[len("context:"):], claim, ctx)]
+        return [
+            Evidence(e.value, e.label, e.source, e.unit, True) for e in evaluate(ref[len("context:") :], claim, ctx)
+        ]
     func = _FUNC_RE.match(ref)
     if func:
         name, args = func.group(1), split_top(func.group(2), ",")
@@ -363,25 +398,42 @@ def evaluate(ref: str, claim: dict, ctx: Context) -> list[Evidence]:
             out = []
             for bench in evaluate(args[1], claim, ctx):
                 years = float(claim["value"]) * float(need.value) / float(bench.value)
-                out.append(Evidence(years, f"{_fmt(years)} years at {bench.label} m per day, "
-                                           f"given {need.label} for {_fmt(claim['value'])} years",
-                                    bench.source, "years"))
+                out.append(
+                    Evidence(
+                        years,
+                        f"{_fmt(years)} years at {bench.label} m per day, "
+                        f"given {need.label} for {_fmt(claim['value'])} years",
+                        bench.source,
+                        "years",
+                    )
+                )
             return out
         if len(args) != 1:
             raise ValueError(f"'{ref}': {name} takes one reference")
         inner = evaluate(args[0], claim, ctx)
         if name == "elapsed":
             year = ctx.publication_year(claim["source_id"])
-            return [Evidence(year - float(e.value), f"{_fmt(year - float(e.value))} years from {e.label} "
-                                                    f"to publication in {year}", e.source, "years")
-                    for e in inner]
+            return [
+                Evidence(
+                    year - float(e.value),
+                    f"{_fmt(year - float(e.value))} years from {e.label} to publication in {year}",
+                    e.source,
+                    "years",
+                )
+                for e in inner
+            ]
         if name == "weekday":
             out = []
             for e in inner:
                 day = pd.Timestamp(str(e.value))
-                out.append(Evidence(float(day.isoweekday()), f"{e.label}, a {day.day_name()} "
-                                                             f"(ISO weekday {day.isoweekday()})",
-                                    e.source, "ISO weekday"))
+                out.append(
+                    Evidence(
+                        float(day.isoweekday()),
+                        f"{e.label}, a {day.day_name()} (ISO weekday {day.isoweekday()})",
+                        e.source,
+                        "ISO weekday",
+                    )
+                )
             return out
         if name == "pct":
             out = []
@@ -389,8 +441,11 @@ def evaluate(ref: str, claim: dict, ctx: Context) -> list[Evidence]:
                 pct = float(e.value)
                 if e.unit.strip().lower() in ("fraction", "share", "probability"):
                     pct *= 100
-                out.append(Evidence(pct, f"{e.label}: the claim sits at percentile {_fmt(round(pct, 1))}",
-                                    e.source, "percentile"))
+                out.append(
+                    Evidence(
+                        pct, f"{e.label}: the claim sits at percentile {_fmt(round(pct, 1))}", e.source, "percentile"
+                    )
+                )
             return out
     if ref.startswith("key:"):
         match = _KEY_RE.match(ref)
@@ -401,16 +456,17 @@ def evaluate(ref: str, claim: dict, ctx: Context) -> list[Evidence]:
         return _data_ref(ref, ctx)
     if ref.startswith("convert:"):
         return [_convert_ref(ref, ctx)]
-    raise ValueError(f"unknown reference '{ref}': use key:, data:, convert:, context: or one of "
-                     "elapsed(), weekday(), pct(), years_at()")
+    raise ValueError(
+        f"unknown reference '{ref}': use key:, data:, convert:, context: or one of "
+        "elapsed(), weekday(), pct(), years_at()"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Judging
 
 
-def agrees(relation: str, value: float, value_high: float | None, evidence: float, tolerance: float,
-           kind: str) -> bool:
+def agrees(relation: str, value: float, value_high: float | None, evidence: float, tolerance: float, kind: str) -> bool:
     """Whether one evidence value agrees with the claim (see the module docstring for each relation)."""
     if relation not in RELATIONS:
         raise ValueError(f"unknown relation '{relation}'; use one of: {', '.join(RELATIONS)}")
@@ -436,8 +492,10 @@ def agrees(relation: str, value: float, value_high: float | None, evidence: floa
 
 #: What a verdict on a percentile claim means: the claim is a forecast (a cost or time of a project not
 #: yet built), so it is judged for plausibility against the simulated reference class, not as a fact.
-FORECAST_NOTE = ("a forecast, judged against the reference class of projects already built: inconsistent means "
-                 "implausible against it, not shown false")
+FORECAST_NOTE = (
+    "a forecast, judged against the reference class of projects already built: inconsistent means "
+    "implausible against it, not shown false"
+)
 
 
 def rule_text(claim: dict) -> str:
@@ -463,16 +521,23 @@ def _rule_text(claim: dict) -> str:
     if relation == "evidence_at_most":
         return f"claimed {value} {unit}".rstrip() + f"; agrees if the evidence is no more than that{slack}"
     if relation == "evidence_in_range":
-        return (f"claimed {value}-{_fmt(claim['value_high'])} {unit}".rstrip()
-                + f"; agrees if the evidence is in that range{slack}")
+        return (
+            f"claimed {value}-{_fmt(claim['value_high'])} {unit}".rstrip()
+            + f"; agrees if the evidence is in that range{slack}"
+        )
     if relation == "percentile_band":
-        return (f"claimed {value} {unit}; agrees if it lies between percentiles {_fmt(tol)} and "
-                f"{_fmt(100 - float(tol))} of the simulation")
+        return (
+            f"claimed {value} {unit}; agrees if it lies between percentiles {_fmt(tol)} and "
+            f"{_fmt(100 - float(tol))} of the simulation"
+        )
     if relation == "percentile_at_least":
-        return (f"claimed {value} {unit} as a ceiling; agrees unless it lies below percentile {_fmt(tol)} "
-                "of the simulation")
-    return (f"claimed at least {value} {unit}; agrees unless it lies above percentile {_fmt(100 - float(tol))} "
-            "of the simulation")
+        return (
+            f"claimed {value} {unit} as a ceiling; agrees unless it lies below percentile {_fmt(tol)} of the simulation"
+        )
+    return (
+        f"claimed at least {value} {unit}; agrees unless it lies above percentile {_fmt(100 - float(tol))} "
+        "of the simulation"
+    )
 
 
 def check_claim(claim: dict, ctx: Context) -> Check:
@@ -496,9 +561,21 @@ def check_claim(claim: dict, ctx: Context) -> Check:
                 continue  # missing context never decides a verdict
             return Check(NOT_CHECKABLE, str(exc), [])
     value_high = claim.get("value_high")
-    judged = [(e, agrees(claim["relation"], float(claim["value"]), value_high, e.value,
-                         claim.get("tolerance") or 0, claim.get("tolerance_kind") or "abs"))
-              for e in items if not e.context]
+    judged = [
+        (
+            e,
+            agrees(
+                claim["relation"],
+                float(claim["value"]),
+                value_high,
+                e.value,
+                claim.get("tolerance") or 0,
+                claim.get("tolerance_kind") or "abs",
+            ),
+        )
+        for e in items
+        if not e.context
+    ]
     context = [(e, True) for e in items if e.context]
     if not judged:
         return Check(NOT_CHECKABLE, "the check yields no evidence, only context", context)
@@ -506,8 +583,9 @@ def check_claim(claim: dict, ctx: Context) -> Check:
     failed = [e for e, ok in judged if not ok]
     on_failure = claim.get("if_disagrees") or "inconsistent"
     if on_failure not in IF_DISAGREES:
-        raise ValueError(f"claim {claim['claim_id']}: if_disagrees must be one of {', '.join(IF_DISAGREES)}, "
-                         f"not '{on_failure}'")
+        raise ValueError(
+            f"claim {claim['claim_id']}: if_disagrees must be one of {', '.join(IF_DISAGREES)}, not '{on_failure}'"
+        )
     if not failed or (passed and on_failure == "unsupported"):
         verdict = "consistent"
     elif not passed:
@@ -527,15 +605,6 @@ def check_claim(claim: dict, ctx: Context) -> Check:
 
 # ---------------------------------------------------------------------------------------------
 # The ledger
-
-
-def load_claims(data_dir: Path | None = None) -> pd.DataFrame:
-    """``data/claims.csv`` as a typed frame, with its tolerances checked against the assumptions."""
-    claims = data.load("claims", data_dir)
-    problems = tolerance_problems(claims, data.load("assumptions", data_dir))
-    if problems:
-        raise ValueError("claims.csv tolerances disagree with assumptions.csv:\n" + "\n".join(problems))
-    return claims
 
 
 def tolerance_problems(claims: pd.DataFrame, assumptions: pd.DataFrame) -> list[str]:
@@ -565,8 +634,10 @@ def group_problems(claims: pd.DataFrame) -> list[str]:
                 continue
             values = {None if (not isinstance(v, str) and pd.isna(v)) else v for v in rows[field]}
             if len(values) > 1:
-                problems.append(f"claim_group {group}: its rows ({', '.join(rows['claim_id'])}) disagree on "
-                                f"{field} ({', '.join(sorted(map(str, values)))})")
+                problems.append(
+                    f"claim_group {group}: its rows ({', '.join(rows['claim_id'])}) disagree on "
+                    f"{field} ({', '.join(sorted(map(str, values)))})"
+                )
     return problems
 
 
@@ -588,8 +659,12 @@ def load_claims(data_dir: Path | None = None) -> pd.DataFrame:
     return claims
 
 
-def build_ledger(data_dir: Path | None = None, keys: pd.DataFrame | None = None,
-                 claims: pd.DataFrame | None = None, scenario: str = "baseline") -> pd.DataFrame:
+def build_ledger(
+    data_dir: Path | None = None,
+    keys: pd.DataFrame | None = None,
+    claims: pd.DataFrame | None = None,
+    scenario: str = "baseline",
+) -> pd.DataFrame:
     """Every claim with its computed ``verdict``, ``explanation`` and ``evidence`` (list of (Evidence, agrees)).
 
     ``keys`` plants key numbers (a frame with ``key, value, unit``); by default the package
@@ -601,8 +676,9 @@ def build_ledger(data_dir: Path | None = None, keys: pd.DataFrame | None = None,
     for claim in claims.to_dict("records"):
         claim = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in claims_row(claim).items()}
         result = check_claim(claim, ctx)
-        records.append({**claim, "verdict": result.verdict, "explanation": result.explanation,
-                        "evidence": result.items})
+        records.append(
+            {**claim, "verdict": result.verdict, "explanation": result.explanation, "evidence": result.items}
+        )
     return pd.DataFrame(records)
 
 
@@ -639,14 +715,35 @@ def distinct(ledger: pd.DataFrame) -> pd.DataFrame:
     for group, sub in ledger.groupby("claim_group", sort=False):
         first = sub.iloc[0]
         speakers = list(dict.fromkeys(sub["speaker"]))
-        rows.append({"claim_group": group, "speaker": " / ".join(speakers),
-                     "quoted": " / ".join(f"\u201c{q}\u201d" for q in dict.fromkeys(sub["quoted"])),
-                     "claimed": claimed_text(first), "measures": first["measures"],
-                     "outlets": ", ".join(dict.fromkeys(sub["outlet"])), "appearances": len(sub),
-                     "checkable": first["check"] != "none", "verdict": first["verdict"],
-                     "explanation": first["explanation"]})
-    return pd.DataFrame(rows, columns=["claim_group", "speaker", "quoted", "claimed", "measures", "outlets",
-                                       "appearances", "checkable", "verdict", "explanation"])
+        rows.append(
+            {
+                "claim_group": group,
+                "speaker": " / ".join(speakers),
+                "quoted": " / ".join(f"\u201c{q}\u201d" for q in dict.fromkeys(sub["quoted"])),
+                "claimed": claimed_text(first),
+                "measures": first["measures"],
+                "outlets": ", ".join(dict.fromkeys(sub["outlet"])),
+                "appearances": len(sub),
+                "checkable": first["check"] != "none",
+                "verdict": first["verdict"],
+                "explanation": first["explanation"],
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "claim_group",
+            "speaker",
+            "quoted",
+            "claimed",
+            "measures",
+            "outlets",
+            "appearances",
+            "checkable",
+            "verdict",
+            "explanation",
+        ],
+    )
 
 
 def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
@@ -658,9 +755,9 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
 def scorecard(ledger: pd.DataFrame) -> pd.DataFrame:
     """Distinct claims per speaker and verdict, with a total; speakers with most claims first."""
     claims = distinct(ledger)
-    table = (claims.pivot_table(index="speaker", columns="verdict", values="claim_group", aggfunc="count",
-                                fill_value=0)
-             .reindex(columns=list(VERDICTS), fill_value=0))
+    table = claims.pivot_table(
+        index="speaker", columns="verdict", values="claim_group", aggfunc="count", fill_value=0
+    ).reindex(columns=list(VERDICTS), fill_value=0)
     table["total"] = table.sum(axis=1)
     table = table.sort_values(["total"], ascending=False, kind="stable")
     table.columns.name = None
@@ -674,15 +771,21 @@ def outlet_view(ledger: pd.DataFrame) -> pd.DataFrame:
     claim group (a claim that appears once has nothing to differ from and counts as faithful). The
     outlet's own figures (speaker = outlet) are counted by verdict.
     """
-    keys = pd.Series([f"{r['value']}|{r['value_high']}|{r['unit']}" for r in ledger.to_dict("records")],
-                     index=ledger.index)
+    keys = pd.Series(
+        [f"{r['value']}|{r['value_high']}|{r['unit']}" for r in ledger.to_dict("records")], index=ledger.index
+    )
     spread = keys.groupby(ledger["claim_group"]).transform("nunique")
     frame = ledger.assign(own=ledger["speaker"] == ledger["outlet"], faithful=spread == 1)
     rows = []
     for outlet, sub in frame.groupby("outlet", sort=False):
         quoted, own = sub[~sub["own"]], sub[sub["own"]]
-        row = {"outlet": outlet, "appearances": len(sub), "quoting others": len(quoted),
-               "quoted faithfully": int(quoted["faithful"].sum()), "own figures": len(own)}
+        row = {
+            "outlet": outlet,
+            "appearances": len(sub),
+            "quoting others": len(quoted),
+            "quoted faithfully": int(quoted["faithful"].sum()),
+            "own figures": len(own),
+        }
         for verdict in VERDICTS:
             row[f"own: {verdict}"] = int((own["verdict"] == verdict).sum())
         rows.append(row)
@@ -691,12 +794,18 @@ def outlet_view(ledger: pd.DataFrame) -> pd.DataFrame:
 
 def readable(ledger: pd.DataFrame) -> pd.DataFrame:
     """The ledger as a table to read: outlet, speaker, phrase, claimed value, verdict, why."""
-    return pd.DataFrame({
-        "outlet": ledger["outlet"], "speaker": ledger["speaker"], "claim_group": ledger["claim_group"],
-        "quoted": ledger["quoted"],
-        "claimed": [claimed_text(r) for r in ledger.to_dict("records")],
-        "measures": ledger["measures"], "verdict": ledger["verdict"], "explanation": ledger["explanation"],
-    })
+    return pd.DataFrame(
+        {
+            "outlet": ledger["outlet"],
+            "speaker": ledger["speaker"],
+            "claim_group": ledger["claim_group"],
+            "quoted": ledger["quoted"],
+            "claimed": [claimed_text(r) for r in ledger.to_dict("records")],
+            "measures": ledger["measures"],
+            "verdict": ledger["verdict"],
+            "explanation": ledger["explanation"],
+        }
+    )
 
 
 def explained(ledger: pd.DataFrame, verdict: str) -> Markdown:
@@ -708,8 +817,11 @@ def explained(ledger: pd.DataFrame, verdict: str) -> Markdown:
     rows = rows[rows["verdict"] == verdict]
     if rows.empty:
         return Markdown(f"_No claim is {fmt.markdown(verdict)}._")
-    lines = [f"- **{fmt.markdown(r.speaker)}**, {fmt.markdown(r.quoted)} ({fmt.markdown(r.measures)}; "
-             f"in {fmt.markdown(r.outlets)}): {fmt.markdown(r.explanation)}" for r in rows.itertuples()]
+    lines = [
+        f"- **{fmt.markdown(r.speaker)}**, {fmt.markdown(r.quoted)} ({fmt.markdown(r.measures)}; "
+        f"in {fmt.markdown(r.outlets)}): {fmt.markdown(r.explanation)}"
+        for r in rows.itertuples()
+    ]
     return Markdown("\n".join(lines))
 
 
@@ -718,8 +830,16 @@ def evidence_table(ledger: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for claim in ledger.to_dict("records"):
         for e, ok in claim["evidence"]:
-            rows.append({"claim_id": claim["claim_id"], "evidence": e.label, "value": e.value,
-                         "source": e.source, "agrees": ok, "context": e.context})
+            rows.append(
+                {
+                    "claim_id": claim["claim_id"],
+                    "evidence": e.label,
+                    "value": e.value,
+                    "source": e.source,
+                    "agrees": ok,
+                    "context": e.context,
+                }
+            )
     return pd.DataFrame(rows, columns=["claim_id", "evidence", "value", "source", "agrees", "context"])
 
 
@@ -761,8 +881,9 @@ def assumption_variants(data_dir: Path | None = None) -> list[tuple[str, str, fl
     return out
 
 
-def variant_ledger(data_dir: Path | None, assumption_id: str, value: float,
-                   keys: pd.DataFrame | None = None) -> pd.DataFrame:
+def variant_ledger(
+    data_dir: Path | None, assumption_id: str, value: float, keys: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The ledger built from a copy of the data folder in which ``assumption_id`` takes ``value``.
 
     The copy's claims take the new value as their tolerance where ``tolerance_basis`` names the
@@ -792,9 +913,13 @@ def variant_ledger(data_dir: Path | None, assumption_id: str, value: float,
         return build_ledger(copy, keys)
 
 
-def sensitivity(data_dir: Path | None = None, scenarios: list[str] | None = None,
-                keys_by_scenario: dict[str, pd.DataFrame] | None = None,
-                claims: pd.DataFrame | None = None, variants: bool | None = None) -> pd.DataFrame:
+def sensitivity(
+    data_dir: Path | None = None,
+    scenarios: list[str] | None = None,
+    keys_by_scenario: dict[str, pd.DataFrame] | None = None,
+    claims: pd.DataFrame | None = None,
+    variants: bool | None = None,
+) -> pd.DataFrame:
     """Each checkable distinct claim's verdict under each scenario and assumption variant, and whether it ``flips``.
 
     Scenarios default to :func:`bering.results.scenarios`; ``keys_by_scenario`` plants the key
@@ -814,8 +939,9 @@ def sensitivity(data_dir: Path | None = None, scenarios: list[str] | None = None
     groups = None
     books = [(name, build_ledger(data_dir, keys, claims, scenario=name)) for name, keys in keys_by_scenario.items()]
     if variants:
-        books += [(label, variant_ledger(data_dir, base, value))
-                  for label, base, value in assumption_variants(data_dir)]
+        books += [
+            (label, variant_ledger(data_dir, base, value)) for label, base, value in assumption_variants(data_dir)
+        ]
     for name, book in books:
         table = distinct(book)
         table = table[table["checkable"]]
@@ -838,38 +964,6 @@ def flipping(sens: pd.DataFrame) -> pd.DataFrame:
     return rows[["claim_group", "speaker", "quoted", "verdicts"]]
 
 
-def sensitivity_csv(sens: pd.DataFrame, path: Path) -> Path:
-    """Write the sensitivity table as CSV; cells that a spreadsheet would run as a formula are quoted."""
-    from .export import atomic_write
-
-    def safe(value):
-        return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-    table = sens.copy()
-    for col in table.columns:
-        if not pd.api.types.is_bool_dtype(table[col]) and not pd.api.types.is_numeric_dtype(table[col]):
-            table[col] = table[col].map(safe)
-    text = table.to_csv(index=False, lineterminator="\n")
-    atomic_write(Path(path), lambda h: h.write(text.encode("utf-8")))
-    return Path(path)
-
-
-def attach_table(out, name: str, table: pd.DataFrame) -> Path:
-    """Write ``table`` as ``NAME.csv`` beside the figure ``name`` the exporter ``out`` saved, and list
-    the CSV among that figure's files in the catalogue (after its PNG, SVG and PDF)."""
-    from . import export
-
-    path = sensitivity_csv(table, Path(out.out_dir) / f"{name}.csv")
-    catalogue = export.catalogue(out.out_dir)
-    hit = catalogue[catalogue["name"] == name]
-    if hit.empty:
-        raise ValueError(f"save the figure '{name}' before attaching its table")
-    row = hit.iloc[0].to_dict()
-    row["files"] = ";".join([f for f in str(row["files"]).split(";") if f != path.name] + [path.name])
-    out._upsert(export.CATALOGUE, export.CATALOGUE_COLUMNS, "name", row)
-    return path
-
-
 def sensitivity_chart(sens: pd.DataFrame):
     """A grid: one row per checkable distinct claim, one column per scenario, coloured by verdict."""
     import matplotlib.pyplot as plt
@@ -883,14 +977,22 @@ def sensitivity_chart(sens: pd.DataFrame):
         for j, name in enumerate(names):
             verdict = row[name]
             ax.add_patch(plt.Rectangle((j, y), 0.94, 0.86, color=VERDICT_COLOURS.get(verdict, "#FFFFFF"), lw=0))
-            ax.text(j + 0.47, y + 0.43, verdict, ha="center", va="center", fontsize=8,
-                    color="black" if verdict in ("contested", "unsupported") else "white")
+            ax.text(
+                j + 0.47,
+                y + 0.43,
+                verdict,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="black" if verdict in ("contested", "unsupported") else "white",
+            )
     ax.set_xlim(0, len(names))
     ax.set_ylim(0, len(ordered))
-    ax.set_xticks([j + 0.47 for j in range(len(names))], [n.replace("_", " ") for n in names], rotation=20,
-                  ha="right")
-    labels = [_wrap(f"{r.speaker}: {r.quoted} ({r.measures})", 70) + ("  \u21c4 flips" if r.flips else "")
-              for r in ordered.itertuples()]
+    ax.set_xticks([j + 0.47 for j in range(len(names))], [n.replace("_", " ") for n in names], rotation=20, ha="right")
+    labels = [
+        _wrap(f"{r.speaker}: {r.quoted} ({r.measures})", 70) + ("  \u21c4 flips" if r.flips else "")
+        for r in ordered.itertuples()
+    ]
     ax.set_yticks([len(ordered) - 1 - i + 0.43 for i in range(len(ordered))], labels, fontsize=8)
     ax.grid(False)
     for spine in ax.spines.values():
@@ -899,6 +1001,7 @@ def sensitivity_chart(sens: pd.DataFrame):
     ax.set_xlabel("model scenario, or assumption varied from its baseline value")
     handles = [Patch(color=VERDICT_COLOURS[v], label=v) for v in VERDICTS if v != NOT_CHECKABLE]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
+    fig.set_dpi(INLINE_DPI)  # shown small in the notebook; the export writes 200 dpi files
     return fig
 
 
@@ -910,21 +1013,36 @@ def headline(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> list[tup
     """The notebook's headline numbers as ``(key, value, unit, description)``."""
     claims = distinct(ledger)
     counts = verdict_counts(claims)
-    words = {"consistent": "consistent with the data", "inconsistent": "that the data contradict",
-             "unsupported": "for which no evidence was found (absence of evidence, not contradiction)",
-             "contested": "on which the data disagree among themselves",
-             NOT_CHECKABLE: "that this collection cannot check"}
-    rows = [("claims_distinct", int(len(claims)), "claims",
-             "Distinct claims carrying a figure or a date in the news pieces (repeats counted once)"),
-            ("claims_appearances", int(len(ledger)), "appearances",
-             "Appearances of those claims across the news pieces")]
-    rows += [(f"claims_distinct_{v.replace(' ', '_')}", counts[v], "claims", f"Distinct claims {words[v]}")
-             for v in VERDICTS]
+    words = {
+        "consistent": "consistent with the data",
+        "inconsistent": "that the data contradict",
+        "unsupported": "for which no evidence was found (absence of evidence, not contradiction)",
+        "contested": "on which the data disagree among themselves",
+        NOT_CHECKABLE: "that this collection cannot check",
+    }
+    rows = [
+        (
+            "claims_distinct",
+            int(len(claims)),
+            "claims",
+            "Distinct claims carrying a figure or a date in the news pieces (repeats counted once)",
+        ),
+        ("claims_appearances", int(len(ledger)), "appearances", "Appearances of those claims across the news pieces"),
+    ]
+    rows += [
+        (f"claims_distinct_{v.replace(' ', '_')}", counts[v], "claims", f"Distinct claims {words[v]}") for v in VERDICTS
+    ]
     if sens is not None:
-        rows.append(("verdicts_that_flip_across_scenarios", int(sens["flips"].sum()), "claims",
-                     "Checkable distinct claims whose verdict changes across the model scenarios and the assumption "
-                     "variants "
-                     "(schedule length elasticity, tail threshold)"))
+        rows.append(
+            (
+                "verdicts_that_flip_across_scenarios",
+                int(sens["flips"].sum()),
+                "claims",
+                "Checkable distinct claims whose verdict changes across the model scenarios and the assumption "
+                "variants "
+                "(schedule length elasticity, tail threshold)",
+            )
+        )
     return rows
 
 
@@ -933,16 +1051,19 @@ def scorecard_title(score: pd.DataFrame) -> str:
     bad = score["inconsistent"] + score["unsupported"]
     worst = bad.idxmax()
     checked = score.loc[worst, "total"] - score.loc[worst, NOT_CHECKABLE]
-    return (f"{worst}'s figures fare worst: the data contradict or do not support {int(bad[worst])} of the "
-            f"{int(checked)} checkable distinct claims ({int(score.loc[worst, 'total'])} in all)")
+    return (
+        f"{worst}'s figures fare worst: the data contradict or do not support {int(bad[worst])} of the "
+        f"{int(checked)} checkable distinct claims ({int(score.loc[worst, 'total'])} in all)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Figures
 
 
-def band(relation: str, value: float, value_high: float | None, evidence: float, tolerance: float,
-         kind: str) -> tuple[float, float]:
+def band(
+    relation: str, value: float, value_high: float | None, evidence: float, tolerance: float, kind: str
+) -> tuple[float, float]:
     """Range of claimed/evidence ratios that agree, for a ratio chart (``inf`` where unbounded)."""
     e = float(evidence)
     tol = float(tolerance or 0)
@@ -994,13 +1115,30 @@ def ratio_points(ledger: pd.DataFrame) -> pd.DataFrame:
         for e, ok in claim["evidence"]:
             if e.context or float(e.value) == 0:
                 continue
-            lo, hi = band(claim["relation"], claim["value"], claim.get("value_high"), e.value,
-                          claim.get("tolerance") or 0, claim.get("tolerance_kind") or "abs")
-            rows.append({"group": claim["claim_group"], "quoted": claim["quoted"], "measures": claim["measures"],
-                         "speaker": claim["speaker"], "outlet": claim["outlet"],
-                         "ratio": plotted_ratio(claim["relation"], claim["value"], claim.get("value_high"), e.value),
-                         "band_lo": lo, "band_hi": hi, "agrees": ok, "verdict": claim["verdict"],
-                         "evidence": e.label, "source": e.source})
+            lo, hi = band(
+                claim["relation"],
+                claim["value"],
+                claim.get("value_high"),
+                e.value,
+                claim.get("tolerance") or 0,
+                claim.get("tolerance_kind") or "abs",
+            )
+            rows.append(
+                {
+                    "group": claim["claim_group"],
+                    "quoted": claim["quoted"],
+                    "measures": claim["measures"],
+                    "speaker": claim["speaker"],
+                    "outlet": claim["outlet"],
+                    "ratio": plotted_ratio(claim["relation"], claim["value"], claim.get("value_high"), e.value),
+                    "band_lo": lo,
+                    "band_hi": hi,
+                    "agrees": ok,
+                    "verdict": claim["verdict"],
+                    "evidence": e.label,
+                    "source": e.source,
+                }
+            )
     frame = pd.DataFrame(rows)
     return _grouped(frame) if len(frame) else frame
 
@@ -1014,12 +1152,21 @@ def percentile_points(ledger: pd.DataFrame) -> pd.DataFrame:
         for e, ok in claim["evidence"]:
             if e.context:
                 continue
-            rows.append({"group": claim["claim_group"], "quoted": claim["quoted"], "measures": claim["measures"],
-                         "speaker": claim["speaker"], "outlet": claim["outlet"],
-                         "percentile": float(e.value),
-                         "lo": 0.0 if claim["relation"] == "percentile_at_most" else float(claim["tolerance"]),
-                         "hi": 100.0 if claim["relation"] == "percentile_at_least" else 100 - float(claim["tolerance"]),
-                         "agrees": ok, "verdict": claim["verdict"], "evidence": e.label})
+            rows.append(
+                {
+                    "group": claim["claim_group"],
+                    "quoted": claim["quoted"],
+                    "measures": claim["measures"],
+                    "speaker": claim["speaker"],
+                    "outlet": claim["outlet"],
+                    "percentile": float(e.value),
+                    "lo": 0.0 if claim["relation"] == "percentile_at_most" else float(claim["tolerance"]),
+                    "hi": 100.0 if claim["relation"] == "percentile_at_least" else 100 - float(claim["tolerance"]),
+                    "agrees": ok,
+                    "verdict": claim["verdict"],
+                    "evidence": e.label,
+                }
+            )
     frame = pd.DataFrame(rows)
     return _grouped(frame) if len(frame) else frame
 
@@ -1027,12 +1174,22 @@ def percentile_points(ledger: pd.DataFrame) -> pd.DataFrame:
 def _wrap(text: str, width: int) -> str:
     """``text`` wrapped for a tick label, its dollar signs escaped so matplotlib never reads them as maths."""
     import textwrap
+
     return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)).replace("$", r"\$")
 
 
 def _verdict_tag(ax, y: float, verdict: str) -> None:
-    ax.text(1.01, y, verdict, transform=ax.get_yaxis_transform(), ha="left", va="center",
-            fontsize=9, color=VERDICT_COLOURS[verdict], fontweight="bold")
+    ax.text(
+        1.01,
+        y,
+        verdict,
+        transform=ax.get_yaxis_transform(),
+        ha="left",
+        va="center",
+        fontsize=9,
+        color=VERDICT_COLOURS[verdict],
+        fontweight="bold",
+    )
 
 
 def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
@@ -1051,8 +1208,14 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
     groups = list(dict.fromkeys(points["group"])) if len(points) else []
     pct_groups = list(dict.fromkeys(pct["group"])) if pct is not None and len(pct) else []
     heights = [max(len(groups), 1) * 0.5 + 0.9] + ([len(pct_groups) * 0.55 + 1.0] if pct_groups else [])
-    fig, axes = plt.subplots(len(heights), 1, figsize=(12, sum(heights) + 1.2), layout="constrained",
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    fig, axes = plt.subplots(
+        len(heights),
+        1,
+        figsize=(12, sum(heights) + 1.2),
+        layout="constrained",
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
     ax = axes[0, 0]
     lo_lim, hi_lim = 0.25, 4.0
     if len(points):
@@ -1082,13 +1245,15 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
     labels = [_wrap(points.loc[points["group"] == g, "label"].iloc[0], 78) for g in groups]
     ax.set_yticks(range(len(groups) - 1, -1, -1), labels, fontsize=9)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("claimed value \u00f7 evidence value (log scale; 1 = exact agreement; "
-                  "for a claimed range, its end nearest the evidence)")
-    handles = [Patch(color=band_colour, label="ratios that agree (the claim's tolerance band)"),
-               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"],
-                      label="evidence value that agrees"),
-               Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["inconsistent"],
-                      label="evidence value that disagrees")]
+    ax.set_xlabel(
+        "claimed value \u00f7 evidence value (log scale; 1 = exact agreement; "
+        "for a claimed range, its end nearest the evidence)"
+    )
+    handles = [
+        Patch(color=band_colour, label="ratios that agree (the claim's tolerance band)"),
+        Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"], label="evidence value that agrees"),
+        Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["inconsistent"], label="evidence value that disagrees"),
+    ]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=9)
     if pct_groups:
         px = axes[1, 0]
@@ -1099,13 +1264,19 @@ def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
             colour = VERDICT_COLOURS["consistent"] if p["agrees"] else VERDICT_COLOURS["inconsistent"]
             px.scatter(p["percentile"], y, s=60, color=colour, edgecolor="white", zorder=3)
             _verdict_tag(px, y, p["verdict"])
-        px.set_yticks(range(len(pct_groups) - 1, -1, -1),
-                      [_wrap(pct.loc[pct["group"] == g, "label"].iloc[0], 78) for g in pct_groups], fontsize=9)
+        px.set_yticks(
+            range(len(pct_groups) - 1, -1, -1),
+            [_wrap(pct.loc[pct["group"] == g, "label"].iloc[0], 78) for g in pct_groups],
+            fontsize=9,
+        )
         px.set_xlim(0, 100)
         px.set_ylim(-0.7, len(pct_groups) - 0.3)
         px.grid(axis="y", visible=False)
-        px.set_xlabel("percentile of the claim in notebook 03's simulation (cost of the tunnel or the whole link, "
-                      "or construction time); band = percentiles that agree")
+        px.set_xlabel(
+            "percentile of the claim in notebook 03's simulation (cost of the tunnel or the whole link, "
+            "or construction time); band = percentiles that agree"
+        )
+    fig.set_dpi(INLINE_DPI)  # shown small in the notebook; the export writes 200 dpi files
     return fig
 
 
@@ -1118,12 +1289,18 @@ def scorecard_chart(score: pd.DataFrame):
     ys = np.arange(len(score))[::-1]
     for verdict in VERDICTS:
         counts = score[verdict].to_numpy()
-        ax.barh(ys, counts, left=left, color=VERDICT_COLOURS[verdict], label=verdict,
-                edgecolor="white", height=0.6)
+        ax.barh(ys, counts, left=left, color=VERDICT_COLOURS[verdict], label=verdict, edgecolor="white", height=0.6)
         for y, x0, c in zip(ys, left, counts):
             if c:
-                ax.text(x0 + c / 2, y, str(int(c)), ha="center", va="center", fontsize=10,
-                        color="black" if verdict in ("contested", "unsupported") else "white")
+                ax.text(
+                    x0 + c / 2,
+                    y,
+                    str(int(c)),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color="black" if verdict in ("contested", "unsupported") else "white",
+                )
         left += counts
     ax.set_yticks(ys, score.index)
     ax.set_xlabel("distinct claims (a claim repeated in several pieces counts once)")
@@ -1146,11 +1323,13 @@ def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown
     counts = verdict_counts(claims)
     repeated = int((claims["appearances"] > 1).sum())
     esc = fmt.markdown
-    lines = [f"Of the {fmt.number(len(claims))} distinct figures and dates in the "
-             f"{fmt.number(ledger['source_id'].nunique())} news pieces ({fmt.number(len(ledger))} appearances: "
-             f"{_count(repeated, 'claim')} appear in more than one piece), the data find "
-             + ", ".join(f"{fmt.number(counts[v])} {v}" for v in VERDICTS[:-1])
-             + f"; {fmt.number(counts[NOT_CHECKABLE])} cannot be checked with this collection."]
+    lines = [
+        f"Of the {fmt.number(len(claims))} distinct figures and dates in the "
+        f"{fmt.number(ledger['source_id'].nunique())} news pieces ({fmt.number(len(ledger))} appearances: "
+        f"{_count(repeated, 'claim')} appear in more than one piece), the data find "
+        + ", ".join(f"{fmt.number(counts[v])} {v}" for v in VERDICTS[:-1])
+        + f"; {fmt.number(counts[NOT_CHECKABLE])} cannot be checked with this collection."
+    ]
     score = scorecard(ledger)
     bad = score["inconsistent"] + score["unsupported"] + score["contested"]
     if bad.max() > 0:
@@ -1159,33 +1338,49 @@ def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown
         forecasts = set(ledger.loc[ledger["relation"].isin(PERCENTILE_RELATIONS), "claim_group"])
         mine = claims[(claims["speaker"] == who) & (claims["verdict"] == "inconsistent")]
         n_forecast = int(mine["claim_group"].isin(forecasts).sum())
-        implausible = (f" ({fmt.number(n_forecast)} of them forecasts, judged implausible against the reference "
-                       "class of projects already built rather than shown false)" if n_forecast else "")
-        lines.append(f"{esc(who)} made {_count(int(row['total']), 'distinct claim')}: "
-                     f"{fmt.number(int(row['consistent']))} hold up, {fmt.number(int(row['inconsistent']))} are "
-                     f"inconsistent with the data{implausible}, {fmt.number(int(row['unsupported']))} unsupported and "
-                     f"{fmt.number(int(row['contested']))} contested by the data.")
+        implausible = (
+            f" ({fmt.number(n_forecast)} of them forecasts, judged implausible against the reference "
+            "class of projects already built rather than shown false)"
+            if n_forecast
+            else ""
+        )
+        lines.append(
+            f"{esc(who)} made {_count(int(row['total']), 'distinct claim')}: "
+            f"{fmt.number(int(row['consistent']))} hold up, {fmt.number(int(row['inconsistent']))} are "
+            f"inconsistent with the data{implausible}, {fmt.number(int(row['unsupported']))} unsupported and "
+            f"{fmt.number(int(row['contested']))} contested by the data."
+        )
     view = outlet_view(ledger)
     unfaithful = int((view["quoting others"] - view["quoted faithfully"]).sum())
     quoted = int(view["quoting others"].sum())
-    lines.append(f"The outlets quoted others {fmt.number(quoted)} times and "
-                 + ("every quotation matches its other appearances" if unfaithful == 0 else
-                    f"{_count(unfaithful, 'quotation')} differ from another appearance of the same claim")
-                 + f"; their own figures number {fmt.number(int(view['own figures'].sum()))}, of which "
-                 f"{fmt.number(int(view['own: consistent'].sum()))} are consistent with the data.")
+    lines.append(
+        f"The outlets quoted others {fmt.number(quoted)} times and "
+        + (
+            "every quotation matches its other appearances"
+            if unfaithful == 0
+            else f"{_count(unfaithful, 'quotation')} differ from another appearance of the same claim"
+        )
+        + f"; their own figures number {fmt.number(int(view['own figures'].sum()))}, of which "
+        f"{fmt.number(int(view['own: consistent'].sum()))} are consistent with the data."
+    )
     unsupported = claims[claims["verdict"] == "unsupported"]
     if len(unsupported):
-        lines.append("Unsupported, not contradicted: " + "; ".join(
-            f"{esc(r.quoted)} ({esc(r.speaker)})" for r in unsupported.itertuples())
-            + ", for which no sourced evidence reaches that far, though an earlier record may exist.")
+        lines.append(
+            "Unsupported, not contradicted: "
+            + "; ".join(f"{esc(r.quoted)} ({esc(r.speaker)})" for r in unsupported.itertuples())
+            + ", for which no sourced evidence reaches that far, though an earlier record may exist."
+        )
     if sens is not None:
         names = [c for c in sens.columns if c not in META_COLUMNS]
         flips = flipping(sens)
-        text = (f"Across {fmt.number(len(names))} model scenarios and assumption variants, "
-                f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} "
-                f"change{'s' if len(flips) == 1 else ''} verdict")
+        text = (
+            f"Across {fmt.number(len(names))} model scenarios and assumption variants, "
+            f"{_count(len(flips), 'checkable claim')} of {fmt.number(len(sens))} "
+            f"change{'s' if len(flips) == 1 else ''} verdict"
+        )
         if len(flips):
-            text += ": " + "; ".join(f"{esc(r.quoted)} ({esc(r.speaker)}: {esc(r.verdicts)})"
-                                     for r in flips.itertuples())
+            text += ": " + "; ".join(
+                f"{esc(r.quoted)} ({esc(r.speaker)}: {esc(r.verdicts)})" for r in flips.itertuples()
+            )
         lines.append(text + ".")
     return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines[:5]))

@@ -62,18 +62,30 @@ SCENARIOS = ("low", "central", "high")
 #: the land route factor, and which network the cargo is on (a change of network is a transfer).
 MODES = {
     "truck": dict(rate="truck", speed="truck", land=True, network="road", label="truck"),
-    "rail_ru": dict(rate="rail_russia", speed="rail_russia", land=True, network="rail_ru",
-                    label="existing Russian rail"),
-    "rail_ru_new": dict(rate="rail_russia", speed="rail_russia", land=True, network="rail_ru",
-                        label="new Russian line"),
-    "tunnel": dict(rate="rail_north_america", speed="rail_north_america", land=False,
-                   network="rail_na", label="Bering tunnel"),
-    "rail_na_new": dict(rate="rail_north_america", speed="rail_north_america", land=True,
-                        network="rail_na", label="new North American line"),
-    "rail_na": dict(rate="rail_north_america", speed="rail_north_america", land=True,
-                    network="rail_na", label="existing North American rail"),
-    "sea_nsr": dict(rate="sea_nsr", speed="sea", land=False, network="sea",
-                    label="Northern Sea Route"),
+    "rail_ru": dict(
+        rate="rail_russia", speed="rail_russia", land=True, network="rail_ru", label="existing Russian rail"
+    ),
+    "rail_ru_new": dict(
+        rate="rail_russia", speed="rail_russia", land=True, network="rail_ru", label="new Russian line"
+    ),
+    "tunnel": dict(
+        rate="rail_north_america", speed="rail_north_america", land=False, network="rail_na", label="Bering tunnel"
+    ),
+    "rail_na_new": dict(
+        rate="rail_north_america",
+        speed="rail_north_america",
+        land=True,
+        network="rail_na",
+        label="new North American line",
+    ),
+    "rail_na": dict(
+        rate="rail_north_america",
+        speed="rail_north_america",
+        land=True,
+        network="rail_na",
+        label="existing North American rail",
+    ),
+    "sea_nsr": dict(rate="sea_nsr", speed="sea", land=False, network="sea", label="Northern Sea Route"),
     "sea": dict(rate="sea", speed="sea", land=False, network="sea", label="open sea"),
 }
 
@@ -110,11 +122,9 @@ _FAIRBANKS_TO_GULF = [
 ]
 _SEWARD_TO_FAIRBANKS = [("rail_na", ["seward", "anchorage", "nenana", "fairbanks"])]
 _GULF_OF_ALASKA = ["unimak_pass", "chirikof_island", "ugak_bay", "seward"]
-_PACIFIC_TO_GULF = ["revillagigedo_islands", "cocos_island", "panama_canal", "yucatan_channel",
-                    "port_of_houston"]
+_PACIFIC_TO_GULF = ["revillagigedo_islands", "cocos_island", "panama_canal", "yucatan_channel", "port_of_houston"]
 _ATLANTIC_TO_GULF = ["north_cape", "cape_race", "straits_of_florida", "port_of_houston"]
-_NSR_KOLA_TO_BERING = ["kola_bay", "kara_strait", "cape_chelyuskin", "sannikov_strait",
-                       "long_strait", "bering_strait"]
+_NSR_KOLA_TO_BERING = ["kola_bay", "kara_strait", "cape_chelyuskin", "sannikov_strait", "long_strait", "bering_strait"]
 _NSR_TIKSI_TO_BERING = ["tiksi", "sannikov_strait", "long_strait", "bering_strait"]
 _VLADIVOSTOK_OUT = ["vladivostok", "tsugaru_strait", "cape_erimo"]
 
@@ -124,20 +134,25 @@ _FIRST = {
     "tomtor": {
         "rail": [("truck", ["tomtor", "nizhny_bestyakh"])],
         "arctic": [("truck", ["tomtor", "tiksi"])],
-        "pacific": [("truck", ["tomtor", "nizhny_bestyakh"]),
-                    ("rail_ru", ["nizhny_bestyakh", "tynda", "khabarovsk", "vladivostok"])],
+        "pacific": [
+            ("truck", ["tomtor", "nizhny_bestyakh"]),
+            ("rail_ru", ["nizhny_bestyakh", "tynda", "khabarovsk", "vladivostok"]),
+        ],
     },
     "lovozero": {
-        "rail": [("truck", ["lovozero", "kola_bay"]),
-                 ("rail_ru", ["kola_bay", "yekaterinburg", "tulun", "tynda", "nizhny_bestyakh"])],
+        "rail": [
+            ("truck", ["lovozero", "kola_bay"]),
+            ("rail_ru", ["kola_bay", "yekaterinburg", "tulun", "tynda", "nizhny_bestyakh"]),
+        ],
         "arctic": [("truck", ["lovozero", "kola_bay"])],
         "atlantic": [("truck", ["lovozero", "kola_bay"])],
     },
     "zashikhinskoye": {
-        "rail": [("truck", ["zashikhinskoye", "tulun"]),
-                 ("rail_ru", ["tulun", "tynda", "nizhny_bestyakh"])],
-        "pacific": [("truck", ["zashikhinskoye", "tulun"]),
-                    ("rail_ru", ["tulun", "tynda", "khabarovsk", "vladivostok"])],
+        "rail": [("truck", ["zashikhinskoye", "tulun"]), ("rail_ru", ["tulun", "tynda", "nizhny_bestyakh"])],
+        "pacific": [
+            ("truck", ["zashikhinskoye", "tulun"]),
+            ("rail_ru", ["tulun", "tynda", "khabarovsk", "vladivostok"]),
+        ],
     },
 }
 
@@ -159,29 +174,78 @@ def route_specs() -> pd.DataFrame:
         add(dep, "gulf", "overland", first["rail"] + _TO_CROSSING + _FAIRBANKS_TO_GULF)
         if "arctic" in first:
             nsr = _NSR_TIKSI_TO_BERING if dep == "tomtor" else _NSR_KOLA_TO_BERING
-            add(dep, "alaska", "nsr", first["arctic"] + [("sea_nsr", nsr),
-                ("sea", ["bering_strait", *_GULF_OF_ALASKA])] + _SEWARD_TO_FAIRBANKS)
-            add(dep, "gulf", "nsr", first["arctic"] + [("sea_nsr", nsr),
-                ("sea", ["bering_strait", "unimak_pass", *_PACIFIC_TO_GULF])])
+            add(
+                dep,
+                "alaska",
+                "nsr",
+                first["arctic"]
+                + [("sea_nsr", nsr), ("sea", ["bering_strait", *_GULF_OF_ALASKA])]
+                + _SEWARD_TO_FAIRBANKS,
+            )
+            add(
+                dep,
+                "gulf",
+                "nsr",
+                first["arctic"] + [("sea_nsr", nsr), ("sea", ["bering_strait", "unimak_pass", *_PACIFIC_TO_GULF])],
+            )
         if dep == "tomtor":
-            add(dep, "gulf", "nsr_west", first["arctic"] + [
-                ("sea_nsr", ["tiksi", "cape_chelyuskin", "kara_strait", "kola_bay"]),
-                ("sea", ["kola_bay", *_ATLANTIC_TO_GULF])])
+            add(
+                dep,
+                "gulf",
+                "nsr_west",
+                first["arctic"]
+                + [
+                    ("sea_nsr", ["tiksi", "cape_chelyuskin", "kara_strait", "kola_bay"]),
+                    ("sea", ["kola_bay", *_ATLANTIC_TO_GULF]),
+                ],
+            )
         if "pacific" in first:
-            add(dep, "alaska", "conventional", first["pacific"] + [
-                ("sea", [*_VLADIVOSTOK_OUT, *_GULF_OF_ALASKA])] + _SEWARD_TO_FAIRBANKS)
-            add(dep, "gulf", "conventional", first["pacific"] + [
-                ("sea", [*_VLADIVOSTOK_OUT, *_PACIFIC_TO_GULF])])
-            add(dep, "gulf", "suez_bound", first["pacific"] + [
-                ("sea", ["vladivostok", "singapore_strait", "port_said", "port_of_houston"])])
+            add(
+                dep,
+                "alaska",
+                "conventional",
+                first["pacific"] + [("sea", [*_VLADIVOSTOK_OUT, *_GULF_OF_ALASKA])] + _SEWARD_TO_FAIRBANKS,
+            )
+            add(dep, "gulf", "conventional", first["pacific"] + [("sea", [*_VLADIVOSTOK_OUT, *_PACIFIC_TO_GULF])])
+            add(
+                dep,
+                "gulf",
+                "suez_bound",
+                first["pacific"] + [("sea", ["vladivostok", "singapore_strait", "port_said", "port_of_houston"])],
+            )
         if "atlantic" in first:
             add(dep, "gulf", "conventional", first["atlantic"] + [("sea", ["kola_bay", *_ATLANTIC_TO_GULF])])
-            add(dep, "alaska", "conventional", first["atlantic"] + [
-                ("sea", ["kola_bay", "north_cape", "cape_race", "straits_of_florida", "yucatan_channel",
-                         "panama_canal", "cocos_island", "revillagigedo_islands", *_GULF_OF_ALASKA])]
-                + _SEWARD_TO_FAIRBANKS)
-            add(dep, "alaska", "suez_bound", first["atlantic"] + [
-                ("sea", ["kola_bay", "port_said", "singapore_strait", "seward"])] + _SEWARD_TO_FAIRBANKS)
+            add(
+                dep,
+                "alaska",
+                "conventional",
+                first["atlantic"]
+                + [
+                    (
+                        "sea",
+                        [
+                            "kola_bay",
+                            "north_cape",
+                            "cape_race",
+                            "straits_of_florida",
+                            "yucatan_channel",
+                            "panama_canal",
+                            "cocos_island",
+                            "revillagigedo_islands",
+                            *_GULF_OF_ALASKA,
+                        ],
+                    )
+                ]
+                + _SEWARD_TO_FAIRBANKS,
+            )
+            add(
+                dep,
+                "alaska",
+                "suez_bound",
+                first["atlantic"]
+                + [("sea", ["kola_bay", "port_said", "singapore_strait", "seward"])]
+                + _SEWARD_TO_FAIRBANKS,
+            )
     return pd.DataFrame(rows)
 
 
@@ -223,18 +287,21 @@ def table_completeness(prod: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     listed_cols = [c for c in wide.columns if c != WORLD]
     world = wide[WORLD] if WORLD in wide.columns else pd.Series(np.nan, index=wide.index)
     listed = wide[listed_cols].sum(axis=1, min_count=1)
-    out = pd.DataFrame({
-        "world_total_t": world,
-        "listed_t": listed,
-        "n_listed": wide[listed_cols].notna().sum(axis=1),
-        "has_other": wide[OTHER].notna() if OTHER in wide.columns else False,
-    })
+    out = pd.DataFrame(
+        {
+            "world_total_t": world,
+            "listed_t": listed,
+            "n_listed": wide[listed_cols].notna().sum(axis=1),
+            "has_other": wide[OTHER].notna() if OTHER in wide.columns else False,
+        }
+    )
     out["gap_pct"] = (out["listed_t"] - out["world_total_t"]) / out["world_total_t"] * 100
     out["complete"] = out["world_total_t"].notna() & (out["gap_pct"].abs() <= tolerance * 100)
     out["reason"] = np.select(
         [out["world_total_t"].isna(), ~out["complete"]],
         ["no world total", "listed countries miss the world total by more than the tolerance"],
-        default="")
+        default="",
+    )
     out.index.name = "year"
     return out.reset_index()
 
@@ -246,8 +313,13 @@ def shares(prod: pd.DataFrame) -> pd.DataFrame:
     if WORLD not in wide.columns:
         raise ValueError(f"production table has no {WORLD!r} rows, so shares cannot be computed")
     world = wide[WORLD].dropna()
-    long = (wide.drop(columns=WORLD).loc[world.index].reset_index()
-            .melt(id_vars="year", var_name="country", value_name="production_t").dropna())
+    long = (
+        wide.drop(columns=WORLD)
+        .loc[world.index]
+        .reset_index()
+        .melt(id_vars="year", var_name="country", value_name="production_t")
+        .dropna()
+    )
     long["share_pct"] = long["production_t"] / long["year"].map(world) * 100
     return long.sort_values(["year", "country"]).reset_index(drop=True)
 
@@ -268,7 +340,7 @@ def hhi_from_shares(named_pct, other_pct: float = 0.0) -> tuple[float, float]:
         raise ValueError("shares must be finite and not negative")
     if s.sum() + other_pct > 100.5:
         raise ValueError(f"shares add up to {s.sum() + other_pct:.2f}%, more than 100%")
-    lower = float(np.sum(s ** 2))
+    lower = float(np.sum(s**2))
     return lower + float(other_pct) ** 2, lower
 
 
@@ -288,8 +360,8 @@ def hhi_by_year(prod: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     named_sum = named_pct.sum(axis=1, min_count=1)
     other_pct = (wide[OTHER] / world * 100).fillna(0) if OTHER in wide.columns else 0.0
     remainder = np.maximum(100 - named_sum, other_pct).clip(lower=0)
-    lower = (named_pct ** 2).sum(axis=1, min_count=1)
-    upper = lower + remainder ** 2
+    lower = (named_pct**2).sum(axis=1, min_count=1)
+    upper = lower + remainder**2
     out = comp[["complete", "reason", "gap_pct"]].copy()
     out["hhi_upper"] = upper.where(out["complete"])
     out["hhi_lower"] = lower.where(out["complete"])
@@ -314,8 +386,7 @@ def rank(prod: pd.DataFrame, year: int, country: str) -> int:
 # Russia's targets
 
 
-def target_gaps(targets: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
-                country: str = "Russia") -> pd.DataFrame:
+def target_gaps(targets: pd.DataFrame, prod: pd.DataFrame, year: int = 2024, country: str = "Russia") -> pd.DataFrame:
     """The output each stated target implies, against ``country``'s mine output in ``year``.
 
     Targets come in many units; each is turned into tonnes a year where that is possible:
@@ -353,8 +424,16 @@ def target_gaps(targets: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
                 basis = f"output of the number-{k} producer in {year}"
         else:
             basis = "not a tonnage target" if unit else "no quantity stated"
-        rows.append({"target_id": t.target_id, "target_year": t.target_year, "value": value,
-                     "unit": unit, "required_t": required, "basis": basis})
+        rows.append(
+            {
+                "target_id": t.target_id,
+                "target_year": t.target_year,
+                "value": value,
+                "unit": unit,
+                "required_t": required,
+                "basis": basis,
+            }
+        )
     out = pd.DataFrame(rows)
     out["current_t"] = current
     out["multiple_of_current"] = out["required_t"] / current
@@ -362,8 +441,9 @@ def target_gaps(targets: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
     return out
 
 
-def planned_supply(plans: pd.DataFrame, deposits: pd.DataFrame, prod: pd.DataFrame, year: int = 2024,
-                   country: str = "Russia") -> pd.DataFrame:
+def planned_supply(
+    plans: pd.DataFrame, deposits: pd.DataFrame, prod: pd.DataFrame, year: int = 2024, country: str = "Russia"
+) -> pd.DataFrame:
     """What each deposit's published plan would add, in t REO a year, and where it would put ``country``.
 
     A plan in ``t dry ore per year`` is multiplied by the deposit's grade (``grade_pct`` of
@@ -389,9 +469,17 @@ def planned_supply(plans: pd.DataFrame, deposits: pd.DataFrame, prod: pd.DataFra
         else:
             raise ValueError(f"plan for {p.deposit_id!r}: unknown unit {p.unit!r}")
         total = current + reo
-        rows.append({"deposit_id": p.deposit_id, "ore_t": ore, "reo_t": reo, "current_t": current,
-                     "multiple_of_current": reo / current, "total_t": total,
-                     "rank_with_plan": int((named > total).sum() + 1)})
+        rows.append(
+            {
+                "deposit_id": p.deposit_id,
+                "ore_t": ore,
+                "reo_t": reo,
+                "current_t": current,
+                "multiple_of_current": reo / current,
+                "total_t": total,
+                "rank_with_plan": int((named > total).sum() + 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -417,8 +505,13 @@ def point_from(lat: float, lon: float, bearing_deg: float, distance_km: float) -
     return float(lat2), float(geo.wrap_lon(lon2))
 
 
-def route_points(places: pd.DataFrame, waypoints: pd.DataFrame, deposits: pd.DataFrame,
-                 zash_bearing_deg: float, zash_distance_km: float) -> pd.DataFrame:
+def route_points(
+    places: pd.DataFrame,
+    waypoints: pd.DataFrame,
+    deposits: pd.DataFrame,
+    zash_bearing_deg: float,
+    zash_distance_km: float,
+) -> pd.DataFrame:
     """All points a route may use: ``point_id, name, kind, lat, lon, table, approximate``.
 
     Combines ``places.csv``, ``route_waypoints.csv`` and the deposits with coordinates, and adds
@@ -440,13 +533,31 @@ def route_points(places: pd.DataFrame, waypoints: pd.DataFrame, deposits: pd.Dat
     extra = []
     if "bering_strait" not in set(pts["point_id"]):
         lat, lon = bering_strait_point(places)
-        extra.append({"point_id": "bering_strait", "name": "Bering Strait (mid-strait)", "kind": "strait",
-                      "lat": lat, "lon": lon, "table": "derived", "approximate": False})
+        extra.append(
+            {
+                "point_id": "bering_strait",
+                "name": "Bering Strait (mid-strait)",
+                "kind": "strait",
+                "lat": lat,
+                "lon": lon,
+                "table": "derived",
+                "approximate": False,
+            }
+        )
     if "zashikhinskoye" not in set(pts["point_id"]):
         tulun = pts.set_index("point_id").loc["tulun"]
         lat, lon = point_from(tulun["lat"], tulun["lon"], zash_bearing_deg, zash_distance_km)
-        extra.append({"point_id": "zashikhinskoye", "name": "Zashikhinskoye (approximate)", "kind": "deposit",
-                      "lat": lat, "lon": lon, "table": "derived", "approximate": True})
+        extra.append(
+            {
+                "point_id": "zashikhinskoye",
+                "name": "Zashikhinskoye (approximate)",
+                "kind": "deposit",
+                "lat": lat,
+                "lon": lon,
+                "table": "derived",
+                "approximate": True,
+            }
+        )
     pts = pd.concat([pts, pd.DataFrame(extra)], ignore_index=True)
     dupes = pts["point_id"][pts["point_id"].duplicated()].unique().tolist()
     if dupes:
@@ -483,12 +594,21 @@ def route_legs(specs: pd.DataFrame, points: pd.DataFrame, segments: pd.DataFrame
             ids = _stops(stops, segments)
             missing = [p for p in ids if p not in coords.index]
             if missing:
-                raise ValueError(f"route {spec.deposit}/{spec.destination}/{spec.option} uses unknown "
-                                 f"point ids {missing}")
+                raise ValueError(
+                    f"route {spec.deposit}/{spec.destination}/{spec.option} uses unknown point ids {missing}"
+                )
             sub = coords.loc[ids]
-            rows.append({"deposit": spec.deposit, "destination": spec.destination, "option": spec.option,
-                         "leg": i, "mode": mode, "stops": ids,
-                         "geodesic_km": geo.polyline_km(sub["lat"].to_numpy(), sub["lon"].to_numpy())})
+            rows.append(
+                {
+                    "deposit": spec.deposit,
+                    "destination": spec.destination,
+                    "option": spec.option,
+                    "leg": i,
+                    "mode": mode,
+                    "stops": ids,
+                    "geodesic_km": geo.polyline_km(sub["lat"].to_numpy(), sub["lon"].to_numpy()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -518,11 +638,16 @@ def land_crossing_check(legs: pd.DataFrame, points: pd.DataFrame, land, spacing_
                 mid_lat, mid_lon = (lats[:-1] + lats[1:]) / 2, geo.unwrap_path(lons)
                 mid_lon = geo.wrap_lon((mid_lon[:-1] + mid_lon[1:]) / 2)
                 step = geo.geodesic_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
-                hit = np.array([any(land[j].contains(Point(x, y)) for j in tree.query(Point(x, y)))
-                                for x, y in zip(np.atleast_1d(mid_lon), np.atleast_1d(mid_lat))])
+                hit = np.array(
+                    [
+                        any(land[j].contains(Point(x, y)) for j in tree.query(Point(x, y)))
+                        for x, y in zip(np.atleast_1d(mid_lon), np.atleast_1d(mid_lat))
+                    ]
+                )
                 over += float(np.sum(np.atleast_1d(step)[hit]))
-        out.append({"deposit": key[0], "destination": key[1], "option": key[2],
-                    "sea_km": sea_km, "sea_over_land_km": over})
+        out.append(
+            {"deposit": key[0], "destination": key[1], "option": key[2], "sea_km": sea_km, "sea_over_land_km": over}
+        )
     return pd.DataFrame(out)
 
 
@@ -542,12 +667,14 @@ def route_factors(published: pd.DataFrame, places: pd.DataFrame, segments: pd.Da
         raise ValueError("no corridor_length rows in the published lengths")
     km = rows["length_km"].astype(float).fillna(rows["length_mi"].astype(float) * MILE_KM)
     summary = geo.alignment_summary(places, segments).set_index("alignment_id")
-    rows = rows.assign(published_km=km.to_numpy(),
-                       geodesic_km=summary.loc[rows["alignment_id"], "total_km"].to_numpy())
+    rows = rows.assign(published_km=km.to_numpy(), geodesic_km=summary.loc[rows["alignment_id"], "total_km"].to_numpy())
     rows["factor"] = rows["published_km"] / rows["geodesic_km"]
     out = rows[["alignment_id", "published_km", "geodesic_km", "factor"]].reset_index(drop=True)
-    pooled = {"alignment_id": "pooled", "published_km": out["published_km"].sum(),
-              "geodesic_km": out["geodesic_km"].sum()}
+    pooled = {
+        "alignment_id": "pooled",
+        "published_km": out["published_km"].sum(),
+        "geodesic_km": out["geodesic_km"].sum(),
+    }
     pooled["factor"] = pooled["published_km"] / pooled["geodesic_km"]
     return pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
 
@@ -577,12 +704,19 @@ def sea_rate_basis(rates: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     """
     coords = points.set_index("point_id")[["lat", "lon"]]
     routes = {
-        "gulf_japan": ["port_of_houston", "yucatan_channel", "panama_canal", "cocos_island",
-                       "revillagigedo_islands", "yokohama"],
+        "gulf_japan": [
+            "port_of_houston",
+            "yucatan_channel",
+            "panama_canal",
+            "cocos_island",
+            "revillagigedo_islands",
+            "yokohama",
+        ],
         "pnw_japan": ["elliott_bay", "yokohama"],
     }
-    km = {k: geo.polyline_km(coords.loc[v, "lat"].to_numpy(), coords.loc[v, "lon"].to_numpy())
-          for k, v in routes.items()}
+    km = {
+        k: geo.polyline_km(coords.loc[v, "lat"].to_numpy(), coords.loc[v, "lon"].to_numpy()) for k, v in routes.items()
+    }
     sea = rates[rates["mode"] == "sea_bulk"].copy()
     if sea.empty:
         raise ValueError("no sea_bulk rates in the data")
@@ -604,8 +738,11 @@ class Assumed:
     @classmethod
     def from_table(cls, assumptions: pd.DataFrame) -> "Assumed":
         a = assumptions.set_index("assumption_id")["value"].astype(float)
-        need = ["minerals_transfer_dwell_days", "minerals_truck_speed_km_per_day",
-                "minerals_nsr_to_open_sea_cost_ratio"]
+        need = [
+            "minerals_transfer_dwell_days",
+            "minerals_truck_speed_km_per_day",
+            "minerals_nsr_to_open_sea_cost_ratio",
+        ]
         missing = [k for k in need if k not in a.index]
         if missing:
             raise KeyError(f"assumptions missing: {missing}")
@@ -632,28 +769,37 @@ def unit_rates(rates: pd.DataFrame, points: pd.DataFrame, conv: money.Money, ass
     def add(cls, costs, speeds):
         costs = np.asarray(costs, dtype=float)
         speeds = np.asarray(speeds, dtype=float)
-        for sc, c, s in (("low", costs.min(), speeds.max()), ("central", costs.mean(), speeds.mean()),
-                         ("high", costs.max(), speeds.min())):
+        for sc, c, s in (
+            ("low", costs.min(), speeds.max()),
+            ("central", costs.mean(), speeds.mean()),
+            ("high", costs.max(), speeds.min()),
+        ):
             out.append({"rate_class": cls, "scenario": sc, "usd_per_tkm": c, "km_per_day": s})
 
     rub = _rate(rates, "ru_rail_freight_revenue_2013")["value"] / _rate(rates, "ru_rail_loaded_turnover_2013")["value"]
-    ru_speed = [_rate(rates, r)["value"]
-                for r in ("ru_rail_delivery_speed_2017", "ru_rail_delivery_speed_2015_jan_jul")]
+    ru_speed = [
+        _rate(rates, r)["value"] for r in ("ru_rail_delivery_speed_2017", "ru_rail_delivery_speed_2015_jan_jul")
+    ]
     add("rail_russia", [conv.convert(rub, "RUB", 2013)], ru_speed)
 
-    us = [(_rate(rates, r)["value"] / 100 / SHORT_TON_MILE_TKM, y)
-          for r, y in (("us_rail_yield_2012q4", 2012), ("us_rail_yield_2013q4", 2013))]
+    us = [
+        (_rate(rates, r)["value"] / 100 / SHORT_TON_MILE_TKM, y)
+        for r, y in (("us_rail_yield_2012q4", 2012), ("us_rail_yield_2013q4", 2013))
+    ]
     na_speed = _rate(rates, "us_rail_linehaul_speed_2005q1")["value"] * MILE_KM * 24
     add("rail_north_america", [conv.convert(v, "USD", y) for v, y in us], [na_speed])
 
-    truck = [(_rate(rates, r)["value"] / 100 / SHORT_TON_MILE_TKM, y)
-             for r, y in (("us_truck_revenue_2008", 2008), ("us_truck_revenue_2010", 2010))]
+    truck = [
+        (_rate(rates, r)["value"] / 100 / SHORT_TON_MILE_TKM, y)
+        for r, y in (("us_truck_revenue_2008", 2008), ("us_truck_revenue_2010", 2010))
+    ]
     add("truck", [conv.convert(v, "USD", y) for v, y in truck], [assumed.truck_km_per_day])
 
     basis = sea_rate_basis(rates, points)
     sea_costs = conv.convert(basis["usd_per_tkm"].to_numpy(), "USD", basis["year"].to_numpy())
-    ship = [_rate(rates, r)["value"] * KNOT_KMH * 24
-            for r in ("sea_liner_speed_2023q1", "sea_container_speed_typical_min")]
+    ship = [
+        _rate(rates, r)["value"] * KNOT_KMH * 24 for r in ("sea_liner_speed_2023q1", "sea_container_speed_typical_min")
+    ]
     add("sea", sea_costs, ship)
     add("sea_nsr", np.asarray(sea_costs) * assumed.nsr_cost_ratio, ship)
     return pd.DataFrame(out)
@@ -730,17 +876,23 @@ def verdict_table(routes: pd.DataFrame, sea_options=("nsr", "nsr_west", "convent
     best = sea.loc[sea.groupby(["deposit", "destination"])["usd_per_t_central"].idxmin()]
     over = routes[routes["option"] == "overland"]
     m = over.merge(best, on=["deposit", "destination"], suffixes=("_over", "_sea"))
-    out = pd.DataFrame({
-        "deposit": m["deposit"], "destination": m["destination"], "best_sea_option": m["option_sea"],
-        "overland_km": m["km_central_over"], "sea_km": m["km_central_sea"],
-        "overland_usd_per_t": m["usd_per_t_central_over"], "sea_usd_per_t": m["usd_per_t_central_sea"],
-        "saving_usd_per_t_low": m["usd_per_t_low_sea"] - m["usd_per_t_high_over"],
-        "saving_usd_per_t_central": m["usd_per_t_central_sea"] - m["usd_per_t_central_over"],
-        "saving_usd_per_t_high": m["usd_per_t_high_sea"] - m["usd_per_t_low_over"],
-        "days_saved_low": m["days_low_sea"] - m["days_high_over"],
-        "days_saved_central": m["days_central_sea"] - m["days_central_over"],
-        "days_saved_high": m["days_high_sea"] - m["days_low_over"],
-    })
+    out = pd.DataFrame(
+        {
+            "deposit": m["deposit"],
+            "destination": m["destination"],
+            "best_sea_option": m["option_sea"],
+            "overland_km": m["km_central_over"],
+            "sea_km": m["km_central_sea"],
+            "overland_usd_per_t": m["usd_per_t_central_over"],
+            "sea_usd_per_t": m["usd_per_t_central_sea"],
+            "saving_usd_per_t_low": m["usd_per_t_low_sea"] - m["usd_per_t_high_over"],
+            "saving_usd_per_t_central": m["usd_per_t_central_sea"] - m["usd_per_t_central_over"],
+            "saving_usd_per_t_high": m["usd_per_t_high_sea"] - m["usd_per_t_low_over"],
+            "days_saved_low": m["days_low_sea"] - m["days_high_over"],
+            "days_saved_central": m["days_central_sea"] - m["days_central_over"],
+            "days_saved_high": m["days_high_sea"] - m["days_low_over"],
+        }
+    )
     return out.reset_index(drop=True)
 
 
@@ -748,8 +900,14 @@ def verdict_table(routes: pd.DataFrame, sea_options=("nsr", "nsr_west", "convent
 # volume
 
 
-def volume_table(rates: pd.DataFrame, prod: pd.DataFrame, targets: pd.DataFrame, reo_fraction: float,
-                 year: int = 2024, country: str = "Russia") -> pd.DataFrame:
+def volume_table(
+    rates: pd.DataFrame,
+    prod: pd.DataFrame,
+    targets: pd.DataFrame,
+    reo_fraction: float,
+    year: int = 2024,
+    country: str = "Russia",
+) -> pd.DataFrame:
     """Tonnages to set against the crossing's claimed capacity, all in gross tonnes of freight.
 
     Capacity claims (million tonnes a year) and Northern Sea Route cargo are gross tonnes already.
@@ -765,23 +923,55 @@ def volume_table(rates: pd.DataFrame, prod: pd.DataFrame, targets: pd.DataFrame,
     cap = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year")]
     if cap.empty:
         raise ValueError("no crossing capacity claims (bering_crossing, million tonnes per year) in the data")
-    nsr = rates[(rates["mode"] == "northern_sea_route") & (rates["unit"] == "million tonnes")
-                & rates["rate_id"].isin(["nsr_total_cargo_2024", "nsr_transit_cargo_2024"])]
+    nsr = rates[
+        (rates["mode"] == "northern_sea_route")
+        & (rates["unit"] == "million tonnes")
+        & rates["rate_id"].isin(["nsr_total_cargo_2024", "nsr_transit_cargo_2024"])
+    ]
     gross = "gross tonnes of freight"
-    rows = [{"item": r.statistic, "kind": "crossing capacity claim", "tonnes_reported": r.value * 1e6,
-             "basis_reported": gross, "source_id": r.source_id} for r in cap.itertuples()]
-    rows += [{"item": r.statistic, "kind": "Northern Sea Route cargo", "tonnes_reported": r.value * 1e6,
-              "basis_reported": gross, "source_id": r.source_id} for r in nsr.itertuples()]
+    rows = [
+        {
+            "item": r.statistic,
+            "kind": "crossing capacity claim",
+            "tonnes_reported": r.value * 1e6,
+            "basis_reported": gross,
+            "source_id": r.source_id,
+        }
+        for r in cap.itertuples()
+    ]
+    rows += [
+        {
+            "item": r.statistic,
+            "kind": "Northern Sea Route cargo",
+            "tonnes_reported": r.value * 1e6,
+            "basis_reported": gross,
+            "source_id": r.source_id,
+        }
+        for r in nsr.itertuples()
+    ]
     out_row = prod[(prod["country"] == country) & (prod["year"] == year)]
     if out_row.empty:
         raise ValueError(f"no {country} production figure for {year}")
-    rows.append({"item": f"{country}: rare-earth mine output, {year}", "kind": "actual output",
-                 "tonnes_reported": float(out_row["production_t_reo"].iloc[0]), "basis_reported": "t REO",
-                 "source_id": out_row["source_id"].iloc[0]})
+    rows.append(
+        {
+            "item": f"{country}: rare-earth mine output, {year}",
+            "kind": "actual output",
+            "tonnes_reported": float(out_row["production_t_reo"].iloc[0]),
+            "basis_reported": "t REO",
+            "source_id": out_row["source_id"].iloc[0],
+        }
+    )
     t = targets[targets["unit"] == "t per year"]
-    rows += [{"item": f"{country} target for {int(r.target_year)}: {r.statement}", "kind": "stated target",
-              "tonnes_reported": float(r.value), "basis_reported": "t (basis not stated; taken as REO)",
-              "source_id": r.source_id} for r in t.itertuples()]
+    rows += [
+        {
+            "item": f"{country} target for {int(r.target_year)}: {r.statement}",
+            "kind": "stated target",
+            "tonnes_reported": float(r.value),
+            "basis_reported": "t (basis not stated; taken as REO)",
+            "source_id": r.source_id,
+        }
+        for r in t.itertuples()
+    ]
     out = pd.DataFrame(rows)
     is_gross = out["basis_reported"] == gross
     out["tonnes_freight"] = np.where(is_gross, out["tonnes_reported"], out["tonnes_reported"] / reo_fraction)
@@ -795,8 +985,11 @@ def volume_table(rates: pd.DataFrame, prod: pd.DataFrame, targets: pd.DataFrame,
 # concentration at each stage: mining, separation and refining, magnet making
 
 #: Stages of the supply chain, in order, with the words the notebook uses for them.
-STAGES = {"mining": "mine production", "separation_refining": "separation and refining",
-          "magnets": "NdFeB magnet making"}
+STAGES = {
+    "mining": "mine production",
+    "separation_refining": "separation and refining",
+    "magnets": "NdFeB magnet making",
+}
 
 
 def round_sig(x: float, digits: int = 2) -> float:
@@ -822,8 +1015,10 @@ def value_chain(chain: pd.DataFrame, prod: pd.DataFrame, tolerance: float) -> pd
     ok = set(comp.loc[comp["complete"], "year"])
     sh = shares(prod)
     mining = sh[sh["year"].isin(ok)].assign(stage="mining")
-    out = pd.concat([mining[["stage", "year", "country", "share_pct"]],
-                     chain[["stage", "year", "country", "share_pct"]]], ignore_index=True)
+    out = pd.concat(
+        [mining[["stage", "year", "country", "share_pct"]], chain[["stage", "year", "country", "share_pct"]]],
+        ignore_index=True,
+    )
     out["year"] = out["year"].astype(int)
     out["share_pct"] = out["share_pct"].astype(float)
     tot = out.groupby(["stage", "year"])["share_pct"].sum()
@@ -832,8 +1027,11 @@ def value_chain(chain: pd.DataFrame, prod: pd.DataFrame, tolerance: float) -> pd
         (stage, year), val = next(iter(over.items()))
         raise ValueError(f"{stage} {year}: shares add up to {val:.1f}%, more than 100%")
     order = {s: i for i, s in enumerate(STAGES)}
-    return out.sort_values(["stage", "year", "share_pct"], key=lambda c: c.map(order) if c.name == "stage" else c,
-                           ascending=[True, True, False]).reset_index(drop=True)
+    return out.sort_values(
+        ["stage", "year", "share_pct"],
+        key=lambda c: c.map(order) if c.name == "stage" else c,
+        ascending=[True, True, False],
+    ).reset_index(drop=True)
 
 
 def stage_hhi(vc: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
@@ -850,15 +1048,25 @@ def stage_hhi(vc: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
         is_other = (g["country"] == OTHER).to_numpy()
         named = g.loc[~is_other, "share_pct"].to_numpy(float)
         remainder = max(0.0, 100.0 - named.sum(), float(g.loc[is_other, "share_pct"].sum()))
-        lower = float(np.sum(named ** 2))
-        upper = lower + remainder ** 2
+        lower = float(np.sum(named**2))
+        upper = lower + remainder**2
         folded = round_sig(lower, digits) == round_sig(upper, digits)
         china = g.loc[g["country"] == "China", "share_pct"]
         hhi = (lower + upper) / 2 if folded else np.nan
-        rows.append({"stage": stage, "year": int(year), "n_named": int((~is_other).sum()), "remainder_pct": remainder,
-                     "china_pct": float(china.iloc[0]) if len(china) else np.nan,
-                     "hhi_lower": lower, "hhi_upper": upper, "folded": folded, "hhi": hhi,
-                     "equivalent_producers": 10_000 / hhi if folded else np.nan})
+        rows.append(
+            {
+                "stage": stage,
+                "year": int(year),
+                "n_named": int((~is_other).sum()),
+                "remainder_pct": remainder,
+                "china_pct": float(china.iloc[0]) if len(china) else np.nan,
+                "hhi_lower": lower,
+                "hhi_upper": upper,
+                "folded": folded,
+                "hhi": hhi,
+                "equivalent_producers": 10_000 / hhi if folded else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -874,9 +1082,17 @@ def stage_summary(hhi: pd.DataFrame, max_year: int | None = None) -> pd.DataFram
         sh = g.dropna(subset=["china_pct"]).iloc[-1]
         folded = g[g["folded"]]
         h = folded.iloc[-1] if len(folded) else g.iloc[-1]
-        rows.append({"stage": stage, "year_share": int(sh["year"]), "china_pct": float(sh["china_pct"]),
-                     "year_hhi": int(h["year"]), "hhi": float(h["hhi"]), "hhi_lower": float(h["hhi_lower"]),
-                     "hhi_upper": float(h["hhi_upper"])})
+        rows.append(
+            {
+                "stage": stage,
+                "year_share": int(sh["year"]),
+                "china_pct": float(sh["china_pct"]),
+                "year_hhi": int(h["year"]),
+                "hhi": float(h["hhi"]),
+                "hhi_lower": float(h["hhi_lower"]),
+                "hhi_upper": float(h["hhi_upper"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -899,20 +1115,36 @@ def cargo_values(prices: pd.DataFrame, products: pd.DataFrame, conv: money.Money
         usd = float(conv.convert(per_t, p.currency, int(p.price_year)))
         if p.per == "t REO contained":
             for c in products.itertuples(index=False):
-                rows.append({"cargo": f"{c.name}, {c.reo_pct:g}% REO", "product_id": c.product_id,
-                             "price_id": p.price_id, "usd_per_t": usd * float(c.reo_pct) / 100,
-                             "price_basis": getattr(p, "statistic", p.price_id)})
+                rows.append(
+                    {
+                        "cargo": f"{c.name}, {c.reo_pct:g}% REO",
+                        "product_id": c.product_id,
+                        "price_id": p.price_id,
+                        "usd_per_t": usd * float(c.reo_pct) / 100,
+                        "price_basis": getattr(p, "statistic", p.price_id),
+                    }
+                )
         elif p.per == "t product":
-            rows.append({"cargo": p.product.replace("ndpr_oxide", "NdPr oxide"), "product_id": p.product,
-                         "price_id": p.price_id, "usd_per_t": usd,
-                         "price_basis": getattr(p, "statistic", p.price_id)})
+            rows.append(
+                {
+                    "cargo": p.product.replace("ndpr_oxide", "NdPr oxide"),
+                    "product_id": p.product,
+                    "price_id": p.price_id,
+                    "usd_per_t": usd,
+                    "price_basis": getattr(p, "statistic", p.price_id),
+                }
+            )
         else:
             raise ValueError(f"price {p.price_id}: 'per' must be 't product' or 't REO contained'; got {p.per!r}")
     v = pd.DataFrame(rows)
     out = v.groupby(["cargo", "product_id"], sort=False).agg(
-        value_low=("usd_per_t", "min"), value_central=("usd_per_t", "mean"), value_high=("usd_per_t", "max"),
-        n_prices=("usd_per_t", "size"), price_ids=("price_id", lambda s: ";".join(s)),
-        price_basis=("price_basis", lambda s: "; ".join(dict.fromkeys(s))))
+        value_low=("usd_per_t", "min"),
+        value_central=("usd_per_t", "mean"),
+        value_high=("usd_per_t", "max"),
+        n_prices=("usd_per_t", "size"),
+        price_ids=("price_id", lambda s: ";".join(s)),
+        price_basis=("price_basis", lambda s: "; ".join(dict.fromkeys(s))),
+    )
     return out.reset_index()
 
 
@@ -924,7 +1156,8 @@ def freight_share(routes: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """
     r = routes[routes["option"] != "suez_bound"]
     out = r[["deposit", "destination", "option"] + [f"usd_per_t_{s}" for s in SCENARIOS]].merge(
-        values[["cargo", "product_id", "value_central"]], how="cross")
+        values[["cargo", "product_id", "value_central"]], how="cross"
+    )
     for s in SCENARIOS:
         out[f"share_pct_{s}"] = out[f"usd_per_t_{s}"] / out["value_central"] * 100
     return out
@@ -945,16 +1178,22 @@ def nsr_flip_ratio(legs_costed: pd.DataFrame, verdict: pd.DataFrame, current_rat
     if not current_ratio > 0:
         raise ValueError(f"current_ratio must be positive; got {current_ratio!r}")
     sea = legs_costed[legs_costed["option"].isin(["nsr", "nsr_west", "conventional"])]
-    nsr_part = (sea.assign(n=np.where(sea["mode"] == "sea_nsr", sea["usd_per_t_central"], 0.0))
-                .groupby(["deposit", "destination", "option"])["n"].sum())
+    nsr_part = (
+        sea.assign(n=np.where(sea["mode"] == "sea_nsr", sea["usd_per_t_central"], 0.0))
+        .groupby(["deposit", "destination", "option"])["n"]
+        .sum()
+    )
     total = sea.groupby(["deposit", "destination", "option"])["usd_per_t_central"].sum()
     rest = total - nsr_part
     out = {}
     for v in verdict.itertuples(index=False):
         key = (v.deposit, v.destination)
         over = v.overland_usd_per_t
-        opts = [(rest.loc[key + (o,)], nsr_part.loc[key + (o,)]) for o in ("nsr", "nsr_west", "conventional")
-                if key + (o,) in rest.index]
+        opts = [
+            (rest.loc[key + (o,)], nsr_part.loc[key + (o,)])
+            for o in ("nsr", "nsr_west", "conventional")
+            if key + (o,) in rest.index
+        ]
         if any(b == 0 and a < over for a, b in opts) or not any(b > 0 for a, b in opts):
             out[key] = np.nan
             continue
@@ -963,8 +1202,9 @@ def nsr_flip_ratio(legs_costed: pd.DataFrame, verdict: pd.DataFrame, current_rat
     return pd.Series(out, name="nsr_flip_ratio")
 
 
-def sea_flip_multiple(legs_costed: pd.DataFrame, verdict: pd.DataFrame,
-                      sea_options=("nsr", "nsr_west", "conventional")) -> pd.Series:
+def sea_flip_multiple(
+    legs_costed: pd.DataFrame, verdict: pd.DataFrame, sea_options=("nsr", "nsr_west", "conventional")
+) -> pd.Series:
     """Factor by which every sea rate would have to rise for the best sea route to cost as much as
     overland (central), per (deposit, destination).
 
@@ -981,8 +1221,11 @@ def sea_flip_multiple(legs_costed: pd.DataFrame, verdict: pd.DataFrame,
     out = {}
     for v in verdict.itertuples(index=False):
         key = (v.deposit, v.destination)
-        ks = [(v.overland_usd_per_t - a.loc[key + (o,)]) / b.loc[key + (o,)]
-              for o in sea_options if key + (o,) in b.index and b.loc[key + (o,)] > 0]
+        ks = [
+            (v.overland_usd_per_t - a.loc[key + (o,)]) / b.loc[key + (o,)]
+            for o in sea_options
+            if key + (o,) in b.index and b.loc[key + (o,)] > 0
+        ]
         out[key] = max(ks) if ks else np.nan
     return pd.Series(out, name="sea_flip_multiple")
 
@@ -1069,8 +1312,12 @@ def _capital_basis(data_dir, scenario: str, conv: money.Money) -> list[dict]:
     out = [{"basis": "2025 claim (tunnel only)", "usd_bn": float(row["usd_bn_base"].iloc[0])}]
     samples = getattr(montecarlo, "whole_link_samples", None)
     if samples is not None:
-        out.append({"basis": "whole link, cost model median", "usd_bn":
-                    float(np.median(samples(scenario=scenario, data_dir=data_dir)))})
+        out.append(
+            {
+                "basis": "whole link, cost model median",
+                "usd_bn": float(np.median(samples(scenario=scenario, data_dir=data_dir))),
+            }
+        )
     return out
 
 
@@ -1091,9 +1338,13 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     targets = load("russia_ree_targets")
     deposits = load("deposits")
     places, segments = load("places"), load("alignment_segments")
-    points = route_points(places, load("route_waypoints"), deposits,
-                          float(a["minerals_zashikhinskoye_bearing_deg"]),
-                          float(a["minerals_zashikhinskoye_distance_km"]))
+    points = route_points(
+        places,
+        load("route_waypoints"),
+        deposits,
+        float(a["minerals_zashikhinskoye_bearing_deg"]),
+        float(a["minerals_zashikhinskoye_distance_km"]),
+    )
     legs = route_legs(route_specs(), points, segments)
     factors = route_factors(load("published_lengths"), places, segments)
     rates = load("freight_rates")
@@ -1112,8 +1363,9 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     products = load("ree_products")
     russian = products[products["ships_from"] == "Russia"]
     if len(russian) != 1:
-        raise ValueError("ree_products.csv must name exactly one concentrate shipping from Russia; "
-                         f"found {len(russian)}")
+        raise ValueError(
+            f"ree_products.csv must name exactly one concentrate shipping from Russia; found {len(russian)}"
+        )
     conc = russian.iloc[0]
     values = cargo_values(load("ree_prices"), russian, conv)
     sov = freight_share(routes, values)
@@ -1123,21 +1375,50 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     russian_t = float(volume.loc[volume["kind"] == "actual output", "tonnes_freight"].iloc[0])
     cap_rows = []
     for b in _capital_basis(data_dir, scenario, conv):
-        for label, t in (("largest claimed capacity", cap_claims["value"].max() * 1e6),
-                         ("Russia's rare-earth concentrate alone", russian_t)):
-            cap_rows.append({**b, "tonnage": label, "tonnes_per_year": t,
-                             "usd_per_t": capital_charge_per_t(b["usd_bn"] * 1e9, rate, years, t)})
+        for label, t in (
+            ("largest claimed capacity", cap_claims["value"].max() * 1e6),
+            ("Russia's rare-earth concentrate alone", russian_t),
+        ):
+            cap_rows.append(
+                {
+                    **b,
+                    "tonnage": label,
+                    "tonnes_per_year": t,
+                    "usd_per_t": capital_charge_per_t(b["usd_bn"] * 1e9, rate, years, t),
+                }
+            )
     season = rates.set_index("rate_id")["value"]
     months = int(season["nsr_tariff_summer_autumn_end_month"] - season["nsr_tariff_summer_autumn_start_month"] + 1)
-    return Analysis(prod=prod, completeness=completeness, hhi_mining=hhi_by_year(prod, tolerance), value_chain=vc,
-                    stage_hhi=sh, stages=stage_summary(sh, YEAR), targets=targets,
-                    gaps=target_gaps(targets, prod, year=YEAR),
-                    plans=planned_supply(load("deposit_plans"), deposits, prod, year=YEAR),
-                    trade=load("us_ree_trade"), deposits=deposits,
-                    points=points, legs=legs, factors=factors, unit=unit, legs_costed=legs_costed, routes=routes,
-                    verdict=verdict, verdict_ice_free=ice_free, values=values, shares_of_value=sov, volume=volume,
-                    capital=pd.DataFrame(cap_rows), assumed=assumed, nsr_season_months=months,
-                    concentrate=str(conc["name"]), capital_rate=rate, capital_years=years)
+    return Analysis(
+        prod=prod,
+        completeness=completeness,
+        hhi_mining=hhi_by_year(prod, tolerance),
+        value_chain=vc,
+        stage_hhi=sh,
+        stages=stage_summary(sh, YEAR),
+        targets=targets,
+        gaps=target_gaps(targets, prod, year=YEAR),
+        plans=planned_supply(load("deposit_plans"), deposits, prod, year=YEAR),
+        trade=load("us_ree_trade"),
+        deposits=deposits,
+        points=points,
+        legs=legs,
+        factors=factors,
+        unit=unit,
+        legs_costed=legs_costed,
+        routes=routes,
+        verdict=verdict,
+        verdict_ice_free=ice_free,
+        values=values,
+        shares_of_value=sov,
+        volume=volume,
+        capital=pd.DataFrame(cap_rows),
+        assumed=assumed,
+        nsr_season_months=months,
+        concentrate=str(conc["name"]),
+        capital_rate=rate,
+        capital_years=years,
+    )
 
 
 @functools.cache
@@ -1204,18 +1485,24 @@ def findings(a: Analysis) -> str:
     tie_txt = "; ".join(
         f"{DEPOSIT_NAMES[t.deposit]} to {_place(t.destination)} "
         f"({t.saving_usd_per_t_low:+,.0f} to {t.saving_usd_per_t_high:+,.0f} {money.label()} per tonne)"
-        for t in ties.itertuples())
+        for t in ties.itertuples()
+    )
     low = v.loc[v["sea_flip_multiple"].idxmin()]
-    flip_sentence = (" The sea rates are bulk-grain rates, not rates for the small lots or containers concentrate "
-                     "would ship in. Overland would tie only if sea freight cost "
-                     f"{v['sea_flip_multiple'].min():.1f} to {v['sea_flip_multiple'].max():.1f} times those rates, "
-                     "the least for "
-                     f"{DEPOSIT_NAMES[low['deposit']]} to {_place(low['destination'])}: the cargo-class rate is the "
-                     "assumption that could flip the verdict.")
-    tie_sentence = (f" Outside the Northern Sea Route's {a.nsr_season_months}-month tariff season (July to November), "
-                    f"against the ice-free lanes alone, {len(ties)} of {len(vf)} pairs are near-ties whose ranking "
-                    f"flips between the low and high scenarios (route factor and rates): {tie_txt}."
-                    if len(ties) else "")
+    flip_sentence = (
+        " The sea rates are bulk-grain rates, not rates for the small lots or containers concentrate "
+        "would ship in. Overland would tie only if sea freight cost "
+        f"{v['sea_flip_multiple'].min():.1f} to {v['sea_flip_multiple'].max():.1f} times those rates, "
+        "the least for "
+        f"{DEPOSIT_NAMES[low['deposit']]} to {_place(low['destination'])}: the cargo-class rate is the "
+        "assumption that could flip the verdict."
+    )
+    tie_sentence = (
+        f" Outside the Northern Sea Route's {a.nsr_season_months}-month tariff season (July to November), "
+        f"against the ice-free lanes alone, {len(ties)} of {len(vf)} pairs are near-ties whose ranking "
+        f"flips between the low and high scenarios (route factor and rates): {tie_txt}."
+        if len(ties)
+        else ""
+    )
     gaps = a.gaps.set_index("target_id")
     top5 = gaps.loc["top5_producer_2030"]
     smallest_capacity = float(actual_min_capacity(a))
@@ -1226,14 +1513,20 @@ def findings(a: Analysis) -> str:
         f"year at the resource grade) would add about {p.reo_t:,.0f} t REO, {p.multiple_of_current:.1f} times "
         f"Russia's {YEAR} output, enough for rank {p.rank_with_plan} on {YEAR} figures; it would ship as ore, "
         f"{p.ore_t / smallest_capacity * 100:.2f}% of the smallest claimed capacity."
-        for p in a.plans.itertuples(index=False) if np.isfinite(p.ore_t))
+        for p in a.plans.itertuples(index=False)
+        if np.isfinite(p.ore_t)
+    )
     cap = a.capital
     big = cap[(cap["tonnage"] == "largest claimed capacity")].iloc[0]
     alone = cap[(cap["tonnage"] != "largest claimed capacity") & (cap["basis"] == big["basis"])].iloc[0]
     usd = money.label()
     whole = cap[(cap["tonnage"] == "largest claimed capacity") & (cap["basis"] != big["basis"])]
-    whole_txt = (f"; at the cost model's median whole-link cost of {usd} {whole['usd_bn'].iloc[0]:,.0f} bn, "
-                 f"{whole['usd_per_t'].iloc[0]:,.0f} per tonne at that capacity" if len(whole) else "")
+    whole_txt = (
+        f"; at the cost model's median whole-link cost of {usd} {whole['usd_bn'].iloc[0]:,.0f} bn, "
+        f"{whole['usd_per_t'].iloc[0]:,.0f} per tonne at that capacity"
+        if len(whole)
+        else ""
+    )
     usd = money.label()
     lines = [
         f"- **Processing, not mining, is the chokepoint.** China mined {mine['china_pct']:.0f}% of the world's rare "
@@ -1260,13 +1553,17 @@ def findings(a: Analysis) -> str:
         f"{big['usd_per_t']:,.1f} {usd} per tonne if the line carried its claimed "
         f"{big['tonnes_per_year'] / 1e6:,.0f} million tonnes a year, and {alone['usd_per_t']:,.0f} per tonne if it "
         f"carried only Russia's rare earths{whole_txt}.",
-        f"- **Russia's rare earths are a rounding error for a freight line, and \"top five by 2030\" is a low bar.** "
+        f'- **Russia\'s rare earths are a rounding error for a freight line, and "top five by 2030" is a low bar.** '
         f"Its {int(actual['tonnes_reported']):,} t REO of {YEAR} would travel as about "
         f"{actual['tonnes_freight']:,.0f} t of concentrate, {actual['share_of_min_capacity_pct']:.3f}% of the "
         f"smallest capacity claimed for the crossing. Fifth place in {YEAR} took {top5['required_t']:,.0f} t REO, "
         f"{top5['multiple_of_current']:.1f} times Russia's output"
-        + (f"; the 10% world share once promised for 2030 would take {share10['multiple_of_current']:.0f} times."
-           if share10 is not None else ".") + plan_txt,
+        + (
+            f"; the 10% world share once promised for 2030 would take {share10['multiple_of_current']:.0f} times."
+            if share10 is not None
+            else "."
+        )
+        + plan_txt,
     ]
     return "\n".join(lines)
 
@@ -1288,78 +1585,179 @@ def key_numbers(a: Analysis, year: int = 2024) -> list[tuple]:
     usd = money.label()
     ref, mag, mine = st.loc["separation_refining"], st.loc["magnets"], st.loc["mining"]
     out = [
-        (f"china_share_ree_mine_production_{year}", float(s["China"]), "percent",
-         f"China's share of world rare-earth mine production in {year} (t REO, USGS MCS 2026)"),
-        ("china_share_ree_refining", float(ref["china_pct"]), "percent",
-         f"China's share of world rare-earth separation and refining in {int(ref['year_share'])} (IEA)"),
-        ("china_share_ndfeb_magnets", float(mag["china_pct"]), "percent",
-         f"China's share of world permanent-magnet manufacturing in {int(mag['year_share'])} (IEA)"),
-        (f"russia_share_ree_mine_production_{year}", float(s["Russia"]), "percent",
-         f"Russia's share of world rare-earth mine production in {year}"),
-        (f"russia_rank_ree_mine_production_{year}", rank(a.prod, year, "Russia"), "rank",
-         f"Russia's rank among named rare-earth mine producers in {year}"),
-        (f"ree_hhi_{year}", float(mine["hhi"]), "index 0-10000",
-         f"Herfindahl-Hirschman index of rare-earth mine production in {int(mine['year_hhi'])}"),
-        ("ree_hhi_refining", float(ref["hhi"]), "index 0-10000",
-         f"Herfindahl-Hirschman index of rare-earth separation and refining in {int(ref['year_hhi'])} "
-         f"(bounds {ref['hhi_lower']:,.0f}-{ref['hhi_upper']:,.0f} for the unnamed remainder)"),
-        ("russia_top5_2030_multiple_of_2024_output", float(top5["multiple_of_current"]), "ratio",
-         f"Output of the number-5 rare-earth miner of {year} over Russia's {year} output "
-         "(what 'top five by 2030' needs)"),
-        *[(f"{p.deposit_id}_planned_reo_t", float(p.reo_t), "t REO per year",
-           f"REO a year from {DEPOSIT_NAMES.get(p.deposit_id, p.deposit_id)}'s published plan (ore capacity times "
-           "the resource grade)") for p in a.plans.itertuples(index=False)],
-        ("us_ree_net_import_reliance", float(nir["value"].iloc[0]), "percent of apparent consumption",
-         f"US net import reliance for rare-earth compounds and metals, {year} (USGS MCS 2026)"),
+        (
+            f"china_share_ree_mine_production_{year}",
+            float(s["China"]),
+            "percent",
+            f"China's share of world rare-earth mine production in {year} (t REO, USGS MCS 2026)",
+        ),
+        (
+            "china_share_ree_refining",
+            float(ref["china_pct"]),
+            "percent",
+            f"China's share of world rare-earth separation and refining in {int(ref['year_share'])} (IEA)",
+        ),
+        (
+            "china_share_ndfeb_magnets",
+            float(mag["china_pct"]),
+            "percent",
+            f"China's share of world permanent-magnet manufacturing in {int(mag['year_share'])} (IEA)",
+        ),
+        (
+            f"russia_share_ree_mine_production_{year}",
+            float(s["Russia"]),
+            "percent",
+            f"Russia's share of world rare-earth mine production in {year}",
+        ),
+        (
+            f"russia_rank_ree_mine_production_{year}",
+            rank(a.prod, year, "Russia"),
+            "rank",
+            f"Russia's rank among named rare-earth mine producers in {year}",
+        ),
+        (
+            f"ree_hhi_{year}",
+            float(mine["hhi"]),
+            "index 0-10000",
+            f"Herfindahl-Hirschman index of rare-earth mine production in {int(mine['year_hhi'])}",
+        ),
+        (
+            "ree_hhi_refining",
+            float(ref["hhi"]),
+            "index 0-10000",
+            f"Herfindahl-Hirschman index of rare-earth separation and refining in {int(ref['year_hhi'])} "
+            f"(bounds {ref['hhi_lower']:,.0f}-{ref['hhi_upper']:,.0f} for the unnamed remainder)",
+        ),
+        (
+            "russia_top5_2030_multiple_of_2024_output",
+            float(top5["multiple_of_current"]),
+            "ratio",
+            f"Output of the number-5 rare-earth miner of {year} over Russia's {year} output "
+            "(what 'top five by 2030' needs)",
+        ),
+        *[
+            (
+                f"{p.deposit_id}_planned_reo_t",
+                float(p.reo_t),
+                "t REO per year",
+                f"REO a year from {DEPOSIT_NAMES.get(p.deposit_id, p.deposit_id)}'s published plan (ore capacity times "
+                "the resource grade)",
+            )
+            for p in a.plans.itertuples(index=False)
+        ],
+        (
+            "us_ree_net_import_reliance",
+            float(nir["value"].iloc[0]),
+            "percent of apparent consumption",
+            f"US net import reliance for rare-earth compounds and metals, {year} (USGS MCS 2026)",
+        ),
     ]
     for opt in ("overland", "nsr", "nsr_west", "conventional"):
         row = r.loc[("tomtor", "gulf", opt)]
         out += [
-            (f"route_tomtor_gulf_{opt}_km", float(row["km_central"]), "km",
-             f"Tomtor to Houston ({OPTIONS[opt]}): length with land legs scaled by the pooled route factor"),
-            (f"route_tomtor_gulf_{opt}_usd_per_t", float(row["usd_per_t_central"]), f"{usd} per tonne",
-             f"Tomtor to Houston ({OPTIONS[opt]}): freight cost per tonne, central scenario"),
-            (f"route_tomtor_gulf_{opt}_days", float(row["days_central"]), "days",
-             f"Tomtor to Houston ({OPTIONS[opt]}): transit time, central scenario"),
+            (
+                f"route_tomtor_gulf_{opt}_km",
+                float(row["km_central"]),
+                "km",
+                f"Tomtor to Houston ({OPTIONS[opt]}): length with land legs scaled by the pooled route factor",
+            ),
+            (
+                f"route_tomtor_gulf_{opt}_usd_per_t",
+                float(row["usd_per_t_central"]),
+                f"{usd} per tonne",
+                f"Tomtor to Houston ({OPTIONS[opt]}): freight cost per tonne, central scenario",
+            ),
+            (
+                f"route_tomtor_gulf_{opt}_days",
+                float(row["days_central"]),
+                "days",
+                f"Tomtor to Houston ({OPTIONS[opt]}): transit time, central scenario",
+            ),
         ]
     over = sov.loc[("tomtor", "gulf", "overland", conc_id)]
     sea = sov.loc[("tomtor", "gulf", best, conc_id)]
     cap = a.capital
     out += [
-        ("freight_share_of_cargo_value_central", float(over["share_pct_central"]), "percent",
-         "Freight Tomtor to Houston overland (central) as a share of the value of a tonne of "
-         f"{_lower_first(a.concentrate)}"),
-        ("freight_share_of_cargo_value_best_sea_central", float(sea["share_pct_central"]), "percent",
-         f"Freight Tomtor to Houston by the cheapest sea route (central) as a share of the value of a tonne of "
-         f"{_lower_first(a.concentrate)}"),
-        ("freight_share_of_ndpr_oxide_value_central",
-         float(sov.loc[("tomtor", "gulf", "overland", "ndpr_oxide"), "share_pct_central"]), "percent",
-         "Freight Tomtor to Houston overland (central) as a share of the value of a tonne of NdPr oxide"),
-        ("tomtor_gulf_overland_saving_usd_per_t_low", float(tv["saving_usd_per_t_low"]), f"{usd} per tonne",
-         "Tomtor to Houston: least favourable saving of overland against the best sea route "
-         "(negative = overland dearer)"),
-        ("tomtor_gulf_overland_saving_usd_per_t_high", float(tv["saving_usd_per_t_high"]), f"{usd} per tonne",
-         "Tomtor to Houston: most favourable saving of overland against the best sea route "
-         "(negative = overland dearer)"),
-        ("overland_cheaper_pairs_central", int((a.verdict["saving_usd_per_t_central"] > 0).sum()), "count",
-         f"Deposit-destination pairs (of {len(a.verdict)}) where overland is cheaper than the best sea route, central"),
-        ("sea_rate_multiple_to_flip_min", float(a.verdict["sea_flip_multiple"].min()), "ratio",
-         "Smallest factor (over deposit-destination pairs) by which the bulk-grain sea rates would have to rise "
-         "for overland to cost as much as the best sea route, central"),
-        ("overland_near_tie_pairs", int(a.verdict["near_tie"].sum()), "count",
-         f"Deposit-destination pairs (of {len(a.verdict)}) whose ranking flips between the low and high scenarios"),
-        ("russia_ree_output_share_of_crossing_capacity_pct", float(actual["share_of_min_capacity_pct"]), "percent",
-         f"Russia's {year} rare-earth output, as tonnes of concentrate, as a share of the smallest freight capacity "
-         "claimed for the crossing"),
-        ("russia_ree_concentrate_t", float(actual["tonnes_freight"]), "t",
-         f"Russia's {year} rare-earth mine output expressed as tonnes of {_lower_first(a.concentrate)}"),
+        (
+            "freight_share_of_cargo_value_central",
+            float(over["share_pct_central"]),
+            "percent",
+            "Freight Tomtor to Houston overland (central) as a share of the value of a tonne of "
+            f"{_lower_first(a.concentrate)}",
+        ),
+        (
+            "freight_share_of_cargo_value_best_sea_central",
+            float(sea["share_pct_central"]),
+            "percent",
+            f"Freight Tomtor to Houston by the cheapest sea route (central) as a share of the value of a tonne of "
+            f"{_lower_first(a.concentrate)}",
+        ),
+        (
+            "freight_share_of_ndpr_oxide_value_central",
+            float(sov.loc[("tomtor", "gulf", "overland", "ndpr_oxide"), "share_pct_central"]),
+            "percent",
+            "Freight Tomtor to Houston overland (central) as a share of the value of a tonne of NdPr oxide",
+        ),
+        (
+            "tomtor_gulf_overland_saving_usd_per_t_low",
+            float(tv["saving_usd_per_t_low"]),
+            f"{usd} per tonne",
+            "Tomtor to Houston: least favourable saving of overland against the best sea route "
+            "(negative = overland dearer)",
+        ),
+        (
+            "tomtor_gulf_overland_saving_usd_per_t_high",
+            float(tv["saving_usd_per_t_high"]),
+            f"{usd} per tonne",
+            "Tomtor to Houston: most favourable saving of overland against the best sea route "
+            "(negative = overland dearer)",
+        ),
+        (
+            "overland_cheaper_pairs_central",
+            int((a.verdict["saving_usd_per_t_central"] > 0).sum()),
+            "count",
+            f"Deposit-destination pairs (of {len(a.verdict)}) where overland is cheaper than the best "
+            "sea route, central",
+        ),
+        (
+            "sea_rate_multiple_to_flip_min",
+            float(a.verdict["sea_flip_multiple"].min()),
+            "ratio",
+            "Smallest factor (over deposit-destination pairs) by which the bulk-grain sea rates would have to rise "
+            "for overland to cost as much as the best sea route, central",
+        ),
+        (
+            "overland_near_tie_pairs",
+            int(a.verdict["near_tie"].sum()),
+            "count",
+            f"Deposit-destination pairs (of {len(a.verdict)}) whose ranking flips between the low and high scenarios",
+        ),
+        (
+            "russia_ree_output_share_of_crossing_capacity_pct",
+            float(actual["share_of_min_capacity_pct"]),
+            "percent",
+            f"Russia's {year} rare-earth output, as tonnes of concentrate, as a share of the smallest freight capacity "
+            "claimed for the crossing",
+        ),
+        (
+            "russia_ree_concentrate_t",
+            float(actual["tonnes_freight"]),
+            "t",
+            f"Russia's {year} rare-earth mine output expressed as tonnes of {_lower_first(a.concentrate)}",
+        ),
     ]
     for b in cap.itertuples(index=False):
         slug = "claim" if b.basis.startswith("2025 claim") else "whole_link"
         ton = "claimed_capacity" if b.tonnage.startswith("largest") else "russian_ree_only"
-        out.append((f"capital_charge_{slug}_{ton}_usd_per_t", float(b.usd_per_t), f"{usd} per tonne",
-                    f"Yearly capital charge per tonne, {b.basis}, over {b.tonnage} "
-                    f"({b.tonnes_per_year:,.0f} t a year; assumed rate and period)"))
+        out.append(
+            (
+                f"capital_charge_{slug}_{ton}_usd_per_t",
+                float(b.usd_per_t),
+                f"{usd} per tonne",
+                f"Yearly capital charge per tonne, {b.basis}, over {b.tonnage} "
+                f"({b.tonnes_per_year:,.0f} t a year; assumed rate and period)",
+            )
+        )
     return out
 
 

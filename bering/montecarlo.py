@@ -156,25 +156,36 @@ def _check_choice(name: str, value, allowed) -> None:
 
 #: Named scenarios: a description and the fields they change from the baseline.
 SCENARIOS: dict[str, tuple[str, dict]] = {
-    "baseline": ("unit-cost benchmarking on outturns, no second overrun factor; values in data/assumptions.csv",
-                 {}),
-    "stress": ("STRESS TEST: an overrun ratio multiplied on top of benchmark outturns (counts the overrun twice)",
-               {"overrun_applied": True}),
+    "baseline": ("unit-cost benchmarking on outturns, no second overrun factor; values in data/assumptions.csv", {}),
+    "stress": (
+        "STRESS TEST: an overrun ratio multiplied on top of benchmark outturns (counts the overrun twice)",
+        {"overrun_applied": True},
+    ),
     "no_correlation": ("tunnel and approach-line costs drawn independently (correlation 0)", {"correlation": 0.0}),
-    "fx_then_deflate": ("prices restated at the price year's exchange rate, then US CPI (the baseline method)",
-                        {"method": "fx_then_deflate"}),
-    "deflate_then_fx": ("prices restated with each country's own price index, then the exchange rate "
-                        "(at the last year every index covers, then US CPI to the base year)",
-                        {"method": "deflate_then_fx"}),
-    "no_parameter_uncertainty": ("the class's fitted lognormal taken as known (no t-interval)",
-                                 {"uncertainty": "none"}),
-    "bootstrap": ("parameter uncertainty by bootstrapping the class instead of the t-interval",
-                  {"uncertainty": "bootstrap"}),
-    "undersea_tunnels": ("tunnel cost per km from the undersea tunnels only",
-                         {"tunnel_class": "undersea_tunnels"}),
+    "fx_then_deflate": (
+        "prices restated at the price year's exchange rate, then US CPI (the baseline method)",
+        {"method": "fx_then_deflate"},
+    ),
+    "deflate_then_fx": (
+        "prices restated with each country's own price index, then the exchange rate "
+        "(at the last year every index covers, then US CPI to the base year)",
+        {"method": "deflate_then_fx"},
+    ),
+    "no_parameter_uncertainty": (
+        "the class's fitted lognormal taken as known (no t-interval)",
+        {"uncertainty": "none"},
+    ),
+    "bootstrap": (
+        "parameter uncertainty by bootstrapping the class instead of the t-interval",
+        {"uncertainty": "bootstrap"},
+    ),
+    "undersea_tunnels": ("tunnel cost per km from the undersea tunnels only", {"tunnel_class": "undersea_tunnels"}),
     "all_fixed_links": ("tunnel cost per km from every costed fixed link", {"tunnel_class": "fixed_links"}),
-    "per_bore_km": ("tunnel cost per km of bore from the class's tunnels whose bores are sourced, times the "
-                    "assumed bores (assumption tunnel_bores)", {"tunnel_per_bore": True}),
+    "per_bore_km": (
+        "tunnel cost per km of bore from the class's tunnels whose bores are sourced, times the "
+        "assumed bores (assumption tunnel_bores)",
+        {"tunnel_per_bore": True},
+    ),
 }
 
 
@@ -182,8 +193,9 @@ def scenario_name(default: str = "baseline") -> str:
     """The scenario to run: ``$BERING_SCENARIO`` if set, else ``default``; unknown names are an error."""
     name = os.environ.get(SCENARIO_ENV) or default
     if name not in SCENARIOS:
-        raise ValueError(f"unknown scenario '{name}' (from {SCENARIO_ENV} or the notebook); "
-                         f"use one of: {', '.join(SCENARIOS)}")
+        raise ValueError(
+            f"unknown scenario '{name}' (from {SCENARIO_ENV} or the notebook); use one of: {', '.join(SCENARIOS)}"
+        )
     return name
 
 
@@ -201,8 +213,9 @@ def lognormal_from_moments(mean: float, sd: float) -> tuple[float, float]:
     return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
 
-def draw_ratio(rng: np.random.Generator, n: int, mean_pct: float, sd_pct: float,
-               model: str = "lognormal") -> np.ndarray:
+def draw_ratio(
+    rng: np.random.Generator, n: int, mean_pct: float, sd_pct: float, model: str = "lognormal"
+) -> np.ndarray:
     """``n`` draws of outturn / estimate for a mean overrun and SD given in percent.
 
     ``lognormal``: moment-matched lognormal of the ratio (always positive, right-skewed).
@@ -295,7 +308,7 @@ class Segment:
 
     name: str
     km: float
-    values: np.ndarray                  # cost per km of the segment's class, USD million per km
+    values: np.ndarray  # cost per km of the segment's class, USD million per km
     overrun: tuple[float, float] | None = None
     premium: float = 1.0
 
@@ -380,6 +393,7 @@ def _cost_per_km(rng, z, values, cost_model, uncertainty) -> np.ndarray:
         return np.full(z.size, values[0])
     if cost_model == "resample":
         from .benchmarks import normal_cdf
+
         idx = np.minimum((normal_cdf(z) * values.size).astype(int), values.size - 1)
         return values[idx]
     # a class of two gives a t with one degree of freedom (Cauchy tails): clip the log so that no
@@ -433,8 +447,7 @@ def summary(result: Result, base_label: str = money.label()) -> pd.DataFrame:
     is set by a handful of clipped extremes). Percentiles are well defined.
     """
     rows = []
-    for name, x in (("tunnel", result.tunnel), ("approach lines", result.approach),
-                    ("whole link", result.whole)):
+    for name, x in (("tunnel", result.tunnel), ("approach lines", result.approach), ("whole link", result.whole)):
         row = {"component": name, "unit": f"{base_label} bn"}
         row.update({f"P{p}": v for p, v in percentiles(x).items()})
         rows.append(row)
@@ -476,7 +489,7 @@ def tunnel_per_bore_values(table: pd.DataFrame, name: str, classes: dict, bores:
     Only members whose bores are sourced enter (cost per bore-km = cost / (tunnelled km x bores));
     each is multiplied by ``bores``, so tunnels of two and three bores are compared like with like.
     """
-    benchmarks.class_values(table, name, classes)          # the class's scope check
+    benchmarks.class_values(table, name, classes)  # the class's scope check
     rows = table.set_index("project_id").loc[list(classes[name][1]), "usd_m_per_bore_km"].astype(float).dropna()
     if rows.empty:
         raise ValueError(f"reference class '{name}' has no tunnel whose bores are sourced")
@@ -486,8 +499,15 @@ def tunnel_per_bore_values(table: pd.DataFrame, name: str, classes: dict, bores:
 class Model:
     """The data behind the estimate, and the functions that turn :class:`Params` into results."""
 
-    def __init__(self, projects: pd.DataFrame, costs: pd.DataFrame, overrun_refs: pd.DataFrame,
-                 conv: money.Money, segments: pd.DataFrame, data_dir=None):
+    def __init__(
+        self,
+        projects: pd.DataFrame,
+        costs: pd.DataFrame,
+        overrun_refs: pd.DataFrame,
+        conv: money.Money,
+        segments: pd.DataFrame,
+        data_dir=None,
+    ):
         self.projects, self.costs, self.overrun_refs = projects, costs, overrun_refs
         self.conv, self.segments, self.data_dir = conv, segments, data_dir
         self.classes = benchmarks.classes(projects, benchmarks.reference_classes(data_dir))
@@ -498,8 +518,14 @@ class Model:
     @classmethod
     def from_data(cls, data_dir=None) -> "Model":
         projects, costs = benchmarks.load(data_dir)
-        return cls(projects, costs, data.load("reference_overruns", data_dir), money.Money.from_data(data_dir),
-                   link_segments(data_dir), data_dir)
+        return cls(
+            projects,
+            costs,
+            data.load("reference_overruns", data_dir),
+            money.Money.from_data(data_dir),
+            link_segments(data_dir),
+            data_dir,
+        )
 
     # -- lookups -------------------------------------------------------------------------------
 
@@ -507,8 +533,9 @@ class Model:
         """Cost per km of every benchmark project (cached per conversion method and year)."""
         key = (method, base_year)
         if key not in self._tables:
-            self._tables[key] = benchmarks.cost_per_km(self.projects, self.costs, self.conv, method, base_year,
-                                                       classes=self.classes)
+            self._tables[key] = benchmarks.cost_per_km(
+                self.projects, self.costs, self.conv, method, base_year, classes=self.classes
+            )
         return self._tables[key]
 
     def overrun_stats(self, reference_class: str) -> tuple[float, float, list[str]]:
@@ -518,14 +545,16 @@ class Model:
         for stat in ("mean cost overrun", "standard deviation of cost overrun"):
             hit = refs[refs["statistic"] == stat]
             if len(hit) != 1:
-                raise ValueError(f"expected one '{stat}' row for '{reference_class}' in reference_overruns, "
-                                 f"found {len(hit)}")
+                raise ValueError(
+                    f"expected one '{stat}' row for '{reference_class}' in reference_overruns, found {len(hit)}"
+                )
             picked[stat] = hit.iloc[0]
         mean, sd = picked["mean cost overrun"], picked["standard deviation of cost overrun"]
         return float(mean["value"]), float(sd["value"]), [mean["reference_id"], sd["reference_id"]]
 
-    def under_budget_table(self, classes=("rail", "fixed links (bridges and tunnels)", "all transport projects")
-                           ) -> pd.DataFrame:
+    def under_budget_table(
+        self, classes=("rail", "fixed links (bridges and tunnels)", "all transport projects")
+    ) -> pd.DataFrame:
         """Percent of projects at or under budget that each overrun shape implies, per class.
 
         ``published`` is 100 minus the published share of projects over budget, where the data
@@ -537,8 +566,9 @@ class Model:
             mean, sd, _ = self.overrun_stats(cls)
             row = {"class": cls, "mean_pct": mean, "sd_pct": sd}
             row.update({f"{shape}: under budget (%)": under_budget_share(mean, sd, shape) for shape in OVERRUN_MODELS})
-            share = refs[(refs["reference_class"] == cls)
-                         & (refs["statistic"] == "share of projects with cost overrun")]
+            share = refs[
+                (refs["reference_class"] == cls) & (refs["statistic"] == "share of projects with cost overrun")
+            ]
             row["published: under budget (%)"] = 100 - float(share["value"].iloc[0]) if len(share) else float("nan")
             rows.append(row)
         return pd.DataFrame(rows)
@@ -609,12 +639,19 @@ class Model:
         segs = []
         for i, (sid, km, cls, over_cls) in enumerate(self._segment_rows(params)):
             over = self.overrun_stats(over_cls)[:2] if params.overrun_applied else None
-            values = (tunnel_per_bore_values(table, cls, self.classes, params.bores)
-                      if i == 0 and params.tunnel_per_bore else benchmarks.class_values(table, cls, self.classes))
-            segs.append(Segment(sid, km, values, over,
-                                1.0 if i == 0 else params.premium))
-        return Inputs(tuple(segs), cost_model=params.cost_model, overrun_model=params.overrun_model,
-                      correlation=params.correlation, uncertainty=params.uncertainty)
+            values = (
+                tunnel_per_bore_values(table, cls, self.classes, params.bores)
+                if i == 0 and params.tunnel_per_bore
+                else benchmarks.class_values(table, cls, self.classes)
+            )
+            segs.append(Segment(sid, km, values, over, 1.0 if i == 0 else params.premium))
+        return Inputs(
+            tuple(segs),
+            cost_model=params.cost_model,
+            overrun_model=params.overrun_model,
+            correlation=params.correlation,
+            uncertainty=params.uncertainty,
+        )
 
     def run(self, params: Params) -> Result:
         """Simulate ``params``.
@@ -638,8 +675,9 @@ class Model:
         def members(name):
             ids = self.classes[name][1]
             names = table.set_index("project_id").loc[list(ids), "name"].str.split(" \\(").str[0]
-            return "; ".join(names), ";".join(dict.fromkeys(
-                s for i in ids for s in table.set_index("project_id").loc[i, "source_id"].split(";")))
+            return "; ".join(names), ";".join(
+                dict.fromkeys(s for i in ids for s in table.set_index("project_id").loc[i, "source_id"].split(";"))
+            )
 
         def overrun(cls):
             mean, sd, ids = self.overrun_stats(cls)
@@ -649,39 +687,92 @@ class Model:
         t_members, t_src = members(params.tunnel_class)
         rows = [
             ("tunnel length", f"{params.tunnel_km:g}", "km", "claim (data/megaprojects.csv)", "independent_2025_10_17"),
-            ("promised construction time", f"{params.years:g}", "years", "claim (data/megaprojects.csv)",
-             "independent_2025_10_17"),
-            ("tunnel cost-per-km class", f"{params.tunnel_class}: {t_members}", f"{base} million per km",
-             "assumption tunnel_cost_class; rows with project_costs.per_km_use", t_src),
+            (
+                "promised construction time",
+                f"{params.years:g}",
+                "years",
+                "claim (data/megaprojects.csv)",
+                "independent_2025_10_17",
+            ),
+            (
+                "tunnel cost-per-km class",
+                f"{params.tunnel_class}: {t_members}",
+                f"{base} million per km",
+                "assumption tunnel_cost_class; rows with project_costs.per_km_use",
+                t_src,
+            ),
             ("cost-per-km distribution", params.cost_model, "", "assumption cost_per_km_lognormal", ""),
-            ("parameter uncertainty of the small classes", params.uncertainty, "",
-             "assumption cost_parameter_uncertainty", ""),
-            ("correlation between segments' costs", f"{params.correlation:g}", "",
-             "assumption segment_cost_correlation", ""),
-            ("overrun applied on top of benchmark outturns", "yes (stress test)" if params.overrun_applied else "no",
-             "", "assumption overrun_applied", ""),
+            (
+                "parameter uncertainty of the small classes",
+                params.uncertainty,
+                "",
+                "assumption cost_parameter_uncertainty",
+                "",
+            ),
+            (
+                "correlation between segments' costs",
+                f"{params.correlation:g}",
+                "",
+                "assumption segment_cost_correlation",
+                "",
+            ),
+            (
+                "overrun applied on top of benchmark outturns",
+                "yes (stress test)" if params.overrun_applied else "no",
+                "",
+                "assumption overrun_applied",
+                "",
+            ),
         ]
         if params.overrun_applied:
             t_over, t_over_src = overrun(params.tunnel_overrun)
             a_over, a_over_src = overrun(params.approach_overrun)
-            rows += [("tunnel overrun (outturn / estimate - 1)", t_over, "percent",
-                      "assumption tunnel_overrun_class; data/reference_overruns.csv", t_over_src),
-                     ("approach-line overrun", a_over, "percent",
-                      "assumption approach_overrun_class; data/reference_overruns.csv", a_over_src),
-                     ("overrun distribution", params.overrun_model, "", "assumption overrun_lognormal", "")]
+            rows += [
+                (
+                    "tunnel overrun (outturn / estimate - 1)",
+                    t_over,
+                    "percent",
+                    "assumption tunnel_overrun_class; data/reference_overruns.csv",
+                    t_over_src,
+                ),
+                (
+                    "approach-line overrun",
+                    a_over,
+                    "percent",
+                    "assumption approach_overrun_class; data/reference_overruns.csv",
+                    a_over_src,
+                ),
+                ("overrun distribution", params.overrun_model, "", "assumption overrun_lognormal", ""),
+            ]
         for sid, km, cls, _ in self._segment_rows(params)[1:]:
             seg = self.segments.set_index("segment_id").loc[sid]
             names, src = members(cls)
-            rows.append((f"segment: {seg['name']}", f"{km:,.0f} km; {cls}: {names}", f"km; {base} million per km",
-                         f"data/link_segments.csv ({seg['length_from']})", ";".join(dict.fromkeys(
-                             s for s in (seg["source_id"], src) if s))))
+            rows.append(
+                (
+                    f"segment: {seg['name']}",
+                    f"{km:,.0f} km; {cls}: {names}",
+                    f"km; {base} million per km",
+                    f"data/link_segments.csv ({seg['length_from']})",
+                    ";".join(dict.fromkeys(s for s in (seg["source_id"], src) if s)),
+                )
+            )
         rows += [
-            ("remote-site premium on approach lines", f"{params.premium:g}", "multiplier",
-             "assumption remote_site_premium", ""),
+            (
+                "remote-site premium on approach lines",
+                f"{params.premium:g}",
+                "multiplier",
+                "assumption remote_site_premium",
+                "",
+            ),
             ("parallel bores", f"{params.bores}", "count", "assumption tunnel_bores", ""),
             ("TBMs working at once", f"{params.tbm_count}", "count", "assumption tbm_count", ""),
-            ("share of the schedule spent boring", f"{params.boring_share:g}", "fraction",
-             "assumption boring_share_of_schedule", ""),
+            (
+                "share of the schedule spent boring",
+                f"{params.boring_share:g}",
+                "fraction",
+                "assumption boring_share_of_schedule",
+                "",
+            ),
             ("draws", f"{params.draws:,}", "count", "setting (montecarlo.Params)", ""),
             ("seed", f"{params.seed}", "", "bering.SEED", ""),
             ("money", f"{params.method}, to {base}", "", "bering.money", ""),
@@ -711,8 +802,7 @@ class Model:
         straight = straight_line_lengths(self.data_dir)
         if any(abs(straight[k] - getattr(params, k)) > 1 for k in straight):
             out.append(("approach line lengths", "straight lines (lower bound)", straight))
-        return [(a, o, c) for a, o, c in out
-                if any(getattr(params, k) != v for k, v in c.items())]
+        return [(a, o, c) for a, o, c in out if any(getattr(params, k) != v for k, v in c.items())]
 
     def sensitivity(self, params: Params, draws: int = 200_000, component: str = "whole") -> pd.DataFrame:
         """P50 of ``component`` (tunnel, approach or whole) under each variant, and its change.
@@ -730,8 +820,15 @@ class Model:
         rows = []
         for assumption, option, changes in self.variants(params):
             value = p50(replace(small, **changes))
-            rows.append({"assumption": assumption, "option": option, "p50": value,
-                         "change": value - base, "change_pct": 100 * (value / base - 1)})
+            rows.append(
+                {
+                    "assumption": assumption,
+                    "option": option,
+                    "p50": value,
+                    "change": value - base,
+                    "change_pct": 100 * (value / base - 1),
+                }
+            )
         table = pd.DataFrame(rows)
         table.attrs["baseline_p50"] = base
         spread = table.groupby("assumption")["change"].agg(lambda s: max(s.max(), 0) - min(s.min(), 0))
@@ -744,14 +841,29 @@ class Model:
         for name, (description, _) in SCENARIOS.items():
             result = self.run(replace(self.scenario(name, data_dir), draws=draws))
             t, w = percentiles(result.tunnel, [50, 90]), percentiles(result.whole, [50, 90])
-            rows.append({"scenario": name, "what changes": description, "tunnel P50": t[50], "tunnel P90": t[90],
-                         "whole link P50": w[50], "whole link P90": w[90]})
+            rows.append(
+                {
+                    "scenario": name,
+                    "what changes": description,
+                    "tunnel P50": t[50],
+                    "tunnel P90": t[90],
+                    "whole link P50": w[50],
+                    "whole link P90": w[90],
+                }
+            )
         return pd.DataFrame(rows)
 
     # -- interactive estimate -------------------------------------------------------------------
 
-    def estimate(self, params: Params, length_km: float | None = None, tunnel_class: str | None = None,
-                 percentile: float = 50, tbm_count: int | None = None, draws: int = 200_000) -> pd.DataFrame:
+    def estimate(
+        self,
+        params: Params,
+        length_km: float | None = None,
+        tunnel_class: str | None = None,
+        percentile: float = 50,
+        tbm_count: int | None = None,
+        draws: int = 200_000,
+    ) -> pd.DataFrame:
         """Cost at ``percentile`` and the schedule for a few headline choices; for widgets.
 
         Returns a small table: tunnel and whole-link cost at the percentile (bn), the advance
@@ -775,10 +887,16 @@ class Model:
         rows = [
             (f"tunnel cost, P{percentile:g}", percentiles(result.tunnel, [percentile])[percentile], f"{base} bn"),
             (f"whole link cost, P{percentile:g}", percentiles(result.whole, [percentile])[percentile], f"{base} bn"),
-            (f"advance per TBM to finish in {p.years:g} years (m per calendar day)",
-             benchmarks.advance_needed(p.tunnel_km, p.bores, p.tbm_count, p.years, p.boring_share), "m per day"),
-            (f"years to bore at {typical:g} m per calendar day ({ref['chart_label']})",
-             benchmarks.years_needed(p.tunnel_km, p.bores, p.tbm_count, typical, p.boring_share), "years"),
+            (
+                f"advance per TBM to finish in {p.years:g} years (m per calendar day)",
+                benchmarks.advance_needed(p.tunnel_km, p.bores, p.tbm_count, p.years, p.boring_share),
+                "m per day",
+            ),
+            (
+                f"years to bore at {typical:g} m per calendar day ({ref['chart_label']})",
+                benchmarks.years_needed(p.tunnel_km, p.bores, p.tbm_count, typical, p.boring_share),
+                "years",
+            ),
         ]
         table = pd.DataFrame(rows, columns=["quantity", "value", "unit"])
         table["value"] = table["value"].round(2)
@@ -793,8 +911,10 @@ def straight_line_lengths(data_dir=None) -> dict[str, float]:
     places, segments = data.load("places", data_dir), data.load("alignment_segments", data_dir)
     seg = geo.segment_lengths(places, segments)
     seg = seg[seg["segment_type"] == "new_land_line"]
-    return {name: float(seg.loc[seg["alignment_id"] == alignment, "length_km"].sum())
-            for name, alignment in APPROACH_ALIGNMENTS.items()}
+    return {
+        name: float(seg.loc[seg["alignment_id"] == alignment, "length_km"].sum())
+        for name, alignment in APPROACH_ALIGNMENTS.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -877,8 +997,9 @@ def _results(key: str, scenario: str) -> pd.DataFrame:
 # Duration model and the reference-class forecast of the pitch
 
 
-def duration_log_samples(durations, lengths_km, length_km: float, elasticity: float, draws: int,
-                         seed: int = SEED, uncertainty: str = "t") -> np.ndarray:
+def duration_log_samples(
+    durations, lengths_km, length_km: float, elasticity: float, draws: int, seed: int = SEED, uncertainty: str = "t"
+) -> np.ndarray:
     """Draws of construction years for a tunnel of ``length_km`` from a reference class of durations.
 
     Each reference duration is first scaled to the new length: ``d x (length_km / L) ** elasticity``
@@ -896,8 +1017,9 @@ def duration_log_samples(durations, lengths_km, length_km: float, elasticity: fl
     return np.exp(draw_log_costs(rng, z, scaled, uncertainty))
 
 
-def reference_class_forecast(estimate_bn: float, mean_pct: float, sd_pct: float, draws: int,
-                             seed: int = SEED, model: str = "lognormal") -> np.ndarray:
+def reference_class_forecast(
+    estimate_bn: float, mean_pct: float, sd_pct: float, draws: int, seed: int = SEED, model: str = "lognormal"
+) -> np.ndarray:
     """A project's own estimate times the overrun ratio of its class: reference-class forecasting proper."""
     return float(estimate_bn) * draw_ratio(np.random.default_rng([seed, 202]), int(draws), mean_pct, sd_pct, model)
 
@@ -929,13 +1051,18 @@ def earlier_tunnel_estimates(m: Model) -> pd.DataFrame:
     costs = benchmarks.restate_costs(m.costs, m.conv)
     proposals = set(m.projects.loc[m.projects["kind"] == "crossing_proposal", "project_id"])
     rows = benchmarks.scope_rows(costs, TUNNEL_SCOPE)
-    rows = rows[rows["project_id"].isin(proposals) & (rows["project_id"] != benchmarks.CLAIM_PROJECT)
-                & (rows["year_stated"] >= MODERN_FROM)]
+    rows = rows[
+        rows["project_id"].isin(proposals)
+        & (rows["project_id"] != benchmarks.CLAIM_PROJECT)
+        & (rows["year_stated"] >= MODERN_FROM)
+    ]
     a = pd.DataFrame({"label": rows["cost_id"], "year": rows["year_stated"].astype(int), "usd_bn": rows["usd_bn"]})
-    claims = timeline.cost_claims(timeline.load_timeline(m.data_dir), m.conv,
-                                  scopes=data.load("cost_claim_scopes", m.data_dir))
-    claims = claims[(claims["scope"] == TUNNEL_SCOPE) & (claims["year"] >= MODERN_FROM)
-                    & (claims["year"] < money.BASE_YEAR)]
+    claims = timeline.cost_claims(
+        timeline.load_timeline(m.data_dir), m.conv, scopes=data.load("cost_claim_scopes", m.data_dir)
+    )
+    claims = claims[
+        (claims["scope"] == TUNNEL_SCOPE) & (claims["year"] >= MODERN_FROM) & (claims["year"] < money.BASE_YEAR)
+    ]
     b = pd.DataFrame({"label": claims["event_id"], "year": claims["year"].astype(int), "usd_bn": claims["usd_bn_base"]})
     return pd.concat([a, b], ignore_index=True).sort_values(["year", "label"]).reset_index(drop=True)
 
@@ -958,121 +1085,248 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         rows.append((k, v, unit, desc))
 
     bore_km = benchmarks.bore_km(claim["length_km"], params.bores)
-    add("claim_8bn_usd_per_km", claim["claim_8bn"] * 1000 / claim["length_km"], f"{base} million per km",
-        f"USD {claim['claim_8bn']:g} bn claim spread over the pitch's {claim['length_km']:g} km tunnel")
-    add("claim_8bn_usd_per_bore_km", claim["claim_8bn"] * 1000 / bore_km, f"{base} million per bore-km",
+    add(
+        "claim_8bn_usd_per_km",
+        claim["claim_8bn"] * 1000 / claim["length_km"],
+        f"{base} million per km",
+        f"USD {claim['claim_8bn']:g} bn claim spread over the pitch's {claim['length_km']:g} km tunnel",
+    )
+    add(
+        "claim_8bn_usd_per_bore_km",
+        claim["claim_8bn"] * 1000 / bore_km,
+        f"{base} million per bore-km",
         f"USD {claim['claim_8bn']:g} bn over {params.bores} bores x {claim['length_km']:g} km "
-        "(assumption tunnel_bores)")
-    add("claim_65bn_scope", scopes[c65], "scope",
+        "(assumption tunnel_bores)",
+    )
+    add(
+        "claim_65bn_scope",
+        scopes[c65],
+        "scope",
         "Scope of the USD 65 bn 'traditional cost': the 2007 plan's tunnel plus about 6000 km of railway, pipeline and "
-        "power corridor, wider than the rail-only whole link and far wider than the tunnel (project_costs.scope)")
+        "power corridor, wider than the rail-only whole link and far wider than the tunnel (project_costs.scope)",
+    )
     add("claim_8bn_scope", scopes[c8], "scope", "Scope of the USD 8 bn ceiling: the tunnel alone (project_costs.scope)")
     tunnel_only = earlier_tunnel_estimates(m)
-    add("tunnel_only_estimates_min_usd2025", float(tunnel_only["usd_bn"].min()), f"{base} bn",
+    add(
+        "tunnel_only_estimates_min_usd2025",
+        float(tunnel_only["usd_bn"].min()),
+        f"{base} bn",
         f"Cheapest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM} (project_costs and the timeline's "
-        "cost claims of scope tunnel), restated")
-    add("tunnel_only_estimates_max_usd2025", float(tunnel_only["usd_bn"].max()), f"{base} bn",
-        f"Dearest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM}, restated")
-    add("rail_tunnel_median_usd_per_km", float(np.median(benchmarks.class_values(table, "rail_tunnels"))),
-        f"{base} million per km", "Median cost per km of route of the long rail tunnels built or building")
+        "cost claims of scope tunnel), restated",
+    )
+    add(
+        "tunnel_only_estimates_max_usd2025",
+        float(tunnel_only["usd_bn"].max()),
+        f"{base} bn",
+        f"Dearest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM}, restated",
+    )
+    add(
+        "rail_tunnel_median_usd_per_km",
+        float(np.median(benchmarks.class_values(table, "rail_tunnels"))),
+        f"{base} million per km",
+        "Median cost per km of route of the long rail tunnels built or building",
+    )
     basis_classes = {"tunnel": params.tunnel_class}
     basis_classes.update({"approach": cls for cls in dict.fromkeys(c for _, _, c, _ in m._segment_rows(params)[1:])})
     for part, cls in basis_classes.items():
         basis = benchmarks.class_basis(table, cls, m.classes)
         add(f"{part}_class_size", len(basis), "count", f"Projects in the {part} cost class '{cls}'")
-        add(f"{part}_class_not_outturn", int((basis != "outturn").sum()), "count",
+        add(
+            f"{part}_class_not_outturn",
+            int((basis != "outturn").sum()),
+            "count",
             f"Projects of the {part} cost class '{cls}' whose cost per km is an estimate, or the median of an "
-            "estimate and an outturn, taken as it stands (no overrun uplift)")
+            "estimate and an outturn, taken as it stands (no overrun uplift)",
+        )
     per_bore = table["usd_m_per_bore_km"].dropna()
-    add("rail_tunnel_median_usd_per_bore_km",
-        float(np.median(table.set_index("project_id").loc[benchmarks.class_members(m.projects, "rail_tunnels"),
-                                                           "usd_m_per_bore_km"].dropna())),
-        f"{base} million per bore-km", "Median cost per km of bore of the long rail tunnels whose bores are sourced")
-    add("cheapest_tunnel_usd_per_bore_km", float(per_bore.min()), f"{base} million per bore-km",
-        f"Cheapest cost per bore-km among the benchmark tunnels ({table.loc[per_bore.idxmin(), 'name']})")
+    add(
+        "rail_tunnel_median_usd_per_bore_km",
+        float(
+            np.median(
+                table.set_index("project_id")
+                .loc[benchmarks.class_members(m.projects, "rail_tunnels"), "usd_m_per_bore_km"]
+                .dropna()
+            )
+        ),
+        f"{base} million per bore-km",
+        "Median cost per km of bore of the long rail tunnels whose bores are sourced",
+    )
+    add(
+        "cheapest_tunnel_usd_per_bore_km",
+        float(per_bore.min()),
+        f"{base} million per bore-km",
+        f"Cheapest cost per bore-km among the benchmark tunnels ({table.loc[per_bore.idxmin(), 'name']})",
+    )
     r = costs.set_index("cost_id")["usd_bn"]
     ct = m.costs.set_index("cost_id").loc["channel_tunnel_out_construction_1985p"]
-    add("channel_tunnel_outturn_usd2025", float(r[ct.name]), f"{base} bn",
+    add(
+        "channel_tunnel_outturn_usd2025",
+        float(r[ct.name]),
+        f"{base} bn",
         f"Channel Tunnel construction outturn ({ct['currency']} {ct['amount_bn']:g} bn in {ct['price_year']} "
-        "prices) restated")
+        "prices) restated",
+    )
     over = benchmarks.overruns(m.costs, m.conv, m.projects).set_index("estimate_id")
-    add("channel_tunnel_overrun_pct", float(over.loc["channel_tunnel_est_construction_1985p", "overrun_pct"]),
+    add(
+        "channel_tunnel_overrun_pct",
+        float(over.loc["channel_tunnel_est_construction_1985p", "overrun_pct"]),
         "percent",
-        f"Channel Tunnel construction outturn over forecast, constant {ct['price_year']} prices")
-    add("panama_us_construction_usd2025", float(r["panama_us_out_expenditure_1904_1914"]), f"{base} bn",
+        f"Channel Tunnel construction outturn over forecast, constant {ct['price_year']} prices",
+    )
+    add(
+        "panama_us_construction_usd2025",
+        float(r["panama_us_out_expenditure_1904_1914"]),
+        f"{base} bn",
         "US expenditures on the Panama Canal 1904-1914 as published by the Panama Canal History Museum, restated "
-        "(not shown to exclude the purchase payments)")
+        "(not shown to exclude the purchase payments)",
+    )
     for p in (10, 50, 80, 90):
-        add(f"tunnel_cost_p{p}_usd2025", q_t[p], f"{base} bn",
-            f"P{p} of the unit-cost benchmark estimate of the {params.tunnel_km:g} km tunnel alone{scen}")
+        add(
+            f"tunnel_cost_p{p}_usd2025",
+            q_t[p],
+            f"{base} bn",
+            f"P{p} of the unit-cost benchmark estimate of the {params.tunnel_km:g} km tunnel alone{scen}",
+        )
     for p in (50, 90):
-        add(f"whole_link_cost_p{p}_usd2025", q_w[p], f"{base} bn",
+        add(
+            f"whole_link_cost_p{p}_usd2025",
+            q_w[p],
+            f"{base} bn",
             f"P{p} of the whole link: tunnel, approach railways to connected railheads and the Alaska - Canada "
-            f"connection{scen}")
+            f"connection{scen}",
+        )
     if not params.tunnel_per_bore:
         bored_run = m.run(replace(params, tunnel_per_bore=True, draws=RESULT_DRAWS))
         n_bored = len(tunnel_per_bore_values(table, params.tunnel_class, m.classes, params.bores))
-        add("tunnel_cost_p50_per_bore_km_usd2025", percentiles(bored_run.tunnel, [50])[50], f"{base} bn",
+        add(
+            "tunnel_cost_p50_per_bore_km_usd2025",
+            percentiles(bored_run.tunnel, [50])[50],
+            f"{base} bn",
             f"P50 of the {params.tunnel_km:g} km tunnel drawn per km of bore from the {n_bored} tunnels of the class "
-            f"whose bores are sourced, times {params.bores} bores (assumption tunnel_bores){scen}")
-        add("tunnel_class_bores_sourced", n_bored, "count",
-            f"Tunnels of the class '{params.tunnel_class}' whose number of bores is sourced")
+            f"whose bores are sourced, times {params.bores} bores (assumption tunnel_bores){scen}",
+        )
+        add(
+            "tunnel_class_bores_sourced",
+            n_bored,
+            "count",
+            f"Tunnels of the class '{params.tunnel_class}' whose number of bores is sourced",
+        )
     p90s = p90_across_methods(scenario, key)
     for part, label in (("tunnel", f"the {params.tunnel_km:g} km tunnel alone"), ("whole", "the whole link")):
         for end, pick in (("min", min), ("max", max)):
-            add(f"{'whole_link' if part == 'whole' else 'tunnel'}_cost_p90_{end}_across_methods_usd2025",
-                pick(p90s[part].values()), f"{base} bn",
+            add(
+                f"{'whole_link' if part == 'whole' else 'tunnel'}_cost_p90_{end}_across_methods_usd2025",
+                pick(p90s[part].values()),
+                f"{base} bn",
                 f"{'Lowest' if end == 'min' else 'Highest'} P90 of {label} over the ways of taking the small "
-                f"classes' parameter uncertainty ({', '.join(UNCERTAINTY)}){scen}")
-    add("percentile_of_8bn_claim", share_at_or_below(result.tunnel, claim["claim_8bn"]), "percentile (0-100)",
-        f"Share of simulated tunnel-only costs at or below the tunnel-only USD {claim['claim_8bn']:g} bn{scen}")
-    add("percentile_of_65bn_claim_whole_link", share_at_or_below(result.whole, claim["claim_65bn"]),
+                f"classes' parameter uncertainty ({', '.join(UNCERTAINTY)}){scen}",
+            )
+    add(
+        "percentile_of_8bn_claim",
+        share_at_or_below(result.tunnel, claim["claim_8bn"]),
+        "percentile (0-100)",
+        f"Share of simulated tunnel-only costs at or below the tunnel-only USD {claim['claim_8bn']:g} bn{scen}",
+    )
+    add(
+        "percentile_of_65bn_claim_whole_link",
+        share_at_or_below(result.whole, claim["claim_65bn"]),
         "percentile (0-100)",
         f"Share of simulated whole-link costs at or below USD {claim['claim_65bn']:g} bn taken as USD "
-        f"{params.base_year} (the figure covers a wider corridor programme, so this flatters it){scen}")
+        f"{params.base_year} (the figure covers a wider corridor programme, so this flatters it){scen}",
+    )
     c65_2007 = CLAIM_65BN_ORIGIN
     at_2007 = float(r[c65_2007])
     origin = m.costs.set_index("cost_id").loc[c65_2007]
-    add("claim_65bn_at_2007_prices_usd2025", at_2007, f"{base} bn",
+    add(
+        "claim_65bn_at_2007_prices_usd2025",
+        at_2007,
+        f"{base} bn",
         f"The 'traditional' USD 65 bn read as the {origin['price_year']} plan's figure it matches "
-        f"({origin['currency']} {origin['amount_bn']:g} bn of {origin['price_year']}), restated")
-    add("percentile_of_65bn_claim_at_2007_prices_whole_link", share_at_or_below(result.whole, at_2007),
+        f"({origin['currency']} {origin['amount_bn']:g} bn of {origin['price_year']}), restated",
+    )
+    add(
+        "percentile_of_65bn_claim_at_2007_prices_whole_link",
+        share_at_or_below(result.whole, at_2007),
         "percentile (0-100)",
         f"Share of simulated whole-link costs at or below the USD 65 bn restated from {origin['price_year']} prices "
-        f"(USD {at_2007:,.0f} bn of {params.base_year}){scen}")
-    add("percentile_of_65bn_claim_tunnel", share_at_or_below(result.tunnel, claim["claim_65bn"]),
+        f"(USD {at_2007:,.0f} bn of {params.base_year}){scen}",
+    )
+    add(
+        "percentile_of_65bn_claim_tunnel",
+        share_at_or_below(result.tunnel, claim["claim_65bn"]),
         "percentile (0-100)",
         f"Share of simulated tunnel-only costs at or below USD {claim['claim_65bn']:g} bn, the reading in which "
-        f"the pitch sets it against its tunnel{scen}")
-    add("north_america_connection_km", m.approach_km["na_km"], "km",
+        f"the pitch sets it against its tunnel{scen}",
+    )
+    add(
+        "north_america_connection_km",
+        m.approach_km["na_km"],
+        "km",
         "New railway from the Alaska Railroad to the Canadian network (Northern Rail Extension and Delta Junction - "
-        "Fort McMurray)")
-    add("whole_link_new_railway_km", sum(m.approach_km.values()), "km",
-        "New railway of the whole link on both sides, to connected railheads")
-    add("tunnel_share_of_whole_link_cost", float(np.median(result.tunnel / result.whole)), "fraction",
-        f"Median over draws of the tunnel's share of the whole-link cost{scen}")
+        "Fort McMurray)",
+    )
+    add(
+        "whole_link_new_railway_km",
+        sum(m.approach_km.values()),
+        "km",
+        "New railway of the whole link on both sides, to connected railheads",
+    )
+    add(
+        "tunnel_share_of_whole_link_cost",
+        float(np.median(result.tunnel / result.whole)),
+        "fraction",
+        f"Median over draws of the tunnel's share of the whole-link cost{scen}",
+    )
     mean, sd, _ = m.overrun_stats(params.tunnel_overrun)
     rcf = reference_class_forecast(claim["claim_8bn"], mean, sd, RESULT_DRAWS)
     q_r = percentiles(rcf, [50, 80])
-    add("rcf_8bn_p50_usd2025", q_r[50], f"{base} bn",
-        "Reference-class forecast of the USD 8 bn pitch taken as an estimate: P50 after the fixed-link overrun uplift")
-    add("rcf_8bn_p80_usd2025", q_r[80], f"{base} bn",
-        "Reference-class forecast of the USD 8 bn pitch taken as an estimate: P80 after the fixed-link overrun uplift")
+    add(
+        "rcf_8bn_p50_usd2025",
+        q_r[50],
+        f"{base} bn",
+        "Reference-class forecast of the USD 8 bn pitch taken as an estimate: P50 after the fixed-link overrun uplift",
+    )
+    add(
+        "rcf_8bn_p80_usd2025",
+        q_r[80],
+        f"{base} bn",
+        "Reference-class forecast of the USD 8 bn pitch taken as an estimate: P80 after the fixed-link overrun uplift",
+    )
     dur = duration_class(m.projects)
-    elasticity = float(data.load("assumptions", m.data_dir).set_index("assumption_id")
-                       .loc["duration_length_elasticity", "value"])
-    years = duration_log_samples(dur["duration_years"], dur["length_km"], params.tunnel_km, elasticity, RESULT_DRAWS,
-                                 uncertainty=params.uncertainty)
-    add("construction_duration_p50_years", percentiles(years, [50])[50], "years",
+    elasticity = float(
+        data.load("assumptions", m.data_dir).set_index("assumption_id").loc["duration_length_elasticity", "value"]
+    )
+    years = duration_log_samples(
+        dur["duration_years"],
+        dur["length_km"],
+        params.tunnel_km,
+        elasticity,
+        RESULT_DRAWS,
+        uncertainty=params.uncertainty,
+    )
+    add(
+        "construction_duration_p50_years",
+        percentiles(years, [50])[50],
+        "years",
         f"P50 construction time (start of main works to opening) of a {params.tunnel_km:g} km tunnel, from "
-        f"{len(dur)} long tunnels scaled by length")
-    add("probability_within_8_years", share_at_or_below(years, claim["years"]) / 100, "probability",
-        f"Share of simulated construction times at or below the promised {claim['years']:g} years")
-    needed = benchmarks.advance_needed(params.tunnel_km, params.bores, params.tbm_count, params.years,
-                                       params.boring_share)
-    add("tbm_advance_needed_m_per_day", needed, "m per calendar day per TBM",
+        f"{len(dur)} long tunnels scaled by length",
+    )
+    add(
+        "probability_within_8_years",
+        share_at_or_below(years, claim["years"]) / 100,
+        "probability",
+        f"Share of simulated construction times at or below the promised {claim['years']:g} years",
+    )
+    needed = benchmarks.advance_needed(
+        params.tunnel_km, params.bores, params.tbm_count, params.years, params.boring_share
+    )
+    add(
+        "tbm_advance_needed_m_per_day",
+        needed,
+        "m per calendar day per TBM",
         f"Average advance each of {params.tbm_count} TBMs needs to bore {params.bores} x {params.tunnel_km:g} km in "
-        f"{params.years:g} years, boring {params.boring_share:.0%} of the time (assumption)")
+        f"{params.years:g} years, boring {params.boring_share:.0%} of the time (assumption)",
+    )
     return rows
 
 
@@ -1093,47 +1347,57 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
     km = f"{params_km(m, scenario):g}"
     bored = ""
     if "tunnel_cost_p50_per_bore_km_usd2025" in v.index:
-        bored = (f"; drawn per km of bore from the {int(v['tunnel_class_bores_sourced'])} of them whose bores are "
-                 f"sourced, times {m.scenario(scenario).bores} bores (an assumption), the median is USD "
-                 f"{v['tunnel_cost_p50_per_bore_km_usd2025']:,.0f} bn")
+        bored = (
+            f"; drawn per km of bore from the {int(v['tunnel_class_bores_sourced'])} of them whose bores are "
+            f"sourced, times {m.scenario(scenario).bores} bores (an assumption), the median is USD "
+            f"{v['tunnel_cost_p50_per_bore_km_usd2025']:,.0f} bn"
+        )
 
     def tail(part):
         n, est = int(v[f"{part}_class_size"]), int(v[f"{part}_class_not_outturn"])
-        are = "is an estimate (or part estimate), taken as it stands" if est == 1 else \
-            "are estimates (or part estimates), taken as they stand"
+        are = (
+            "is an estimate (or part estimate), taken as it stands"
+            if est == 1
+            else "are estimates (or part estimates), taken as they stand"
+        )
         return f"{n - est} of {n} are outturns; {est} {are} without an overrun uplift"
 
-    return "\n".join([
-        "**Findings**" + scen,
-        "",
-        f"- The 2025 pitch sets a tunnel-only ceiling against a figure of another scope: its USD 65 bn "
-        f"'traditional cost' is the 2007 plan's tunnel with about 6000 km of railway, pipeline and power corridor "
-        f"(scope: {scope}), so 'under USD 8 bn against USD 65 bn+' compares a tunnel with a corridor programme. "
-        f"Read as a tunnel cost, USD 65 bn sits at P{v['percentile_of_65bn_claim_tunnel']:.0f} of the tunnel "
-        f"estimate below.",
-        f"- Judged by what long rail tunnels cost per km ({tail('tunnel')}), the {km} km tunnel alone has a median "
-        f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10 USD {v['tunnel_cost_p10_usd2025']:,.0f} bn, "
-        f"P90 USD {v['tunnel_cost_p90_min_across_methods_usd2025']:,.0f}-"
-        f"{v['tunnel_cost_p90_max_across_methods_usd2025']:,.0f} bn depending on how the small class's "
-        f"uncertainty is taken, USD 2025){bored}. USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
-        f"and below every tunnel-only estimate of the plans made since {MODERN_FROM} (USD "
-        f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn restated).",
-        f"- The whole link, with new railways to connected railheads on both sides "
-        f"({v['whole_link_new_railway_km']:,.0f} km, {v['north_america_connection_km']:,.0f} km of it from the "
-        f"Alaska Railroad to the Canadian network; of the rail lines costed, {tail('approach')}), has a median cost "
-        f"of USD {v['whole_link_cost_p50_usd2025']:,.0f} bn (P90 USD "
-        f"{v['whole_link_cost_p90_min_across_methods_usd2025']:,.0f}-"
-        f"{v['whole_link_cost_p90_max_across_methods_usd2025']:,.0f} bn across those methods); the tunnel is about "
-        f"{100 * v['tunnel_share_of_whole_link_cost']:.0f} % of it. The corridor programme's USD 65 bn sits at its "
-        f"P{v['percentile_of_65bn_claim_whole_link']:.0f} taken as USD 2025, or at "
-        f"P{v['percentile_of_65bn_claim_at_2007_prices_whole_link']:.0f} restated from 2007 prices (USD "
-        f"{v['claim_65bn_at_2007_prices_usd2025']:,.0f} bn), though it buys more than rail.",
-        f"- For USD 8 bn the tunnel would have to cost USD {v['claim_8bn_usd_per_bore_km']:,.0f} m per km of bore, "
-        f"against a median USD {v['rail_tunnel_median_usd_per_bore_km']:,.0f} m for long rail tunnels and "
-        f"USD {cheap['usd_m_per_bore_km']:,.0f} m for the cheapest tunnel in the data ({cheap['name'].split(' (')[0]}, "
-        f"{int(cheap['bores'])} bores of {diameter:.1f} "
-        f"m for cars over {cheap['km']:g} km).",
-        f"- Long tunnels scaled to {km} km took a median {v['construction_duration_p50_years']:.0f} years from the "
-        f"start of main works to opening; {100 * v['probability_within_8_years']:.0f} % of simulated construction "
-        f"times are eight years or less.",
-    ])
+    return "\n".join(
+        [
+            "**Findings**" + scen,
+            "",
+            f"- The 2025 pitch sets a tunnel-only ceiling against a figure of another scope: its USD 65 bn "
+            f"'traditional cost' is the 2007 plan's tunnel with about 6000 km of railway, pipeline and power corridor "
+            f"(scope: {scope}), so 'under USD 8 bn against USD 65 bn+' compares a tunnel with a corridor programme. "
+            f"Read as a tunnel cost, USD 65 bn sits at P{v['percentile_of_65bn_claim_tunnel']:.0f} of the tunnel "
+            f"estimate below.",
+            f"- Judged by what long rail tunnels cost per km ({tail('tunnel')}), the {km} km tunnel alone has a median "
+            f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10 USD {v['tunnel_cost_p10_usd2025']:,.0f} bn, "
+            f"P90 USD {v['tunnel_cost_p90_min_across_methods_usd2025']:,.0f}-"
+            f"{v['tunnel_cost_p90_max_across_methods_usd2025']:,.0f} bn depending on how the small class's "
+            f"uncertainty is taken, USD 2025){bored}. USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
+            f"and below every tunnel-only estimate of the plans made since {MODERN_FROM} (USD "
+            f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn "
+            "restated).",
+            f"- The whole link, with new railways to connected railheads on both sides "
+            f"({v['whole_link_new_railway_km']:,.0f} km, {v['north_america_connection_km']:,.0f} km of it from the "
+            f"Alaska Railroad to the Canadian network; of the rail lines costed, {tail('approach')}), "
+            "has a median cost "
+            f"of USD {v['whole_link_cost_p50_usd2025']:,.0f} bn (P90 USD "
+            f"{v['whole_link_cost_p90_min_across_methods_usd2025']:,.0f}-"
+            f"{v['whole_link_cost_p90_max_across_methods_usd2025']:,.0f} bn across those methods); the tunnel is about "
+            f"{100 * v['tunnel_share_of_whole_link_cost']:.0f} % of it. The corridor programme's USD 65 bn sits at its "
+            f"P{v['percentile_of_65bn_claim_whole_link']:.0f} taken as USD 2025, or at "
+            f"P{v['percentile_of_65bn_claim_at_2007_prices_whole_link']:.0f} restated from 2007 prices (USD "
+            f"{v['claim_65bn_at_2007_prices_usd2025']:,.0f} bn), though it buys more than rail.",
+            f"- For USD 8 bn the tunnel would have to cost USD {v['claim_8bn_usd_per_bore_km']:,.0f} m per km of bore, "
+            f"against a median USD {v['rail_tunnel_median_usd_per_bore_km']:,.0f} m for long rail tunnels and "
+            f"USD {cheap['usd_m_per_bore_km']:,.0f} m for the cheapest tunnel in the data "
+            f"({cheap['name'].split(' (')[0]}, "
+            f"{int(cheap['bores'])} bores of {diameter:.1f} "
+            f"m for cars over {cheap['km']:g} km).",
+            f"- Long tunnels scaled to {km} km took a median {v['construction_duration_p50_years']:.0f} years from the "
+            f"start of main works to opening; {100 * v['probability_within_8_years']:.0f} % of simulated construction "
+            f"times are eight years or less.",
+        ]
+    )

@@ -33,6 +33,7 @@ def markdown_table(frame: pd.DataFrame) -> Markdown:
     Text cells are escaped (HTML and Markdown syntax show as text); a cell that is already
     :class:`Markdown` (a link the package built) is kept, with only its pipes escaped.
     """
+
     def cell(value) -> str:
         if isinstance(value, Markdown):
             return value.text.replace("|", "\\|").replace("\n", " ")
@@ -41,8 +42,8 @@ def markdown_table(frame: pd.DataFrame) -> Markdown:
         if isinstance(value, (float, int)) and not isinstance(value, bool):
             return readable_number(value)
         return fmt.markdown(value)
-    lines = ["| " + " | ".join(fmt.markdown(c) for c in frame.columns) + " |",
-             "|" + "---|" * len(frame.columns)]
+
+    lines = ["| " + " | ".join(fmt.markdown(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return Markdown("\n".join(lines))
 
@@ -69,12 +70,17 @@ def _figure_ref(name: str, files: str, links: bool) -> str:
 def collection_numbers(keys: pd.DataFrame, ledger_rows=()) -> pd.DataFrame:
     """Key numbers of every notebook, computed: the modules' ``keys`` plus the ledger's headline rows."""
     rows = pd.DataFrame(list(ledger_rows), columns=["key", "value", "unit", "description"]).assign(
-        notebook="05_claims_ledger")
+        notebook="05_claims_ledger"
+    )
     return pd.concat([keys[["key", "value", "unit", "description", "notebook"]], rows], ignore_index=True)
 
 
-def notebook_map(notebooks_dir: Path | None = None, figures_dir: Path | None = None,
-                 links: bool = False, numbers: pd.DataFrame | None = None) -> pd.DataFrame:
+def notebook_map(
+    notebooks_dir: Path | None = None,
+    figures_dir: Path | None = None,
+    links: bool = False,
+    numbers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per notebook: its question (title), headline findings (key numbers) and figures.
 
     ``numbers`` are the key numbers with a ``notebook`` column (:func:`collection_numbers`); by
@@ -88,9 +94,14 @@ def notebook_map(notebooks_dir: Path | None = None, figures_dir: Path | None = N
         mine = catalogue[catalogue["notebook"] == path.stem]
         figures = [_figure_ref(n, f, links) for n, f in zip(mine["name"], mine["files"])]
         figure_cell = ", ".join(figures) or "-"
-        rows.append({"notebook": path.stem, "question": notebook_title(path),
-                     "headline findings": findings(numbers, path.stem) or "(no key numbers recorded yet)",
-                     "figures": Markdown(figure_cell) if links else figure_cell})
+        rows.append(
+            {
+                "notebook": path.stem,
+                "question": notebook_title(path),
+                "headline findings": findings(numbers, path.stem) or "(no key numbers recorded yet)",
+                "figures": Markdown(figure_cell) if links else figure_cell,
+            }
+        )
     return pd.DataFrame(rows, columns=["notebook", "question", "headline findings", "figures"])
 
 
@@ -108,11 +119,17 @@ def data_files(data_dir: Path | None = None) -> pd.DataFrame:
     rows = []
     for res in package["resources"]:
         frame = data.load(res["name"], data_dir, cross_checks=False)
-        cited = (int(frame["source_id"].nunique()) if "source_id" in frame.columns and res["name"] != "sources"
-                 else None)
-        rows.append({"file": f"data/{res['path']}", "title": res.get("title", res["name"]),
-                     "rows": len(frame), "fields": len(res["schema"]["fields"]),
-                     "sources cited": cited, "description": res.get("description", "")})
+        cited = int(frame["source_id"].nunique()) if "source_id" in frame.columns and res["name"] != "sources" else None
+        rows.append(
+            {
+                "file": f"data/{res['path']}",
+                "title": res.get("title", res["name"]),
+                "rows": len(frame),
+                "fields": len(res["schema"]["fields"]),
+                "sources cited": cited,
+                "description": res.get("description", ""),
+            }
+        )
     table = pd.DataFrame(rows)
     table["sources cited"] = table["sources cited"].astype("Int64")
     return table
@@ -124,17 +141,26 @@ def assumptions(data_dir: Path | None = None) -> pd.DataFrame:
     return table[["assumption_id", "value", "unit", "description", "used_in"]]
 
 
-def headline(notebooks_dir: Path | None = None, figures_dir: Path | None = None,
-             data_dir: Path | None = None) -> list[tuple[str, int, str, str]]:
+def headline(
+    notebooks_dir: Path | None = None, figures_dir: Path | None = None, data_dir: Path | None = None
+) -> list[tuple[str, int, str, str]]:
     """The overview's own key numbers as ``(key, value, unit, description)``."""
     package = data.load_package(data_dir)
     return [
-        ("n_notebooks", len(analysis_notebooks(notebooks_dir)), "notebooks",
-         "Analysis notebooks in the collection (besides this overview)"),
+        (
+            "n_notebooks",
+            len(analysis_notebooks(notebooks_dir)),
+            "notebooks",
+            "Analysis notebooks in the collection (besides this overview)",
+        ),
         ("n_data_files", len(package["resources"]), "files", "Data files described in data/datapackage.json"),
         ("n_sources", len(data.load("sources", data_dir)), "sources", "Sources cited by the data (data/sources.csv)"),
-        ("n_assumptions", len(data.load("assumptions", data_dir)), "assumptions",
-         "Values no source publishes, each with its rationale (data/assumptions.csv)"),
+        (
+            "n_assumptions",
+            len(data.load("assumptions", data_dir)),
+            "assumptions",
+            "Values no source publishes, each with its rationale (data/assumptions.csv)",
+        ),
         ("n_figures", len(export.catalogue(figures_dir)), "figures", "Figures in figures/catalogue.csv"),
     ]
 
@@ -163,42 +189,79 @@ def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) 
         if all(k in value for k in needs):
             out.append({"notebook": notebook, "figure": figure, "text": sentence()})
 
-    add("01_proposal_timeline", "01_timeline_by_era",
+    add(
+        "01_proposal_timeline",
+        "01_timeline_by_era",
         ("first_proposal_year", "distinct_proposals", "cost_claim_min_usd2025_bn", "cost_claim_max_usd2025_bn"),
-        lambda: (f"The 2025 pitch is the latest of {n(value['distinct_proposals'])} proposals and studies of a "
-                 f"crossing since {n(value['first_proposal_year'], 'year')}; their stated costs span USD "
-                 f"{n(value['cost_claim_min_usd2025_bn'])} bn to {n(value['cost_claim_max_usd2025_bn'])} bn "
-                 "in 2025 dollars."))
-    add("02_route_geometry", "02_region_missing_links",
-        ("tunnel_share_of_new_construction", "new_rail_whole_link_km", "new_rail_russia_km",
-         "strait_shore_to_shore_km"),
-        lambda: (f"The tunnel is the short part: the strait is {n(value['strait_shore_to_shore_km'])} km across at "
-                 f"its narrowest, but a link to connected railways on both sides also needs about "
-                 f"{n(value['new_rail_whole_link_km'])} km of new railway ({n(value['new_rail_russia_km'])} km "
-                 f"of it in Russia), so the tunnel is {n(100 * value['tunnel_share_of_new_construction'])} % of the "
-                 "new construction."))
-    add("03_cost_benchmarks", "03_cost_distribution",
+        lambda: (
+            f"The 2025 pitch is the latest of {n(value['distinct_proposals'])} proposals and studies of a "
+            f"crossing since {n(value['first_proposal_year'], 'year')}; their stated costs span USD "
+            f"{n(value['cost_claim_min_usd2025_bn'])} bn to {n(value['cost_claim_max_usd2025_bn'])} bn "
+            "in 2025 dollars."
+        ),
+    )
+    add(
+        "02_route_geometry",
+        "02_region_missing_links",
+        (
+            "tunnel_share_of_new_construction",
+            "new_rail_whole_link_km",
+            "new_rail_russia_km",
+            "strait_shore_to_shore_km",
+        ),
+        lambda: (
+            f"The tunnel is the short part: the strait is {n(value['strait_shore_to_shore_km'])} km across at "
+            f"its narrowest, but a link to connected railways on both sides also needs about "
+            f"{n(value['new_rail_whole_link_km'])} km of new railway ({n(value['new_rail_russia_km'])} km "
+            f"of it in Russia), so the tunnel is {n(100 * value['tunnel_share_of_new_construction'])} % of the "
+            "new construction."
+        ),
+    )
+    add(
+        "03_cost_benchmarks",
+        "03_cost_distribution",
         ("tunnel_cost_p50_usd2025", "tunnel_cost_p10_usd2025", "tunnel_cost_p90_usd2025", "percentile_of_8bn_claim"),
-        lambda: (f"Judged by the tunnels already built, the tunnel alone would cost USD "
-                 f"{n(value['tunnel_cost_p50_usd2025'])} bn (P50; P10 to P90: {n(value['tunnel_cost_p10_usd2025'])} "
-                 f"to {n(value['tunnel_cost_p90_usd2025'])} bn, 2025 dollars); the pitched USD 8 bn lies at "
-                 f"percentile {n(value['percentile_of_8bn_claim'])} of that estimate."))
-    add("04_critical_minerals", "04_route_comparison",
-        ("russia_share_ree_mine_production_2024", "china_share_ree_mine_production_2024",
-         "overland_cheaper_pairs_central"),
-        lambda: (f"The rare-earth case is thin: Russia mined {n(value['russia_share_ree_mine_production_2024'])} % "
-                 f"of the world's rare earths in 2024 against China's "
-                 f"{n(value['china_share_ree_mine_production_2024'])} %, and overland through the crossing beats "
-                 f"the best sea route for {n(value['overland_cheaper_pairs_central'])} of the deposit-destination "
-                 "pairs in the central scenario."))
+        lambda: (
+            f"Judged by the tunnels already built, the tunnel alone would cost USD "
+            f"{n(value['tunnel_cost_p50_usd2025'])} bn (P50; P10 to P90: {n(value['tunnel_cost_p10_usd2025'])} "
+            f"to {n(value['tunnel_cost_p90_usd2025'])} bn, 2025 dollars); the pitched USD 8 bn lies at "
+            f"percentile {n(value['percentile_of_8bn_claim'])} of that estimate."
+        ),
+    )
+    add(
+        "04_critical_minerals",
+        "04_route_comparison",
+        (
+            "russia_share_ree_mine_production_2024",
+            "china_share_ree_mine_production_2024",
+            "overland_cheaper_pairs_central",
+        ),
+        lambda: (
+            f"The rare-earth case is thin: Russia mined {n(value['russia_share_ree_mine_production_2024'])} % "
+            f"of the world's rare earths in 2024 against China's "
+            f"{n(value['china_share_ree_mine_production_2024'])} %, and overland through the crossing beats "
+            f"the best sea route for {n(value['overland_cheaper_pairs_central'])} of the deposit-destination "
+            "pairs in the central scenario."
+        ),
+    )
     if claims is not None and len(claims):
         counts = claims["verdict"].value_counts()
-        parts = [f"{n(int(counts.get(v, 0)))} {v}" for v in
-                 ("consistent", "inconsistent", "unsupported", "contested", "not checkable")]
-        out.append({"notebook": "05_claims_ledger", "figure": "05_scorecard",
-                    "text": (f"Of the {n(len(claims))} distinct figures and dates in the October 2025 coverage "
-                             f"({n(int(claims['appearances'].sum()))} appearances), the data find "
-                             + ", ".join(parts[:-1]) + f" and {parts[-1]}.")})
+        parts = [
+            f"{n(int(counts.get(v, 0)))} {v}"
+            for v in ("consistent", "inconsistent", "unsupported", "contested", "not checkable")
+        ]
+        out.append(
+            {
+                "notebook": "05_claims_ledger",
+                "figure": "05_scorecard",
+                "text": (
+                    f"Of the {n(len(claims))} distinct figures and dates in the October 2025 coverage "
+                    f"({n(int(claims['appearances'].sum()))} appearances), the data find "
+                    + ", ".join(parts[:-1])
+                    + f" and {parts[-1]}."
+                ),
+            }
+        )
     return out
 
 
@@ -211,6 +274,7 @@ def missing_findings(keys: pd.DataFrame) -> list[str]:
 
 def findings_markdown(found: list[dict]) -> Markdown:
     """The findings as a numbered Markdown list, each linking to its notebook and figure."""
-    lines = [f"{i}. {fmt.markdown(f['text'])} {_link(f['notebook'], f['figure'])}"
-             for i, f in enumerate(found, start=1)]
+    lines = [
+        f"{i}. {fmt.markdown(f['text'])} {_link(f['notebook'], f['figure'])}" for i, f in enumerate(found, start=1)
+    ]
     return Markdown("**Findings**\n\n" + "\n".join(lines))

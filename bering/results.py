@@ -63,6 +63,7 @@ def check_frame(frame: pd.DataFrame, module: str) -> pd.DataFrame:
     dupes = sorted(set(frame.loc[frame["key"].duplicated(), "key"]))
     if dupes:
         raise ValueError(f"bering.{module}.results() repeats the keys {dupes}")
+
     def number(value):
         if isinstance(value, str):
             try:
@@ -81,8 +82,9 @@ def check_frame(frame: pd.DataFrame, module: str) -> pd.DataFrame:
 def combine(frames: dict[str, pd.DataFrame], notebooks: dict[str, str] | None = None) -> pd.DataFrame:
     """Concatenate per-module result frames; a key given by two modules is an error naming both."""
     notebooks = notebooks or dict(REGISTRY)
-    parts = [check_frame(frame, name).assign(module=name, notebook=notebooks.get(name, ""))
-             for name, frame in frames.items()]
+    parts = [
+        check_frame(frame, name).assign(module=name, notebook=notebooks.get(name, "")) for name, frame in frames.items()
+    ]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     clash = table[table["key"].duplicated(keep=False)]
     if len(clash):
@@ -100,8 +102,10 @@ def key_numbers(scenario: str = BASELINE, data_dir: Path | None = None) -> pd.Da
     frames = {}
     absent = missing_modules()
     if absent:
-        raise RuntimeError("the results registry names modules that give no results(): "
-                           + ", ".join(f"bering.{name}" for name in absent))
+        raise RuntimeError(
+            "the results registry names modules that give no results(): "
+            + ", ".join(f"bering.{name}" for name in absent)
+        )
     for name, _ in REGISTRY:
         frames[name] = _module(name).results(data_dir, scenario)
     return combine(frames)

@@ -71,6 +71,7 @@ ASSUMPTION_ROUTE_FACTOR = "route_factor_unsourced_corridor"
 # published lengths
 # --------------------------------------------------------------------------------------------
 
+
 def published_km(lengths: pd.DataFrame) -> pd.Series:
     """The km figure of each row of ``published_lengths``: as printed, else miles x 1.609344.
 
@@ -160,6 +161,7 @@ def assumption_value(assumption_id: str, data_dir=None) -> float:
 # gaps and surfaces
 # --------------------------------------------------------------------------------------------
 
+
 def _coords(places: pd.DataFrame, place_id: str) -> tuple[float, float]:
     table = places.set_index("place_id")
     if place_id not in table.index:
@@ -199,10 +201,18 @@ def water_gaps(land, places: pd.DataFrame, chain: Iterable[str] = ISLAND_CHAIN) 
             raise ValueError(f"{a} and {b} are on the same landmass: no water gap between them")
         gap = geo.shore_gap(masses[a], masses[b])
         (lat1, lon1), (lat2, lon2) = _coords(places, a), _coords(places, b)
-        rows.append({"from_place": a, "to_place": b, "gap_km": gap["gap_km"],
-                     "centre_km": float(geo.geodesic_km(lat1, lon1, lat2, lon2)),
-                     "shore_from_lat": gap["from_lat"], "shore_from_lon": gap["from_lon"],
-                     "shore_to_lat": gap["to_lat"], "shore_to_lon": gap["to_lon"]})
+        rows.append(
+            {
+                "from_place": a,
+                "to_place": b,
+                "gap_km": gap["gap_km"],
+                "centre_km": float(geo.geodesic_km(lat1, lon1, lat2, lon2)),
+                "shore_from_lat": gap["from_lat"],
+                "shore_from_lon": gap["from_lon"],
+                "shore_to_lat": gap["to_lat"],
+                "shore_to_lon": gap["to_lon"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -234,6 +244,7 @@ def route_surfaces(land, places: pd.DataFrame, chain: Iterable[str] = ISLAND_CHA
 # reconciliation
 # --------------------------------------------------------------------------------------------
 
+
 def computed_measures(summary: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, tuple[float, str]]:
     """Our measures that published figures are compared with: ``{key: (km, description)}``.
 
@@ -243,15 +254,20 @@ def computed_measures(summary: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, tu
     """
     out: dict[str, tuple[float, str]] = {}
     for row in summary.itertuples(index=False):
-        label = ("geodesic between the cape coordinates" if row.alignment_id == "cape_to_cape"
-                 else "geodesic through the alignment's places")
+        label = (
+            "geodesic between the cape coordinates"
+            if row.alignment_id == "cape_to_cape"
+            else "geodesic through the alignment's places"
+        )
         out[row.alignment_id] = (float(row.total_km), label)
     if len(gaps) >= 2:
         first, last = gaps.iloc[0]["from_place"], gaps.iloc[-2]["to_place"]
         mainland = gaps[(gaps["from_place"] == first) & (gaps["to_place"] == last)]
         if not mainland.empty:
-            out["mainland_gap"] = (float(mainland["gap_km"].iloc[0]),
-                                   "shortest water distance between the mainland coasts (1:10m)")
+            out["mainland_gap"] = (
+                float(mainland["gap_km"].iloc[0]),
+                "shortest water distance between the mainland coasts (1:10m)",
+            )
     hops = gaps.iloc[:-1] if len(gaps) > 2 else gaps
     if len(hops) >= 3:
         middle = hops.iloc[len(hops) // 2]
@@ -259,8 +275,9 @@ def computed_measures(summary: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, tu
     return out
 
 
-def reconcile(lengths: pd.DataFrame, computed: Mapping[str, tuple[float, str]],
-              alignments: pd.DataFrame | None = None) -> pd.DataFrame:
+def reconcile(
+    lengths: pd.DataFrame, computed: Mapping[str, tuple[float, str]], alignments: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Set each quoted Bering figure beside what our geometry gives.
 
     ``lengths`` is :func:`load_published_lengths` (needs ``length_id, crossing, alignment_id,
@@ -288,10 +305,19 @@ def reconcile(lengths: pd.DataFrame, computed: Mapping[str, tuple[float, str]],
             measures = MEASURE_LABELS[row.measure]
             if not pd.isna(row.alignment_id) and row.measure in ("tunnel_length", "corridor_length"):
                 measures += f": {names.get(row.alignment_id, row.alignment_id)}"
-            rows.append({"length_id": row.length_id, "quoted_as": row.quoted_as, "source_id": row.source_id,
-                         "measures": measures, "quoted_km": float(row.quoted_km), "compared_with": label,
-                         "computed_km": float(km), "difference_km": float(row.quoted_km) - float(km),
-                         "ratio": float(row.quoted_km) / float(km) if km else np.nan})
+            rows.append(
+                {
+                    "length_id": row.length_id,
+                    "quoted_as": row.quoted_as,
+                    "source_id": row.source_id,
+                    "measures": measures,
+                    "quoted_km": float(row.quoted_km),
+                    "compared_with": label,
+                    "computed_km": float(km),
+                    "difference_km": float(row.quoted_km) - float(km),
+                    "ratio": float(row.quoted_km) / float(km) if km else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -312,15 +338,24 @@ def tunnel_vs_water(lengths: pd.DataFrame, surfaces: pd.DataFrame) -> pd.DataFra
             if sea.empty:
                 raise ValueError(f"{row.length_id}: no published undersea length for {row.crossing}")
             under, basis = float(sea["quoted_km"].iloc[0]), "published undersea length"
-        rows.append({"crossing": row.crossing, "length_id": row.length_id, "quoted_as": row.quoted_as,
-                     "tunnel_km": float(row.quoted_km), "under_water_km": under,
-                     "ratio": float(row.quoted_km) / under, "basis": basis})
+        rows.append(
+            {
+                "crossing": row.crossing,
+                "length_id": row.length_id,
+                "quoted_as": row.quoted_as,
+                "tunnel_km": float(row.quoted_km),
+                "under_water_km": under,
+                "ratio": float(row.quoted_km) / under,
+                "basis": basis,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------------
 # route factors and missing links
 # --------------------------------------------------------------------------------------------
+
 
 def route_factors(lengths: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     """Published length over straight-line (geodesic) length for every corridor with a published length.
@@ -337,10 +372,15 @@ def route_factors(lengths: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     for row in corridors.itertuples(index=False):
         if row.alignment_id not in straight.index or not straight[row.alignment_id] > 0:
             raise ValueError(f"{row.length_id}: corridor {row.alignment_id!r} has no geometry")
-        rows.append({"alignment_id": row.alignment_id, "published_km": float(row.quoted_km),
-                     "straight_km": float(straight[row.alignment_id]),
-                     "route_factor": float(row.quoted_km) / float(straight[row.alignment_id]),
-                     "source_id": row.source_id})
+        rows.append(
+            {
+                "alignment_id": row.alignment_id,
+                "published_km": float(row.quoted_km),
+                "straight_km": float(straight[row.alignment_id]),
+                "route_factor": float(row.quoted_km) / float(straight[row.alignment_id]),
+                "source_id": row.source_id,
+            }
+        )
     out = pd.DataFrame(rows)
     if "name" in summary.columns and len(out):
         out.insert(1, "name", out["alignment_id"].map(summary.set_index("alignment_id")["name"]))
@@ -354,8 +394,12 @@ def pooled_route_factor(factors: pd.DataFrame) -> float:
     return float(factors["published_km"].sum() / factors["straight_km"].sum())
 
 
-def nearest_rail(places: pd.DataFrame, segments: pd.DataFrame, targets: Iterable[str] = (ISLAND_CHAIN[0], ISLAND_CHAIN[-1]),
-                 n: int = 3) -> pd.DataFrame:
+def nearest_rail(
+    places: pd.DataFrame,
+    segments: pd.DataFrame,
+    targets: Iterable[str] = (ISLAND_CHAIN[0], ISLAND_CHAIN[-1]),
+    n: int = 3,
+) -> pd.DataFrame:
     """For each target place, the ``n`` nearest existing rail points in the same country.
 
     Rail points are places of kind ``railhead`` and the places on ``existing_line`` segments.
@@ -370,15 +414,22 @@ def nearest_rail(places: pd.DataFrame, segments: pd.DataFrame, targets: Iterable
         own = rail[rail["country"] == country[target]].copy()
         if own.empty:
             raise ValueError(f"no existing rail point in {country[target]} (for {target})")
-        own["distance_km"] = np.atleast_1d(geo.geodesic_km(lat, lon, own["lat"].to_numpy(float),
-                                                           own["lon"].to_numpy(float)))
+        own["distance_km"] = np.atleast_1d(
+            geo.geodesic_km(lat, lon, own["lat"].to_numpy(float), own["lon"].to_numpy(float))
+        )
         own.insert(0, "target", target)
         frames.append(own.sort_values("distance_km").head(n))
     return pd.concat(frames, ignore_index=True)[["target", "place_id", "name", "distance_km"]]
 
 
-def missing_links(places: pd.DataFrame, segments: pd.DataFrame, lengths: pd.DataFrame, crossing_id: str,
-                  route_factor: float, corridors: Mapping[str, str] = CORRIDORS) -> pd.DataFrame:
+def missing_links(
+    places: pd.DataFrame,
+    segments: pd.DataFrame,
+    lengths: pd.DataFrame,
+    crossing_id: str,
+    route_factor: float,
+    corridors: Mapping[str, str] = CORRIDORS,
+) -> pd.DataFrame:
     """New railway needed on each side, from the railhead to the tunnel portal of ``crossing_id``.
 
     For each side, ``corridors`` names an approach alignment. Its length is the published one if
@@ -390,15 +441,18 @@ def missing_links(places: pd.DataFrame, segments: pd.DataFrame, lengths: pd.Data
     ``basis``.
     """
     if not route_factor >= 1.0:
-        raise ValueError(f"a route factor is at least 1 (a railway is never shorter than the "
-                         f"straight line); got {route_factor!r}")
+        raise ValueError(
+            f"a route factor is at least 1 (a railway is never shorter than the straight line); got {route_factor!r}"
+        )
     seg = geo.segment_lengths(places, segments)
     country = places.set_index("place_id")["country"]
     crossing = seg[seg["alignment_id"] == crossing_id]
     if crossing.empty:
         raise ValueError(f"no segments for crossing {crossing_id!r}")
-    portals = {country[crossing["from_place"].iloc[0]]: crossing["from_place"].iloc[0],
-               country[crossing["to_place"].iloc[-1]]: crossing["to_place"].iloc[-1]}
+    portals = {
+        country[crossing["from_place"].iloc[0]]: crossing["from_place"].iloc[0],
+        country[crossing["to_place"].iloc[-1]]: crossing["to_place"].iloc[-1],
+    }
     published = lengths[lengths["measure"] == "corridor_length"].set_index("alignment_id")["quoted_km"]
     rows = []
     for side, alignment_id in corridors.items():
@@ -407,24 +461,56 @@ def missing_links(places: pd.DataFrame, segments: pd.DataFrame, lengths: pd.Data
             raise ValueError(f"no segments for corridor {alignment_id!r} ({side})")
         start, end = legs["from_place"].iloc[0], legs["to_place"].iloc[-1]
         if country[end] not in portals:
-            raise ValueError(f"corridor {alignment_id!r} ends in {country[end]}, where crossing "
-                             f"{crossing_id!r} has no portal")
+            raise ValueError(
+                f"corridor {alignment_id!r} ends in {country[end]}, where crossing {crossing_id!r} has no portal"
+            )
         straight = float(legs["length_km"].sum())
         if alignment_id in published.index:
-            length, factor, basis, pub = float(published[alignment_id]), np.nan, "published length", float(published[alignment_id])
+            length, factor, basis, pub = (
+                float(published[alignment_id]),
+                np.nan,
+                "published length",
+                float(published[alignment_id]),
+            )
         else:
-            length, factor, basis, pub = straight * route_factor, route_factor, "straight x route factor (assumption)", np.nan
-        rows.append({"side": side, "leg": "corridor", "alignment_id": alignment_id, "from_place": start,
-                     "to_place": end, "straight_km": straight, "published_km": pub, "factor": factor,
-                     "length_km": length, "basis": basis})
+            length, factor, basis, pub = (
+                straight * route_factor,
+                route_factor,
+                "straight x route factor (assumption)",
+                np.nan,
+            )
+        rows.append(
+            {
+                "side": side,
+                "leg": "corridor",
+                "alignment_id": alignment_id,
+                "from_place": start,
+                "to_place": end,
+                "straight_km": straight,
+                "published_km": pub,
+                "factor": factor,
+                "length_km": length,
+                "basis": basis,
+            }
+        )
         portal = portals[country[end]]
         if portal != end:
             (lat1, lon1), (lat2, lon2) = _coords(places, end), _coords(places, portal)
             link = float(geo.geodesic_km(lat1, lon1, lat2, lon2))
-            rows.append({"side": side, "leg": "connector to the portal", "alignment_id": None,
-                         "from_place": end, "to_place": portal, "straight_km": link, "published_km": np.nan,
-                         "factor": route_factor, "length_km": link * route_factor,
-                         "basis": "straight x route factor (assumption)"})
+            rows.append(
+                {
+                    "side": side,
+                    "leg": "connector to the portal",
+                    "alignment_id": None,
+                    "from_place": end,
+                    "to_place": portal,
+                    "straight_km": link,
+                    "published_km": np.nan,
+                    "factor": route_factor,
+                    "length_km": link * route_factor,
+                    "basis": "straight x route factor (assumption)",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -460,8 +546,13 @@ def link_segments(data_dir=None) -> pd.DataFrame:
 
     table = data.load("link_segments", data_dir).copy()
     lengths = load_published_lengths(data_dir)
-    links = missing_links(data.load("places", data_dir), data.load("alignment_segments", data_dir), lengths,
-                          LINK_CROSSING, assumption_value(ASSUMPTION_ROUTE_FACTOR, data_dir))
+    links = missing_links(
+        data.load("places", data_dir),
+        data.load("alignment_segments", data_dir),
+        lengths,
+        LINK_CROSSING,
+        assumption_value(ASSUMPTION_ROUTE_FACTOR, data_dir),
+    )
     side_km = links.groupby("side")["length_km"].sum()
     published = lengths.set_index("length_id")["quoted_km"]
     claim_km = float(data.load("megaprojects", data_dir).set_index("project_id").loc[CLAIM_PROJECT, "length_km"])
@@ -472,8 +563,10 @@ def link_segments(data_dir=None) -> pd.DataFrame:
             km.append(claim_km)
         elif kind == "route":
             if ref not in LINK_ROUTE_SIDES:
-                raise ValueError(f"link segment {row.segment_id}: unknown route side '{ref}'; "
-                                 f"use one of: {', '.join(LINK_ROUTE_SIDES)}")
+                raise ValueError(
+                    f"link segment {row.segment_id}: unknown route side '{ref}'; "
+                    f"use one of: {', '.join(LINK_ROUTE_SIDES)}"
+                )
             km.append(float(side_km[ref]))
         elif kind == "published":
             if ref not in published.index:
@@ -507,9 +600,13 @@ def new_construction(links: pd.DataFrame, tunnel_km: float, tunnel_straight_km: 
     """New railway per side plus the tunnel, on two bases: as used (published lengths and route
     factors) and straight lines only; each with its share of the total."""
     sides = links.groupby("side", sort=False)[["length_km", "straight_km"]].sum()
-    table = pd.DataFrame({"part": [f"new railway, {s}" for s in sides.index] + ["tunnel"],
-                          "km": list(sides["length_km"]) + [float(tunnel_km)],
-                          "straight_km": list(sides["straight_km"]) + [float(tunnel_straight_km)]})
+    table = pd.DataFrame(
+        {
+            "part": [f"new railway, {s}" for s in sides.index] + ["tunnel"],
+            "km": list(sides["length_km"]) + [float(tunnel_km)],
+            "straight_km": list(sides["straight_km"]) + [float(tunnel_straight_km)],
+        }
+    )
     table["share"] = table["km"] / table["km"].sum()
     table["straight_share"] = table["straight_km"] / table["straight_km"].sum()
     return table
@@ -532,11 +629,15 @@ def antimeridian_check(places: pd.DataFrame, segments: pd.DataFrame) -> pd.DataF
     seg = geo.segment_lengths(places, segments)
     crosses = [geo.crosses_antimeridian(r.from_lat, r.from_lon, r.to_lat, r.to_lon) for r in seg.itertuples()]
     seg = seg[np.asarray(crosses, dtype=bool)].copy()
-    seg["naive_km"] = np.atleast_1d(naive_planar_km(seg["from_lat"].to_numpy(), seg["from_lon"].to_numpy(),
-                                                    seg["to_lat"].to_numpy(), seg["to_lon"].to_numpy()))
+    seg["naive_km"] = np.atleast_1d(
+        naive_planar_km(
+            seg["from_lat"].to_numpy(), seg["from_lon"].to_numpy(), seg["to_lat"].to_numpy(), seg["to_lon"].to_numpy()
+        )
+    )
     seg["naive_lon_step"] = seg["to_lon"] - seg["from_lon"]
-    return seg[["alignment_id", "from_place", "to_place", "from_lon", "to_lon", "naive_lon_step",
-                "length_km", "naive_km"]].reset_index(drop=True)
+    return seg[
+        ["alignment_id", "from_place", "to_place", "from_lon", "to_lon", "naive_lon_step", "length_km", "naive_km"]
+    ].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -579,8 +680,19 @@ def _draw_land(ax, land, window=None, face=LAND_FACE, edge=LAND_EDGE, lw=0.5, **
         ax.add_patch(PathPatch(MPath(verts, codes), facecolor=face, edgecolor=edge, lw=lw, **kw))
 
 
-def _graticule(ax, lons, lats, lat_range, lon_range, proj: dict, labels: bool = True, color="#C8C8C8",
-               label_size=9, n=200, special: Mapping[float, dict] | None = None):
+def _graticule(
+    ax,
+    lons,
+    lats,
+    lat_range,
+    lon_range,
+    proj: dict,
+    labels: bool = True,
+    color="#C8C8C8",
+    label_size=9,
+    n=200,
+    special: Mapping[float, dict] | None = None,
+):
     """Draw meridians and parallels (projected with ``proj``); label them where they leave the axes."""
     special = special or {}
     x0, x1 = ax.get_xlim()
@@ -596,8 +708,15 @@ def _graticule(ax, lons, lats, lat_range, lon_range, proj: dict, labels: bool = 
             # meridians are labelled where they meet the bottom edge (parallels own the left edge)
             if inside.any() and y[np.flatnonzero(inside)[0]] - y0 < 0.02 * (y1 - y0):
                 i = int(np.flatnonzero(inside)[0])
-                ax.annotate(_lon_label(lon), (x[i], y[i]), xytext=(2, 3), textcoords="offset points",
-                            fontsize=label_size, color=style.GREY, clip_on=True)
+                ax.annotate(
+                    _lon_label(lon),
+                    (x[i], y[i]),
+                    xytext=(2, 3),
+                    textcoords="offset points",
+                    fontsize=label_size,
+                    color=style.GREY,
+                    clip_on=True,
+                )
     for lat in lats:
         lon = np.linspace(*lon_range, n)
         x, y = geo.project(np.full(n, lat), geo.wrap_lon(lon), **proj)
@@ -606,8 +725,15 @@ def _graticule(ax, lons, lats, lat_range, lon_range, proj: dict, labels: bool = 
             inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
             if inside.any():
                 i = int(np.flatnonzero(inside)[0])
-                ax.annotate(f"{lat:g}°N", (x[i], y[i]), xytext=(3, 2), textcoords="offset points",
-                            fontsize=label_size, color=style.GREY, clip_on=True)
+                ax.annotate(
+                    f"{lat:g}°N",
+                    (x[i], y[i]),
+                    xytext=(3, 2),
+                    textcoords="offset points",
+                    fontsize=label_size,
+                    color=style.GREY,
+                    clip_on=True,
+                )
 
 
 def dms(value: float, positive: str, negative: str) -> str:
@@ -642,13 +768,23 @@ def _label_box(color="white"):
 def _segment_label(ax, seg_row, proj, text, offset=(0, 0), color="black", fontsize=10, ha="center"):
     lats, lons = geo.great_circle_points(seg_row.from_lat, seg_row.from_lon, seg_row.to_lat, seg_row.to_lon, n=3)
     x, y = geo.project(lats[1], lons[1], **proj)
-    ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=ha, va="center",
-                fontsize=fontsize, color=color, bbox=_label_box())
+    ax.annotate(
+        text,
+        (x, y),
+        xytext=offset,
+        textcoords="offset points",
+        ha=ha,
+        va="center",
+        fontsize=fontsize,
+        color=color,
+        bbox=_label_box(),
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # figure 1: the strait close up
 # --------------------------------------------------------------------------------------------
+
 
 def _along(lat1, lon1, lat2, lon2, fraction: float, proj: Mapping | None = None) -> tuple[float, float]:
     """Map point at ``fraction`` of the way along the geodesic from point 1 to point 2."""
@@ -660,9 +796,19 @@ def _along(lat1, lon1, lat2, lon2, fraction: float, proj: Mapping | None = None)
 
 def _callout(ax, text, point, text_xy, color="black", fontsize=10, ha="center"):
     """Label ``point`` with ``text`` placed at ``text_xy`` (data coordinates), joined by a thin line."""
-    ax.annotate(text, point, xytext=text_xy, textcoords="data", ha=ha, va="center", fontsize=fontsize, color=color,
-                bbox=_label_box(), zorder=9,
-                arrowprops={"arrowstyle": "-", "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 2})
+    ax.annotate(
+        text,
+        point,
+        xytext=text_xy,
+        textcoords="data",
+        ha=ha,
+        va="center",
+        fontsize=fontsize,
+        color=color,
+        bbox=_label_box(),
+        zorder=9,
+        arrowprops={"arrowstyle": "-", "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 2},
+    )
 
 
 #: Where the strait map puts its labels (km in the strait-centred projection), tuned so that no
@@ -678,9 +824,21 @@ STRAIT_LABELS = {
 }
 
 
-def strait_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.DataFrame, boundary: dict,
-               label_places: Iterable[str] = ("cape_dezhnev", "uelen", "big_diomede", "little_diomede",
-                                              "cape_prince_of_wales", "wales")):
+def strait_map(
+    land,
+    places: pd.DataFrame,
+    segments: pd.DataFrame,
+    gaps: pd.DataFrame,
+    boundary: dict,
+    label_places: Iterable[str] = (
+        "cape_dezhnev",
+        "uelen",
+        "big_diomede",
+        "little_diomede",
+        "cape_prince_of_wales",
+        "wales",
+    ),
+):
     """The strait in the strait-centred Lambert azimuthal equal-area projection, with a zoom on the Diomedes.
 
     ``land``: projected land in km (:func:`bering.geo.project_land`); ``segments``: the output of
@@ -697,7 +855,9 @@ def strait_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.Data
     window = (-82.0, -62.0, 68.0, 34.0)
     zoom = (-8.5, -32.0, 9.5, -18.0)
     ratios = [(window[2] - window[0]) / (window[3] - window[1]), (zoom[2] - zoom[0]) / (zoom[3] - zoom[1])]
-    fig, (ax, zx) = plt.subplots(1, 2, figsize=(14, 6.4), dpi=SCREEN_DPI, gridspec_kw={"width_ratios": ratios, "wspace": 0.12})
+    fig, (ax, zx) = plt.subplots(
+        1, 2, figsize=(14, 6.4), dpi=SCREEN_DPI, gridspec_kw={"width_ratios": ratios, "wspace": 0.12}
+    )
     for a, (x0, y0, x1, y1) in ((ax, window), (zx, zoom)):
         a.set_facecolor(WATER_FACE)
         a.set_xlim(x0, x1)
@@ -705,8 +865,14 @@ def strait_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.Data
         a.set_aspect("equal")
         a.grid(False)
         _draw_land(a, land, window=(x0 - 5, y0 - 5, x1 + 5, y1 + 5), zorder=2)
-    _graticule(ax, lons=np.arange(-172, -165, 1.0), lats=np.arange(65.0, 67.01, 0.5), lat_range=(64.5, 67.5),
-               lon_range=(-173, -165), proj=proj)
+    _graticule(
+        ax,
+        lons=np.arange(-172, -165, 1.0),
+        lats=np.arange(65.0, 67.01, 0.5),
+        lat_range=(64.5, 67.5),
+        lon_range=(-173, -165),
+        proj=proj,
+    )
     _graticule(zx, lons=[-169.0], lats=[65.75], lat_range=(65.5, 66.0), lon_range=(-169.3, -168.7), proj=proj)
 
     seg = segments.set_index(["alignment_id", "seq"])
@@ -722,11 +888,20 @@ def strait_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.Data
         for a in (ax, zx):
             a.plot(x, y, color=colour["island"], lw=2.6, zorder=5, solid_capstyle="round")
     c2c = seg.loc[("cape_to_cape", 1)]
-    ax.plot(*_geodesic_xy(c2c.from_lat, c2c.from_lon, c2c.to_lat, c2c.to_lon, proj), color=colour["cape_to_cape"],
-            lw=1.2, ls="--", zorder=4)
+    ax.plot(
+        *_geodesic_xy(c2c.from_lat, c2c.from_lon, c2c.to_lat, c2c.to_lon, proj),
+        color=colour["cape_to_cape"],
+        lw=1.2,
+        ls="--",
+        zorder=4,
+    )
     ib = seg.loc[("interbering_2011", 1)]
-    ax.plot(*_geodesic_xy(ib.from_lat, ib.from_lon, ib.to_lat, ib.to_lon, proj), color=colour["interbering_2011"],
-            lw=1.8, zorder=4)
+    ax.plot(
+        *_geodesic_xy(ib.from_lat, ib.from_lon, ib.to_lat, ib.to_lon, proj),
+        color=colour["interbering_2011"],
+        lw=1.8,
+        zorder=4,
+    )
     # shortest water gaps: mainland to mainland on the left, between the islands in the zoom
     mainland, island_gap = gaps.iloc[-1], gaps.iloc[1]
     ends = (mainland.shore_from_lat, mainland.shore_from_lon, mainland.shore_to_lat, mainland.shore_to_lon)
@@ -740,47 +915,85 @@ def strait_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.Data
             continue
         r = seg.loc[key]
         point = _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, fraction)
-        text = {"cape_to_cape": f"cape to cape\n{r.length_km:.1f} km",
-                "interbering_2011": f"Uelen route\n{r.length_km:.1f} km"}.get(key[0], f"{r.length_km:.1f} km")
+        text = {
+            "cape_to_cape": f"cape to cape\n{r.length_km:.1f} km",
+            "interbering_2011": f"Uelen route\n{r.length_km:.1f} km",
+        }.get(key[0], f"{r.length_km:.1f} km")
         col = {"cape_to_cape": "black", "interbering_2011": colour["interbering_2011"]}.get(key[0], colour["island"])
         _callout(ax, text, point, text_xy, color=col)
     fraction, text_xy = STRAIT_LABELS["mainland_gap"]
-    _callout(ax, f"shortest, shore to shore\n{mainland.gap_km:.1f} km", _along(*ends, fraction), text_xy,
-             color=colour["gap"])
+    _callout(
+        ax, f"shortest, shore to shore\n{mainland.gap_km:.1f} km", _along(*ends, fraction), text_xy, color=colour["gap"]
+    )
     lat_b, text_xy = STRAIT_LABELS["border"]
-    _callout(ax, "US–Russia border;\ndate line runs near it", geo.project(lat_b, boundary["lons"][0]), text_xy,
-             color=colour["border"])
+    _callout(
+        ax,
+        "US–Russia border;\ndate line runs near it",
+        geo.project(lat_b, boundary["lons"][0]),
+        text_xy,
+        color=colour["border"],
+    )
     r = seg.loc[("diomedes_tunnel", 2)]
-    _callout(zx, f"centre to centre\n{r.length_km:.2f} km", _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, 0.62),
-             (6.3, -23.3), color=colour["island"])
-    _callout(zx, f"shortest water gap\n{island_gap.gap_km:.2f} km", _along(*zends, 0.5), (0.5, -30.0),
-             color=colour["gap"])
-    _callout(zx, f"border ({dms(boundary['lons'][0], 'E', 'W')});\ndate line near it",
-             geo.project(65.83, boundary["lons"][0]), (5.2, -19.3),
-             color=colour["border"])
+    _callout(
+        zx,
+        f"centre to centre\n{r.length_km:.2f} km",
+        _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, 0.62),
+        (6.3, -23.3),
+        color=colour["island"],
+    )
+    _callout(
+        zx, f"shortest water gap\n{island_gap.gap_km:.2f} km", _along(*zends, 0.5), (0.5, -30.0), color=colour["gap"]
+    )
+    _callout(
+        zx,
+        f"border ({dms(boundary['lons'][0], 'E', 'W')});\ndate line near it",
+        geo.project(65.83, boundary["lons"][0]),
+        (5.2, -19.3),
+        color=colour["border"],
+    )
 
     # places
     table = places.set_index("place_id")
-    offsets = {"cape_dezhnev": (-6, 8, "right"), "uelen": (-6, 6, "right"), "big_diomede": (-8, 6, "right"),
-               "little_diomede": (6, -11, "left"), "cape_prince_of_wales": (7, 9, "left"),
-               "wales": (8, -2, "left"), "tin_city": (8, -8, "left")}
-    short = {"big_diomede": "Big Diomede (RU)", "little_diomede": "Little Diomede (US)", "wales": "Wales",
-             "cape_prince_of_wales": "Cape Prince\nof Wales",
-             "tin_city": "Tin City radar site"}
+    offsets = {
+        "cape_dezhnev": (-6, 8, "right"),
+        "uelen": (-6, 6, "right"),
+        "big_diomede": (-8, 6, "right"),
+        "little_diomede": (6, -11, "left"),
+        "cape_prince_of_wales": (7, 9, "left"),
+        "wales": (8, -2, "left"),
+        "tin_city": (8, -8, "left"),
+    }
+    short = {
+        "big_diomede": "Big Diomede (RU)",
+        "little_diomede": "Little Diomede (US)",
+        "wales": "Wales",
+        "cape_prince_of_wales": "Cape Prince\nof Wales",
+        "tin_city": "Tin City radar site",
+    }
     for pid in label_places:
         px, py = geo.project(table.loc[pid, "lat"], table.loc[pid, "lon"])
         dx, dy, ha = offsets.get(pid, (6, 6, "left"))
         ax.plot(px, py, "o", ms=4, color="black", zorder=7)
-        ax.annotate(short.get(pid, table.loc[pid, "name"]), (px, py), xytext=(dx, dy), textcoords="offset points",
-                    ha=ha, va="center", fontsize=10, zorder=8, bbox=_label_box())
+        ax.annotate(
+            short.get(pid, table.loc[pid, "name"]),
+            (px, py),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va="center",
+            fontsize=10,
+            zorder=8,
+            bbox=_label_box(),
+        )
     for pid, (tx, ty) in (("big_diomede", (-5.5, -26.5)), ("little_diomede", (6.5, -29.5))):
         px, py = geo.project(table.loc[pid, "lat"], table.loc[pid, "lon"])
         zx.plot(px, py, "o", ms=4, color="black", zorder=7)
         _callout(zx, short[pid] + "\ncentre point", (px, py), (tx, ty))
     ax.text(0.02, 0.97, "CHUKOTKA (Russia)", transform=ax.transAxes, fontsize=10, color=style.GREY, va="top")
     ax.text(0.98, 0.12, "ALASKA (US)", transform=ax.transAxes, fontsize=10, color=style.GREY, ha="right")
-    ax.add_patch(Rectangle((zoom[0], zoom[1]), zoom[2] - zoom[0], zoom[3] - zoom[1], fill=False, ec=style.GREY,
-                           lw=0.9, zorder=6))
+    ax.add_patch(
+        Rectangle((zoom[0], zoom[1]), zoom[2] - zoom[0], zoom[3] - zoom[1], fill=False, ec=style.GREY, lw=0.9, zorder=6)
+    )
     ax.set_title("The strait (grey box: zoom at right)", fontsize=11, loc="left")
     zx.set_title("The Diomedes", fontsize=11, loc="left")
 
@@ -789,8 +1002,14 @@ def strait_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.Data
         Line2D([], [], color=colour["interbering_2011"], lw=1.8, label="2011 InterBering route from Uelen"),
         Line2D([], [], color="black", lw=1.2, ls="--", label="cape to cape (reference)"),
         Line2D([], [], color=colour["gap"], lw=1.8, ls=":", label="shortest water gap (1:10m coastline)"),
-        Line2D([], [], color=colour["border"], lw=1.6, ls=(0, (6, 2, 1, 2)),
-               label="US–Russia border (date line approximately)"),
+        Line2D(
+            [],
+            [],
+            color=colour["border"],
+            lw=1.6,
+            ls=(0, (6, 2, 1, 2)),
+            label="US–Russia border (date line approximately)",
+        ),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.01))
     ax.set_xlabel("km east of 66°N 169°W (Lambert azimuthal equal-area)")
@@ -807,8 +1026,14 @@ def strait_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.Data
 REGION_PROJ = {"lat_0": 64.0, "lon_0": 171.0}
 
 
-def region_map(land, places: pd.DataFrame, segments: pd.DataFrame, factors: pd.DataFrame,
-               links: pd.DataFrame, proj: Mapping[str, float] = REGION_PROJ):
+def region_map(
+    land,
+    places: pd.DataFrame,
+    segments: pd.DataFrame,
+    factors: pd.DataFrame,
+    links: pd.DataFrame,
+    proj: Mapping[str, float] = REGION_PROJ,
+):
     """Yakutsk to Fairbanks: existing railheads and lines, proposed corridors and the gaps.
 
     ``land`` must be projected with the same ``proj`` (:func:`bering.geo.project_land`);
@@ -829,11 +1054,21 @@ def region_map(land, places: pd.DataFrame, segments: pd.DataFrame, factors: pd.D
     ax.set_aspect("equal")
     ax.grid(False)
     # about one pixel of the saved figure is 1.5 km: thin the 1:10m coast to that before drawing
-    _draw_land(ax, land.simplify(1.5, preserve_topology=True),
-               window=(window[0] - 50, window[1] - 50, window[2] + 50, window[3] + 50), zorder=2)
-    _graticule(ax, lons=[130, 140, 150, 160, 170, 180, -170, -160, -150, -140], lats=[55, 60, 65, 70],
-               lat_range=(50, 75), lon_range=(115, 230), proj=proj,
-               special={180: {"color": style.PALETTE["black"], "lw": 1.0, "ls": "--", "zorder": 3}})
+    _draw_land(
+        ax,
+        land.simplify(1.5, preserve_topology=True),
+        window=(window[0] - 50, window[1] - 50, window[2] + 50, window[3] + 50),
+        zorder=2,
+    )
+    _graticule(
+        ax,
+        lons=[130, 140, 150, 160, 170, 180, -170, -160, -150, -140],
+        lats=[55, 60, 65, 70],
+        lat_range=(50, 75),
+        lon_range=(115, 230),
+        proj=proj,
+        special={180: {"color": style.PALETTE["black"], "lw": 1.0, "ls": "--", "zorder": 3}},
+    )
 
     published = factors.set_index("alignment_id")["published_km"] if len(factors) else pd.Series(dtype=float)
     link_km = links.groupby("alignment_id")["length_km"].sum() if len(links) else pd.Series(dtype=float)
@@ -845,8 +1080,9 @@ def region_map(land, places: pd.DataFrame, segments: pd.DataFrame, factors: pd.D
         "alaska_railroad_existing": dict(lw=2.0, ls="-"),
         "diomedes_tunnel": dict(lw=3.0, ls="-"),
     }
-    colours = dict(ROUTE_COLOURS, alaska_railroad_existing=ROUTE_COLOURS["existing"],
-                   diomedes_tunnel=style.PALETTE["purple"])
+    colours = dict(
+        ROUTE_COLOURS, alaska_railroad_existing=ROUTE_COLOURS["existing"], diomedes_tunnel=style.PALETTE["purple"]
+    )
     for alignment_id, kw in styles.items():
         rows = segments[segments["alignment_id"] == alignment_id]
         for r in rows.itertuples():
@@ -873,36 +1109,73 @@ def region_map(land, places: pd.DataFrame, segments: pd.DataFrame, factors: pd.D
         lats, lons = geo.great_circle_points(r.from_lat, r.from_lon, r.to_lat, r.to_lon, n=101)
         i = int(frac * 100)
         x, y = geo.project(lats[i], lons[i], **proj)
-        ax.annotate(name + label_for(alignment_id), (x, y), xytext=off, textcoords="offset points", ha="center",
-                    va="center", fontsize=9.5, color=colours[alignment_id], bbox=_label_box(),
-                    arrowprops={"arrowstyle": "-", "color": colours[alignment_id], "lw": 0.7, "shrinkB": 0})
+        ax.annotate(
+            name + label_for(alignment_id),
+            (x, y),
+            xytext=off,
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=9.5,
+            color=colours[alignment_id],
+            bbox=_label_box(),
+            arrowprops={"arrowstyle": "-", "color": colours[alignment_id], "lw": 0.7, "shrinkB": 0},
+        )
 
     table = places.set_index("place_id")
-    marks = {"nizhny_bestyakh": ("Nizhny Bestyakh\n(AYaM railhead)", (8, -16), "left", "s"),
-             "yakutsk": ("Yakutsk", (-6, 8), "right", "o"),
-             "magadan": ("Magadan", (-6, -12), "right", "o"),
-             "anadyr": ("Anadyr", (6, -10), "left", "o"),
-             "uelen": ("Uelen", (-6, 8), "right", "o"),
-             "nome": ("Nome", (6, -10), "left", "o"),
-             "fairbanks": ("Fairbanks (railhead)", (0, 12), "center", "s"),
-             "anchorage": ("Anchorage", (6, -6), "left", "s"),
-             "delta_junction": ("Delta Junction", (6, -8), "left", "o")}
+    marks = {
+        "nizhny_bestyakh": ("Nizhny Bestyakh\n(AYaM railhead)", (8, -16), "left", "s"),
+        "yakutsk": ("Yakutsk", (-6, 8), "right", "o"),
+        "magadan": ("Magadan", (-6, -12), "right", "o"),
+        "anadyr": ("Anadyr", (6, -10), "left", "o"),
+        "uelen": ("Uelen", (-6, 8), "right", "o"),
+        "nome": ("Nome", (6, -10), "left", "o"),
+        "fairbanks": ("Fairbanks (railhead)", (0, 12), "center", "s"),
+        "anchorage": ("Anchorage", (6, -6), "left", "s"),
+        "delta_junction": ("Delta Junction", (6, -8), "left", "o"),
+    }
     for pid, (text, off, ha, marker) in marks.items():
         px, py = geo.project(table.loc[pid, "lat"], table.loc[pid, "lon"], **proj)
         ax.plot(px, py, marker, ms=5, color="black", zorder=7)
-        ax.annotate(text, (px, py), xytext=off, textcoords="offset points", ha=ha, fontsize=9.5, zorder=8,
-                    bbox=_label_box())
+        ax.annotate(
+            text, (px, py), xytext=off, textcoords="offset points", ha=ha, fontsize=9.5, zorder=8, bbox=_label_box()
+        )
     x180, y180 = geo.project(72.5, 180.0, **proj)
-    ax.annotate("180th meridian: the Russian corridor crosses it", (x180, y180), xytext=(8, -4),
-                textcoords="offset points", fontsize=9.5, bbox=_label_box())
+    ax.annotate(
+        "180th meridian: the Russian corridor crosses it",
+        (x180, y180),
+        xytext=(8, -4),
+        textcoords="offset points",
+        fontsize=9.5,
+        bbox=_label_box(),
+    )
 
     handles = [
-        Line2D([], [], color=ROUTE_COLOURS["existing"], lw=2.0, label="existing: Alaska Railroad (stations joined straight)"),
+        Line2D(
+            [],
+            [],
+            color=ROUTE_COLOURS["existing"],
+            lw=2.0,
+            label="existing: Alaska Railroad (stations joined straight)",
+        ),
         Line2D([], [], color=ROUTE_COLOURS["ru_lena_uelen_line"], lw=2.4, label="proposed: Lena–Uelen (to the strait)"),
-        Line2D([], [], color=ROUTE_COLOURS["ru_magadan_line"], lw=1.8, ls="--", label="proposed: Magadan line (not to the strait)"),
+        Line2D(
+            [],
+            [],
+            color=ROUTE_COLOURS["ru_magadan_line"],
+            lw=1.8,
+            ls="--",
+            label="proposed: Magadan line (not to the strait)",
+        ),
         Line2D([], [], color=ROUTE_COLOURS["us_fairbanks_nome_line"], lw=2.4, label="proposed: Fairbanks–Nome–strait"),
-        Line2D([], [], color=ROUTE_COLOURS["us_northern_rail_extension"], lw=1.8, ls="--",
-               label="planned: Northern Rail Extension"),
+        Line2D(
+            [],
+            [],
+            color=ROUTE_COLOURS["us_northern_rail_extension"],
+            lw=1.8,
+            ls="--",
+            label="planned: Northern Rail Extension",
+        ),
         Line2D([], [], color=style.PALETTE["purple"], lw=3.0, label="tunnel (island route)"),
         Line2D([], [], color="black", marker="s", ls="", ms=5, label="railhead or station on existing line"),
     ]
@@ -941,6 +1214,7 @@ def globe_map(world, places: pd.DataFrame, mainland_gap_km: float, centre: tuple
     ax.add_patch(Circle((0, 0), radius, fc=WATER_FACE, ec=style.GREY, lw=0.8, zorder=0))
     others = [p for p in geo.polygons_of(land) if not (p.equals(eurasia) or p.equals(americas))]
     from shapely.geometry import MultiPolygon
+
     if others:
         _draw_land(ax, MultiPolygon(others), face=LAND_FACE, edge=LAND_EDGE, lw=0.4, zorder=2)
     _draw_land(ax, eurasia, face="#F3C77A", edge=LAND_EDGE, lw=0.4, zorder=2)
@@ -956,12 +1230,21 @@ def globe_map(world, places: pd.DataFrame, mainland_gap_km: float, centre: tuple
         ax.plot(x, y, color="#C8C8C8", lw=0.5, zorder=1)
     sx, sy = at("cape_dezhnev")
     ax.add_patch(Circle((sx, sy), 330, fill=False, ec=style.PALETTE["vermillion"], lw=2.0, zorder=4))
-    ax.annotate(f"Bering Strait: {mainland_gap_km:.0f} km of water\nbetween the two landmasses",
-                (sx, sy - 330), xytext=(0, -70), textcoords="offset points", ha="center", fontsize=10.5,
-                color=style.PALETTE["vermillion"], bbox=_label_box(),
-                arrowprops={"arrowstyle": "-", "color": style.PALETTE["vermillion"], "lw": 1.0})
-    for text, (lat, lon), colour in (("AFRO-EURASIA", (56.0, 100.0), "#8A5A00"),
-                                     ("THE AMERICAS", (55.0, -112.0), "#1F5F8B")):
+    ax.annotate(
+        f"Bering Strait: {mainland_gap_km:.0f} km of water\nbetween the two landmasses",
+        (sx, sy - 330),
+        xytext=(0, -70),
+        textcoords="offset points",
+        ha="center",
+        fontsize=10.5,
+        color=style.PALETTE["vermillion"],
+        bbox=_label_box(),
+        arrowprops={"arrowstyle": "-", "color": style.PALETTE["vermillion"], "lw": 1.0},
+    )
+    for text, (lat, lon), colour in (
+        ("AFRO-EURASIA", (56.0, 100.0), "#8A5A00"),
+        ("THE AMERICAS", (55.0, -112.0), "#1F5F8B"),
+    ):
         x, y, vis = geo.globe_points(lat, lon, lat_0, lon_0)
         if bool(vis):
             ax.text(float(x), float(y), text, ha="center", va="center", fontsize=11, fontweight="bold", color=colour)
@@ -969,8 +1252,16 @@ def globe_map(world, places: pd.DataFrame, mainland_gap_km: float, centre: tuple
     ax.set_ylim(-radius * 1.02, radius * 1.02)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.text(0.5, -0.01, f"Orthographic view centred on {lat_0:g}°N {_lon_label(lon_0)}; Natural Earth 1:110m land",
-            transform=ax.transAxes, ha="center", va="top", fontsize=9, color=style.GREY)
+    ax.text(
+        0.5,
+        -0.01,
+        f"Orthographic view centred on {lat_0:g}°N {_lon_label(lon_0)}; Natural Earth 1:110m land",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=9,
+        color=style.GREY,
+    )
     fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.05)
     return fig
 
@@ -978,6 +1269,7 @@ def globe_map(world, places: pd.DataFrame, mainland_gap_km: float, centre: tuple
 # --------------------------------------------------------------------------------------------
 # figure 4: schematic depth profiles
 # --------------------------------------------------------------------------------------------
+
 
 def _pick(depths: pd.DataFrame, crossing: str, measure: str, source_id: str | None = None) -> float:
     rows = depths[(depths["crossing"] == crossing) & (depths["measure"] == measure)]
@@ -1007,7 +1299,9 @@ def depth_profile_inputs(depths: pd.DataFrame, lengths: pd.DataFrame, bering_str
             "stretches": bering_stretches[["start_km", "end_km", "surface"]].to_dict("records"),
             "water_low": _pick(depths, "bering_strait", "water_depth_range_low"),
             "water_high": _pick(depths, "bering_strait", "water_depth_range_high"),
-            "water_max": _pick(depths, "bering_strait", "water_depth_max", "springer_eastern_arctic_seas_bering_strait"),
+            "water_max": _pick(
+                depths, "bering_strait", "water_depth_max", "springer_eastern_arctic_seas_bering_strait"
+            ),
             "water_max_route": _pick(depths, "bering_strait", "water_depth_max", "moscow_times_2007_bering_tunnel"),
         },
         "channel_tunnel": {
@@ -1033,9 +1327,11 @@ def _symmetric_stretches(total_km: float, undersea_km: float) -> list[dict]:
     if undersea_km > total_km:
         raise ValueError(f"undersea length {undersea_km} exceeds the tunnel length {total_km}")
     side = (total_km - undersea_km) / 2
-    return [{"start_km": 0.0, "end_km": side, "surface": "land"},
-            {"start_km": side, "end_km": side + undersea_km, "surface": "water"},
-            {"start_km": side + undersea_km, "end_km": total_km, "surface": "land"}]
+    return [
+        {"start_km": 0.0, "end_km": side, "surface": "land"},
+        {"start_km": side, "end_km": side + undersea_km, "surface": "water"},
+        {"start_km": side + undersea_km, "end_km": total_km, "surface": "land"},
+    ]
 
 
 def seabed_polygon(stretches: list[dict], depth: float, ramp_km: float = 1.5) -> tuple[np.ndarray, np.ndarray]:
@@ -1059,9 +1355,11 @@ def depth_profiles(inputs: dict):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    panels = [("bering_strait", "Bering Strait, island route (our geometry; no tunnel depth published)"),
-              ("channel_tunnel", "Channel Tunnel"),
-              ("seikan_tunnel", "Seikan Tunnel")]
+    panels = [
+        ("bering_strait", "Bering Strait, island route (our geometry; no tunnel depth published)"),
+        ("channel_tunnel", "Channel Tunnel"),
+        ("seikan_tunnel", "Seikan Tunnel"),
+    ]
     fig, axes = plt.subplots(3, 1, figsize=(11, 8.2), dpi=SCREEN_DPI, sharex=True, sharey=True)
     water = style.PALETTE["sky"]
     tunnel = style.PALETTE["vermillion"]
@@ -1086,44 +1384,86 @@ def depth_profiles(inputs: dict):
             water_text = f"water {p['water_high']:.0f} m deep at the tunnel"
         notes = [(water_text, (p["water_low"] + p["water_high"]) / 2, "#2B6C8F")]
         if key == "bering_strait":
-            for depth, text, ls in ((p["water_max_route"], "deepest on the 2007 route (reported)", ":"),
-                                    (p["water_max"], "strait maximum", "--")):
+            for depth, text, ls in (
+                (p["water_max_route"], "deepest on the 2007 route (reported)", ":"),
+                (p["water_max"], "strait maximum", "--"),
+            ):
                 ax.plot([0, end], [depth, depth], color="#2B6C8F", lw=0.9, ls=ls)
                 notes.append((f"{text}: {depth:.0f} m", depth, "#2B6C8F"))
         text_y = [35.0 + 45.0 * i for i in range(len(notes))] if key == "bering_strait" else [n[1] for n in notes]
         for (text, depth, colour), ty in zip(notes, text_y):
-            ax.annotate(text, (end, depth), xytext=(end + 4, ty), textcoords="data", va="center", fontsize=9.5,
-                        color=colour, arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.7, "shrinkB": 0})
+            ax.annotate(
+                text,
+                (end, depth),
+                xytext=(end + 4, ty),
+                textcoords="data",
+                va="center",
+                fontsize=9.5,
+                color=colour,
+                arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.7, "shrinkB": 0},
+            )
         if key == "bering_strait":
             islands = [s for s in stretches if s["surface"] == "land" and s["end_km"] - s["start_km"] > 1.0]
             if islands:
-                ax.annotate("the two Diomedes", ((islands[0]["start_km"] + islands[-1]["end_km"]) / 2, -16),
-                            xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9,
-                            color=style.GREY)
-            ax.annotate(f"{end:.1f} km, cape to cape via the islands", (end, 0), xytext=(6, 8),
-                        textcoords="offset points", fontsize=9, va="bottom")
+                ax.annotate(
+                    "the two Diomedes",
+                    ((islands[0]["start_km"] + islands[-1]["end_km"]) / 2, -16),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=9,
+                    color=style.GREY,
+                )
+            ax.annotate(
+                f"{end:.1f} km, cape to cape via the islands",
+                (end, 0),
+                xytext=(6, 8),
+                textcoords="offset points",
+                fontsize=9,
+                va="bottom",
+            )
         else:
             side = stretches[0]["end_km"]
             low = p["tunnel_low_point"]
             tx = [0.0, side, end - side, end]
             tz = [0.0, low, low, 0.0]
             ax.plot(tx, tz, color=tunnel, lw=2.2)
-            ax.annotate(f"tunnel: lowest point {low:.0f} m below sea level, {p['cover']:.0f} m below the seabed",
-                        (end, low), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
-                        fontsize=9.5, color=tunnel)
-            ax.annotate(f"{p['tunnel_km']:g} km portal to portal, {p['undersea_km']:g} km under the sea",
-                        (end, 0), xytext=(6, 8), textcoords="offset points", fontsize=9, va="bottom")
+            ax.annotate(
+                f"tunnel: lowest point {low:.0f} m below sea level, {p['cover']:.0f} m below the seabed",
+                (end, low),
+                xytext=(6, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=9.5,
+                color=tunnel,
+            )
+            ax.annotate(
+                f"{p['tunnel_km']:g} km portal to portal, {p['undersea_km']:g} km under the sea",
+                (end, 0),
+                xytext=(6, 8),
+                textcoords="offset points",
+                fontsize=9,
+                va="bottom",
+            )
         ax.set_title(title, loc="left", fontsize=11)
         ax.set_ylabel("depth (m below sea level)")
         ax.grid(axis="x", visible=False)
     axes[0].set_ylim(300, -45)
     axes[0].set_xlim(-2, 128)
     axes[-1].set_xlabel("distance along the crossing (km)")
-    fig.text(0.985, 0.5, "SCHEMATIC", rotation=90, ha="right", va="center", fontsize=22, color="#B0B0B0",
-             fontweight="bold")
-    fig.text(0.01, 0.012, "SCHEMATIC: seabed and tunnel shapes are not surveyed; each panel shows only the published "
-             "depths and lengths marked on it. Vertical scale exaggerated about 300 times; land (grey) not to height.",
-             fontsize=9, color=style.GREY)
+    fig.text(
+        0.985, 0.5, "SCHEMATIC", rotation=90, ha="right", va="center", fontsize=22, color="#B0B0B0", fontweight="bold"
+    )
+    fig.text(
+        0.01,
+        0.012,
+        "SCHEMATIC: seabed and tunnel shapes are not surveyed; each panel shows only the published "
+        "depths and lengths marked on it. Vertical scale exaggerated about 300 times; land (grey) not to height.",
+        fontsize=9,
+        color=style.GREY,
+    )
     fig.tight_layout(rect=(0, 0.03, 0.965, 0.93))
     return fig
 
@@ -1131,6 +1471,7 @@ def depth_profiles(inputs: dict):
 # --------------------------------------------------------------------------------------------
 # figure 5: interactive map (plotly, projected km, no tiles)
 # --------------------------------------------------------------------------------------------
+
 
 def _rings_xy(geometry, decimals: int = 2) -> tuple[list, list]:
     xs: list = []
@@ -1142,9 +1483,16 @@ def _rings_xy(geometry, decimals: int = 2) -> tuple[list, list]:
     return xs, ys
 
 
-def interactive_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd.DataFrame, boundary: dict,
-                    alignments: pd.DataFrame, window: tuple[float, float, float, float] = (-260, -210, 240, 130),
-                    tolerance_km: float = 1.0):
+def interactive_map(
+    land,
+    places: pd.DataFrame,
+    segments: pd.DataFrame,
+    gaps: pd.DataFrame,
+    boundary: dict,
+    alignments: pd.DataFrame,
+    window: tuple[float, float, float, float] = (-260, -210, 240, 130),
+    tolerance_km: float = 1.0,
+):
     """Plotly map of the strait drawn from our own projected geometry (km), no tiles, no topojson.
 
     The coastline is clipped to ``window`` and simplified with a ``tolerance_km`` Douglas-Peucker
@@ -1157,22 +1505,42 @@ def interactive_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd
     clipped = land.intersection(box(*window)).simplify(tolerance_km, preserve_topology=True)
     fig = go.Figure()
     lx, ly = _rings_xy(clipped)
-    fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", fill="toself", fillcolor=LAND_FACE,
-                             line={"color": LAND_EDGE, "width": 0.6}, hoverinfo="skip", name="land (1:10m, simplified)"))
+    fig.add_trace(
+        go.Scatter(
+            x=lx,
+            y=ly,
+            mode="lines",
+            fill="toself",
+            fillcolor=LAND_FACE,
+            line={"color": LAND_EDGE, "width": 0.6},
+            hoverinfo="skip",
+            name="land (1:10m, simplified)",
+        )
+    )
     b_lat = np.linspace(boundary["lats"].min(), boundary["lats"].max(), 200)
     bx, by = geo.project(b_lat, np.full_like(b_lat, boundary["lons"][0]))
     keep = (by >= window[1]) & (by <= window[3])
     bx, by = bx[keep], by[keep]
-    fig.add_trace(go.Scatter(x=np.round(bx, 2), y=np.round(by, 2), mode="lines", name="US–Russia border (≈ date line)",
-                             line={"color": ROUTE_COLOURS["border"], "width": 2, "dash": "dashdot"},
-                             hovertemplate=(f"US–Russia border, {dms(boundary['lons'][0], 'E', 'W')}<br>"
-                                            "date line runs near it<extra></extra>")))
+    fig.add_trace(
+        go.Scatter(
+            x=np.round(bx, 2),
+            y=np.round(by, 2),
+            mode="lines",
+            name="US–Russia border (≈ date line)",
+            line={"color": ROUTE_COLOURS["border"], "width": 2, "dash": "dashdot"},
+            hovertemplate=(
+                f"US–Russia border, {dms(boundary['lons'][0], 'E', 'W')}<br>date line runs near it<extra></extra>"
+            ),
+        )
+    )
     names = dict(zip(alignments["alignment_id"], alignments["name"]))
     pname = places.set_index("place_id")["name"]
-    drawn = {"cape_to_cape": ("cape to cape (reference)", "black", "dash", 1.5),
-             "diomedes_tunnel": ("island route, 2007 (assumed for 2025)", ROUTE_COLOURS["island"], "solid", 3.5),
-             "interbering_2011": ("2011 Uelen route", ROUTE_COLOURS["interbering_2011"], "solid", 2.5),
-             "us_fairbanks_nome_line": ("Nome–Cape Prince of Wales link (straight)", style.PALETTE["sky"], "dot", 2)}
+    drawn = {
+        "cape_to_cape": ("cape to cape (reference)", "black", "dash", 1.5),
+        "diomedes_tunnel": ("island route, 2007 (assumed for 2025)", ROUTE_COLOURS["island"], "solid", 3.5),
+        "interbering_2011": ("2011 Uelen route", ROUTE_COLOURS["interbering_2011"], "solid", 2.5),
+        "us_fairbanks_nome_line": ("Nome–Cape Prince of Wales link (straight)", style.PALETTE["sky"], "dot", 2),
+    }
     for alignment_id, (label, colour, dash, width) in drawn.items():
         rows = segments[segments["alignment_id"] == alignment_id]
         xs: list = []
@@ -1183,16 +1551,30 @@ def interactive_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd
             x, y = geo.project(lats, lons)
             if not ((x >= window[0]) & (x <= window[2]) & (y >= window[1]) & (y <= window[3])).all():
                 continue  # segments reaching beyond the map (Fairbanks-Nome) are left to the region map
-            text = (f"{names.get(alignment_id, alignment_id)}<br>{pname[r.from_place]} → {pname[r.to_place]}: "
-                    f"{r.length_km:.1f} km<br>running total {r.cumulative_km:.1f} km")
+            text = (
+                f"{names.get(alignment_id, alignment_id)}<br>{pname[r.from_place]} → {pname[r.to_place]}: "
+                f"{r.length_km:.1f} km<br>running total {r.cumulative_km:.1f} km"
+            )
             xs += np.round(x, 2).tolist() + [None]
             ys += np.round(y, 2).tolist() + [None]
             texts += [text] * len(x) + [None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=label, text=texts,
-                                 line={"color": colour, "dash": dash, "width": width},
-                                 hovertemplate="%{text}<extra></extra>"))
-    labels = {0: "shortest gap, Chukotka – Big Diomede", 1: "shortest gap between the Diomedes",
-              2: "shortest gap, Little Diomede – Alaska", 3: "shortest gap, mainland to mainland"}
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=label,
+                text=texts,
+                line={"color": colour, "dash": dash, "width": width},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    labels = {
+        0: "shortest gap, Chukotka – Big Diomede",
+        1: "shortest gap between the Diomedes",
+        2: "shortest gap, Little Diomede – Alaska",
+        3: "shortest gap, mainland to mainland",
+    }
     gx: list = []
     gy: list = []
     gt: list = []
@@ -1202,40 +1584,95 @@ def interactive_map(land, places: pd.DataFrame, segments: pd.DataFrame, gaps: pd
         gx += np.round(x, 2).tolist() + [None]
         gy += np.round(y, 2).tolist() + [None]
         gt += [f"{labels.get(i, 'gap')}: {g.gap_km:.2f} km of water"] * len(x) + [None]
-    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", name="shortest water gaps (1:10m)", text=gt,
-                             line={"color": ROUTE_COLOURS["gap"], "dash": "dot", "width": 2},
-                             hovertemplate="%{text}<extra></extra>"))
-    shown = places[places["place_id"].isin(["cape_dezhnev", "uelen", "lavrentiya", "big_diomede", "little_diomede",
-                                            "cape_prince_of_wales", "wales", "tin_city", "nome"])]
+    fig.add_trace(
+        go.Scatter(
+            x=gx,
+            y=gy,
+            mode="lines",
+            name="shortest water gaps (1:10m)",
+            text=gt,
+            line={"color": ROUTE_COLOURS["gap"], "dash": "dot", "width": 2},
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    shown = places[
+        places["place_id"].isin(
+            [
+                "cape_dezhnev",
+                "uelen",
+                "lavrentiya",
+                "big_diomede",
+                "little_diomede",
+                "cape_prince_of_wales",
+                "wales",
+                "tin_city",
+                "nome",
+            ]
+        )
+    ]
     px, py = geo.project(shown["lat"].to_numpy(float), shown["lon"].to_numpy(float))
     (dlat, dlon), (wlat, wlon) = _coords(places, "cape_dezhnev"), _coords(places, "cape_prince_of_wales")
     to_d = geo.geodesic_km(dlat, dlon, shown["lat"].to_numpy(float), shown["lon"].to_numpy(float))
     to_w = geo.geodesic_km(wlat, wlon, shown["lat"].to_numpy(float), shown["lon"].to_numpy(float))
-    hover = [f"<b>{n}</b> ({c})<br>{lat:.4f}°N {abs(lon):.4f}°W<br>to Cape Dezhnev {d:.1f} km<br>"
-             f"to Cape Prince of Wales {w:.1f} km"
-             for n, c, lat, lon, d, w in zip(shown["name"], shown["country"], shown["lat"], shown["lon"], to_d, to_w)]
-    fig.add_trace(go.Scatter(x=np.round(px, 2), y=np.round(py, 2), mode="markers+text", name="places",
-                             text=shown["name"].tolist(), textposition="top center", hovertext=hover,
-                             hovertemplate="%{hovertext}<extra></extra>",
-                             marker={"color": "black", "size": 7}, textfont={"size": 12}))
+    hover = [
+        f"<b>{n}</b> ({c})<br>{lat:.4f}°N {abs(lon):.4f}°W<br>to Cape Dezhnev {d:.1f} km<br>"
+        f"to Cape Prince of Wales {w:.1f} km"
+        for n, c, lat, lon, d, w in zip(shown["name"], shown["country"], shown["lat"], shown["lon"], to_d, to_w)
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=np.round(px, 2),
+            y=np.round(py, 2),
+            mode="markers+text",
+            name="places",
+            text=shown["name"].tolist(),
+            textposition="top center",
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker={"color": "black", "size": 7},
+            textfont={"size": 12},
+        )
+    )
     fig.update_layout(
-        height=680, hovermode="closest", plot_bgcolor=WATER_FACE,
-        xaxis={"title": "km east of 66°N 169°W (Lambert azimuthal equal-area)", "range": [window[0], window[2]],
-               "showgrid": False, "zeroline": False},
-        yaxis={"title": "km north of 66°N 169°W", "range": [window[1], window[3]], "scaleanchor": "x",
-               "scaleratio": 1, "showgrid": False, "zeroline": False},
+        height=680,
+        hovermode="closest",
+        plot_bgcolor=WATER_FACE,
+        xaxis={
+            "title": "km east of 66°N 169°W (Lambert azimuthal equal-area)",
+            "range": [window[0], window[2]],
+            "showgrid": False,
+            "zeroline": False,
+        },
+        yaxis={
+            "title": "km north of 66°N 169°W",
+            "range": [window[1], window[3]],
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "showgrid": False,
+            "zeroline": False,
+        },
         legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"size": 12}},
     )
     return fig
 
 
-def factor_sensitivity(places: pd.DataFrame, segments: pd.DataFrame, lengths: pd.DataFrame, crossing_id: str,
-                       factors: pd.DataFrame, assumed: float, tunnel_km: float,
-                       corridors: Mapping[str, str] = CORRIDORS) -> pd.DataFrame:
+def factor_sensitivity(
+    places: pd.DataFrame,
+    segments: pd.DataFrame,
+    lengths: pd.DataFrame,
+    crossing_id: str,
+    factors: pd.DataFrame,
+    assumed: float,
+    tunnel_km: float,
+    corridors: Mapping[str, str] = CORRIDORS,
+) -> pd.DataFrame:
     """New railway per side and the tunnel's share with the lowest sourced route factor, the
     assumed one, and the highest sourced one (for the corridors without a published length)."""
-    cases = [("lowest sourced", float(factors["route_factor"].min())), ("assumed", float(assumed)),
-             ("highest sourced", float(factors["route_factor"].max()))]
+    cases = [
+        ("lowest sourced", float(factors["route_factor"].min())),
+        ("assumed", float(assumed)),
+        ("highest sourced", float(factors["route_factor"].max())),
+    ]
     rows = []
     for label, factor in cases:
         links = missing_links(places, segments, lengths, crossing_id, factor, corridors)
@@ -1286,38 +1723,94 @@ def _results(folder: Path) -> pd.DataFrame:
     side_km = links.groupby("side")["length_km"].sum()
     whole = new_construction_lengths(folder)
     rows = [
-        ("strait_cape_to_cape_km", float(summary.loc["cape_to_cape", "total_km"]), "km",
-         "WGS84 geodesic between the published coordinates of Cape Dezhnev and Cape Prince of Wales"),
-        ("strait_shore_to_shore_km", float(gaps["gap_km"].iloc[-1]), "km",
-         "Shortest water distance between the Asian and North American mainland coasts (Natural Earth 1:10m)"),
-        ("diomede_gap_km", float(gaps["gap_km"].iloc[1]), "km",
-         "Shortest water distance between Big and Little Diomede (Natural Earth 1:10m)"),
-        ("route_via_diomedes_km", float(island["total_km"]), "km",
-         "Island route Cape Dezhnev - Big Diomede - Little Diomede - Cape Prince of Wales, geodesic"),
-        ("route_via_diomedes_water_km", float(island["water_km"]), "km",
-         "Part of the island route over water (Natural Earth 1:10m coastline)"),
-        ("route_via_diomedes_undersea_share", float(island["water_share"]), "fraction",
-         "Share of the island route over water"),
-        ("tunnel_2025_excess_over_island_route_km", tunnel_km - tunnel_straight_km, "km",
-         "Published 2025 tunnel length minus the geodesic island route"),
-        ("route_factor_pooled", float(pooled_route_factor(factors)), "ratio",
-         "Published length over straight length, pooled over the sourced approach corridors"),
-        ("new_rail_russia_km", float(side_km["Russia"]), "km",
-         "New railway from the Lena railhead to a portal at Cape Dezhnev (published length plus connector "
-         "with the assumed route factor)"),
-        ("new_rail_alaska_km", float(side_km["Alaska"]), "km",
-         "New railway from Fairbanks via Nome to Cape Prince of Wales (straight length times the assumed "
-         "route factor)"),
-        ("tunnel_share_of_new_construction_to_fairbanks", float(build.loc["tunnel", "share"]), "fraction",
-         "The 2025 tunnel's published length as a share of tunnel plus the new railway to the Lena railhead and "
-         "to Fairbanks (the Alaska Railroad, which has no rail link to Canada)"),
-        ("new_rail_north_america_km", whole["na_km"], "km",
-         "New railway from the Alaska Railroad to the Canadian network (data/link_segments.csv)"),
-        ("new_rail_whole_link_km", whole["russia_km"] + whole["alaska_km"] + whole["na_km"], "km",
-         "New railway of the whole link on both sides, to connected railheads (data/link_segments.csv)"),
-        ("tunnel_share_of_new_construction", whole["tunnel_km"] / sum(whole.values()), "fraction",
-         "The tunnel's length as a share of all new construction of the whole link: tunnel plus new railway to "
-         "connected railheads on both sides (data/link_segments.csv)"),
+        (
+            "strait_cape_to_cape_km",
+            float(summary.loc["cape_to_cape", "total_km"]),
+            "km",
+            "WGS84 geodesic between the published coordinates of Cape Dezhnev and Cape Prince of Wales",
+        ),
+        (
+            "strait_shore_to_shore_km",
+            float(gaps["gap_km"].iloc[-1]),
+            "km",
+            "Shortest water distance between the Asian and North American mainland coasts (Natural Earth 1:10m)",
+        ),
+        (
+            "diomede_gap_km",
+            float(gaps["gap_km"].iloc[1]),
+            "km",
+            "Shortest water distance between Big and Little Diomede (Natural Earth 1:10m)",
+        ),
+        (
+            "route_via_diomedes_km",
+            float(island["total_km"]),
+            "km",
+            "Island route Cape Dezhnev - Big Diomede - Little Diomede - Cape Prince of Wales, geodesic",
+        ),
+        (
+            "route_via_diomedes_water_km",
+            float(island["water_km"]),
+            "km",
+            "Part of the island route over water (Natural Earth 1:10m coastline)",
+        ),
+        (
+            "route_via_diomedes_undersea_share",
+            float(island["water_share"]),
+            "fraction",
+            "Share of the island route over water",
+        ),
+        (
+            "tunnel_2025_excess_over_island_route_km",
+            tunnel_km - tunnel_straight_km,
+            "km",
+            "Published 2025 tunnel length minus the geodesic island route",
+        ),
+        (
+            "route_factor_pooled",
+            float(pooled_route_factor(factors)),
+            "ratio",
+            "Published length over straight length, pooled over the sourced approach corridors",
+        ),
+        (
+            "new_rail_russia_km",
+            float(side_km["Russia"]),
+            "km",
+            "New railway from the Lena railhead to a portal at Cape Dezhnev (published length plus connector "
+            "with the assumed route factor)",
+        ),
+        (
+            "new_rail_alaska_km",
+            float(side_km["Alaska"]),
+            "km",
+            "New railway from Fairbanks via Nome to Cape Prince of Wales (straight length times the assumed "
+            "route factor)",
+        ),
+        (
+            "tunnel_share_of_new_construction_to_fairbanks",
+            float(build.loc["tunnel", "share"]),
+            "fraction",
+            "The 2025 tunnel's published length as a share of tunnel plus the new railway to the Lena railhead and "
+            "to Fairbanks (the Alaska Railroad, which has no rail link to Canada)",
+        ),
+        (
+            "new_rail_north_america_km",
+            whole["na_km"],
+            "km",
+            "New railway from the Alaska Railroad to the Canadian network (data/link_segments.csv)",
+        ),
+        (
+            "new_rail_whole_link_km",
+            whole["russia_km"] + whole["alaska_km"] + whole["na_km"],
+            "km",
+            "New railway of the whole link on both sides, to connected railheads (data/link_segments.csv)",
+        ),
+        (
+            "tunnel_share_of_new_construction",
+            whole["tunnel_km"] / sum(whole.values()),
+            "fraction",
+            "The tunnel's length as a share of all new construction of the whole link: tunnel plus new railway to "
+            "connected railheads on both sides (data/link_segments.csv)",
+        ),
     ]
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 

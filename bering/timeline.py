@@ -20,8 +20,13 @@ ERAS = [
 #: Categories that count as a proposal or study of a crossing.
 PROPOSAL_CATEGORIES = ("proposal", "study")
 MODE_ORDER = ["bridge", "tunnel", "bridge_and_tunnel", "railway", "none"]
-MODE_LABELS = {"bridge": "Bridge", "tunnel": "Tunnel", "bridge_and_tunnel": "Bridge and tunnel",
-               "railway": "Rail link (crossing type unstated)", "none": "No crossing mode stated"}
+MODE_LABELS = {
+    "bridge": "Bridge",
+    "tunnel": "Tunnel",
+    "bridge_and_tunnel": "Bridge and tunnel",
+    "railway": "Rail link (crossing type unstated)",
+    "none": "No crossing mode stated",
+}
 
 
 def era_of(years) -> np.ndarray:
@@ -48,8 +53,13 @@ def proposals(timeline: pd.DataFrame) -> pd.DataFrame:
     return timeline[timeline["category"].isin(PROPOSAL_CATEGORIES)].reset_index(drop=True)
 
 
-def cost_claims(timeline: pd.DataFrame, conv: money.Money, method: str = "fx_then_deflate",
-                base_year: int = money.BASE_YEAR, scopes: pd.DataFrame | None = None) -> pd.DataFrame:
+def cost_claims(
+    timeline: pd.DataFrame,
+    conv: money.Money,
+    method: str = "fx_then_deflate",
+    base_year: int = money.BASE_YEAR,
+    scopes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every stated cost of a crossing proposal, nominal and restated in USD of ``base_year``, with its scope.
 
     Context events (the Alaska purchase, other projects) are left out: they are not claims about
@@ -66,8 +76,19 @@ def cost_claims(timeline: pd.DataFrame, conv: money.Money, method: str = "fx_the
     claims["usd_bn_base"] = conv.convert(amounts, currencies, years, to_year=base_year, method=method)
     scopes = data.load("cost_claim_scopes") if scopes is None else scopes
     claims["scope"] = claims["event_id"].map(scopes.set_index("event_id")["scope"]).fillna("unstated")
-    cols = ["event_id", "year", "title", "claimed_length_km", "cost_amount_bn", "cost_currency",
-            "cost_price_year", "nominal_usd_bn", "usd_bn_base", "scope", "source_id"]
+    cols = [
+        "event_id",
+        "year",
+        "title",
+        "claimed_length_km",
+        "cost_amount_bn",
+        "cost_currency",
+        "cost_price_year",
+        "nominal_usd_bn",
+        "usd_bn_base",
+        "scope",
+        "source_id",
+    ]
     return claims[cols].reset_index(drop=True)
 
 
@@ -75,14 +96,30 @@ def headline(timeline: pd.DataFrame, claims: pd.DataFrame) -> list[tuple[str, fl
     """The notebook's headline numbers as ``(key, value, unit, description)``."""
     props = proposals(timeline)
     return [
-        ("first_proposal_year", int(props["year"].min()), "year",
-         "Year of the first documented proposal to cross the Bering Strait"),
-        ("distinct_proposals", int(len(props)), "count",
-         "Number of proposals and studies of a crossing in the timeline"),
-        ("cost_claim_min_usd2025_bn", float(claims["usd_bn_base"].min()), "USD 2025 bn",
-         "Lowest stated cost of a crossing, restated in USD 2025"),
-        ("cost_claim_max_usd2025_bn", float(claims["usd_bn_base"].max()), "USD 2025 bn",
-         "Highest stated cost of a crossing, restated in USD 2025"),
+        (
+            "first_proposal_year",
+            int(props["year"].min()),
+            "year",
+            "Year of the first documented proposal to cross the Bering Strait",
+        ),
+        (
+            "distinct_proposals",
+            int(len(props)),
+            "count",
+            "Number of proposals and studies of a crossing in the timeline",
+        ),
+        (
+            "cost_claim_min_usd2025_bn",
+            float(claims["usd_bn_base"].min()),
+            "USD 2025 bn",
+            "Lowest stated cost of a crossing, restated in USD 2025",
+        ),
+        (
+            "cost_claim_max_usd2025_bn",
+            float(claims["usd_bn_base"].max()),
+            "USD 2025 bn",
+            "Highest stated cost of a crossing, restated in USD 2025",
+        ),
     ]
 
 
@@ -103,16 +140,16 @@ def timeline_chart(timeline: pd.DataFrame):
 
     from .style import CYCLE, GREY
 
-    fig, (ax, ctx, keys) = plt.subplots(3, 1, figsize=(11, 8), layout="constrained",
-                                        gridspec_kw={"height_ratios": [4, 1, 0.8]})
+    fig, (ax, ctx, keys) = plt.subplots(
+        3, 1, figsize=(11, 8), layout="constrained", gridspec_kw={"height_ratios": [4, 1, 0.8]}
+    )
     ctx.sharex(ax)
     first_year, last_year = int(timeline["year"].min()) - 5, int(timeline["year"].max()) + 5
     for i, (name, first, last) in enumerate(ERAS):
         left, right = max(first, first_year), min(last + 1, last_year)
         for axis in (ax, ctx):
             axis.axvspan(left, right, color="#EDEDED" if i % 2 == 0 else "white", zorder=0)
-        ax.text((left + right) / 2, len(MODE_ORDER) - 0.45, name, ha="center", va="bottom",
-                fontsize=10, color=GREY)
+        ax.text((left + right) / 2, len(MODE_ORDER) - 0.45, name, ha="center", va="bottom", fontsize=10, color=GREY)
     crossing = timeline[timeline["category"] != "context"]
     lanes = {mode: i for i, mode in enumerate(reversed(MODE_ORDER))}
     offsets = crossing.groupby(["year", "mode"]).cumcount().to_numpy()
@@ -121,9 +158,17 @@ def timeline_chart(timeline: pd.DataFrame):
         mask = (crossing["category"] == cat).to_numpy()
         if mask.any():
             ys = crossing.loc[mask, "mode"].map(lanes).to_numpy(float) + 0.15 * offsets[mask]
-            ax.scatter(crossing.loc[mask, "year"].astype(int), ys, marker=CATEGORY_STYLE[cat]["marker"],
-                       s=55, color=colour, edgecolor="white", linewidth=0.6,
-                       label=CATEGORY_STYLE[cat]["label"], zorder=3)
+            ax.scatter(
+                crossing.loc[mask, "year"].astype(int),
+                ys,
+                marker=CATEGORY_STYLE[cat]["marker"],
+                s=55,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.6,
+                label=CATEGORY_STYLE[cat]["label"],
+                zorder=3,
+            )
     ax.set_yticks(list(lanes.values()), [MODE_LABELS[m] for m in lanes])
     ax.set_ylim(-1.1, len(lanes) - 0.1)
     ax.grid(axis="y", visible=False)
@@ -140,12 +185,19 @@ def timeline_chart(timeline: pd.DataFrame):
     ctx.set_xlim(first_year, last_year)
     ctx.set_xlabel("year")
     keys.axis("off")
-    entries = [f"{i}  {y}  {t}" for i, (y, t) in
-               enumerate(zip(context["year"].astype(int), context["title"]), start=1)]
+    entries = [f"{i}  {y}  {t}" for i, (y, t) in enumerate(zip(context["year"].astype(int), context["title"]), start=1)]
     per_column = int(np.ceil(len(entries) / 2))
     for col in range(2):
-        keys.text(col * 0.5, 1.0, "\n".join(entries[col * per_column:(col + 1) * per_column]),
-                  transform=keys.transAxes, fontsize=9, va="top", ha="left", color="#333333")
+        keys.text(
+            col * 0.5,
+            1.0,
+            "\n".join(entries[col * per_column : (col + 1) * per_column]),
+            transform=keys.transAxes,
+            fontsize=9,
+            va="top",
+            ha="left",
+            color="#333333",
+        )
     return fig
 
 
@@ -174,15 +226,24 @@ def interactive_timeline(timeline: pd.DataFrame, sources: pd.DataFrame):
         if sub.empty:
             continue
         custom = sub[["title", "date", "proponent", "publisher", "url"]].fillna("").to_numpy()
-        fig.add_trace(go.Scatter(
-            x=sub["year"].astype(int).tolist(), y=sub["lane"].tolist(), mode="markers", name=st["label"],
-            marker={"symbol": symbols[cat], "size": 12, "color": [CYCLE[0], CYCLE[2], CYCLE[3], "#6E6E6E"][i],
-                    "line": {"color": "white", "width": 1}},
-            customdata=custom.tolist(),
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>Who: %{customdata[2]}"
-                          "<br>Source: %{customdata[3]}<br>%{customdata[4]}<extra></extra>"))
-    fig.update_yaxes(categoryorder="array", categoryarray=[MODE_LABELS[m] for m in reversed(MODE_ORDER)],
-                     title="mode")
+        fig.add_trace(
+            go.Scatter(
+                x=sub["year"].astype(int).tolist(),
+                y=sub["lane"].tolist(),
+                mode="markers",
+                name=st["label"],
+                marker={
+                    "symbol": symbols[cat],
+                    "size": 12,
+                    "color": [CYCLE[0], CYCLE[2], CYCLE[3], "#6E6E6E"][i],
+                    "line": {"color": "white", "width": 1},
+                },
+                customdata=custom.tolist(),
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>Who: %{customdata[2]}"
+                "<br>Source: %{customdata[3]}<br>%{customdata[4]}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(categoryorder="array", categoryarray=[MODE_LABELS[m] for m in reversed(MODE_ORDER)], title="mode")
     fig.update_xaxes(title="year")
     fig.update_layout(height=520, legend={"orientation": "h", "y": -0.25})
     return fig
@@ -234,24 +295,34 @@ def findings(timeline: pd.DataFrame, claims: pd.DataFrame):
     latest = props.sort_values(["year", "event_id"], kind="stable").iloc[-1]
     earliest = timeline.sort_values(["year", "event_id"], kind="stable").iloc[0]
     per_era = props.groupby("era", sort=False).size()
-    lines = [f"The first documented proposal to cross the Bering Strait is {fmt.markdown(first['title'])} "
-             f"({fmt.number(first['year'], 'year')}); {fmt.number(len(props))} proposals and studies run from it to "
-             f"{fmt.markdown(latest['title'])} ({fmt.number(latest['year'], 'year')})."]
+    lines = [
+        f"The first documented proposal to cross the Bering Strait is {fmt.markdown(first['title'])} "
+        f"({fmt.number(first['year'], 'year')}); {fmt.number(len(props))} proposals and studies run from it to "
+        f"{fmt.markdown(latest['title'])} ({fmt.number(latest['year'], 'year')})."
+    ]
     if earliest["category"] == "context" and earliest["year"] < first["year"]:
-        lines.append(f"The oldest idea of a link across the strait found in the sources is older: "
-                     f"{fmt.markdown(earliest['title'])} ({fmt.number(earliest['year'], 'year')}), a context event, "
-                     "not a crossing for traffic, so it does not count as a proposal.")
-    lines.append("By era of the Russian state: " + ", ".join(
-        f"{fmt.number(int(n))} under the {fmt.markdown(era)}" for era, n in per_era.items()) + ".")
+        lines.append(
+            f"The oldest idea of a link across the strait found in the sources is older: "
+            f"{fmt.markdown(earliest['title'])} ({fmt.number(earliest['year'], 'year')}), a context event, "
+            "not a crossing for traffic, so it does not count as a proposal."
+        )
+    lines.append(
+        "By era of the Russian state: "
+        + ", ".join(f"{fmt.number(int(n))} under the {fmt.markdown(era)}" for era, n in per_era.items())
+        + "."
+    )
     if len(claims):
         lo, hi = claims.loc[claims["usd_bn_base"].idxmin()], claims.loc[claims["usd_bn_base"].idxmax()]
+
         def scope(row):
             value = row.get("scope")
             return f", scope {fmt.markdown(str(value).replace('_', ' '))}" if isinstance(value, str) and value else ""
 
-        lines.append(f"The {fmt.number(len(claims))} stated costs in the timeline (data/timeline.csv) span USD "
-                     f"{fmt.number(lo['usd_bn_base'])} bn ({fmt.markdown(lo['title'])}{scope(lo)}) to USD "
-                     f"{fmt.number(hi['usd_bn_base'])} bn ({fmt.markdown(hi['title'])}{scope(hi)}) in "
-                     f"{money.BASE_YEAR} dollars, and they cover different scopes, so they do not measure one thing; "
-                     "data/project_costs.csv holds further Bering figures of other scopes (notebook 03).")
+        lines.append(
+            f"The {fmt.number(len(claims))} stated costs in the timeline (data/timeline.csv) span USD "
+            f"{fmt.number(lo['usd_bn_base'])} bn ({fmt.markdown(lo['title'])}{scope(lo)}) to USD "
+            f"{fmt.number(hi['usd_bn_base'])} bn ({fmt.markdown(hi['title'])}{scope(hi)}) in "
+            f"{money.BASE_YEAR} dollars, and they cover different scopes, so they do not measure one thing; "
+            "data/project_costs.csv holds further Bering figures of other scopes (notebook 03)."
+        )
     return Markdown("**Findings**\n\n" + "\n".join(f"- {line}" for line in lines[:5]))

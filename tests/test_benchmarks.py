@@ -23,34 +23,42 @@ def conv() -> Money:
 
 
 def projects_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "project_id": ["tun", "link", "line"],
-        "name": ["A tunnel", "A link", "A line"],
-        "kind": ["rail_tunnel", "bridge_tunnel", "rail_line"],
-        "status": ["completed", "completed", "completed"],
-        "length_km": [50.0, 20.0, 500.0],
-        "tunnelled_km": [50.0, 5.0, 0.0],
-        "undersea_km": [40.0, 5.0, 0.0],
-        "bores": [3, 2, None],
-    })
+    return pd.DataFrame(
+        {
+            "project_id": ["tun", "link", "line"],
+            "name": ["A tunnel", "A link", "A line"],
+            "kind": ["rail_tunnel", "bridge_tunnel", "rail_line"],
+            "status": ["completed", "completed", "completed"],
+            "length_km": [50.0, 20.0, 500.0],
+            "tunnelled_km": [50.0, 5.0, 0.0],
+            "undersea_km": [40.0, 5.0, 0.0],
+            "bores": [3, 2, None],
+        }
+    )
 
 
 def costs_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "cost_id": ["tun_est", "tun_out", "link_a", "link_b", "line_out"],
-        "project_id": ["tun", "tun", "link", "link", "line"],
-        "cost_type": ["estimate", "outturn", "outturn", "estimate", "outturn"],
-        "amount_bn": [2.0, 4.0, 1.0, 3.0, 2.0],
-        "currency": ["GBP", "GBP", "USD", "USD", "USD"],
-        "price_year": [2000, 2000, 2025, 2025, 2010],
-        "year_stated": [1999, 2005, 2025, 2025, 2010],
-        "costed_length_km": [np.nan, np.nan, np.nan, np.nan, 400.0],
-        "source_id": ["s1", "s1", "s2", "s3", "s4"],
-    })
+    return pd.DataFrame(
+        {
+            "cost_id": ["tun_est", "tun_out", "link_a", "link_b", "line_out"],
+            "project_id": ["tun", "tun", "link", "link", "line"],
+            "cost_type": ["estimate", "outturn", "outturn", "estimate", "outturn"],
+            "amount_bn": [2.0, 4.0, 1.0, 3.0, 2.0],
+            "currency": ["GBP", "GBP", "USD", "USD", "USD"],
+            "price_year": [2000, 2000, 2025, 2025, 2010],
+            "year_stated": [1999, 2005, 2025, 2025, 2010],
+            "costed_length_km": [np.nan, np.nan, np.nan, np.nan, 400.0],
+            "source_id": ["s1", "s1", "s2", "s3", "s4"],
+        }
+    )
 
 
-RULES = {"tun_out": ("construction", "outturn"), "link_a": ("construction", "a"),
-         "link_b": ("construction", "b"), "line_out": ("construction", "part of the line")}
+RULES = {
+    "tun_out": ("construction", "outturn"),
+    "link_a": ("construction", "a"),
+    "link_b": ("construction", "b"),
+    "line_out": ("construction", "part of the line"),
+}
 CLASSES = {"tunnels": ("tunnels", ("tun",)), "links": ("links", ("tun", "link")), "lines": ("lines", ("line",))}
 
 
@@ -146,7 +154,7 @@ def test_percentile_of_score_ties_and_errors():
 
 
 def test_lognormal_percentile_by_hand():
-    sample = [math.exp(0), math.exp(2)]          # logs: mean 1, SD (ddof=1) sqrt(2)
+    sample = [math.exp(0), math.exp(2)]  # logs: mean 1, SD (ddof=1) sqrt(2)
     assert b.lognormal_percentile(sample, math.e) == pytest.approx(50.0)
     value = math.exp(1 + math.sqrt(2))
     assert b.lognormal_percentile(sample, value) == pytest.approx(100 * NormalDist().cdf(1.0))
@@ -176,30 +184,37 @@ def test_schedule_arithmetic_by_hand():
     assert b.max_headings(3, 4) == 18
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: b.bore_km(112, 0), "bores must be a whole number of at least 1, got 0"),
-    (lambda: b.bore_km(-5, 2), "length_km must be a positive number"),
-    (lambda: b.advance_needed(112, 3, 0, 8), "tbm_count must be whole numbers of at least 1"),
-    (lambda: b.advance_needed(112, 3, 6, 8, boring_share=1.5), "cannot exceed 1"),
-    (lambda: b.tbms_needed(112, 3, -1, 8), "rate_m_per_day must be positive"),
-    (lambda: b.years_needed(112, 3, 2.5, 18), "tbm_count must be a whole number"),
-    (lambda: b.max_headings(3, 1), "access_points counts both portals, so it must be at least 2"),
-    (lambda: b.boring_days(0), "years must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: b.bore_km(112, 0), "bores must be a whole number of at least 1, got 0"),
+        (lambda: b.bore_km(-5, 2), "length_km must be a positive number"),
+        (lambda: b.advance_needed(112, 3, 0, 8), "tbm_count must be whole numbers of at least 1"),
+        (lambda: b.advance_needed(112, 3, 6, 8, boring_share=1.5), "cannot exceed 1"),
+        (lambda: b.tbms_needed(112, 3, -1, 8), "rate_m_per_day must be positive"),
+        (lambda: b.years_needed(112, 3, 2.5, 18), "tbm_count must be a whole number"),
+        (lambda: b.max_headings(3, 1), "access_points counts both portals, so it must be at least 2"),
+        (lambda: b.boring_days(0), "years must be a positive number"),
+    ],
+)
 def test_schedule_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
 def test_schedules_duration_and_slip():
-    projects = pd.DataFrame({
-        "project_id": ["done", "building", "plan"], "name": ["Done", "Building", "Plan"],
-        "kind": ["rail_tunnel", "rail_tunnel", "crossing_proposal"], "length_km": [10.0, 20.0, 100.0],
-        "construction_start_year": pd.array([2000, 2010, None], dtype="Int64"),
-        "open_year": pd.array([2006, None, None], dtype="Int64"),
-        "planned_open_year": pd.array([2005, 2020, None], dtype="Int64"),
-        "expected_open_year": pd.array([None, 2024, None], dtype="Int64"),
-    })
+    projects = pd.DataFrame(
+        {
+            "project_id": ["done", "building", "plan"],
+            "name": ["Done", "Building", "Plan"],
+            "kind": ["rail_tunnel", "rail_tunnel", "crossing_proposal"],
+            "length_km": [10.0, 20.0, 100.0],
+            "construction_start_year": pd.array([2000, 2010, None], dtype="Int64"),
+            "open_year": pd.array([2006, None, None], dtype="Int64"),
+            "planned_open_year": pd.array([2005, 2020, None], dtype="Int64"),
+            "expected_open_year": pd.array([None, 2024, None], dtype="Int64"),
+        }
+    )
     table = b.schedules(projects).set_index("project_id")
     assert table.loc["done", "duration_years"] == 6 and table.loc["done", "slip_years"] == 1
     assert table.loc["building", "duration_years"] == 14 and table.loc["building", "end_basis"] == "expected"
@@ -214,7 +229,7 @@ def test_claim_reads_the_october_2025_row():
 
 def test_claim_positions_in_a_class():
     table = pd.DataFrame({"project_id": ["tun", "link"], "usd_m_per_km": [100.0, 400.0]})
-    implied = b.implied_per_km({"x": 20.0}, {"l": 100.0})     # 200 m per km: between the two
+    implied = b.implied_per_km({"x": 20.0}, {"l": 100.0})  # 200 m per km: between the two
     out = b.claim_positions(implied, table, names=("pair",), classes={"pair": ("pair", ("tun", "link"))})
     assert out.loc[0, "pair_pct"] == 50.0
     # logs ln100 and ln400: 200 is their geometric mean, the fit's median
@@ -230,9 +245,16 @@ def test_charts_build(conv):
     fig = pc.cost_per_km_chart(table, {"claim_8bn": 71.4}, "USD 2025")
     assert any(line.get_xdata()[0] == 71.4 for line in fig.axes[0].lines)
     plt.close(fig)
-    rates = pd.DataFrame({"rate_id": list("abcde"), "value_m_per_day": [10.0, 15, 18, 25, 56],
-                          "statistic": ["x"] * 5, "source_id": ["s"] * 5, "role": ["chart"] * 4 + ["reference"],
-                          "chart_label": list("ABCDE")})
+    rates = pd.DataFrame(
+        {
+            "rate_id": list("abcde"),
+            "value_m_per_day": [10.0, 15, 18, 25, 56],
+            "statistic": ["x"] * 5,
+            "source_id": ["s"] * 5,
+            "role": ["chart"] * 4 + ["reference"],
+            "chart_label": list("ABCDE"),
+        }
+    )
     marks = b.rate_marks(rates)
     assert b.reference_rate(rates)["rate_id"] == "e"
     fig = pc.schedule_chart(112, 3, 8, marks, access={"portals only": 6})
@@ -248,7 +270,7 @@ def test_spread_labels_keeps_order_and_gap():
 
     assert spread_labels([1.0, 1.1, 5.0], 0.5) == [1.0, 1.5, 5.0]
     out = spread_labels([10.0, 11.0], 0.1, log=True)
-    assert out[0] == pytest.approx(10.0) and out[1] == pytest.approx(10 ** 1.1)
+    assert out[0] == pytest.approx(10.0) and out[1] == pytest.approx(10**1.1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,10 +278,12 @@ def test_spread_labels_keeps_order_and_gap():
 
 
 def test_scope_rule_rejects_a_mixed_comparison():
-    b.check_scope(["tunnel", "tunnel"], ["tunnel"], "x")          # one scope: fine
+    b.check_scope(["tunnel", "tunnel"], ["tunnel"], "x")  # one scope: fine
     b.check_scope("tunnel, crossing", ("tunnel", "crossing"), "x")  # a class that accepts both
-    with pytest.raises(b.ScopeError, match="reference class 'r' mixes cost scopes: crossing_and_approaches "
-                                           "against tunnel; compare like with like"):
+    with pytest.raises(
+        b.ScopeError,
+        match="reference class 'r' mixes cost scopes: crossing_and_approaches against tunnel; compare like with like",
+    ):
         b.check_scope(["tunnel", "crossing_and_approaches"], ["tunnel"], "reference class 'r'")
     with pytest.raises(b.ScopeError, match="unknown cost scope \\['whole'\\]"):
         b.check_scope("whole", ["tunnel"], "x")
@@ -268,8 +292,9 @@ def test_scope_rule_rejects_a_mixed_comparison():
 def test_class_values_reject_a_member_of_another_scope(conv):
     costs = costs_frame().assign(scope=["tunnel", "tunnel", "crossing", "crossing", "rail_line"])
     rules = {c: (s, "why") for c, s in zip(costs["cost_id"], costs["scope"]) if c != "tun_est"}
-    table = b.cost_per_km(projects_frame(), costs, conv, rules=rules,
-                          classes={"t": ("t", ("tun", "link"), ("tunnel",))})
+    table = b.cost_per_km(
+        projects_frame(), costs, conv, rules=rules, classes={"t": ("t", ("tun", "link"), ("tunnel",))}
+    )
     with pytest.raises(b.ScopeError, match="reference class 't' mixes cost scopes: crossing against tunnel"):
         b.class_values(table, "t", {"t": ("t", ("tun", "link"), ("tunnel",))})
     ok = b.class_values(table, "t", {"t": ("t", ("tun", "link"), ("tunnel", "crossing"))})
@@ -310,11 +335,12 @@ def _plant(data_copy, project_row: str, cost_row: str):
 
 
 def test_a_planted_project_enters_its_class(data_copy):
-    _plant(data_copy,
-           "test_tunnel,Planted Tunnel,CH,rail_tunnel,40,0,40,2,,2000,2010,,,,,,completed,,rail_tunnels;fixed_links,"
-           "zinio_big_projects_gotthard,planted",
-           "test_tunnel_out,test_tunnel,outturn,4,CHF,2010,2010,,tunnel,planted for a test,"
-           "zinio_big_projects_gotthard,x")
+    _plant(
+        data_copy,
+        "test_tunnel,Planted Tunnel,CH,rail_tunnel,40,0,40,2,,2000,2010,,,,,,completed,,rail_tunnels;fixed_links,"
+        "zinio_big_projects_gotthard,planted",
+        "test_tunnel_out,test_tunnel,outturn,4,CHF,2010,2010,,tunnel,planted for a test,zinio_big_projects_gotthard,x",
+    )
     projects, costs = b.load(data_copy)
     classes = b.classes(projects, b.reference_classes(data_copy))
     table = b.cost_per_km(projects, costs, money.Money.from_data(data_copy), classes=classes)
@@ -324,10 +350,11 @@ def test_a_planted_project_enters_its_class(data_copy):
 
 
 def test_a_planted_project_without_a_class_is_reported_by_name(data_copy):
-    _plant(data_copy,
-           "test_bridge,Planted Bridge,DK,bridge,10,0,0,,,2000,2010,,,,,,completed,,,"
-           "zinio_big_projects_gotthard,planted",
-           "test_bridge_out,test_bridge,outturn,1,DKK,2010,2010,,crossing,,zinio_big_projects_gotthard,x")
+    _plant(
+        data_copy,
+        "test_bridge,Planted Bridge,DK,bridge,10,0,0,,,2000,2010,,,,,,completed,,,zinio_big_projects_gotthard,planted",
+        "test_bridge_out,test_bridge,outturn,1,DKK,2010,2010,,crossing,,zinio_big_projects_gotthard,x",
+    )
     projects, costs = b.load(data_copy)
     report = b.unplaced(projects, costs, b.reference_classes(data_copy)).set_index("id")
     assert report.loc["test_bridge", "reason"] == "no reference_classes given"

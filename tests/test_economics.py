@@ -8,8 +8,8 @@ import pytest
 
 from bering import data, economics, money
 
-
 # -- annuity and break-even, by hand ---------------------------------------------------------------
+
 
 def test_annuity_factor_matches_hand_computation():
     # 0.05 / (1 - 1.05 ** -20) = 0.05 / (1 - 0.376889) = 0.080243
@@ -31,11 +31,14 @@ def test_longer_life_and_lower_rate_lower_the_charge():
     assert economics.annuity_factor(0.02, 50) < economics.annuity_factor(0.08, 50)
 
 
-@pytest.mark.parametrize("rate, years, message", [
-    (-0.01, 10, "rate must be zero or a positive fraction"),
-    (0.05, 0, "years must be positive"),
-    (float("nan"), 10, "rate must be zero or a positive fraction"),
-])
+@pytest.mark.parametrize(
+    "rate, years, message",
+    [
+        (-0.01, 10, "rate must be zero or a positive fraction"),
+        (0.05, 0, "years must be positive"),
+        (float("nan"), 10, "rate must be zero or a positive fraction"),
+    ],
+)
 def test_annuity_factor_rejects_bad_input(rate, years, message):
     with pytest.raises(ValueError, match=message):
         economics.annuity_factor(rate, years)
@@ -49,8 +52,9 @@ def test_breakeven_tonnes_by_hand_and_rejects_zero_revenue():
 
 
 def _inputs(cost_bn=100.0, revenue=200.0, om=1.0, market_mt=300.0):
-    return economics.Inputs(samples_bn=np.full(11, cost_bn), revenue_per_tonne=revenue, om_bn=om,
-                            transpacific_mt=market_mt, lengths={})
+    return economics.Inputs(
+        samples_bn=np.full(11, cost_bn), revenue_per_tonne=revenue, om_bn=om, transpacific_mt=market_mt, lengths={}
+    )
 
 
 def test_breakeven_of_a_flat_cost_by_hand():
@@ -66,19 +70,23 @@ def test_breakeven_of_a_flat_cost_by_hand():
 
 
 def test_cost_percentile_reads_the_distribution():
-    inputs = economics.Inputs(samples_bn=np.arange(0.0, 101.0), revenue_per_tonne=100.0, om_bn=0.0,
-                              transpacific_mt=100.0, lengths={})
+    inputs = economics.Inputs(
+        samples_bn=np.arange(0.0, 101.0), revenue_per_tonne=100.0, om_bn=0.0, transpacific_mt=100.0, lengths={}
+    )
     assert inputs.cost_bn(90) == pytest.approx(90.0)
     case = economics.Case(rate=0.0, life_years=10, percentile=90)
     # 90 bn over 10 years at 0% = 9 bn a year; at USD 100 a tonne that is 90 million t
     assert inputs.breakeven_mt(case) == pytest.approx(90.0)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"rate": 5, "life_years": 50, "percentile": 50}, "rate must be a real interest rate between 0 and 1"),
-    ({"rate": 0.05, "life_years": 0.5, "percentile": 50}, "life_years must be at least 1"),
-    ({"rate": 0.05, "life_years": 50, "percentile": 100}, "percentile must be between 0 and 100"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"rate": 5, "life_years": 50, "percentile": 50}, "rate must be a real interest rate between 0 and 1"),
+        ({"rate": 0.05, "life_years": 0.5, "percentile": 50}, "life_years must be at least 1"),
+        ({"rate": 0.05, "life_years": 50, "percentile": 100}, "percentile must be between 0 and 100"),
+    ],
+)
 def test_case_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         economics.Case(**kwargs)
@@ -96,10 +104,11 @@ def test_grids_cover_every_combination():
     n = len(economics.RATE_GRID) * len(economics.LIFE_GRID) * len(economics.COST_PERCENTILES)
     assert len(grid) == n and len(economics.charge_table(inputs)) == n
     row = grid[(grid["real_rate_pct"] == 2) & (grid["asset_life_years"] == 30)].iloc[0]
-    assert row["capital_charge_bn_per_year"] == pytest.approx(100 * 0.02 / (1 - 1.02 ** -30))
+    assert row["capital_charge_bn_per_year"] == pytest.approx(100 * 0.02 / (1 - 1.02**-30))
 
 
 # -- the shipped data ------------------------------------------------------------------------------
+
 
 def test_channel_tunnel_freight_ratio_is_outturn_over_first_year_forecast():
     forecasts = data.load("demand_forecasts")
@@ -129,7 +138,8 @@ def test_market_and_operator_figures():
     assert economics.transpacific_tonnage_mt(market, 10.0) == pytest.approx(300.0)
     conv = money.Money.from_data()
     assert economics.cargo_value_per_tonne(market, 10.0, conv) == pytest.approx(
-        float(conv.convert(54500.0, "USD", 2020)) / 10.0)
+        float(conv.convert(54500.0, "USD", 2020)) / 10.0
+    )
     om = economics.tunnel_om(market, data.load("megaprojects"), money.Money.from_data())
     assert om["eur_m_2024"] == pytest.approx(1166 - 642)
     assert om["usd_bn_per_km"] == pytest.approx(om["usd_bn"] / om["km"])
@@ -153,14 +163,19 @@ def test_results_follow_the_contract():
     table = economics.results()
     assert list(table.columns) == ["key", "value", "unit", "description"]
     keys = set(table["key"])
-    assert {"channel_tunnel_traffic_actual_over_forecast", "breakeven_freight_mt_per_year",
-            "breakeven_share_of_transpacific_tonnage", "annual_capital_charge_p50_usd2025"} <= keys
+    assert {
+        "channel_tunnel_traffic_actual_over_forecast",
+        "breakeven_freight_mt_per_year",
+        "breakeven_share_of_transpacific_tonnage",
+        "annual_capital_charge_p50_usd2025",
+    } <= keys
     assert table["key"].is_unique and np.isfinite(table["value"].astype(float)).all()
     values = table.set_index("key")["value"]
     # the share is the break-even over the tonnage, in percent
     assert values["breakeven_share_of_transpacific_tonnage"] == pytest.approx(
-        values["breakeven_freight_mt_per_year"] / values["transpacific_container_tonnage_mt"] * 100)
-    assert economics.results() is not economics.results()          # callers get copies of the cache
+        values["breakeven_freight_mt_per_year"] / values["transpacific_container_tonnage_mt"] * 100
+    )
+    assert economics.results() is not economics.results()  # callers get copies of the cache
 
 
 def test_whatif_bundle_has_a_static_table_that_escapes_text():
@@ -199,8 +214,9 @@ def test_the_rail_class_is_labelled_as_passenger_forecasts_at_the_mean_overestim
     assert np.mean(1 / ratios) > 1 / np.mean(ratios) == pytest.approx(economics.rail_class_ratio(accuracy))
     keys = economics.results().set_index("key")
     assert "rail_passenger_actual_over_forecast_at_mean_overestimate" in keys.index
-    assert "passenger, not freight" in keys.loc["rail_passenger_actual_over_forecast_at_mean_overestimate",
-                                                "description"]
+    assert (
+        "passenger, not freight" in keys.loc["rail_passenger_actual_over_forecast_at_mean_overestimate", "description"]
+    )
 
 
 def test_findings_label_the_proxies_and_assumptions_they_rest_on():

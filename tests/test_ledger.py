@@ -31,8 +31,11 @@ KEYS = {
 
 def write_keys(_unused=None, keys: dict = KEYS, drop: tuple = (), **changes) -> pd.DataFrame:
     """Planted key numbers, as :func:`bering.results.key_numbers` would return them."""
-    rows = [(key, float(changes.get(key, value)), unit, f"test value of {key}", notebook)
-            for key, (value, unit, notebook) in keys.items() if key not in drop]
+    rows = [
+        (key, float(changes.get(key, value)), unit, f"test value of {key}", notebook)
+        for key, (value, unit, notebook) in keys.items()
+        if key not in drop
+    ]
     return pd.DataFrame(rows, columns=["key", "value", "unit", "description", "notebook"])
 
 
@@ -68,8 +71,12 @@ def test_claims_cover_all_four_pieces_with_at_least_25_rows():
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="the news pieces are not on this machine")
 def test_every_quoted_phrase_is_in_its_piece():
-    files = {"independent_2025_10_17": "000_", "wire_2025_10_17": "001_", "metro_2025_10": "002_",
-             "reex_2025_10_21": "003_"}
+    files = {
+        "independent_2025_10_17": "000_",
+        "wire_2025_10_17": "001_",
+        "metro_2025_10": "002_",
+        "reex_2025_10_21": "003_",
+    }
     texts = {sid: next(SEEDS.glob(f"{prefix}*.txt")).read_text(encoding="utf-8") for sid, prefix in files.items()}
     claims = ledger.load_claims()
     missing = [(c.claim_id, c.quoted) for c in claims.itertuples() if c.quoted not in texts[c.source_id]]
@@ -103,29 +110,32 @@ def test_split_top_ignores_separators_inside_brackets():
     assert ledger.split_top("key:x, data:t.c[a=1,b=2]", ",") == ["key:x", "data:t.c[a=1,b=2]"]
 
 
-@pytest.mark.parametrize("relation,value,high,evidence,tol,kind,expected", [
-    ("equal", 82, None, 85.4, 0.05, "rel", True),       # 4.0% apart
-    ("equal", 82, None, 86.4, 0.05, "rel", False),      # 5.1% apart
-    ("equal", 1904, None, 1905, 0, "abs", False),
-    ("equal", 6, None, 6.06428, 0.05, "rel", True),
-    ("evidence_at_least", 150, None, 135, 0, "abs", False),
-    ("evidence_at_least", 20, None, 135, 0, "abs", True),
-    ("evidence_at_least", 65, None, 40, 0, "abs", False),
-    ("evidence_at_most", 112, None, 86, 0, "abs", True),
-    ("evidence_at_most", 8, None, 8.89, 0, "abs", False),
-    ("evidence_in_range", 60, 100, 104, 0.05, "rel", True),   # 100 + 5% of 104 = 105.2
-    ("evidence_in_range", 60, 100, 110, 0.05, "rel", False),  # 100 + 5.5 < 110
-    ("evidence_in_range", 60, 65, 60, 0, "abs", True),
-    ("evidence_in_range", 60, 100, 56, 0.05, "rel", False),   # 60 - 2.8 > 56
-    ("percentile_band", 8, None, 5, 10, "abs", False),
-    ("percentile_band", 8, None, 50, 10, "abs", True),
-    ("percentile_band", 8, None, 95, 10, "abs", False),
-    ("percentile_at_least", 8, None, 95, 10, "abs", True),
-    ("percentile_at_least", 8, None, 9.9, 10, "abs", False),
-    ("percentile_at_most", 65, None, 87.7, 10, "abs", True),
-    ("percentile_at_most", 65, None, 90.1, 10, "abs", False),
-    ("percentile_at_most", 65, None, 2, 10, "abs", True),
-])
+@pytest.mark.parametrize(
+    "relation,value,high,evidence,tol,kind,expected",
+    [
+        ("equal", 82, None, 85.4, 0.05, "rel", True),  # 4.0% apart
+        ("equal", 82, None, 86.4, 0.05, "rel", False),  # 5.1% apart
+        ("equal", 1904, None, 1905, 0, "abs", False),
+        ("equal", 6, None, 6.06428, 0.05, "rel", True),
+        ("evidence_at_least", 150, None, 135, 0, "abs", False),
+        ("evidence_at_least", 20, None, 135, 0, "abs", True),
+        ("evidence_at_least", 65, None, 40, 0, "abs", False),
+        ("evidence_at_most", 112, None, 86, 0, "abs", True),
+        ("evidence_at_most", 8, None, 8.89, 0, "abs", False),
+        ("evidence_in_range", 60, 100, 104, 0.05, "rel", True),  # 100 + 5% of 104 = 105.2
+        ("evidence_in_range", 60, 100, 110, 0.05, "rel", False),  # 100 + 5.5 < 110
+        ("evidence_in_range", 60, 65, 60, 0, "abs", True),
+        ("evidence_in_range", 60, 100, 56, 0.05, "rel", False),  # 60 - 2.8 > 56
+        ("percentile_band", 8, None, 5, 10, "abs", False),
+        ("percentile_band", 8, None, 50, 10, "abs", True),
+        ("percentile_band", 8, None, 95, 10, "abs", False),
+        ("percentile_at_least", 8, None, 95, 10, "abs", True),
+        ("percentile_at_least", 8, None, 9.9, 10, "abs", False),
+        ("percentile_at_most", 65, None, 87.7, 10, "abs", True),
+        ("percentile_at_most", 65, None, 90.1, 10, "abs", False),
+        ("percentile_at_most", 65, None, 2, 10, "abs", True),
+    ],
+)
 def test_agrees(relation, value, high, evidence, tol, kind, expected):
     assert ledger.agrees(relation, value, high, evidence, tol, kind) is expected
 
@@ -155,8 +165,17 @@ def test_ratio_bands():
 
 
 def claim(**fields) -> dict:
-    base = {"claim_id": "ind_test", "source_id": "independent_2025_10_17", "value": 1.0, "value_high": None,
-            "unit": "km", "relation": "equal", "tolerance": 0, "tolerance_kind": "abs", "notes": None}
+    base = {
+        "claim_id": "ind_test",
+        "source_id": "independent_2025_10_17",
+        "value": 1.0,
+        "value_high": None,
+        "unit": "km",
+        "relation": "equal",
+        "tolerance": 0,
+        "tolerance_kind": "abs",
+        "notes": None,
+    }
     return base | fields
 
 
@@ -177,16 +196,19 @@ def test_elapsed_and_weekday(data_copy, figs):
     ctx = ledger.Context(data_copy, figs)
     (years,) = ledger.evaluate("elapsed(key:first_proposal_year)", claim(unit="years"), ctx)
     assert years.value == 2025 - 1890
-    (day,) = ledger.evaluate("weekday(data:timeline.date[event_id=2025_putin_trump_call_budapest_agreed])",
-                             claim(), ctx)
+    (day,) = ledger.evaluate(
+        "weekday(data:timeline.date[event_id=2025_putin_trump_call_budapest_agreed])", claim(), ctx
+    )
     assert day.value == 4 and "Thursday" in day.label
 
 
 def test_years_at_scales_the_claimed_duration_by_the_rates(data_copy, figs):
     ctx = ledger.Context(data_copy, figs)
-    items = ledger.evaluate("years_at(key:tbm_advance_needed_m_per_day, "
-                            "data:tbm_rates.value_m_per_day[rate_id=typical_sustained_tbm])",
-                            claim(value=8.0, unit="years"), ctx)
+    items = ledger.evaluate(
+        "years_at(key:tbm_advance_needed_m_per_day, data:tbm_rates.value_m_per_day[rate_id=typical_sustained_tbm])",
+        claim(value=8.0, unit="years"),
+        ctx,
+    )
     assert [round(e.value, 4) for e in items] == [round(8 * 20 / 18, 4)]
 
 
@@ -223,9 +245,9 @@ def test_verdicts_with_all_key_numbers_present(built):
     assert built.loc["ind_tunnel_length", "verdict"] == "consistent"
     # 135 years to the first traffic crossing proposed, 168 to the 1857 telegraph: scope-dependent
     assert built.loc["ind_150_years", "verdict"] == "contested"
-    assert built.loc["ind_cost_8bn", "verdict"] == "inconsistent"   # at percentile 0.5, below P10
+    assert built.loc["ind_cost_8bn", "verdict"] == "inconsistent"  # at percentile 0.5, below P10
     assert built.loc["ind_under_8bn", "verdict"] == "inconsistent"
-    assert built.loc["ind_65bn", "verdict"] == "consistent"         # 65 bn sits at P87.7, below P90
+    assert built.loc["ind_65bn", "verdict"] == "consistent"  # 65 bn sits at P87.7, below P90
     assert built.loc["ind_build_time", "verdict"] == "inconsistent"  # 4.7 % of simulated builds finish in 8 years
     assert built.loc["reex_length_range", "verdict"] == "contested"  # 103, 104 and 86 in range, 110 not
     assert built.loc["reex_cost_range", "verdict"] == "consistent"
@@ -245,8 +267,9 @@ def test_explanations_name_the_evidence_and_its_value(built):
 
 def test_verdict_flips_when_a_key_number_changes(data_copy, tmp_path):
     before = ledger.build_ledger(data_copy, write_keys(tmp_path / "a")).set_index("claim_id")
-    after = ledger.build_ledger(data_copy, write_keys(tmp_path / "b", strait_cape_to_cape_km=120,
-                                                      route_via_diomedes_water_km=130)).set_index("claim_id")
+    after = ledger.build_ledger(
+        data_copy, write_keys(tmp_path / "b", strait_cape_to_cape_km=120, route_via_diomedes_water_km=130)
+    ).set_index("claim_id")
     assert before.loc["ind_width_km", "verdict"] == "consistent"
     # the computed width now disagrees while the published widths still agree: the data disagree
     assert after.loc["ind_width_km", "verdict"] == "contested"
@@ -257,20 +280,27 @@ def test_verdict_flips_when_a_key_number_changes(data_copy, tmp_path):
 
 def test_verdict_flips_with_the_monte_carlo_percentile(data_copy, tmp_path):
     mid = ledger.build_ledger(data_copy, write_keys(tmp_path / "a", percentile_of_8bn_claim=30)).set_index("claim_id")
-    high = ledger.build_ledger(data_copy, write_keys(tmp_path / "b", percentile_of_8bn_claim=95,
-                                                     percentile_of_65bn_claim_whole_link=95)).set_index("claim_id")
+    high = ledger.build_ledger(
+        data_copy, write_keys(tmp_path / "b", percentile_of_8bn_claim=95, percentile_of_65bn_claim_whole_link=95)
+    ).set_index("claim_id")
     assert mid.loc["wire_cost_8bn", "verdict"] == mid.loc["wire_under_8bn", "verdict"] == "consistent"
     # one assertion, read as the ceiling the post states: a ceiling is not hurt by a high percentile
     assert high.loc["wire_cost_8bn", "verdict"] == high.loc["wire_under_8bn", "verdict"] == "consistent"
     assert mid.loc["wire_65bn", "verdict"] == "consistent"
-    assert high.loc["wire_65bn", "verdict"] == "inconsistent"       # a floor above P90
+    assert high.loc["wire_65bn", "verdict"] == "inconsistent"  # a floor above P90
 
 
 def test_verdict_flips_when_a_data_row_changes(data_copy, figs):
-    replace_in(data_copy / "timeline.csv", "1904_us_syndicate_siberian_alaskan_railroad,1904,1904,",
-               "1904_us_syndicate_siberian_alaskan_railroad,1905,1905,")
+    replace_in(
+        data_copy / "timeline.csv",
+        "1904_us_syndicate_siberian_alaskan_railroad,1904,1904,",
+        "1904_us_syndicate_siberian_alaskan_railroad,1905,1905,",
+    )
     text = (data_copy / "timeline.csv").read_text(encoding="utf-8")
-    old = "with about 6000 km of connecting links, taking up to 15 years, and asked Russia, the US and Canada to sign an agreement.\",104,60,USD,2007"
+    old = (
+        "with about 6000 km of connecting links, taking up to 15 years, and asked Russia, the US and Canada "
+        'to sign an agreement.",104,60,USD,2007'
+    )
     assert old in text
     (data_copy / "timeline.csv").write_text(text.replace(old, old.replace(",104,60,", ",104,70,")), encoding="utf-8")
     after = ledger.build_ledger(data_copy, figs).set_index("claim_id")
@@ -292,13 +322,17 @@ def test_missing_key_number_makes_the_claim_not_checkable(data_copy, tmp_path):
 def test_no_key_numbers_at_all_does_not_crash(data_copy, tmp_path):
     built = ledger.build_ledger(data_copy, write_keys(drop=tuple(KEYS)))
     assert set(built["verdict"]) <= set(ledger.VERDICTS)
-    assert (built.set_index("claim_id").loc["ind_150_years", "explanation"]
-            == "key number first_proposal_year not computed")
+    assert (
+        built.set_index("claim_id").loc["ind_150_years", "explanation"] == "key number first_proposal_year not computed"
+    )
 
 
 def test_environment_variable_chooses_the_data_folder(data_copy, tmp_path, monkeypatch):
-    replace_in(data_copy / "timeline.csv", "1904_us_syndicate_siberian_alaskan_railroad,1904,1904,",
-               "1904_us_syndicate_siberian_alaskan_railroad,1905,1905,")
+    replace_in(
+        data_copy / "timeline.csv",
+        "1904_us_syndicate_siberian_alaskan_railroad,1904,1904,",
+        "1904_us_syndicate_siberian_alaskan_railroad,1905,1905,",
+    )
     monkeypatch.setenv("BERING_DATA_DIR", str(data_copy))
     built = ledger.build_ledger(keys=write_keys()).set_index("claim_id")
     assert built.loc["wire_1904", "verdict"] == "inconsistent"
@@ -307,13 +341,25 @@ def test_environment_variable_chooses_the_data_folder(data_copy, tmp_path, monke
 def test_contested_needs_two_sources(data_copy, figs):
     ctx = ledger.Context(data_copy, figs)
     # two rows of one source (the Brenner article quotes 52 and 61.04 m per day) split: inconsistent, not contested
-    one = claim(unit="m per day", value=50, relation="equal",
-                check="data:tbm_rates.value_m_per_day[rate_id=lotschberg_best_day];"
-                      "data:tbm_rates.value_m_per_day[rate_id=brenner_record_day]", tolerance=0.1, tolerance_kind="rel")
+    one = claim(
+        unit="m per day",
+        value=50,
+        relation="equal",
+        check="data:tbm_rates.value_m_per_day[rate_id=lotschberg_best_day];"
+        "data:tbm_rates.value_m_per_day[rate_id=brenner_record_day]",
+        tolerance=0.1,
+        tolerance_kind="rel",
+    )
     assert ledger.check_claim(one, ctx).verdict == "inconsistent"
-    two = claim(unit="m per day", value=40, relation="equal",
-                check="data:tbm_rates.value_m_per_day[rate_id=gotthard_amsteg_best_day_2004];"
-                      "data:tbm_rates.value_m_per_day[rate_id=brenner_record_day]", tolerance=0.05, tolerance_kind="rel")
+    two = claim(
+        unit="m per day",
+        value=40,
+        relation="equal",
+        check="data:tbm_rates.value_m_per_day[rate_id=gotthard_amsteg_best_day_2004];"
+        "data:tbm_rates.value_m_per_day[rate_id=brenner_record_day]",
+        tolerance=0.05,
+        tolerance_kind="rel",
+    )
     assert ledger.check_claim(two, ctx).verdict == "contested"
 
 
@@ -349,8 +395,11 @@ def test_ratio_points_group_repeated_claims(built):
     # "$8 billion" (Independent), "8 billion dollars" (wire) and "<$8B" (both) are one claim of Dmitriev's
     cost = pct[pct["group"] == "dmitriev_cost_8bn"]
     assert len(cost) == 1 and cost["outlets"].iloc[0] == "The Independent, Reuters"
-    assert cost["label"].iloc[0].startswith("Kirill Dmitriev: \u201c$8 billion\u201d / \u201c<$8B\u201d / "
-                                            "\u201c8 billion dollars\u201d")
+    assert (
+        cost["label"]
+        .iloc[0]
+        .startswith("Kirill Dmitriev: \u201c$8 billion\u201d / \u201c<$8B\u201d / \u201c8 billion dollars\u201d")
+    )
 
 
 def test_charts_have_one_row_per_claim_group(built):
@@ -412,12 +461,17 @@ def test_repeats_of_one_claim_are_one_distinct_claim(built):
 
 
 def test_a_group_whose_rows_disagree_is_refused(data_copy):
-    replace_in(data_copy / "claims.csv", "wire_cost_8bn,wire_2025_10_17,Kirill Dmitriev,Reuters,dmitriev_cost_8bn,"
-               "8 billion dollars,8,", "wire_cost_8bn,wire_2025_10_17,Kirill Dmitriev,Reuters,dmitriev_cost_8bn,"
-               "8 billion dollars,9,")
-    with pytest.raises(ValueError, match=r"claim_group dmitriev_cost_8bn: its rows \(ind_cost_8bn, ind_under_8bn, "
-                                         r"wire_cost_8bn, wire_under_8bn\) "
-                                         r"disagree on value \(8.0, 9.0\)"):
+    replace_in(
+        data_copy / "claims.csv",
+        "wire_cost_8bn,wire_2025_10_17,Kirill Dmitriev,Reuters,dmitriev_cost_8bn,8 billion dollars,8,",
+        "wire_cost_8bn,wire_2025_10_17,Kirill Dmitriev,Reuters,dmitriev_cost_8bn,8 billion dollars,9,",
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"claim_group dmitriev_cost_8bn: its rows \(ind_cost_8bn, ind_under_8bn, "
+        r"wire_cost_8bn, wire_under_8bn\) "
+        r"disagree on value \(8.0, 9.0\)",
+    ):
         ledger.load_claims(data_copy)
 
 
@@ -451,12 +505,18 @@ def test_outlet_view_flags_a_quotation_that_differs(built):
 
 def test_absence_of_evidence_is_unsupported_and_one_earlier_record_suffices(data_copy, figs):
     ctx = ledger.Context(data_copy, figs)
-    floor = claim(value=150.0, unit="years", relation="evidence_at_least", if_disagrees="unsupported",
-                  check="elapsed(key:first_proposal_year)")
+    floor = claim(
+        value=150.0,
+        unit="years",
+        relation="evidence_at_least",
+        if_disagrees="unsupported",
+        check="elapsed(key:first_proposal_year)",
+    )
     assert ledger.check_claim(floor, ctx).verdict == "unsupported"
     assert ledger.check_claim(floor | {"if_disagrees": None}, ctx).verdict == "inconsistent"
-    earlier = floor | {"check": "elapsed(key:first_proposal_year);"
-                                "elapsed(data:timeline.year[event_id=1867_alaska_purchase])"}
+    earlier = floor | {
+        "check": "elapsed(key:first_proposal_year);elapsed(data:timeline.year[event_id=1867_alaska_purchase])"
+    }
     assert ledger.check_claim(earlier, ctx).verdict == "consistent"  # 158 years: evidence of an earlier idea
     with pytest.raises(ValueError, match="if_disagrees must be one of inconsistent, unsupported, not 'maybe'"):
         ledger.check_claim(floor | {"if_disagrees": "maybe"}, ctx)
@@ -477,11 +537,15 @@ def test_a_forecast_verdict_says_it_is_judged_against_the_reference_class(built)
 
 def test_a_claim_from_a_new_article_is_accepted(data_copy, figs):
     with open(data_copy / "sources.csv", "a", encoding="utf-8") as handle:
-        handle.write("example_2025_11_01,Example Gazette,A new article,https://example.org/a,2025-11-01,"
-                     "2026-11-30,copyright; facts cited,\n")
+        handle.write(
+            "example_2025_11_01,Example Gazette,A new article,https://example.org/a,2025-11-01,"
+            "2026-11-30,copyright; facts cited,\n"
+        )
     with open(data_copy / "claims.csv", "a", encoding="utf-8") as handle:
-        handle.write("gaz_width,example_2025_11_01,Example Gazette,Example Gazette,gaz_width,55 miles,88.5,,km,"
-                     "Width of the strait,equal,key:strait_cape_to_cape_km,0.05,rel,claims_tol_length_rel,,\n")
+        handle.write(
+            "gaz_width,example_2025_11_01,Example Gazette,Example Gazette,gaz_width,55 miles,88.5,,km,"
+            "Width of the strait,equal,key:strait_cape_to_cape_km,0.05,rel,claims_tol_length_rel,,\n"
+        )
     built = ledger.build_ledger(data_copy, figs).set_index("claim_id")
     assert built.loc["gaz_width", "verdict"] == "consistent"  # 88.5 within 5 % of 85.4
     assert "Example Gazette" in ledger.outlet_view(built.reset_index()).index
@@ -489,8 +553,11 @@ def test_a_claim_from_a_new_article_is_accepted(data_copy, figs):
 
 def test_markdown_from_the_data_is_escaped(data_copy, figs):
     hostile = "<img src=x onerror=alert(1)>"
-    replace_in(data_copy / "claims.csv", "Not checkable: no data on the war's duration in this collection.",
-               f"Not checkable: <svg onload=alert(2)> [link](javascript:alert(3)) {hostile}")
+    replace_in(
+        data_copy / "claims.csv",
+        "Not checkable: no data on the war's duration in this collection.",
+        f"Not checkable: <svg onload=alert(2)> [link](javascript:alert(3)) {hostile}",
+    )
     book = ledger.build_ledger(data_copy, figs)
     book.loc[book["claim_id"] == "metro_three_years", "speaker"] = hostile
     text = ledger.explained(book, "not checkable").text
@@ -499,8 +566,11 @@ def test_markdown_from_the_data_is_escaped(data_copy, figs):
 
 
 def test_sensitivity_reports_verdicts_that_flip(data_copy):
-    scenarios = {"baseline": write_keys(), "stress": write_keys(percentile_of_65bn_claim_whole_link=95),
-                 "no_correlation": write_keys()}
+    scenarios = {
+        "baseline": write_keys(),
+        "stress": write_keys(percentile_of_65bn_claim_whole_link=95),
+        "no_correlation": write_keys(),
+    }
     sens = ledger.sensitivity(data_copy, keys_by_scenario=scenarios).set_index("claim_group")
     assert list(sens.columns[-4:]) == ["baseline", "stress", "no_correlation", "flips"]
     assert sens.loc["dmitriev_traditional_cost_65bn", "flips"]
@@ -508,8 +578,9 @@ def test_sensitivity_reports_verdicts_that_flip(data_copy):
     assert not sens.loc["wire_strait_width_82km", "flips"]
     assert int(sens["flips"].sum()) == 1
     assert "metro_three_years" not in sens.index  # only checkable claims
-    heads = dict((k, v) for k, v, _, _ in ledger.headline(ledger.build_ledger(data_copy, write_keys()),
-                                                            sens.reset_index()))
+    heads = dict(
+        (k, v) for k, v, _, _ in ledger.headline(ledger.build_ledger(data_copy, write_keys()), sens.reset_index())
+    )
     assert heads["verdicts_that_flip_across_scenarios"] == 1
     flips = ledger.flipping(sens.reset_index())
     assert flips["verdicts"].tolist() == ["consistent / inconsistent"]
@@ -521,10 +592,14 @@ def test_assumption_variants_come_from_the_assumptions_file(data_copy):
     assert ("duration_length_elasticity = 0", "duration_length_elasticity", 0.0) in variants
     assert ("claims_mc_tail_pct = 5", "claims_mc_tail_pct", 5.0) in variants
     with open(data_copy / "assumptions.csv", "a", encoding="utf-8") as handle:
-        handle.write("no_such_thing_sensitivity_low,1,x,An alternative,Because,05_claims_ledger,"
-                     "arafatm_flyvbjerg_2006_rcf_summary\n")
-    with pytest.raises(ValueError, match="assumption no_such_thing_sensitivity_low varies 'no_such_thing', "
-                                         "which is not in assumptions.csv"):
+        handle.write(
+            "no_such_thing_sensitivity_low,1,x,An alternative,Because,05_claims_ledger,"
+            "arafatm_flyvbjerg_2006_rcf_summary\n"
+        )
+    with pytest.raises(
+        ValueError,
+        match="assumption no_such_thing_sensitivity_low varies 'no_such_thing', which is not in assumptions.csv",
+    ):
         ledger.assumption_variants(data_copy)
 
 
@@ -533,8 +608,8 @@ def test_the_tail_threshold_variant_flips_a_claim_between_p5_and_p10(data_copy):
     before = (data_copy / "claims.csv").read_bytes()
     base = ledger.build_ledger(data_copy, keys).set_index("claim_id")
     strict = ledger.variant_ledger(data_copy, "claims_mc_tail_pct", 5, keys=keys).set_index("claim_id")
-    assert base.loc["ind_cost_8bn", "verdict"] == "inconsistent"   # P7 is below P10
-    assert strict.loc["ind_cost_8bn", "verdict"] == "consistent"   # but not below P5
+    assert base.loc["ind_cost_8bn", "verdict"] == "inconsistent"  # P7 is below P10
+    assert strict.loc["ind_cost_8bn", "verdict"] == "consistent"  # but not below P5
     assert strict.loc["ind_cost_8bn", "tolerance"] == 5
     assert strict.loc["ind_width_km", "tolerance"] == base.loc["ind_width_km", "tolerance"]  # other bases kept
     assert (data_copy / "claims.csv").read_bytes() == before  # the copy was changed, not the data folder
@@ -546,53 +621,62 @@ def test_the_eight_year_verdict_rests_on_the_length_elasticity(data_copy):
     """The review's numbers: 4.8% of simulated builds finish within 8 years at exponent 0.5, 27% at 0."""
     base = ledger.build_ledger(data_copy).set_index("claim_id")
     flat = ledger.variant_ledger(data_copy, "duration_length_elasticity", 0).set_index("claim_id")
-    share = {name: next(e.value for e, _ in book.loc["wire_build_time", "evidence"] if not e.context)
-             for name, book in (("base", base), ("flat", flat))}
+    share = {
+        name: next(e.value for e, _ in book.loc["wire_build_time", "evidence"] if not e.context)
+        for name, book in (("base", base), ("flat", flat))
+    }
     assert 3 < share["base"] < 6 and 20 < share["flat"] < 35
     assert base.loc["wire_build_time", "verdict"] == "inconsistent"
     assert flat.loc["wire_build_time", "verdict"] == "consistent"
 
 
-def test_sensitivity_csv_neutralises_formulas(data_copy, tmp_path):
-    sens = ledger.sensitivity(data_copy, keys_by_scenario={"baseline": write_keys()})
-    sens.loc[0, "quoted"] = "=HYPERLINK(\"http://x\")"
-    path = ledger.sensitivity_csv(sens, tmp_path / "05_verdict_sensitivity.csv")
-    text = path.read_text(encoding="utf-8")
-    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
-    assert pd.read_csv(path)["flips"].dtype == bool
-
-
-def test_the_sensitivity_table_is_catalogued_with_its_figure(data_copy, tmp_path):
+def test_the_sensitivity_table_is_the_figure_s_plotted_data(data_copy, tmp_path):
     import matplotlib.pyplot as plt
 
     from bering import export
 
     sens = ledger.sensitivity(data_copy, keys_by_scenario={"baseline": write_keys(), "stress": write_keys()})
+    sens.loc[0, "quoted"] = '=HYPERLINK("http://x")'
     out = export.Exporter("05_claims_ledger", tmp_path)
-    with pytest.raises(ValueError, match="save the figure '05_verdict_sensitivity' before attaching its table"):
-        ledger.attach_table(out, "05_verdict_sensitivity", sens)
     fig = ledger.sensitivity_chart(sens)
-    out.figure(fig, "05_verdict_sensitivity", title="No verdict changes", alt="A grid of verdicts " * 4,
-               source="test")
+    out.figure(
+        fig,
+        "05_verdict_sensitivity",
+        title="No verdict changes",
+        alt="A grid of verdicts " * 4,
+        source="test",
+        data=sens,
+    )
     plt.close(fig)
-    ledger.attach_table(out, "05_verdict_sensitivity", sens)
     row = export.catalogue(tmp_path).set_index("name").loc["05_verdict_sensitivity"]
     assert row["files"].split(";") == [f"05_verdict_sensitivity.{x}" for x in ("png", "svg", "pdf", "csv")]
-    assert pd.read_csv(tmp_path / "05_verdict_sensitivity.csv")["stress"].notna().all()
+    text = (tmp_path / "05_verdict_sensitivity.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    table = export.read_csv(tmp_path / "05_verdict_sensitivity.csv")
+    assert table["stress"].notna().all() and table.loc[0, "quoted"] == '=HYPERLINK("http://x")'
 
 
 def test_findings_call_forecasts_implausible_and_count_a_flip(built, data_copy):
     book = built.reset_index()
-    sens = ledger.sensitivity(data_copy, keys_by_scenario={
-        "baseline": write_keys(), "duration_length_elasticity = 0": write_keys(probability_within_8_years=0.27)})
+    sens = ledger.sensitivity(
+        data_copy,
+        keys_by_scenario={
+            "baseline": write_keys(),
+            "duration_length_elasticity = 0": write_keys(probability_within_8_years=0.27),
+        },
+    )
     text = ledger.findings(book, sens).text
     # the 8 bn cost and the 8-year schedule are Dmitriev's inconsistent claims, and both are forecasts
-    assert ("2 are inconsistent with the data (2 of them forecasts, judged implausible against the reference "
-            "class of projects already built rather than shown false)") in text
+    assert (
+        "2 are inconsistent with the data (2 of them forecasts, judged implausible against the reference "
+        "class of projects already built rather than shown false)"
+    ) in text
     assert "1 checkable claim of 20 changes verdict" in text
     assert "(Kirill Dmitriev: inconsistent / consistent)" in text
 
 
 def test_chart_labels_keep_dollar_signs_literal():
     # two dollar signs in one label would otherwise be typeset as maths ("$8 billion" / "<$8B")
-    assert ledger._wrap("\u201c$8 billion\u201d / \u201c<$8B\u201d", 78) == "\u201c\\$8 billion\u201d / \u201c<\\$8B\u201d"
+    assert (
+        ledger._wrap("\u201c$8 billion\u201d / \u201c<$8B\u201d", 78) == "\u201c\\$8 billion\u201d / \u201c<\\$8B\u201d"
+    )

@@ -15,11 +15,18 @@ def _prod(rows):
     return pd.DataFrame(rows, columns=["country", "year", "production_t_reo"])
 
 
-TINY = _prod([
-    ("A", 2020, 60.0), ("B", 2020, 30.0), ("Other countries", 2020, 10.0), ("World total", 2020, 100.0),
-    ("A", 2021, 50.0), ("B", 2021, 20.0), ("World total", 2021, 100.0),   # 30% missing: incomplete
-    ("A", 2022, 80.0),                                                     # no world total
-])
+TINY = _prod(
+    [
+        ("A", 2020, 60.0),
+        ("B", 2020, 30.0),
+        ("Other countries", 2020, 10.0),
+        ("World total", 2020, 100.0),
+        ("A", 2021, 50.0),
+        ("B", 2021, 20.0),
+        ("World total", 2021, 100.0),  # 30% missing: incomplete
+        ("A", 2022, 80.0),  # no world total
+    ]
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -59,13 +66,13 @@ def test_shares_are_of_the_world_total():
     s2020 = sh[sh["year"] == 2020].set_index("country")["share_pct"]
     assert s2020["A"] == pytest.approx(60.0)
     assert s2020["Other countries"] == pytest.approx(10.0)
-    assert 2022 not in set(sh["year"])     # no world total, no share
+    assert 2022 not in set(sh["year"])  # no world total, no share
 
 
 def test_hhi_by_year_matches_hand_values_and_skips_incomplete_years():
     h = minerals.hhi_by_year(TINY, 0.02).set_index("year")
-    assert h.loc[2020, "hhi_upper"] == pytest.approx(60 ** 2 + 30 ** 2 + 10 ** 2)
-    assert h.loc[2020, "hhi_lower"] == pytest.approx(60 ** 2 + 30 ** 2)
+    assert h.loc[2020, "hhi_upper"] == pytest.approx(60**2 + 30**2 + 10**2)
+    assert h.loc[2020, "hhi_lower"] == pytest.approx(60**2 + 30**2)
     assert h.loc[2020, "equivalent_producers_upper"] == pytest.approx(10_000 / 4600)
     assert math.isnan(h.loc[2021, "hhi_upper"]) and math.isnan(h.loc[2022, "hhi_upper"])
 
@@ -92,21 +99,28 @@ def test_rank_counts_larger_named_producers():
 
 
 def test_target_gaps_turn_each_unit_into_tonnes():
-    prod = _prod([("China", 2024, 700.0), ("Russia", 2024, 20.0), ("India", 2024, 30.0),
-                  ("World total", 2024, 1000.0)])
-    targets = pd.DataFrame({
-        "target_id": ["t", "m", "g", "w", "r", "money"],
-        "target_year": [2030] * 6,
-        "value": [50.0, 3.0, 100.0, 10.0, 2.0, 1.0],
-        "unit": ["t per year", "multiple of current output", "percent growth", "percent of world production",
-                 "world rank", "billion USD per year (nominal)"],
-    })
+    prod = _prod([("China", 2024, 700.0), ("Russia", 2024, 20.0), ("India", 2024, 30.0), ("World total", 2024, 1000.0)])
+    targets = pd.DataFrame(
+        {
+            "target_id": ["t", "m", "g", "w", "r", "money"],
+            "target_year": [2030] * 6,
+            "value": [50.0, 3.0, 100.0, 10.0, 2.0, 1.0],
+            "unit": [
+                "t per year",
+                "multiple of current output",
+                "percent growth",
+                "percent of world production",
+                "world rank",
+                "billion USD per year (nominal)",
+            ],
+        }
+    )
     g = minerals.target_gaps(targets, prod, year=2024).set_index("target_id")
     assert g.loc["t", "required_t"] == 50
-    assert g.loc["m", "required_t"] == 60           # 3 x 20
-    assert g.loc["g", "required_t"] == 40           # 20 plus 100%
-    assert g.loc["w", "required_t"] == 100          # 10% of 1000
-    assert g.loc["r", "required_t"] == 30           # India is number 2
+    assert g.loc["m", "required_t"] == 60  # 3 x 20
+    assert g.loc["g", "required_t"] == 40  # 20 plus 100%
+    assert g.loc["w", "required_t"] == 100  # 10% of 1000
+    assert g.loc["r", "required_t"] == 30  # India is number 2
     assert math.isnan(g.loc["money", "required_t"])
     assert g.loc["m", "multiple_of_current"] == pytest.approx(3.0)
 
@@ -154,9 +168,19 @@ def test_alignment_legs_match_the_segment_lengths_of_the_geometry_module():
     places = data.load("places")
     seg = data.load("alignment_segments")
     pts = places.rename(columns={"place_id": "point_id"})
-    specs = pd.DataFrame([{"deposit": "d", "destination": "x", "option": "o",
-                           "legs": [("tunnel", "alignment:putin_trump_2025"),
-                                    ("rail_na_new", "alignment:us_fairbanks_nome_line:reverse")]}])
+    specs = pd.DataFrame(
+        [
+            {
+                "deposit": "d",
+                "destination": "x",
+                "option": "o",
+                "legs": [
+                    ("tunnel", "alignment:putin_trump_2025"),
+                    ("rail_na_new", "alignment:us_fairbanks_nome_line:reverse"),
+                ],
+            }
+        ]
+    )
     legs = minerals.route_legs(specs, pts, seg)
     lengths = geo.segment_lengths(places, seg).groupby("alignment_id")["length_km"].sum()
     assert legs["geodesic_km"].iloc[0] == pytest.approx(lengths["putin_trump_2025"])
@@ -178,8 +202,15 @@ def test_point_from_and_bering_midpoint():
 
 
 def test_route_points_reject_clashing_ids():
-    places = pd.DataFrame({"place_id": ["x", "cape_dezhnev", "cape_prince_of_wales", "tulun"], "name": list("abcd"),
-                           "kind": "city", "lat": [1.0, 66.0, 65.6, 54.6], "lon": [1.0, -169.6, -168.1, 100.6]})
+    places = pd.DataFrame(
+        {
+            "place_id": ["x", "cape_dezhnev", "cape_prince_of_wales", "tulun"],
+            "name": list("abcd"),
+            "kind": "city",
+            "lat": [1.0, 66.0, 65.6, 54.6],
+            "lon": [1.0, -169.6, -168.1, 100.6],
+        }
+    )
     wps = pd.DataFrame({"waypoint_id": ["x"], "name": ["dup"], "kind": ["port"], "lat": [2.0], "lon": [2.0]})
     deps = pd.DataFrame({"deposit_id": [], "name": [], "lat": [], "lon": []})
     with pytest.raises(ValueError, match=r"repeated: \['x'\]"):
@@ -203,16 +234,32 @@ def _unit(rate=0.01, speed=500.0):
 
 
 def test_leg_cost_arithmetic_and_route_factor():
-    legs = pd.DataFrame([
-        {"deposit": "d", "destination": "x", "option": "o", "leg": 1, "mode": "truck", "stops": ["a", "b"],
-         "geodesic_km": 100.0},
-        {"deposit": "d", "destination": "x", "option": "o", "leg": 2, "mode": "sea", "stops": ["b", "c"],
-         "geodesic_km": 1000.0},
-    ])
+    legs = pd.DataFrame(
+        [
+            {
+                "deposit": "d",
+                "destination": "x",
+                "option": "o",
+                "leg": 1,
+                "mode": "truck",
+                "stops": ["a", "b"],
+                "geodesic_km": 100.0,
+            },
+            {
+                "deposit": "d",
+                "destination": "x",
+                "option": "o",
+                "leg": 2,
+                "mode": "sea",
+                "stops": ["b", "c"],
+                "geodesic_km": 1000.0,
+            },
+        ]
+    )
     unit = _unit()
     unit.loc[unit["rate_class"] == "truck", "usd_per_tkm"] = 0.2
     costed = minerals.leg_costs(legs, unit, {"low": 1.0, "central": 1.5, "high": 2.0})
-    assert costed["km_central"].tolist() == [150.0, 1000.0]          # truck scaled, sea not
+    assert costed["km_central"].tolist() == [150.0, 1000.0]  # truck scaled, sea not
     assert costed["usd_per_t_central"].tolist() == pytest.approx([30.0, 10.0])
     assert costed["days_high"].tolist() == pytest.approx([200 / 500, 1000 / 500])
     routes = minerals.route_table(costed, dwell_days=1.0)
@@ -222,8 +269,19 @@ def test_leg_cost_arithmetic_and_route_factor():
 
 
 def test_leg_costs_errors():
-    legs = pd.DataFrame([{"deposit": "d", "destination": "x", "option": "o", "leg": 1, "mode": "sea",
-                          "stops": ["a", "b"], "geodesic_km": 10.0}])
+    legs = pd.DataFrame(
+        [
+            {
+                "deposit": "d",
+                "destination": "x",
+                "option": "o",
+                "leg": 1,
+                "mode": "sea",
+                "stops": ["a", "b"],
+                "geodesic_km": 10.0,
+            }
+        ]
+    )
     with pytest.raises(ValueError, match="route factors missing"):
         minerals.leg_costs(legs, _unit(), {"low": 1.0})
     with pytest.raises(ValueError, match="speeds must be positive"):
@@ -239,12 +297,26 @@ def test_transfers_count_changes_of_network():
 
 def test_verdict_signs_and_ranges():
     def row(opt, lo, c, hi, dlo, dc, dhi):
-        return {"deposit": "d", "destination": "x", "option": opt, "km_central": 1.0,
-                "usd_per_t_low": lo, "usd_per_t_central": c, "usd_per_t_high": hi,
-                "days_low": dlo, "days_central": dc, "days_high": dhi}
-    routes = pd.DataFrame([row("overland", 300, 400, 500, 10, 12, 15),
-                           row("nsr", 100, 150, 200, 20, 25, 30),
-                           row("conventional", 120, 180, 240, 30, 35, 40)])
+        return {
+            "deposit": "d",
+            "destination": "x",
+            "option": opt,
+            "km_central": 1.0,
+            "usd_per_t_low": lo,
+            "usd_per_t_central": c,
+            "usd_per_t_high": hi,
+            "days_low": dlo,
+            "days_central": dc,
+            "days_high": dhi,
+        }
+
+    routes = pd.DataFrame(
+        [
+            row("overland", 300, 400, 500, 10, 12, 15),
+            row("nsr", 100, 150, 200, 20, 25, 30),
+            row("conventional", 120, 180, 240, 30, 35, 40),
+        ]
+    )
     v = minerals.verdict_table(routes).iloc[0]
     assert v["best_sea_option"] == "nsr"
     assert v["saving_usd_per_t_central"] == -250
@@ -254,10 +326,12 @@ def test_verdict_signs_and_ranges():
 
 def test_route_factors_by_hand():
     places = pd.DataFrame({"place_id": ["a", "b"], "lat": [0.0, 0.0], "lon": [0.0, 1.0]})
-    seg = pd.DataFrame({"alignment_id": ["l"], "seq": [1], "from_place": ["a"], "to_place": ["b"],
-                        "segment_type": ["new_land_line"]})
-    pub = pd.DataFrame({"measure": ["corridor_length"], "alignment_id": ["l"], "length_km": [np.nan],
-                        "length_mi": [100.0]})
+    seg = pd.DataFrame(
+        {"alignment_id": ["l"], "seq": [1], "from_place": ["a"], "to_place": ["b"], "segment_type": ["new_land_line"]}
+    )
+    pub = pd.DataFrame(
+        {"measure": ["corridor_length"], "alignment_id": ["l"], "length_km": [np.nan], "length_mi": [100.0]}
+    )
     f = minerals.route_factors(pub, places, seg).set_index("alignment_id")
     assert f.loc["l", "factor"] == pytest.approx(160.9344 / (6378.137 * math.pi / 180))
     assert minerals.factor_scenarios(f.reset_index())["central"] == pytest.approx(f.loc["l", "factor"])
@@ -272,8 +346,13 @@ def model():
     places = data.load("places")
     seg = data.load("alignment_segments")
     a = data.load("assumptions").set_index("assumption_id")["value"]
-    pts = minerals.route_points(places, data.load("route_waypoints"), data.load("deposits"),
-                                a["minerals_zashikhinskoye_bearing_deg"], a["minerals_zashikhinskoye_distance_km"])
+    pts = minerals.route_points(
+        places,
+        data.load("route_waypoints"),
+        data.load("deposits"),
+        a["minerals_zashikhinskoye_bearing_deg"],
+        a["minerals_zashikhinskoye_distance_km"],
+    )
     legs = minerals.route_legs(minerals.route_specs(), pts, seg)
     factors = minerals.factor_scenarios(minerals.route_factors(data.load("published_lengths"), places, seg))
     assumed = minerals.Assumed.from_table(data.load("assumptions"))
@@ -321,8 +400,14 @@ def test_round_sig():
 
 
 def test_stage_hhi_folds_bounds_that_agree_and_keeps_ranges_that_do_not():
-    vc = _chain([("separation_refining", "China", 2023, 92.0), ("separation_refining", "Malaysia", 2023, 5.0),
-                 ("separation_refining", "Australia", 2023, 1.0), ("separation_refining", "China", 2024, 91.0)])
+    vc = _chain(
+        [
+            ("separation_refining", "China", 2023, 92.0),
+            ("separation_refining", "Malaysia", 2023, 5.0),
+            ("separation_refining", "Australia", 2023, 1.0),
+            ("separation_refining", "China", 2024, 91.0),
+        ]
+    )
     h = minerals.stage_hhi(vc).set_index("year")
     # 2023: 92^2 + 5^2 + 1^2 = 8490; remainder 2% as one producer adds 4
     assert (h.loc[2023, "hhi_lower"], h.loc[2023, "hhi_upper"]) == (8490.0, 8494.0)
@@ -350,8 +435,14 @@ def test_value_chain_adds_mining_from_the_complete_usgs_years_and_checks_its_inp
 
 
 def test_stage_summary_respects_max_year():
-    vc = _chain([("magnets", "China", 2010, 80.0), ("magnets", "Japan", 2010, 20.0),
-                 ("magnets", "China", 2030, 50.0), ("magnets", "Japan", 2030, 50.0)])
+    vc = _chain(
+        [
+            ("magnets", "China", 2010, 80.0),
+            ("magnets", "Japan", 2010, 20.0),
+            ("magnets", "China", 2030, 50.0),
+            ("magnets", "Japan", 2030, 50.0),
+        ]
+    )
     s = minerals.stage_summary(minerals.stage_hhi(vc), max_year=2024).set_index("stage").loc["magnets"]
     assert (s["year_share"], s["china_pct"], s["hhi"]) == (2010, 80.0, 6800.0)
 
@@ -369,35 +460,74 @@ class _SameDollars:
 
 
 def test_cargo_values_by_hand():
-    prices = pd.DataFrame([
-        {"price_id": "conc", "product": "ree_concentrate", "value": 4717.0, "unit": "USD per t REO",
-         "per": "t REO contained", "currency": "USD", "price_year": 2025},
-        {"price_id": "ox1", "product": "ndpr_oxide", "value": 51.0, "unit": "USD per kg", "per": "t product",
-         "currency": "USD", "price_year": 2025},
-        {"price_id": "ox2", "product": "ndpr_oxide", "value": 48.0, "unit": "USD per kg", "per": "t product",
-         "currency": "USD", "price_year": 2025}])
+    prices = pd.DataFrame(
+        [
+            {
+                "price_id": "conc",
+                "product": "ree_concentrate",
+                "value": 4717.0,
+                "unit": "USD per t REO",
+                "per": "t REO contained",
+                "currency": "USD",
+                "price_year": 2025,
+            },
+            {
+                "price_id": "ox1",
+                "product": "ndpr_oxide",
+                "value": 51.0,
+                "unit": "USD per kg",
+                "per": "t product",
+                "currency": "USD",
+                "price_year": 2025,
+            },
+            {
+                "price_id": "ox2",
+                "product": "ndpr_oxide",
+                "value": 48.0,
+                "unit": "USD per kg",
+                "per": "t product",
+                "currency": "USD",
+                "price_year": 2025,
+            },
+        ]
+    )
     products = pd.DataFrame([{"product_id": "lop", "name": "Loparite concentrate", "reo_pct": 30.0}])
     v = minerals.cargo_values(prices, products, _SameDollars()).set_index("product_id")
     assert v.loc["lop", "value_central"] == pytest.approx(4717 * 0.30)
     assert v.loc["lop", "cargo"] == "Loparite concentrate, 30% REO"
     assert v.loc["lop", "price_basis"] == "conc"  # no statistic given: the price id names the basis
-    assert (v.loc["ndpr_oxide", "value_low"], v.loc["ndpr_oxide", "value_central"],
-            v.loc["ndpr_oxide", "value_high"]) == (48_000.0, 49_500.0, 51_000.0)
+    assert (
+        v.loc["ndpr_oxide", "value_low"],
+        v.loc["ndpr_oxide", "value_central"],
+        v.loc["ndpr_oxide", "value_high"],
+    ) == (48_000.0, 49_500.0, 51_000.0)
     bad = prices.iloc[[0]].assign(per="t ore")
     with pytest.raises(ValueError, match="'per' must be"):
         minerals.cargo_values(bad, products, _SameDollars())
 
 
 def test_freight_share_is_cost_over_value():
-    routes = pd.DataFrame([{"deposit": "d", "destination": "x", "option": o, "usd_per_t_low": lo,
-                            "usd_per_t_central": c, "usd_per_t_high": hi}
-                           for o, lo, c, hi in (("overland", 100.0, 150.0, 300.0), ("suez_bound", np.nan, np.nan,
-                                                                                      np.nan))])
+    routes = pd.DataFrame(
+        [
+            {
+                "deposit": "d",
+                "destination": "x",
+                "option": o,
+                "usd_per_t_low": lo,
+                "usd_per_t_central": c,
+                "usd_per_t_high": hi,
+            }
+            for o, lo, c, hi in (("overland", 100.0, 150.0, 300.0), ("suez_bound", np.nan, np.nan, np.nan))
+        ]
+    )
     values = pd.DataFrame([{"cargo": "c", "product_id": "p", "value_central": 1500.0}])
     s = minerals.freight_share(routes, values)
     assert list(s["option"]) == ["overland"]
     assert (s["share_pct_low"].iloc[0], s["share_pct_central"].iloc[0], s["share_pct_high"].iloc[0]) == (
-        pytest.approx(100 / 15), pytest.approx(10.0), pytest.approx(20.0))
+        pytest.approx(100 / 15),
+        pytest.approx(10.0),
+        pytest.approx(20.0),
+    )
 
 
 def test_capital_charge_is_an_annuity_per_tonne():
@@ -409,12 +539,20 @@ def test_capital_charge_is_an_annuity_per_tonne():
 
 
 def _verdict_inputs(conventional_cost):
-    legs = pd.DataFrame([
-        {"deposit": "d", "destination": "x", "option": "overland", "mode": "rail_ru", "usd_per_t_central": 400.0},
-        {"deposit": "d", "destination": "x", "option": "nsr", "mode": "truck", "usd_per_t_central": 100.0},
-        {"deposit": "d", "destination": "x", "option": "nsr", "mode": "sea_nsr", "usd_per_t_central": 100.0},
-        {"deposit": "d", "destination": "x", "option": "conventional", "mode": "sea",
-         "usd_per_t_central": conventional_cost}])
+    legs = pd.DataFrame(
+        [
+            {"deposit": "d", "destination": "x", "option": "overland", "mode": "rail_ru", "usd_per_t_central": 400.0},
+            {"deposit": "d", "destination": "x", "option": "nsr", "mode": "truck", "usd_per_t_central": 100.0},
+            {"deposit": "d", "destination": "x", "option": "nsr", "mode": "sea_nsr", "usd_per_t_central": 100.0},
+            {
+                "deposit": "d",
+                "destination": "x",
+                "option": "conventional",
+                "mode": "sea",
+                "usd_per_t_central": conventional_cost,
+            },
+        ]
+    )
     verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
     return legs, verdict
 
@@ -439,9 +577,19 @@ def test_near_ties_are_ranges_that_straddle_zero():
 
 def test_verdict_against_the_ice_free_lanes_only():
     def row(opt, c):
-        return {"deposit": "d", "destination": "x", "option": opt, "km_central": 1.0, "usd_per_t_low": c - 10,
-                "usd_per_t_central": c, "usd_per_t_high": c + 10, "days_low": 1.0, "days_central": 2.0,
-                "days_high": 3.0}
+        return {
+            "deposit": "d",
+            "destination": "x",
+            "option": opt,
+            "km_central": 1.0,
+            "usd_per_t_low": c - 10,
+            "usd_per_t_central": c,
+            "usd_per_t_high": c + 10,
+            "days_low": 1.0,
+            "days_central": 2.0,
+            "days_high": 3.0,
+        }
+
     routes = pd.DataFrame([row("overland", 200), row("nsr", 100), row("conventional", 195)])
     v = minerals.verdict_table(routes, ("conventional",)).iloc[0]
     assert v["best_sea_option"] == "conventional"
@@ -449,14 +597,30 @@ def test_verdict_against_the_ice_free_lanes_only():
 
 
 def test_volume_table_converts_oxide_tonnes_to_concentrate():
-    rates = pd.DataFrame([
-        {"rate_id": "cap", "mode": "bering_crossing", "statistic": "claim", "value": 70.0,
-         "unit": "million tonnes per year", "source_id": "s"},
-        {"rate_id": "nsr_total_cargo_2024", "mode": "northern_sea_route", "statistic": "nsr", "value": 38.0,
-         "unit": "million tonnes", "source_id": "s"}])
+    rates = pd.DataFrame(
+        [
+            {
+                "rate_id": "cap",
+                "mode": "bering_crossing",
+                "statistic": "claim",
+                "value": 70.0,
+                "unit": "million tonnes per year",
+                "source_id": "s",
+            },
+            {
+                "rate_id": "nsr_total_cargo_2024",
+                "mode": "northern_sea_route",
+                "statistic": "nsr",
+                "value": 38.0,
+                "unit": "million tonnes",
+                "source_id": "s",
+            },
+        ]
+    )
     prod = pd.DataFrame([{"country": "Russia", "year": 2024, "production_t_reo": 2600.0, "source_id": "u"}])
-    targets = pd.DataFrame([{"unit": "t per year", "target_year": 2030, "statement": "t", "value": 3000.0,
-                             "source_id": "t"}])
+    targets = pd.DataFrame(
+        [{"unit": "t per year", "target_year": 2030, "statement": "t", "value": 3000.0, "source_id": "t"}]
+    )
     v = minerals.volume_table(rates, prod, targets, 0.30).set_index("kind")
     assert v.loc["actual output", "tonnes_freight"] == pytest.approx(2600 / 0.3)
     assert v.loc["stated target", "tonnes_freight"] == pytest.approx(10_000.0)
@@ -498,8 +662,9 @@ def test_results_honour_the_data_directory(tmp_path):
     shutil.copytree(paths.data_dir(), folder)
     chain = folder / "ree_value_chain.csv"
     text = chain.read_text(encoding="utf-8")
-    chain.write_text(text.replace("separation_refining,China,2024,91,", "separation_refining,China,2024,90,"),
-                     encoding="utf-8")
+    chain.write_text(
+        text.replace("separation_refining,China,2024,91,", "separation_refining,China,2024,90,"), encoding="utf-8"
+    )
     k = minerals.results(folder).set_index("key")["value"]
     assert k["china_share_ree_refining"] == 90.0
     assert minerals.results().set_index("key").loc["china_share_ree_refining", "value"] == 91.0
@@ -545,10 +710,17 @@ def test_chart_metadata_is_computed():
 
 def test_sea_flip_multiple_by_hand():
     # overland 400. NSR route: 100 on land + 100 at sea -> ties at k = 3. Ice-free: 250 on land + 50 at sea -> k = 3.
-    legs = pd.DataFrame([
-        {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
-        for o, m, c in (("nsr", "truck", 100.0), ("nsr", "sea_nsr", 100.0),
-                        ("conventional", "rail_ru", 250.0), ("conventional", "sea", 50.0))])
+    legs = pd.DataFrame(
+        [
+            {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
+            for o, m, c in (
+                ("nsr", "truck", 100.0),
+                ("nsr", "sea_nsr", 100.0),
+                ("conventional", "rail_ru", 250.0),
+                ("conventional", "sea", 50.0),
+            )
+        ]
+    )
     verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
     assert minerals.sea_flip_multiple(legs, verdict).loc[("d", "x")] == pytest.approx(3.0)
     # a dearer land part on the ice-free route lowers its factor; the best sea route still needs the NSR at 3
@@ -560,22 +732,43 @@ def test_sea_flip_multiple_by_hand():
 
 
 def test_nsr_flip_ratio_needs_every_nsr_option_to_reach_overland():
-    legs = pd.DataFrame([
-        {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
-        for o, m, c in (("nsr", "truck", 100.0), ("nsr", "sea_nsr", 100.0),          # ties at r = 3
-                        ("nsr_west", "truck", 100.0), ("nsr_west", "sea_nsr", 50.0),  # ties at r = 6
-                        ("conventional", "sea", 500.0))])
+    legs = pd.DataFrame(
+        [
+            {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
+            for o, m, c in (
+                ("nsr", "truck", 100.0),
+                ("nsr", "sea_nsr", 100.0),  # ties at r = 3
+                ("nsr_west", "truck", 100.0),
+                ("nsr_west", "sea_nsr", 50.0),  # ties at r = 6
+                ("conventional", "sea", 500.0),
+            )
+        ]
+    )
     verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
     assert minerals.nsr_flip_ratio(legs, verdict, 1.0).loc[("d", "x")] == pytest.approx(6.0)
 
 
 def test_planned_supply_turns_ore_plans_into_reo_and_a_rank():
-    prod = _prod([("China", 2024, 100_000.0), ("Australia", 2024, 13_000.0), ("Russia", 2024, 2_600.0),
-                  ("World total", 2024, 115_600.0)])
-    deposits = pd.DataFrame([{"deposit_id": "t", "grade_pct": 9.5, "grade_basis": "TREO"},
-                             {"deposit_id": "z", "grade_pct": 0.03, "grade_basis": "Ta2O5 (approximate)"}])
-    plans = pd.DataFrame([{"deposit_id": "t", "value": 160_000.0, "unit": "t dry ore per year"},
-                          {"deposit_id": "q", "value": 1_000.0, "unit": "t REO per year"}])
+    prod = _prod(
+        [
+            ("China", 2024, 100_000.0),
+            ("Australia", 2024, 13_000.0),
+            ("Russia", 2024, 2_600.0),
+            ("World total", 2024, 115_600.0),
+        ]
+    )
+    deposits = pd.DataFrame(
+        [
+            {"deposit_id": "t", "grade_pct": 9.5, "grade_basis": "TREO"},
+            {"deposit_id": "z", "grade_pct": 0.03, "grade_basis": "Ta2O5 (approximate)"},
+        ]
+    )
+    plans = pd.DataFrame(
+        [
+            {"deposit_id": "t", "value": 160_000.0, "unit": "t dry ore per year"},
+            {"deposit_id": "q", "value": 1_000.0, "unit": "t REO per year"},
+        ]
+    )
     p = minerals.planned_supply(plans, deposits, prod, 2024).set_index("deposit_id")
     assert p.loc["t", "reo_t"] == pytest.approx(15_200.0)
     assert p.loc["t", "multiple_of_current"] == pytest.approx(15_200 / 2_600)
@@ -598,7 +791,8 @@ def test_capital_is_charged_at_the_collection_s_one_rate_and_life():
     assert not any(i.startswith("minerals_capital") for i in ids)  # no second rate to drift apart
     row = a.capital[a.capital["tonnage"] == "largest claimed capacity"].iloc[0]
     assert row["usd_per_t"] == pytest.approx(
-        minerals.capital_charge_per_t(row["usd_bn"] * 1e9, 0.035, 50, row["tonnes_per_year"]))
+        minerals.capital_charge_per_t(row["usd_bn"] * 1e9, 0.035, 50, row["tonnes_per_year"])
+    )
 
 
 def test_the_finding_states_the_concentrate_price_proxy():

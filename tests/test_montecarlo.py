@@ -15,10 +15,18 @@ from bering import SEED
 from bering import montecarlo as mc
 
 
-def degenerate(tunnel_values=(250.0,), approach_values=(5.0,), tunnel_overrun=(50.0, 0.0),
-               approach_overrun=(40.0, 0.0), approach_km=1000.0, **options) -> mc.Inputs:
-    segs = (mc.Segment("tunnel", 100.0, np.array(tunnel_values, dtype=float), tunnel_overrun),
-            mc.Segment("approach", approach_km, np.array(approach_values, dtype=float), approach_overrun))
+def degenerate(
+    tunnel_values=(250.0,),
+    approach_values=(5.0,),
+    tunnel_overrun=(50.0, 0.0),
+    approach_overrun=(40.0, 0.0),
+    approach_km=1000.0,
+    **options,
+) -> mc.Inputs:
+    segs = (
+        mc.Segment("tunnel", 100.0, np.array(tunnel_values, dtype=float), tunnel_overrun),
+        mc.Segment("approach", approach_km, np.array(approach_values, dtype=float), approach_overrun),
+    )
     return mc.Inputs(segs, **options)
 
 
@@ -30,7 +38,7 @@ def test_degenerate_inputs_give_exact_products():
     assert np.all(result.whole == 44.5)
     table = mc.summary(result).set_index("component")
     assert table.loc["whole link", ["P10", "P50", "P80", "P90"]].tolist() == [44.5] * 4
-    assert "mean" not in table.columns          # undefined for a Student-t of logs with few degrees of freedom
+    assert "mean" not in table.columns  # undefined for a Student-t of logs with few degrees of freedom
     assert table.loc["tunnel", "unit"] == "USD 2025 bn"
 
 
@@ -40,8 +48,7 @@ def test_no_overrun_and_no_approach():
 
 
 def test_same_seed_same_draws_other_seed_other_draws():
-    inputs = degenerate(tunnel_values=(100.0, 300.0, 500.0), tunnel_overrun=(30.0, 50.0),
-                        approach_overrun=(45.0, 38.0))
+    inputs = degenerate(tunnel_values=(100.0, 300.0, 500.0), tunnel_overrun=(30.0, 50.0), approach_overrun=(45.0, 38.0))
     a, b = mc.simulate(inputs, 5000, seed=SEED), mc.simulate(inputs, 5000, seed=SEED)
     assert np.array_equal(a.whole, b.whole)
     assert not np.array_equal(a.whole, mc.simulate(inputs, 5000, seed=SEED + 1).whole)
@@ -64,8 +71,14 @@ def test_correlated_normals_have_the_stated_correlation():
     assert np.corrcoef(x, y)[0, 1] == pytest.approx(0.5, abs=0.01)
     assert x.std() == pytest.approx(1.0, abs=0.01)
     # in the simulation, the log costs of two lognormal segments correlate at the stated value
-    inputs = degenerate(tunnel_values=(100.0, 400.0), approach_values=(2.0, 8.0), tunnel_overrun=None,
-                        approach_overrun=None, uncertainty="none", correlation=0.5)
+    inputs = degenerate(
+        tunnel_values=(100.0, 400.0),
+        approach_values=(2.0, 8.0),
+        tunnel_overrun=None,
+        approach_overrun=None,
+        uncertainty="none",
+        correlation=0.5,
+    )
     r = mc.simulate(inputs, 200_000)
     assert np.corrcoef(np.log(r.tunnel), np.log(r.approach))[0, 1] == pytest.approx(0.5, abs=0.01)
     r0 = mc.simulate(replace(inputs, correlation=0.0), 200_000)
@@ -120,7 +133,7 @@ def test_draw_ratio_models_and_errors():
     rng = np.random.default_rng(SEED)
     assert np.all(mc.draw_ratio(rng, 5, 33.8, 0.0) == 1.338)
     normal = mc.draw_ratio(rng, 100_000, 33.8, 62.0, model="normal")
-    assert normal.min() > 0                       # redrawn wherever it was not positive
+    assert normal.min() > 0  # redrawn wherever it was not positive
     assert (mc.draw_ratio(rng, 1000, 33.8, 62.0) > 0).all()
     with pytest.raises(ValueError, match="zero or negative"):
         mc.draw_ratio(rng, 5, -100.0, 10.0)
@@ -134,7 +147,7 @@ def test_draw_values_models_and_errors():
     assert np.all(mc.draw_values(rng, 4, [2.0, 2.0], model="resample") == 2.0)
     resampled = mc.draw_values(rng, 10_000, [1.0, 10.0, 100.0], model="resample")
     assert set(np.unique(resampled)) == {1.0, 10.0, 100.0}
-    fitted = mc.draw_values(rng, 200_000, [10.0, 1000.0])       # logs mean ln 100
+    fitted = mc.draw_values(rng, 200_000, [10.0, 1000.0])  # logs mean ln 100
     assert np.median(fitted) == pytest.approx(100.0, rel=0.02)
     with pytest.raises(ValueError, match="positive numbers"):
         mc.draw_values(rng, 4, [1.0, -2.0])
@@ -158,8 +171,13 @@ def test_under_budget_share_by_hand():
 
 
 def test_a_million_draws_well_under_two_seconds():
-    inputs = degenerate(tunnel_values=(160.0, 220.0, 290.0, 290.0, 360.0), approach_values=(4.8, 4.9, 8.3),
-                        tunnel_overrun=(33.8, 62.0), approach_overrun=(44.7, 38.0), correlation=0.5)
+    inputs = degenerate(
+        tunnel_values=(160.0, 220.0, 290.0, 290.0, 360.0),
+        approach_values=(4.8, 4.9, 8.3),
+        tunnel_overrun=(33.8, 62.0),
+        approach_overrun=(44.7, 38.0),
+        correlation=0.5,
+    )
     start = time.perf_counter()
     result = mc.simulate(inputs, 1_000_000)
     mc.summary(result)
@@ -174,17 +192,20 @@ def test_draws_must_be_positive_whole():
 PARAMS = dict(tunnel_km=112.0, years=8.0, russia_km=3500.0, alaska_km=1400.0)
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"tunnel_km": -1.0}, "tunnel_km must be a positive number"),
-    ({"russia_km": float("nan")}, "russia_km must be a number of km"),
-    ({"tunnel_class": "canals"}, "unknown tunnel_class 'canals'; use one of: rail_tunnels"),
-    ({"overrun_model": "beta"}, "unknown overrun_model 'beta'"),
-    ({"tunnel_overrun": "ships"}, "unknown tunnel_overrun 'ships'"),
-    ({"bores": 0}, "bores must be a whole number of at least 1"),
-    ({"tbm_count": 2.5}, "tbm_count must be a whole number"),
-    ({"boring_share": 0.0}, r"boring_share must be in \(0, 1\]"),
-    ({"method": "ppp"}, "unknown method 'ppp'"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"tunnel_km": -1.0}, "tunnel_km must be a positive number"),
+        ({"russia_km": float("nan")}, "russia_km must be a number of km"),
+        ({"tunnel_class": "canals"}, "unknown tunnel_class 'canals'; use one of: rail_tunnels"),
+        ({"overrun_model": "beta"}, "unknown overrun_model 'beta'"),
+        ({"tunnel_overrun": "ships"}, "unknown tunnel_overrun 'ships'"),
+        ({"bores": 0}, "bores must be a whole number of at least 1"),
+        ({"tbm_count": 2.5}, "tbm_count must be a whole number"),
+        ({"boring_share": 0.0}, r"boring_share must be in \(0, 1\]"),
+        ({"method": "ppp"}, "unknown method 'ppp'"),
+    ],
+)
 def test_bad_parameters_are_named(changes, message):
     with pytest.raises(ValueError, match=message):
         mc.Params(**{**PARAMS, **changes})
@@ -204,8 +225,13 @@ def test_approach_lengths_come_from_the_route_module():
     from bering import data, route
 
     lengths = mc.approach_lengths()
-    links = route.missing_links(data.load("places"), data.load("alignment_segments"), route.load_published_lengths(),
-                                mc.CROSSING_ALIGNMENT, route.assumption_value(route.ASSUMPTION_ROUTE_FACTOR))
+    links = route.missing_links(
+        data.load("places"),
+        data.load("alignment_segments"),
+        route.load_published_lengths(),
+        mc.CROSSING_ALIGNMENT,
+        route.assumption_value(route.ASSUMPTION_ROUTE_FACTOR),
+    )
     assert lengths["russia_km"] == pytest.approx(links.loc[links["side"] == "Russia", "length_km"].sum())
     assert 3500 <= lengths["russia_km"] < 4000 and 1000 < lengths["alaska_km"] < 2000
 
@@ -241,10 +267,18 @@ def test_results_contract_and_key_numbers():
     r = mc.results()
     assert list(r.columns) == ["key", "value", "unit", "description"]
     keys = set(r["key"])
-    for k in ("claim_65bn_scope", "percentile_of_65bn_claim_whole_link", "percentile_of_8bn_claim",
-              "whole_link_cost_p50_usd2025", "whole_link_cost_p90_usd2025", "north_america_connection_km",
-              "tunnel_share_of_whole_link_cost", "construction_duration_p50_years", "probability_within_8_years",
-              "claim_8bn_usd_per_bore_km"):
+    for k in (
+        "claim_65bn_scope",
+        "percentile_of_65bn_claim_whole_link",
+        "percentile_of_8bn_claim",
+        "whole_link_cost_p50_usd2025",
+        "whole_link_cost_p90_usd2025",
+        "north_america_connection_km",
+        "tunnel_share_of_whole_link_cost",
+        "construction_duration_p50_years",
+        "probability_within_8_years",
+        "claim_8bn_usd_per_bore_km",
+    ):
         assert k in keys
     v = r.set_index("key")["value"]
     assert v["claim_65bn_scope"] == "corridor_programme"
@@ -252,7 +286,7 @@ def test_results_contract_and_key_numbers():
     samples = mc.whole_link_samples()
     assert np.percentile(samples, 50) == pytest.approx(v["whole_link_cost_p50_usd2025"])
     assert set(mc.SCENARIOS) >= {"baseline", "stress", "no_correlation", "fx_then_deflate", "deflate_then_fx"}
-    assert mc.results() is not mc.results()   # a copy each time; the cache stays clean
+    assert mc.results() is not mc.results()  # a copy each time; the cache stays clean
 
 
 def test_widget_shows_the_baseline_at_once_and_a_static_fallback(capsys):
@@ -270,7 +304,7 @@ def test_widget_shows_the_baseline_at_once_and_a_static_fallback(capsys):
     table = box.children[-1].value
     assert table.startswith("<table>") and "tunnel cost, P50" in table and "<th></th>" not in table
     slider.value = 60
-    assert box.children[-1].value != table              # moving a control recomputes
+    assert box.children[-1].value != table  # moving a control recomputes
     static = pd.DataFrame({"reference class": ["a <b>"], "percentile": ["P50"]})
     wrapped = pc.estimate_widget(model, params, static=static)
     bundle = wrapped._repr_mimebundle_()
@@ -283,8 +317,10 @@ def test_models_import_without_a_plotting_library():
     import subprocess
     import sys
 
-    code = ("import sys; import bering.montecarlo, bering.benchmarks; "
-            "print('matplotlib' in sys.modules or 'plotly' in sys.modules)")
+    code = (
+        "import sys; import bering.montecarlo, bering.benchmarks; "
+        "print('matplotlib' in sys.modules or 'plotly' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -297,8 +333,11 @@ def test_p90_range_across_uncertainty_methods():
     assert p90s["whole"]["t"] == pytest.approx(v["whole_link_cost_p90_usd2025"])
     assert v["whole_link_cost_p90_min_across_methods_usd2025"] == min(p90s["whole"].values())
     assert v["whole_link_cost_p90_max_across_methods_usd2025"] == max(p90s["whole"].values())
-    assert v["tunnel_cost_p90_min_across_methods_usd2025"] <= v["tunnel_cost_p90_usd2025"] \
+    assert (
+        v["tunnel_cost_p90_min_across_methods_usd2025"]
+        <= v["tunnel_cost_p90_usd2025"]
         <= v["tunnel_cost_p90_max_across_methods_usd2025"]
+    )
     # the t-interval has the fattest tail: the fitted lognormal taken as known gives a lower P90
     assert p90s["whole"]["none"] < p90s["whole"]["t"]
     text = mc.findings()
@@ -311,12 +350,11 @@ def test_65bn_read_at_its_2007_price_year_and_as_a_tunnel_cost():
 
     v = mc.results().set_index("key")["value"]
     conv = money.Money.from_data()
-    at_2007 = float(conv.convert(65.0, "USD", 2007))       # USD 65 bn of 2007 in USD 2025 (US CPI)
+    at_2007 = float(conv.convert(65.0, "USD", 2007))  # USD 65 bn of 2007 in USD 2025 (US CPI)
     assert v["claim_65bn_at_2007_prices_usd2025"] == pytest.approx(at_2007)
     assert 95 < at_2007 < 105
     whole, tunnel = mc.whole_link_samples(), mc.tunnel_samples()
-    assert v["percentile_of_65bn_claim_at_2007_prices_whole_link"] == pytest.approx(
-        100 * np.mean(whole <= at_2007))
+    assert v["percentile_of_65bn_claim_at_2007_prices_whole_link"] == pytest.approx(100 * np.mean(whole <= at_2007))
     assert v["percentile_of_65bn_claim_tunnel"] == pytest.approx(100 * np.mean(tunnel <= 65.0))
     assert v["percentile_of_65bn_claim_at_2007_prices_whole_link"] > v["percentile_of_65bn_claim_whole_link"]
 
@@ -351,7 +389,8 @@ def test_whole_link_lengths_come_from_one_function():
     assert r["new_rail_whole_link_km"] == pytest.approx(rail)
     assert r["tunnel_share_of_new_construction"] == pytest.approx(112 / (112 + rail))
     assert r["tunnel_share_of_new_construction_to_fairbanks"] == pytest.approx(
-        112 / (112 + km["russia_km"] + km["alaska_km"]))
+        112 / (112 + km["russia_km"] + km["alaska_km"])
+    )
     v = mc.results().set_index("key")["value"]
     assert v["whole_link_new_railway_km"] == pytest.approx(r["new_rail_whole_link_km"])
 
@@ -371,8 +410,14 @@ def test_tunnel_drawn_per_bore_km_times_the_bores():
     assert v["tunnel_class_bores_sourced"] == 4
     assert v["tunnel_cost_p50_per_bore_km_usd2025"] > v["tunnel_cost_p50_usd2025"]
     # degenerate class: one tunnel of 2 bores, USD 100 m per bore-km -> USD 300 m per km for 3 bores
-    toy = pd.DataFrame({"project_id": ["a", "b"], "usd_m_per_km": [200.0, 50.0], "usd_m_per_bore_km": [100.0, None],
-                        "scope": ["tunnel", "tunnel"]})
+    toy = pd.DataFrame(
+        {
+            "project_id": ["a", "b"],
+            "usd_m_per_km": [200.0, 50.0],
+            "usd_m_per_bore_km": [100.0, None],
+            "scope": ["tunnel", "tunnel"],
+        }
+    )
     assert list(mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("a", "b"))}, 3)) == [300.0]
     with pytest.raises(ValueError, match="no tunnel whose bores are sourced"):
         mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("b",))}, 3)

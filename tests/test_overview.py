@@ -37,23 +37,41 @@ def collection(tmp_path):
     make_notebook(notebooks, "01_alpha", "01 · 135 years of proposals")
     make_notebook(notebooks, "02_beta", "02 · How wide is the strait?")
     make_notebook(notebooks, "03_gamma", None)
-    write_csv(figures / "key_numbers.csv", ["key", "value", "unit", "notebook", "description"], [
-        ["first_year", "1890", "year", "01_alpha", "First proposal"],
-        ["cost_max", "100.926", "USD 2025 bn", "01_alpha", "Highest cost"],
-        ["width_km", "85.43", "km", "02_beta", "Cape to cape"],
-    ])
-    write_csv(figures / "catalogue.csv", ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"], [
-        ["01_chart", "01_alpha", "A chart", "alt", "src", "01_chart.png;01_chart.svg", "x.csv"],
-        ["01_map", "01_alpha", "A map", "alt", "src", "01_map.html", "x.csv"],
-    ])
+    write_csv(
+        figures / "key_numbers.csv",
+        ["key", "value", "unit", "notebook", "description"],
+        [
+            ["first_year", "1890", "year", "01_alpha", "First proposal"],
+            ["cost_max", "100.926", "USD 2025 bn", "01_alpha", "Highest cost"],
+            ["width_km", "85.43", "km", "02_beta", "Cape to cape"],
+        ],
+    )
+    write_csv(
+        figures / "catalogue.csv",
+        ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"],
+        [
+            ["01_chart", "01_alpha", "A chart", "alt", "src", "01_chart.png;01_chart.svg", "x.csv"],
+            ["01_map", "01_alpha", "A map", "alt", "src", "01_map.html", "x.csv"],
+        ],
+    )
     return notebooks, figures
 
 
-@pytest.mark.parametrize("value,unit,text", [(100.926, "", "101"), (21.0, "", "21"), (2.45326, "", "2.45"),
-                                             (0.012345, "", "0.0123"), (1890, "year", "1890"),
-                                             (1399.97, "km", "1,400"), (3515.66, "km", "3,516"),
-                                             (-406.144, "", "-406"), (0.00371429, "", "3.71e-03"),
-                                             (667507, "USD", "667,507")])
+@pytest.mark.parametrize(
+    "value,unit,text",
+    [
+        (100.926, "", "101"),
+        (21.0, "", "21"),
+        (2.45326, "", "2.45"),
+        (0.012345, "", "0.0123"),
+        (1890, "year", "1890"),
+        (1399.97, "km", "1,400"),
+        (3515.66, "km", "3,516"),
+        (-406.144, "", "-406"),
+        (0.00371429, "", "3.71e-03"),
+        (667507, "USD", "667,507"),
+    ],
+)
 def test_readable_number(value, unit, text):
     assert overview.readable_number(value, unit) == text
 
@@ -73,8 +91,9 @@ def test_notebook_map_reads_titles_key_numbers_and_figures(collection):
     assert table.iloc[2]["headline findings"] == "(no key numbers recorded yet)"
     linked = overview.notebook_map(notebooks, figures, links=True)
     # figure names are escaped text inside the link (an underscore is a Markdown character)
-    assert linked.iloc[0]["figures"].text == ("[01\\_chart](../figures/01_chart.png), "
-                                              "[01\\_map](../figures/01_map.html)")
+    assert linked.iloc[0]["figures"].text == (
+        "[01\\_chart](../figures/01_chart.png), [01\\_map](../figures/01_map.html)"
+    )
 
 
 def test_notebook_map_with_no_figures_folder_yet(collection, tmp_path):
@@ -127,31 +146,44 @@ def test_markdown_table_escapes_html_from_the_data():
     assert "<img" not in text and "<svg" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
 
 
-KEYS = pd.DataFrame([
-    ("first_proposal_year", 1890, "year"), ("distinct_proposals", 21, "count"),
-    ("cost_claim_min_usd2025_bn", 2.453, "USD 2025 bn"), ("cost_claim_max_usd2025_bn", 100.93, "USD 2025 bn"),
-    ("tunnel_share_of_new_construction", 112 / (112 + 7644.6), "fraction"), ("new_rail_russia_km", 3515.66, "km"),
-    ("new_rail_whole_link_km", 7644.6, "km"), ("strait_shore_to_shore_km", 81.31, "km"),
-    ("claim_65bn_scope", "crossing_and_approaches", "scope"),
-], columns=["key", "value", "unit"])
+KEYS = pd.DataFrame(
+    [
+        ("first_proposal_year", 1890, "year"),
+        ("distinct_proposals", 21, "count"),
+        ("cost_claim_min_usd2025_bn", 2.453, "USD 2025 bn"),
+        ("cost_claim_max_usd2025_bn", 100.93, "USD 2025 bn"),
+        ("tunnel_share_of_new_construction", 112 / (112 + 7644.6), "fraction"),
+        ("new_rail_russia_km", 3515.66, "km"),
+        ("new_rail_whole_link_km", 7644.6, "km"),
+        ("strait_shore_to_shore_km", 81.31, "km"),
+        ("claim_65bn_scope", "crossing_and_approaches", "scope"),
+    ],
+    columns=["key", "value", "unit"],
+)
 
 
 def test_collection_findings_are_computed_and_linked():
-    claims = pd.DataFrame({"verdict": ["consistent", "consistent", "unsupported", "not checkable"],
-                           "appearances": [2, 1, 2, 3]})
+    claims = pd.DataFrame(
+        {"verdict": ["consistent", "consistent", "unsupported", "not checkable"], "appearances": [2, 1, 2, 3]}
+    )
     found = overview.collection_findings(KEYS, claims)
     assert [f["notebook"] for f in found] == ["01_proposal_timeline", "02_route_geometry", "05_claims_ledger"]
-    assert found[0]["text"] == ("The 2025 pitch is the latest of 21 proposals and studies of a crossing since 1890; "
-                                "their stated costs span USD 2.45 bn to 101 bn in 2025 dollars.")
+    assert found[0]["text"] == (
+        "The 2025 pitch is the latest of 21 proposals and studies of a crossing since 1890; "
+        "their stated costs span USD 2.45 bn to 101 bn in 2025 dollars."
+    )
     assert "7,645 km of new railway (3,516 km of it in Russia)" in found[1]["text"]
-    assert "1.44 %" in found[1]["text"]          # 112 / (112 + 7644.6) = 1.444 %
+    assert "1.44 %" in found[1]["text"]  # 112 / (112 + 7644.6) = 1.444 %
     assert found[2]["text"].startswith(
-        "Of the 4 distinct figures and dates in the October 2025 coverage (8 appearances)")
+        "Of the 4 distinct figures and dates in the October 2025 coverage (8 appearances)"
+    )
     assert "2 consistent, 0 inconsistent, 1 unsupported, 0 contested and 1 not checkable" in found[2]["text"]
     assert overview.missing_findings(KEYS) == ["03_cost_benchmarks", "04_critical_minerals"]
     text = overview.findings_markdown(found).text
-    assert "([01_proposal_timeline](01_proposal_timeline.ipynb); figure [01_timeline_by_era]" \
-           "(../figures/01_timeline_by_era.png))" in text
+    assert (
+        "([01_proposal_timeline](01_proposal_timeline.ipynb); figure [01_timeline_by_era]"
+        "(../figures/01_timeline_by_era.png))" in text
+    )
     # a changed number changes the sentence
     changed = KEYS.assign(value=KEYS["value"].where(KEYS["key"] != "distinct_proposals", 22))
     assert "latest of 22 proposals" in overview.collection_findings(changed)[0]["text"]
@@ -159,8 +191,10 @@ def test_collection_findings_are_computed_and_linked():
 
 def test_notebook_map_from_computed_numbers(collection):
     notebooks, figures = collection
-    keys = pd.DataFrame([("first_year", 1857.0, "year", "First idea", "01_alpha")],
-                        columns=["key", "value", "unit", "description", "notebook"])
+    keys = pd.DataFrame(
+        [("first_year", 1857.0, "year", "First idea", "01_alpha")],
+        columns=["key", "value", "unit", "description", "notebook"],
+    )
     numbers = overview.collection_numbers(keys, [("claims_distinct", 34, "claims", "Distinct claims")])
     assert numbers["notebook"].tolist() == ["01_alpha", "05_claims_ledger"]
     table = overview.notebook_map(notebooks, figures, numbers=numbers)

@@ -15,10 +15,23 @@ def frame(*rows) -> pd.DataFrame:
 def test_combine_adds_module_and_notebook_and_keeps_order():
     table = results.combine({"timeline": frame(("a", 1, "year", "A")), "route": frame(("b", 2.5, "km", "B"))})
     assert table.to_dict("records") == [
-        {"key": "a", "value": 1.0, "unit": "year", "description": "A", "module": "timeline",
-         "notebook": "01_proposal_timeline"},
-        {"key": "b", "value": 2.5, "unit": "km", "description": "B", "module": "route",
-         "notebook": "02_route_geometry"}]
+        {
+            "key": "a",
+            "value": 1.0,
+            "unit": "year",
+            "description": "A",
+            "module": "timeline",
+            "notebook": "01_proposal_timeline",
+        },
+        {
+            "key": "b",
+            "value": 2.5,
+            "unit": "km",
+            "description": "B",
+            "module": "route",
+            "notebook": "02_route_geometry",
+        },
+    ]
 
 
 def test_combine_refuses_clashes_missing_columns_and_text_values():
@@ -73,11 +86,21 @@ def test_route_results_from_the_data(data_copy):
     assert values["tunnel_2025_excess_over_island_route_km"] == pytest.approx(112 - values["route_via_diomedes_km"])
 
 
-@pytest.mark.parametrize("value, unit, text", [
-    (667507.3, "USD 2025 per year", "667,507"), (667507, "", "667,507"), (1890, "year", "1890"),
-    (21, "count", "21"), (85.6475, "km", "85.6"), (2.45326, "USD 2025 bn", "2.45"), (0.0223, "fraction", "0.0223"),
-    (0.00371, "percent", "3.71e-03"), (100.93, "USD 2025 bn", "101"), (-406.2, "USD", "-406"),
-])
+@pytest.mark.parametrize(
+    "value, unit, text",
+    [
+        (667507.3, "USD 2025 per year", "667,507"),
+        (667507, "", "667,507"),
+        (1890, "year", "1890"),
+        (21, "count", "21"),
+        (85.6475, "km", "85.6"),
+        (2.45326, "USD 2025 bn", "2.45"),
+        (0.0223, "fraction", "0.0223"),
+        (0.00371, "percent", "3.71e-03"),
+        (100.93, "USD 2025 bn", "101"),
+        (-406.2, "USD", "-406"),
+    ],
+)
 def test_one_number_formatter(value, unit, text):
     assert fmt.number(value, unit) == text
 

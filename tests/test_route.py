@@ -26,9 +26,11 @@ def _lengths(rows):
 
 # ----------------------------------------------------------------------------- published lengths
 
+
 def test_published_km_prefers_the_printed_km_and_converts_miles_exactly():
-    frame = pd.DataFrame({"length_id": ["a", "b", "c"], "length_km": [82.0, np.nan, 112.0],
-                          "length_mi": [51.0, 64.0, 70.0]})
+    frame = pd.DataFrame(
+        {"length_id": ["a", "b", "c"], "length_km": [82.0, np.nan, 112.0], "length_mi": [51.0, 64.0, 70.0]}
+    )
     out = route.published_km(frame)
     assert out.tolist() == [82.0, pytest.approx(64 * 1.609344), 112.0]
     assert route.MILE_KM == 1.609344
@@ -51,23 +53,30 @@ def test_quoted_as_reads_like_the_source():
 
 # ----------------------------------------------------------------------------- reconciliation
 
+
 @pytest.fixture()
 def recon_inputs():
-    lengths = _lengths([
-        ("w", "bering_strait", "cape_to_cape", "strait_width_narrowest", 82.0, np.nan, "s1"),
-        ("t", "bering_strait", "tun", "tunnel_length", np.nan, 10.0, "s2"),
-        ("g", "bering_strait", None, "island_gap", 3.8, np.nan, "s3"),
-        ("c", "channel_tunnel", None, "tunnel_length", 50.45, np.nan, "s4"),
-    ])
-    computed = {"cape_to_cape": (85.0, "capes"), "mainland_gap": (81.0, "shores"), "tun": (15.0, "route"),
-                "island_gap": (4.0, "islands")}
+    lengths = _lengths(
+        [
+            ("w", "bering_strait", "cape_to_cape", "strait_width_narrowest", 82.0, np.nan, "s1"),
+            ("t", "bering_strait", "tun", "tunnel_length", np.nan, 10.0, "s2"),
+            ("g", "bering_strait", None, "island_gap", 3.8, np.nan, "s3"),
+            ("c", "channel_tunnel", None, "tunnel_length", 50.45, np.nan, "s4"),
+        ]
+    )
+    computed = {
+        "cape_to_cape": (85.0, "capes"),
+        "mainland_gap": (81.0, "shores"),
+        "tun": (15.0, "route"),
+        "island_gap": (4.0, "islands"),
+    }
     return lengths, computed
 
 
 def test_reconcile_hand_values(recon_inputs):
     lengths, computed = recon_inputs
     out = route.reconcile(lengths, computed).set_index(["length_id", "compared_with"])
-    assert len(out) == 4                                 # width twice, tunnel, gap; Channel left out
+    assert len(out) == 4  # width twice, tunnel, gap; Channel left out
     assert out.loc[("w", "shores"), "difference_km"] == pytest.approx(1.0)
     assert out.loc[("w", "capes"), "difference_km"] == pytest.approx(-3.0)
     # 10 miles = 16.09344 km against a 15 km route
@@ -92,19 +101,22 @@ def test_reconcile_errors_name_the_row(recon_inputs):
 
 def test_computed_measures_reads_the_gap_chain():
     summary = pd.DataFrame({"alignment_id": ["cape_to_cape", "x"], "total_km": [85.0, 90.0]})
-    gaps = pd.DataFrame({"from_place": ["a", "b", "c", "a"], "to_place": ["b", "c", "d", "d"],
-                         "gap_km": [35.0, 4.0, 36.0, 81.0]})
+    gaps = pd.DataFrame(
+        {"from_place": ["a", "b", "c", "a"], "to_place": ["b", "c", "d", "d"], "gap_km": [35.0, 4.0, 36.0, 81.0]}
+    )
     out = route.computed_measures(summary, gaps)
     assert out["mainland_gap"][0] == 81.0 and out["island_gap"][0] == 4.0
     assert out["cape_to_cape"][0] == 85.0 and out["x"][0] == 90.0
 
 
 def test_tunnel_vs_water_hand_values():
-    lengths = _lengths([
-        ("b", "bering_strait", "isl", "tunnel_length", 110.0, np.nan, "s"),
-        ("c", "channel_tunnel", None, "tunnel_length", 50.0, np.nan, "s"),
-        ("cu", "channel_tunnel", None, "undersea_length", np.nan, 25.0, "s"),
-    ])
+    lengths = _lengths(
+        [
+            ("b", "bering_strait", "isl", "tunnel_length", 110.0, np.nan, "s"),
+            ("c", "channel_tunnel", None, "tunnel_length", 50.0, np.nan, "s"),
+            ("cu", "channel_tunnel", None, "undersea_length", np.nan, 25.0, "s"),
+        ]
+    )
     surfaces = pd.DataFrame({"alignment_id": ["isl"], "water_km": [88.0]})
     out = route.tunnel_vs_water(lengths, surfaces).set_index("length_id")
     assert out.loc["b", "ratio"] == pytest.approx(110.0 / 88.0)
@@ -118,12 +130,15 @@ def test_tunnel_vs_water_hand_values():
 
 # ----------------------------------------------------------------------------- route factors
 
+
 def test_route_factors_and_the_pooled_factor():
-    lengths = _lengths([
-        ("a", "bering_strait", "p", "corridor_length", 120.0, np.nan, "s"),
-        ("b", "bering_strait", "q", "corridor_length", 300.0, np.nan, "s"),
-        ("c", "bering_strait", "t", "tunnel_length", 10.0, np.nan, "s"),
-    ])
+    lengths = _lengths(
+        [
+            ("a", "bering_strait", "p", "corridor_length", 120.0, np.nan, "s"),
+            ("b", "bering_strait", "q", "corridor_length", 300.0, np.nan, "s"),
+            ("c", "bering_strait", "t", "tunnel_length", 10.0, np.nan, "s"),
+        ]
+    )
     summary = pd.DataFrame({"alignment_id": ["p", "q", "t"], "total_km": [100.0, 200.0, 9.0]})
     factors = route.route_factors(lengths, summary)
     assert factors["route_factor"].tolist() == [pytest.approx(1.2), pytest.approx(1.5)]
@@ -140,35 +155,41 @@ def test_route_factors_and_the_pooled_factor():
 
 # ----------------------------------------------------------------------------- missing links
 
+
 @pytest.fixture()
 def toy_network():
-    places = pd.DataFrame({
-        "place_id": ["rail_ru", "end_ru", "portal_ru", "portal_us", "rail_us"],
-        "name": ["Railhead RU", "Line end RU", "Portal RU", "Portal US", "Railhead US"],
-        "lat": [0.0, 0.0, 0.0, 0.0, 0.0],
-        "lon": [0.0, 1.0, 1.1, 1.2, 3.0],
-        "kind": ["railhead", "settlement", "cape", "cape", "railhead"],
-        "country": ["RU", "RU", "RU", "US", "US"],
-    })
-    segments = pd.DataFrame({
-        "alignment_id": ["tunnel", "ru_line", "us_line"],
-        "seq": [1, 1, 1],
-        "from_place": ["portal_ru", "rail_ru", "rail_us"],
-        "to_place": ["portal_us", "end_ru", "portal_us"],
-        "segment_type": ["undersea_tunnel", "new_land_line", "new_land_line"],
-    })
+    places = pd.DataFrame(
+        {
+            "place_id": ["rail_ru", "end_ru", "portal_ru", "portal_us", "rail_us"],
+            "name": ["Railhead RU", "Line end RU", "Portal RU", "Portal US", "Railhead US"],
+            "lat": [0.0, 0.0, 0.0, 0.0, 0.0],
+            "lon": [0.0, 1.0, 1.1, 1.2, 3.0],
+            "kind": ["railhead", "settlement", "cape", "cape", "railhead"],
+            "country": ["RU", "RU", "RU", "US", "US"],
+        }
+    )
+    segments = pd.DataFrame(
+        {
+            "alignment_id": ["tunnel", "ru_line", "us_line"],
+            "seq": [1, 1, 1],
+            "from_place": ["portal_ru", "rail_ru", "rail_us"],
+            "to_place": ["portal_us", "end_ru", "portal_us"],
+            "segment_type": ["undersea_tunnel", "new_land_line", "new_land_line"],
+        }
+    )
     lengths = _lengths([("ru", "bering_strait", "ru_line", "corridor_length", 150.0, np.nan, "s")])
     return places, segments, lengths
 
 
 def test_missing_links_hand_values(toy_network):
     places, segments, lengths = toy_network
-    links = route.missing_links(places, segments, lengths, "tunnel", 1.5,
-                                corridors={"Russia": "ru_line", "Alaska": "us_line"})
+    links = route.missing_links(
+        places, segments, lengths, "tunnel", 1.5, corridors={"Russia": "ru_line", "Alaska": "us_line"}
+    )
     assert links["leg"].tolist() == ["corridor", "connector to the portal", "corridor"]
     ru, connector, us = (links.iloc[i] for i in range(3))
     assert ru["length_km"] == 150.0 and ru["basis"] == "published length"
-    assert ru["straight_km"] == pytest.approx(DEG_EQ, rel=1e-9)          # 1 degree on the equator
+    assert ru["straight_km"] == pytest.approx(DEG_EQ, rel=1e-9)  # 1 degree on the equator
     # connector from the line's end (lon 1.0) to the portal (lon 1.1): 0.1 degree x 1.5
     assert connector["straight_km"] == pytest.approx(0.1 * DEG_EQ, rel=1e-9)
     assert connector["length_km"] == pytest.approx(1.5 * 0.1 * DEG_EQ, rel=1e-9)
@@ -199,8 +220,9 @@ def test_tunnel_share_and_new_construction(toy_network):
     with pytest.raises(ValueError, match="no construction"):
         route.tunnel_share(0.0, [0.0, 0.0])
     places, segments, lengths = toy_network
-    links = route.missing_links(places, segments, lengths, "tunnel", 1.5,
-                                corridors={"Russia": "ru_line", "Alaska": "us_line"})
+    links = route.missing_links(
+        places, segments, lengths, "tunnel", 1.5, corridors={"Russia": "ru_line", "Alaska": "us_line"}
+    )
     table = route.new_construction(links, 20.0, 0.1 * DEG_EQ).set_index("part")
     ru = 150.0 + 1.5 * 0.1 * DEG_EQ
     us = 1.5 * 1.8 * DEG_EQ
@@ -217,11 +239,13 @@ def test_nearest_rail_stays_in_the_portal_country(toy_network):
     assert out.loc[out["target"] == "portal_ru", "distance_km"].iloc[0] == pytest.approx(1.1 * DEG_EQ, rel=1e-9)
     lonely = places[places["country"] == "US"]
     with pytest.raises(ValueError, match="no existing rail point in RU"):
-        route.nearest_rail(pd.concat([lonely, places[places["place_id"] == "portal_ru"]]), segments,
-                           targets=["portal_ru"])
+        route.nearest_rail(
+            pd.concat([lonely, places[places["place_id"] == "portal_ru"]]), segments, targets=["portal_ru"]
+        )
 
 
 # ----------------------------------------------------------------------------- gaps across 180
+
 
 def _land(*boxes):
     return geo.project_land([shapely.segmentize(box(*b), 0.01) for b in boxes])
@@ -229,10 +253,15 @@ def _land(*boxes):
 
 def test_water_gaps_on_islands_straddling_the_antimeridian():
     # "Asia" west of 180 (positive lon), an island cut by 180, "America" east of it
-    land = _land((179.0, 65.0, 179.5, 66.5), (179.7, 65.8, 180.0, 66.0), (-180.0, 65.8, -179.7, 66.0),
-                 (-179.5, 65.0, -179.0, 66.5))
-    places = pd.DataFrame({"place_id": ["asia", "isle", "america"], "lat": [65.5, 65.9, 65.5],
-                           "lon": [179.2, 180.0, -179.2]})
+    land = _land(
+        (179.0, 65.0, 179.5, 66.5),
+        (179.7, 65.8, 180.0, 66.0),
+        (-180.0, 65.8, -179.7, 66.0),
+        (-179.5, 65.0, -179.0, 66.5),
+    )
+    places = pd.DataFrame(
+        {"place_id": ["asia", "isle", "america"], "lat": [65.5, 65.9, 65.5], "lon": [179.2, 180.0, -179.2]}
+    )
     gaps = route.water_gaps(land, places, chain=["asia", "isle", "america"])
     assert gaps["from_place"].tolist() == ["asia", "isle", "asia"]
     # each hop is 0.2 degrees of longitude at about 66N (the closest shores are at 66.0N)
@@ -258,12 +287,20 @@ def test_water_gaps_refuse_places_on_one_landmass():
 def test_naive_longitude_arithmetic_is_wrong_across_180_and_the_check_finds_it():
     naive = route.naive_planar_km(66.0, 179.5, 66.0, -179.5)
     true = geo.geodesic_km(66.0, 179.5, 66.0, -179.5)
-    assert naive > 300 * true                       # 359 degrees instead of 1
+    assert naive > 300 * true  # 359 degrees instead of 1
     assert route.naive_planar_km(66.0, -170.0, 66.0, -169.0) == pytest.approx(
-        geo.geodesic_km(66.0, -170.0, 66.0, -169.0), rel=0.01)
+        geo.geodesic_km(66.0, -170.0, 66.0, -169.0), rel=0.01
+    )
     places = pd.DataFrame({"place_id": ["w", "e", "f"], "lat": [66.0, 66.0, 66.0], "lon": [179.5, -179.5, -170.0]})
-    segments = pd.DataFrame({"alignment_id": ["x", "x"], "seq": [1, 2], "from_place": ["w", "e"],
-                             "to_place": ["e", "f"], "segment_type": ["undersea_tunnel", "new_land_line"]})
+    segments = pd.DataFrame(
+        {
+            "alignment_id": ["x", "x"],
+            "seq": [1, 2],
+            "from_place": ["w", "e"],
+            "to_place": ["e", "f"],
+            "segment_type": ["undersea_tunnel", "new_land_line"],
+        }
+    )
     out = route.antimeridian_check(places, segments)
     assert out["from_place"].tolist() == ["w"]
     assert out["length_km"].iloc[0] == pytest.approx(true)
@@ -272,12 +309,15 @@ def test_naive_longitude_arithmetic_is_wrong_across_180_and_the_check_finds_it()
 
 # ----------------------------------------------------------------------------- depth profiles
 
+
 def test_seabed_polygon_and_symmetric_stretches():
-    stretches = [{"start_km": 0.0, "end_km": 10.0, "surface": "water"},
-                 {"start_km": 10.0, "end_km": 12.0, "surface": "land"},
-                 {"start_km": 12.0, "end_km": 15.0, "surface": "water"}]
+    stretches = [
+        {"start_km": 0.0, "end_km": 10.0, "surface": "water"},
+        {"start_km": 10.0, "end_km": 12.0, "surface": "land"},
+        {"start_km": 12.0, "end_km": 15.0, "surface": "water"},
+    ]
     x, d = route.seabed_polygon(stretches, 40.0, ramp_km=1.5)
-    np.testing.assert_allclose(x, [0, 1.5, 8.5, 10, 12, 13, 14, 15])   # short stretch: ramp = a third
+    np.testing.assert_allclose(x, [0, 1.5, 8.5, 10, 12, 13, 14, 15])  # short stretch: ramp = a third
     np.testing.assert_allclose(d, [0, 40, 40, 0, 0, 40, 40, 0])
     sym = route._symmetric_stretches(50.0, 30.0)
     assert [s["end_km"] for s in sym] == [10.0, 40.0, 50.0]
@@ -286,14 +326,19 @@ def test_seabed_polygon_and_symmetric_stretches():
 
 
 def test_depth_inputs_name_what_is_missing():
-    depths = pd.DataFrame({"crossing": ["bering_strait"], "measure": ["water_depth_range_low"],
-                           "depth_m": [30.0], "source_id": ["x"]})
+    depths = pd.DataFrame(
+        {"crossing": ["bering_strait"], "measure": ["water_depth_range_low"], "depth_m": [30.0], "source_id": ["x"]}
+    )
     with pytest.raises(ValueError, match="no published water_depth_range_high for bering_strait"):
-        route.depth_profile_inputs(depths, pd.DataFrame(columns=["crossing", "measure", "quoted_km"]),
-                                   pd.DataFrame(columns=["start_km", "end_km", "surface"]))
+        route.depth_profile_inputs(
+            depths,
+            pd.DataFrame(columns=["crossing", "measure", "quoted_km"]),
+            pd.DataFrame(columns=["start_km", "end_km", "surface"]),
+        )
 
 
 # ----------------------------------------------------------------------------- committed data and figures
+
 
 @pytest.fixture(scope="module")
 def committed():
@@ -305,8 +350,16 @@ def committed():
     seg = geo.segment_lengths(places, segments)
     summary = geo.alignment_summary(places, segments, alignments)
     gaps = route.water_gaps(land, places)
-    return dict(places=places, segments=segments, alignments=alignments, lengths=lengths, land=land, seg=seg,
-                summary=summary, gaps=gaps)
+    return dict(
+        places=places,
+        segments=segments,
+        alignments=alignments,
+        lengths=lengths,
+        land=land,
+        seg=seg,
+        summary=summary,
+        gaps=gaps,
+    )
 
 
 def test_committed_gaps_and_reconciliation(committed):
@@ -319,15 +372,16 @@ def test_committed_gaps_and_reconciliation(committed):
     width = recon[recon["length_id"] == "strait_width_wikipedia"].set_index("compared_with")
     shore = width.filter(like="shortest", axis=0)["difference_km"].iloc[0]
     capes = width.filter(like="cape", axis=0)["difference_km"].iloc[0]
-    assert abs(shore) < abs(capes)            # 82 km is the shore-to-shore width, not the capes'
+    assert abs(shore) < abs(capes)  # 82 km is the shore-to-shore width, not the capes'
     corridors = recon[recon["measures"].str.startswith("length of the approach")]
-    assert (corridors["ratio"] > 1).all()     # every railway is longer than its straight line
+    assert (corridors["ratio"] > 1).all()  # every railway is longer than its straight line
 
 
 def test_committed_chukotka_is_one_polygon_in_both_projections(committed):
     places = committed["places"]
     assert route.landmass_of(committed["land"], places, "anadyr").equals(
-        route.landmass_of(committed["land"], places, "cape_dezhnev"))
+        route.landmass_of(committed["land"], places, "cape_dezhnev")
+    )
     region = geo.project_land(geo.land_polygons(), **route.REGION_PROJ)
     table = places.set_index("place_id")
     pa = geo.project(table.loc["anadyr", "lat"], table.loc["anadyr", "lon"], **route.REGION_PROJ)
@@ -345,8 +399,9 @@ def test_assumed_route_factor_is_the_rounded_pooled_factor(committed):
 
 
 def test_committed_missing_links_use_published_lengths_where_they_exist(committed):
-    links = route.missing_links(committed["places"], committed["segments"], committed["lengths"],
-                                "putin_trump_2025", 1.37)
+    links = route.missing_links(
+        committed["places"], committed["segments"], committed["lengths"], "putin_trump_2025", 1.37
+    )
     ru = links[(links["side"] == "Russia") & (links["leg"] == "corridor")].iloc[0]
     assert ru["length_km"] == 3500.0 and ru["straight_km"] < 3500.0
     assert links.loc[links["side"] == "Russia", "to_place"].iloc[-1] == "cape_dezhnev"
@@ -357,7 +412,7 @@ def test_boundary_runs_between_the_diomedes(committed):
     boundary = route.load_boundary()
     table = committed["places"].set_index("place_id")
     assert table.loc["big_diomede", "lon"] < boundary["lons"][0] < table.loc["little_diomede", "lon"]
-    assert np.all(boundary["lons"] == boundary["lons"][0])          # a meridian
+    assert np.all(boundary["lons"] == boundary["lons"][0])  # a meridian
     assert boundary["lats"][0] == 65.5
     assert set(route.geodata_sources(boundary)["source_id"]) >= {"natural_earth_10m_land", boundary["source_id"]}
 
@@ -390,4 +445,4 @@ def test_figures_build_and_the_interactive_map_has_no_wraparound(committed):
         if trace.name.startswith(("land", "places")):
             continue
         steps = np.hypot(np.diff(xs), np.diff(ys))
-        assert np.nanmax(steps) < 20, trace.name      # routes are densified: no long jumps
+        assert np.nanmax(steps) < 20, trace.name  # routes are densified: no long jumps

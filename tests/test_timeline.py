@@ -10,17 +10,19 @@ from bering.money import Money
 
 
 def events():
-    return pd.DataFrame({
-        "event_id": ["a", "b", "c", "d"],
-        "year": pd.array([1905, 1958, 2007, 2014], dtype="Int64"),
-        "category": ["proposal", "study", "context", "proposal"],
-        "title": ["A", "B", "C", "D"],
-        "claimed_length_km": [None, 80.0, None, None],
-        "cost_amount_bn": [0.065, 1.0, 5.0, 30.0],
-        "cost_currency": ["USD", "USD", "USD", "GBP"],
-        "cost_price_year": pd.array([1905, 1958, 2007, 2014], dtype="Int64"),
-        "source_id": ["s", "s", "s", "s"],
-    })
+    return pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c", "d"],
+            "year": pd.array([1905, 1958, 2007, 2014], dtype="Int64"),
+            "category": ["proposal", "study", "context", "proposal"],
+            "title": ["A", "B", "C", "D"],
+            "claimed_length_km": [None, 80.0, None, None],
+            "cost_amount_bn": [0.065, 1.0, 5.0, 30.0],
+            "cost_currency": ["USD", "USD", "USD", "GBP"],
+            "cost_price_year": pd.array([1905, 1958, 2007, 2014], dtype="Int64"),
+            "source_id": ["s", "s", "s", "s"],
+        }
+    )
 
 
 @pytest.fixture
@@ -32,7 +34,11 @@ def conv():
 
 def test_eras_boundaries():
     assert list(timeline.era_of([1916, 1917, 1991, 1992])) == [
-        "Russian Empire", "Soviet Union", "Soviet Union", "Russian Federation"]
+        "Russian Empire",
+        "Soviet Union",
+        "Soviet Union",
+        "Russian Federation",
+    ]
     assert list(timeline.era_of([1721, 1857])) == ["Russian Empire", "Russian Empire"]  # the Collins telegraph
     with pytest.raises(ValueError, match=r"years outside the defined eras: \[1700\]"):
         timeline.era_of([1700])
@@ -52,9 +58,12 @@ def test_headline_numbers(conv):
     frame = events()
     claims = timeline.cost_claims(frame, conv)
     values = {k: v for k, v, _, _ in timeline.headline(frame, claims)}
-    assert values == {"first_proposal_year": 1905, "distinct_proposals": 3,
-                      "cost_claim_min_usd2025_bn": pytest.approx(2.08),
-                      "cost_claim_max_usd2025_bn": pytest.approx(200 / 3)}
+    assert values == {
+        "first_proposal_year": 1905,
+        "distinct_proposals": 3,
+        "cost_claim_min_usd2025_bn": pytest.approx(2.08),
+        "cost_claim_max_usd2025_bn": pytest.approx(200 / 3),
+    }
 
 
 def test_results_follow_the_contract_and_the_data(data_copy):
@@ -67,8 +76,9 @@ def test_results_follow_the_contract_and_the_data(data_copy):
     telegraph = events_["event_id"] == "1857_collins_telegraph_via_bering_strait"
     assert events_.loc[telegraph, "category"].item() == "context"
     text = (data_copy / "timeline.csv").read_text(encoding="utf-8")
-    (data_copy / "timeline.csv").write_text(text.replace(
-        ",context,none,Collins proposes", ",proposal,none,Collins proposes"), encoding="utf-8")
+    (data_copy / "timeline.csv").write_text(
+        text.replace(",context,none,Collins proposes", ",proposal,none,Collins proposes"), encoding="utf-8"
+    )
     assert timeline.results(data_copy)["value"].iloc[0] == 1890  # cached per folder and scenario
     timeline._RESULTS.clear()
     assert timeline.results(data_copy)["value"].iloc[0] == 1857
@@ -87,6 +97,6 @@ def test_findings_are_computed_from_the_data(data_copy):
     assert "Gilpin's Cosmopolitan Railway (1890); 21 proposals and studies run from it to" in text
     assert "Collins proposes a telegraph across the Bering Strait (1857), a context event" in text
     assert f"The {len(claims)} stated costs in the timeline (data/timeline.csv) span USD" in text
-    assert "Moscow conference backs a USD 65 billion tunnel and railway" in text     # the dearest, not "a tunnel"
+    assert "Moscow conference backs a USD 65 billion tunnel and railway" in text  # the dearest, not "a tunnel"
     scoped = claims.assign(scope="crossing_and_approaches")
     assert "tunnel and railway, scope crossing and approaches)" in timeline.findings(events_, scoped).text

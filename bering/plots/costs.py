@@ -21,25 +21,41 @@ from ..montecarlo import percentiles, share_at_or_below
 #: low so that the stored notebook stays small.
 INLINE_DPI = 80
 #: Colours and legend order of the cost scopes (project_costs.scope).
-SCOPE_LABELS = {"tunnel": "tunnel only", "crossing": "crossing (bridge or link, no approaches)",
-                "crossing_and_approaches": "crossing with its approach railways",
-                "corridor_programme": "corridor programme", "rail_line": "rail line", "canal": "canal",
-                "unstated": "scope not stated"}
+SCOPE_LABELS = {
+    "tunnel": "tunnel only",
+    "crossing": "crossing (bridge or link, no approaches)",
+    "crossing_and_approaches": "crossing with its approach railways",
+    "corridor_programme": "corridor programme",
+    "rail_line": "rail line",
+    "canal": "canal",
+    "unstated": "scope not stated",
+}
 
 
 def _scope_colours() -> dict[str, str]:
     from ..style import PALETTE
-    return {"tunnel": PALETTE["blue"], "crossing": PALETTE["sky"], "crossing_and_approaches": PALETTE["vermillion"],
-            "corridor_programme": PALETTE["purple"], "rail_line": PALETTE["orange"], "canal": PALETTE["green"],
-            "unstated": "#6E6E6E"}
+
+    return {
+        "tunnel": PALETTE["blue"],
+        "crossing": PALETTE["sky"],
+        "crossing_and_approaches": PALETTE["vermillion"],
+        "corridor_programme": PALETTE["purple"],
+        "rail_line": PALETTE["orange"],
+        "canal": PALETTE["green"],
+        "unstated": "#6E6E6E",
+    }
 
 
 def human_log_ticks(axis, lo: float, hi: float) -> None:
     """Ticks at 1, 2, 5 x 10^k between ``lo`` and ``hi`` on a log axis, labelled as plain numbers (0.1, 1, 10)."""
     import matplotlib.ticker as mticker
 
-    ticks = [m * 10.0 ** k for k in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1)
-             for m in (1, 2, 5) if lo <= m * 10.0 ** k <= hi]
+    ticks = [
+        m * 10.0**k
+        for k in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1)
+        for m in (1, 2, 5)
+        if lo <= m * 10.0**k <= hi
+    ]
     axis.set_major_locator(mticker.FixedLocator(ticks))
     axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
     axis.set_minor_formatter(mticker.NullFormatter())
@@ -59,19 +75,34 @@ def spread_labels(values, min_gap: float, log: bool = False) -> list[float]:
     for i in order:
         out[i] = max(pos[i], last + min_gap)
         last = out[i]
-    return list(10 ** out if log else out)
+    return list(10**out if log else out)
 
 
-KIND_LABELS = {"rail_tunnel": "rail tunnel", "immersed_tunnel": "immersed tunnel", "loop_tunnel": "loop tunnel",
-               "bridge_tunnel": "bridge-tunnel link", "canal": "canal", "rail_line": "rail line",
-               "road_tunnel": "road tunnel", "bridge": "bridge"}
+KIND_LABELS = {
+    "rail_tunnel": "rail tunnel",
+    "immersed_tunnel": "immersed tunnel",
+    "loop_tunnel": "loop tunnel",
+    "bridge_tunnel": "bridge-tunnel link",
+    "canal": "canal",
+    "rail_line": "rail line",
+    "road_tunnel": "road tunnel",
+    "bridge": "bridge",
+}
 
 
 def _kind_colours() -> dict[str, str]:
     from ..style import PALETTE
-    return {"rail_tunnel": PALETTE["blue"], "immersed_tunnel": PALETTE["sky"], "loop_tunnel": PALETTE["purple"],
-            "bridge_tunnel": PALETTE["green"], "canal": PALETTE["orange"], "rail_line": PALETTE["vermillion"],
-            "road_tunnel": PALETTE["yellow"], "bridge": "#6E6E6E"}
+
+    return {
+        "rail_tunnel": PALETTE["blue"],
+        "immersed_tunnel": PALETTE["sky"],
+        "loop_tunnel": PALETTE["purple"],
+        "bridge_tunnel": PALETTE["green"],
+        "canal": PALETTE["orange"],
+        "rail_line": PALETTE["vermillion"],
+        "road_tunnel": PALETTE["yellow"],
+        "bridge": "#6E6E6E",
+    }
 
 
 def short_name(name: str) -> str:
@@ -104,32 +135,50 @@ def cost_per_km_chart(table: pd.DataFrame, claims_per_km: dict[str, float], base
     for i, row in t.iterrows():
         colour = colours[row["kind"]]
         filled = row["basis"] == "outturn"
-        ax.scatter(row["usd_m_per_km"], i, s=70, zorder=3, color=colour if filled else "white",
-                   edgecolor=colour, linewidth=1.8)
+        ax.scatter(
+            row["usd_m_per_km"], i, s=70, zorder=3, color=colour if filled else "white", edgecolor=colour, linewidth=1.8
+        )
         note = f"{row['usd_m_per_km']:,.0f}" if row["usd_m_per_km"] >= 10 else f"{row['usd_m_per_km']:.1f}"
-        ax.annotate(note, (row["usd_m_per_km"], i), xytext=(8, 0), textcoords="offset points",
-                    va="center", fontsize=9, color="#333333")
+        ax.annotate(
+            note,
+            (row["usd_m_per_km"], i),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+            color="#333333",
+        )
     labels = [short_name(n) + (" *" if s == "incl. land links" else "") for n, s in zip(t["name"], t["scope"])]
     ax.set_yticks(y, labels)
     ax.set_xscale("log")
     ax.set_xlim(t["usd_m_per_km"].min() / 1.6, t["usd_m_per_km"].max() * 1.8)
     _plain_log_axis(ax.xaxis)
     ax.set_ylim(-0.8, len(t) - 0.2)
-    texts = {"claim_8bn": ("claim: under USD 8 bn", "--", PALETTE["vermillion"], 1.0, "left"),
-             "claim_65bn": ("'traditional' USD 65 bn+", ":", PALETTE["black"], 3.0, "right")}
+    texts = {
+        "claim_8bn": ("claim: under USD 8 bn", "--", PALETTE["vermillion"], 1.0, "left"),
+        "claim_65bn": ("'traditional' USD 65 bn+", ":", PALETTE["black"], 3.0, "right"),
+    }
     for key, value in claims_per_km.items():
         text, ls, colour, ypos, ha = texts.get(key, (key, "-.", GREY, 5.0, "left"))
         ax.axvline(value, linestyle=ls, color=colour, linewidth=1.6, zorder=2)
         pad = " " if ha == "left" else ""
-        ax.text(value, ypos, f"{pad}{text}{' ' if ha == 'right' else ''}\n{pad}{value:,.0f} m per km "
-                f"{'' if ha == 'left' else ' '}", fontsize=9, color=colour, va="center", ha=ha)
+        ax.text(
+            value,
+            ypos,
+            f"{pad}{text}{' ' if ha == 'right' else ''}\n{pad}{value:,.0f} m per km {'' if ha == 'left' else ' '}",
+            fontsize=9,
+            color=colour,
+            va="center",
+            ha=ha,
+        )
     ax.set_xlabel(f"cost per km of route, {base_label} million (log scale)")
     ax.grid(axis="y", visible=False)
     kinds = [k for k in KIND_LABELS if k in set(t["kind"])]
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=KIND_LABELS[k]) for k in kinds]
-    handles += [Line2D([], [], marker="o", linestyle="", color=GREY, label="outturn"),
-                Line2D([], [], marker="o", linestyle="", color=GREY, markerfacecolor="white",
-                       label="estimate (or mixed)")]
+    handles += [
+        Line2D([], [], marker="o", linestyle="", color=GREY, label="outturn"),
+        Line2D([], [], marker="o", linestyle="", color=GREY, markerfacecolor="white", label="estimate (or mixed)"),
+    ]
     ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=True, framealpha=0.9)
     if (t["scope"] == "incl. land links").any():
         ax.text(0.0, -0.1, "* includes the land connections", transform=ax.transAxes, fontsize=9, color=GREY)
@@ -150,38 +199,65 @@ def estimate_outturn_chart(table: pd.DataFrame, base_label: str, class_means: di
     from ..style import GREY, PALETTE
 
     t = table.reset_index(drop=True)
-    fig, (ax, notes) = plt.subplots(1, 2, figsize=(12, 0.62 * len(t) + 2.0), sharey=True, layout="constrained",
-                                    gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (ax, notes) = plt.subplots(
+        1,
+        2,
+        figsize=(12, 0.62 * len(t) + 2.0),
+        sharey=True,
+        layout="constrained",
+        gridspec_kw={"width_ratios": [1.25, 1]},
+    )
     y = np.arange(len(t))[::-1]
     colours = np.where(t["overrun_pct"] > 0, PALETTE["vermillion"], PALETTE["blue"])
     ax.barh(y, t["overrun_pct"], color=colours, alpha=0.85, height=0.6)
     lo, hi = min(t["overrun_pct"].min(), 0), max(t["overrun_pct"].max(), 0)
     span = hi - lo
     for yi, row in zip(y, t.itertuples(index=False)):
-        ax.text(max(row.overrun_pct, 0) + 0.015 * span, yi, f"{row.overrun_pct:+.0f} %", va="center", ha="left",
-                fontsize=9, color="#333333")
+        ax.text(
+            max(row.overrun_pct, 0) + 0.015 * span,
+            yi,
+            f"{row.overrun_pct:+.0f} %",
+            va="center",
+            ha="left",
+            fontsize=9,
+            color="#333333",
+        )
         note = f"{row.estimate_usd_bn:.3g} to {row.outturn_usd_bn:.3g} bn; {row.caveat}"
         notes.text(0.0, yi, "\n".join(textwrap.wrap(note, 58)), va="center", ha="left", fontsize=9, color=GREY)
     ax.set_yticks(y, [short_name(n) for n in t["name"]])
     ax.axvline(0, color=PALETTE["black"], linewidth=1)
     for i, (label, mean) in enumerate((class_means or {}).items()):
         ax.axvline(mean, color=GREY, linestyle="--" if i == 0 else ":", linewidth=1.2)
-        ax.text(mean, len(t) - 0.35 + 0.45 * i, f" {label}: mean {mean:+.1f} %", fontsize=9, color=GREY,
-                ha="left", va="bottom")
+        ax.text(
+            mean,
+            len(t) - 0.35 + 0.45 * i,
+            f" {label}: mean {mean:+.1f} %",
+            fontsize=9,
+            color=GREY,
+            ha="left",
+            va="bottom",
+        )
     ax.set_xlim(lo - 0.05 * span, hi + 0.18 * span)
     ax.set_ylim(-0.7, len(t) + 0.6)
     ax.set_xlabel(f"outturn over estimate, %\n(both restated in {base_label}, so inflation is taken out)")
     ax.grid(axis="y", visible=False)
     notes.set_xlim(0, 1)
     notes.axis("off")
-    notes.text(0.0, len(t) - 0.2, f"estimate to outturn, {base_label}", fontsize=9, color=GREY,
-               fontweight="bold", va="bottom")
+    notes.text(
+        0.0, len(t) - 0.2, f"estimate to outturn, {base_label}", fontsize=9, color=GREY, fontweight="bold", va="bottom"
+    )
     fig.set_dpi(INLINE_DPI)
     return fig
 
 
-def interactive_benchmarks(table: pd.DataFrame, costs: pd.DataFrame, sources: pd.DataFrame,
-                           claims_per_km: dict[str, float], claim_km: float, base_label: str):
+def interactive_benchmarks(
+    table: pd.DataFrame,
+    costs: pd.DataFrame,
+    sources: pd.DataFrame,
+    claims_per_km: dict[str, float],
+    claim_km: float,
+    base_label: str,
+):
     """Plotly scatter of cost per km against length; hover shows the figures as stated and the source."""
     import plotly.graph_objects as go
 
@@ -205,31 +281,47 @@ def interactive_benchmarks(table: pd.DataFrame, costs: pd.DataFrame, sources: pd
     fig = go.Figure()
     for kind, sub in t.groupby("kind", sort=False):
         custom = sub[["name", "stated", "usd_bn", "usd_m_per_km", "scope", "cited"]].to_numpy().tolist()
-        fig.add_trace(go.Scatter(
-            x=sub["km"].tolist(), y=sub["usd_m_per_km"].round(2).tolist(), mode="markers",
-            name=KIND_LABELS[kind],
-            marker={"size": 13, "color": colours[kind], "line": {"color": "white", "width": 1},
-                    "symbol": ["circle" if b == "outturn" else "circle-open" for b in sub["basis"]]},
-            customdata=custom,
-            hovertemplate=("<b>%{customdata[0]}</b><br>as stated: %{customdata[1]}<br>"
-                           f"{base_label}: %{{customdata[2]:.2f}} bn over %{{x:,.1f}} km<br>"
-                           f"cost per km: %{{customdata[3]:,.1f}} m {base_label}<br>scope: %{{customdata[4]}}"
-                           "<br>source: %{customdata[5]}<extra></extra>")))
+        fig.add_trace(
+            go.Scatter(
+                x=sub["km"].tolist(),
+                y=sub["usd_m_per_km"].round(2).tolist(),
+                mode="markers",
+                name=KIND_LABELS[kind],
+                marker={
+                    "size": 13,
+                    "color": colours[kind],
+                    "line": {"color": "white", "width": 1},
+                    "symbol": ["circle" if b == "outturn" else "circle-open" for b in sub["basis"]],
+                },
+                customdata=custom,
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>as stated: %{customdata[1]}<br>"
+                    f"{base_label}: %{{customdata[2]:.2f}} bn over %{{x:,.1f}} km<br>"
+                    f"cost per km: %{{customdata[3]:,.1f}} m {base_label}<br>scope: %{{customdata[4]}}"
+                    "<br>source: %{customdata[5]}<extra></extra>"
+                ),
+            )
+        )
     for key, value in claims_per_km.items():
         label = {"claim_8bn": "claim: under USD 8 bn", "claim_65bn": "'traditional' USD 65 bn+"}.get(key, key)
-        fig.add_trace(go.Scatter(
-            x=[claim_km], y=[round(value, 2)], mode="markers", name=label,
-            marker={"symbol": "star", "size": 18, "color": "#D55E00" if key == "claim_8bn" else "#000000"},
-            hovertemplate=(f"<b>{label}</b><br>{claim_km:g} km tunnel (October 2025 pitch)<br>"
-                           f"{value:,.1f} m {base_label} per km<br>source: The Independent and wire report, "
-                           "2025-10-17<extra></extra>")))
+        fig.add_trace(
+            go.Scatter(
+                x=[claim_km],
+                y=[round(value, 2)],
+                mode="markers",
+                name=label,
+                marker={"symbol": "star", "size": 18, "color": "#D55E00" if key == "claim_8bn" else "#000000"},
+                hovertemplate=(
+                    f"<b>{label}</b><br>{claim_km:g} km tunnel (October 2025 pitch)<br>"
+                    f"{value:,.1f} m {base_label} per km<br>source: The Independent and wire report, "
+                    "2025-10-17<extra></extra>"
+                ),
+            )
+        )
     fig.update_xaxes(type="log", title="length of route, km (log scale)")
     fig.update_yaxes(type="log", title=f"cost per km, {base_label} million (log scale)")
     fig.update_layout(height=560, legend={"orientation": "h", "y": -0.22})
     return fig
-
-
-
 
 
 def distribution_chart(result, claims: dict[str, float], base_label: str, scenario: str = "baseline"):
@@ -248,9 +340,13 @@ def distribution_chart(result, claims: dict[str, float], base_label: str, scenar
     lo = min(lo, min(claims.values())) / 1.3
     bins = np.geomspace(lo, hi * 1.05, 120)
     label_box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1}
-    for ax, (name, x, colour) in zip(axes, (("tunnel alone", result.tunnel, PALETTE["blue"]),
-                                            ("whole link (tunnel + railways to connected railheads)", result.whole,
-                                             PALETTE["green"]))):
+    for ax, (name, x, colour) in zip(
+        axes,
+        (
+            ("tunnel alone", result.tunnel, PALETTE["blue"]),
+            ("whole link (tunnel + railways to connected railheads)", result.whole, PALETTE["green"]),
+        ),
+    ):
         q = percentiles(x)
         counts, edges = np.histogram(x, bins=bins)
         share = 100 * counts / x.size
@@ -260,26 +356,46 @@ def distribution_chart(result, claims: dict[str, float], base_label: str, scenar
         top = share.max()
         for p, ls, height in ((10, ":", 1.05), (50, "-", 1.19), (80, "--", 1.33), (90, ":", 1.47)):
             ax.axvline(q[p], color=colour, linestyle=ls, linewidth=1.4)
-            ax.text(q[p], top * height, f"P{p}: {q[p]:,.0f}", ha="center", va="bottom", fontsize=9,
-                    color=colour, bbox=label_box)
+            ax.text(
+                q[p],
+                top * height,
+                f"P{p}: {q[p]:,.0f}",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                color=colour,
+                bbox=label_box,
+            )
         for key, value in claims.items():
             if (key == "claim_8bn") != (name == "tunnel alone"):
                 continue
             colour_c = PALETTE["vermillion"] if key == "claim_8bn" else PALETTE["black"]
             ax.axvline(value, color=colour_c, linewidth=2, linestyle="--")
-            label = ("claim: under USD 8 bn (tunnel)" if key == "claim_8bn"
-                     else "'traditional' USD 65 bn+ (corridor programme)")
-            ax.text(value, top * (0.75 if key == "claim_8bn" else 0.45),
-                    f" {label}\n at P{share_at_or_below(x, value):.1f}", fontsize=9, color=colour_c,
-                    ha="left", va="center", bbox=label_box)
+            label = (
+                "claim: under USD 8 bn (tunnel)"
+                if key == "claim_8bn"
+                else "'traditional' USD 65 bn+ (corridor programme)"
+            )
+            ax.text(
+                value,
+                top * (0.75 if key == "claim_8bn" else 0.45),
+                f" {label}\n at P{share_at_or_below(x, value):.1f}",
+                fontsize=9,
+                color=colour_c,
+                ha="left",
+                va="center",
+                bbox=label_box,
+            )
         ax.set_ylim(0, top * 1.62)
         ax.set_xlim(lo, hi * 1.05)
         ax.set_ylabel("share of draws, %")
         ax.set_title(f"{name}: P10-P90 shaded", loc="left", fontsize=11)
     axes[1].set_xscale("log")
     human_log_ticks(axes[1].xaxis, lo, hi * 1.05)
-    axes[1].set_xlabel(f"cost, {base_label} bn (log scale). Scenario '{scenario}'; an estimate built on the "
-                       "assumptions in data/assumptions.csv")
+    axes[1].set_xlabel(
+        f"cost, {base_label} bn (log scale). Scenario '{scenario}'; an estimate built on the "
+        "assumptions in data/assumptions.csv"
+    )
     fig.set_dpi(INLINE_DPI)
     return fig
 
@@ -303,19 +419,39 @@ def tornado_chart(sens: pd.DataFrame, base_label: str, component_label: str = "w
             colour = PALETTE["vermillion"] if row.change > 0 else PALETTE["blue"]
             ax.barh(y, row.change, left=base, color=colour, alpha=0.8, height=height * 0.92)
             ha = "left" if row.change > 0 else "right"
-            ax.text(row.p50 + (0.01 if row.change > 0 else -0.01) * span, y,
-                    f"{row.option}: {row.p50:,.0f}", va="center", ha=ha, fontsize=9, color="#333333")
+            ax.text(
+                row.p50 + (0.01 if row.change > 0 else -0.01) * span,
+                y,
+                f"{row.option}: {row.p50:,.0f}",
+                va="center",
+                ha=ha,
+                fontsize=9,
+                color="#333333",
+            )
     ax.axvline(base, color=PALETTE["black"], linewidth=1.2)
-    ax.text(base, len(order) - 0.3, f"baseline: {base:,.0f}", ha="center", va="bottom", fontsize=9,
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    ax.text(
+        base,
+        len(order) - 0.3,
+        f"baseline: {base:,.0f}",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+    )
     ax.set_yticks(range(len(order)), order)
     ax.set_ylim(-0.6, len(order) + 0.1)
     lo, hi = sens["p50"].min(), sens["p50"].max()
     ax.set_xlim(min(lo, base) - 0.8 * span, max(hi, base) + 0.55 * span)
     ax.set_xlabel(f"{component_label}, {base_label} bn")
     ax.grid(axis="y", visible=False)
-    ax.text(0.0, -0.12 if len(order) > 6 else -0.2, "assumptions varied one at a time; other inputs at baseline",
-            transform=ax.transAxes, fontsize=9, color=GREY)
+    ax.text(
+        0.0,
+        -0.12 if len(order) > 6 else -0.2,
+        "assumptions varied one at a time; other inputs at baseline",
+        transform=ax.transAxes,
+        fontsize=9,
+        color=GREY,
+    )
     fig.set_dpi(INLINE_DPI)
     return fig
 
@@ -347,18 +483,32 @@ def cost_claims_chart(claims: pd.DataFrame, base_year: int = money.BASE_YEAR):
     ax.set_xlabel(f"claimed cost, billion US dollars (log scale); filled: restated in USD {base_year}")
     ax.grid(axis="y", visible=False)
     present = [s for s in SCOPE_LABELS if s in set(scope)]
-    handles = [Line2D([], [], marker="o", linestyle="", color=colours[s], label=f"scope: {SCOPE_LABELS[s]}")
-               for s in present]
-    handles += [Line2D([], [], marker="o", linestyle="", color=GREY, markerfacecolor="white",
-                       label="as stated (US dollars of the year stated)"),
-                Line2D([], [], marker="o", linestyle="", color=GREY, label=f"restated in constant USD {base_year}")]
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=colours[s], label=f"scope: {SCOPE_LABELS[s]}") for s in present
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color=GREY,
+            markerfacecolor="white",
+            label="as stated (US dollars of the year stated)",
+        ),
+        Line2D([], [], marker="o", linestyle="", color=GREY, label=f"restated in constant USD {base_year}"),
+    ]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=9)
     fig.set_dpi(INLINE_DPI)
     return fig
 
 
-def duration_chart(sched: pd.DataFrame, promised: pd.DataFrame, model_years: dict[int, float] | None = None,
-                   model_km: float | None = None):
+def duration_chart(
+    sched: pd.DataFrame,
+    promised: pd.DataFrame,
+    model_years: dict[int, float] | None = None,
+    model_km: float | None = None,
+):
     """Construction years against length (log), built projects and the promised schedules; labels by adjustText.
 
     ``model_years`` ({percentile: years}) draws the duration model's P10-P90 range at ``model_km``.
@@ -378,25 +528,55 @@ def duration_chart(sched: pd.DataFrame, promised: pd.DataFrame, model_years: dic
     for row in s.itertuples(index=False):
         colour = colours[row.kind]
         filled = row.end_basis == "opened"
-        ax.scatter(row.length_km, row.duration_years, s=65, zorder=3, color=colour if filled else "white",
-                   edgecolor=colour, linewidth=1.8)
+        ax.scatter(
+            row.length_km,
+            row.duration_years,
+            s=65,
+            zorder=3,
+            color=colour if filled else "white",
+            edgecolor=colour,
+            linewidth=1.8,
+        )
         texts.append(ax.text(row.length_km, row.duration_years, short_name(row.name), fontsize=9, color="#333333"))
         xs.append(row.length_km)
         ys.append(row.duration_years)
     for row in promised.itertuples(index=False):
-        ax.scatter(row.length_km, row.planned_duration_years, marker="*", s=300, color=PALETTE["yellow"],
-                   zorder=4, edgecolor="black", linewidth=0.8)
+        ax.scatter(
+            row.length_km,
+            row.planned_duration_years,
+            marker="*",
+            s=300,
+            color=PALETTE["yellow"],
+            zorder=4,
+            edgecolor="black",
+            linewidth=0.8,
+        )
         year = re.search(r"(\d{4})", row.project_id)
-        texts.append(ax.text(row.length_km, row.planned_duration_years,
-                             f"promised in {year.group(1)}" if year else "promised", fontsize=9, color="black",
-                             fontweight="bold"))
+        texts.append(
+            ax.text(
+                row.length_km,
+                row.planned_duration_years,
+                f"promised in {year.group(1)}" if year else "promised",
+                fontsize=9,
+                color="black",
+                fontweight="bold",
+            )
+        )
         xs.append(row.length_km)
         ys.append(row.planned_duration_years)
     if model_years and model_km:
         ax.vlines(model_km, model_years[10], model_years[90], color=PALETTE["black"], linewidth=1.5, zorder=2)
         ax.scatter(model_km, model_years[50], marker="D", s=60, color=PALETTE["black"], zorder=4)
-        texts.append(ax.text(model_km, model_years[50], f"duration model: P50 {model_years[50]:.0f} years\n"
-                             f"(P10-P90 {model_years[10]:.0f}-{model_years[90]:.0f})", fontsize=9, color="black"))
+        texts.append(
+            ax.text(
+                model_km,
+                model_years[50],
+                f"duration model: P50 {model_years[50]:.0f} years\n"
+                f"(P10-P90 {model_years[10]:.0f}-{model_years[90]:.0f})",
+                fontsize=9,
+                color="black",
+            )
+        )
         xs.append(model_km)
         ys.append(model_years[50])
     ax.set_xscale("log")
@@ -406,21 +586,52 @@ def duration_chart(sched: pd.DataFrame, promised: pd.DataFrame, model_years: dic
     ax.set_ylabel("construction time, years (start of main works to opening)")
     top = max(ys + ([model_years[90]] if model_years else []))
     ax.set_ylim(0, top * 1.1)
-    adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.5, 2.0), force_text=(0.3, 0.6),
-                arrowprops={"arrowstyle": "-", "color": "#9A9A9A", "linewidth": 0.7})
+    adjust_text(
+        texts,
+        x=xs,
+        y=ys,
+        ax=ax,
+        expand=(1.5, 2.0),
+        force_text=(0.3, 0.6),
+        arrowprops={"arrowstyle": "-", "color": "#9A9A9A", "linewidth": 0.7},
+    )
     kinds = [k for k in KIND_LABELS if k in set(s["kind"])]
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=KIND_LABELS[k]) for k in kinds]
-    handles += [Line2D([], [], marker="o", linestyle="", color="#6E6E6E", markerfacecolor="white",
-                       label="not yet open (expected year)"),
-                Line2D([], [], marker="*", linestyle="", color=PALETTE["yellow"], markeredgecolor="black",
-                       markersize=14, label="promised by a Bering proposal")]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color="#6E6E6E",
+            markerfacecolor="white",
+            label="not yet open (expected year)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="*",
+            linestyle="",
+            color=PALETTE["yellow"],
+            markeredgecolor="black",
+            markersize=14,
+            label="promised by a Bering proposal",
+        ),
+    ]
     ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=True, framealpha=0.9)
     fig.set_dpi(INLINE_DPI)
     return fig
 
 
-def schedule_chart(length_km: float, bores: int, years: float, rates: pd.DataFrame,
-                   boring_share: float = 1.0, max_tbms: int = 18, access: dict[str, int] | None = None):
+def schedule_chart(
+    length_km: float,
+    bores: int,
+    years: float,
+    rates: pd.DataFrame,
+    boring_share: float = 1.0,
+    max_tbms: int = 18,
+    access: dict[str, int] | None = None,
+):
     """Advance per TBM needed (m per calendar day) against the number of TBMs, with measured rates as lines.
 
     ``rates`` is :func:`bering.benchmarks.rate_marks`'s table; labels on the lines are spread so
@@ -433,21 +644,39 @@ def schedule_chart(length_km: float, bores: int, years: float, rates: pd.DataFra
     counts = np.arange(1, max_tbms + 1)
     need = benchmarks.advance_needed(length_km, bores, counts, years, boring_share)
     fig, ax = plt.subplots(figsize=(10, 5.8), layout="constrained")
-    ax.plot(counts, need, color=PALETTE["black"], linewidth=2.2, marker="o", markersize=4, zorder=3,
-            label=(f"needed: {length_km:g} km x {bores} bores in {years:g} years\n"
-                   f"(assumption: each TBM boring {boring_share:.0%} of the calendar)"))
+    ax.plot(
+        counts,
+        need,
+        color=PALETTE["black"],
+        linewidth=2.2,
+        marker="o",
+        markersize=4,
+        zorder=3,
+        label=(
+            f"needed: {length_km:g} km x {bores} bores in {years:g} years\n"
+            f"(assumption: each TBM boring {boring_share:.0%} of the calendar)"
+        ),
+    )
     lo = min(need.min(), rates["value_m_per_day"].min()) / 1.4
     hi = max(need.max(), rates["value_m_per_day"].max()) * 1.4
     label_y = spread_labels(rates["value_m_per_day"], 0.075, log=True)
     for i, (row, ly) in enumerate(zip(rates.itertuples(index=False), label_y)):
         colour = CYCLE[i % len(CYCLE)]
         ax.axhline(row.value_m_per_day, color=colour, linewidth=1.4, linestyle="--", zorder=2)
-        ax.text(max_tbms + 0.8, ly, f"{row.label}: {row.value_m_per_day:g}", fontsize=9, color=colour,
-                va="center", ha="left")
+        ax.text(
+            max_tbms + 0.8,
+            ly,
+            f"{row.label}: {row.value_m_per_day:g}",
+            fontsize=9,
+            color=colour,
+            va="center",
+            ha="left",
+        )
     for text, n in (access or {}).items():
         ax.axvline(n, color=GREY, linewidth=1, linestyle=":")
-        ax.text(n - 0.1, hi / 1.05, f"most TBMs, {text}: {n}", fontsize=9, color=GREY, rotation=90,
-                va="top", ha="right")
+        ax.text(
+            n - 0.1, hi / 1.05, f"most TBMs, {text}: {n}", fontsize=9, color=GREY, rotation=90, va="top", ha="right"
+        )
     ax.set_yscale("log")
     ax.set_ylim(lo, hi)
     human_log_ticks(ax.yaxis, lo, hi)
@@ -473,8 +702,14 @@ def bore_km_chart(table: pd.DataFrame, claim_per_bore_km: float, base_label: str
     for i, row in t.iterrows():
         ax.barh(i, row["usd_m_per_bore_km"], color=colours[row["kind"]], alpha=0.85, height=0.6)
         m3 = f"; USD {row['usd_per_m3']:,.0f} per m3 excavated" if pd.notna(row["usd_per_m3"]) else ""
-        ax.text(row["usd_m_per_bore_km"] * 1.06, i, f"{row['usd_m_per_bore_km']:,.1f}{m3}", va="center",
-                fontsize=9, color="#333333")
+        ax.text(
+            row["usd_m_per_bore_km"] * 1.06,
+            i,
+            f"{row['usd_m_per_bore_km']:,.1f}{m3}",
+            va="center",
+            fontsize=9,
+            color="#333333",
+        )
     labels = [f"{short_name(n)} ({int(b)} x {km:g} km)" for n, b, km in zip(t["name"], t["bores"], t["tunnelled_km"])]
     ax.set_yticks(y, labels)
     ax.set_xscale("log")
@@ -482,8 +717,14 @@ def bore_km_chart(table: pd.DataFrame, claim_per_bore_km: float, base_label: str
     ax.set_xlim(lo, hi)
     human_log_ticks(ax.xaxis, lo, hi)
     ax.axvline(claim_per_bore_km, color=PALETTE["vermillion"], linestyle="--", linewidth=1.8)
-    ax.text(claim_per_bore_km * 1.04, len(t) - 0.1, f"USD 8 bn over {bores} bores of the 112 km pitch: "
-            f"{claim_per_bore_km:,.1f} m per bore-km", color=PALETTE["vermillion"], fontsize=9, va="center")
+    ax.text(
+        claim_per_bore_km * 1.04,
+        len(t) - 0.1,
+        f"USD 8 bn over {bores} bores of the 112 km pitch: {claim_per_bore_km:,.1f} m per bore-km",
+        color=PALETTE["vermillion"],
+        fontsize=9,
+        va="center",
+    )
     ax.set_ylim(-0.6, len(t) + 0.3)
     ax.set_xlabel(f"cost per km of bore, {base_label} million (log scale)")
     ax.grid(axis="y", visible=False)
@@ -501,8 +742,12 @@ _WIDGET_IDS = itertools.count(1)
 def _table_html(table: pd.DataFrame) -> str:
     """An HTML table without the index, every cell escaped."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(f'{v:,.2f}' if isinstance(v, float) else str(v))}</td>"
-                                    for v in row) + "</tr>" for row in table.itertuples(index=False))
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(f'{v:,.2f}' if isinstance(v, float) else str(v))}</td>" for v in row)
+        + "</tr>"
+        for row in table.itertuples(index=False)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -513,9 +758,14 @@ def static_estimates(model, params, percentiles_shown=(50, 90), draws: int = 100
     for cls in benchmarks.classes(model.projects, use=("tunnel_cost",)):
         for p in percentiles_shown:
             est = model.estimate(params, tunnel_class=cls, percentile=p, draws=draws).set_index("quantity")["value"]
-            rows.append({"reference class": labels[cls], "percentile": f"P{p}",
-                         f"tunnel cost, {money.label()} bn": float(est.iloc[0]),
-                         f"whole link cost, {money.label()} bn": float(est.iloc[1])})
+            rows.append(
+                {
+                    "reference class": labels[cls],
+                    "percentile": f"P{p}",
+                    f"tunnel cost, {money.label()} bn": float(est.iloc[0]),
+                    f"whole link cost, {money.label()} bn": float(est.iloc[1]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -536,8 +786,13 @@ class _WithStaticFallback:
         return repr(self.box)
 
 
-def estimate_widget(model, params, static: pd.DataFrame | None = None,
-                    percentile_options=(10, 20, 30, 40, 50, 60, 70, 80, 90), max_tbms: int = 18):
+def estimate_widget(
+    model,
+    params,
+    static: pd.DataFrame | None = None,
+    percentile_options=(10, 20, 30, 40, 50, 60, 70, 80, 90),
+    max_tbms: int = 18,
+):
     """Controls (length, reference class, percentile, TBM count) wired to :meth:`Model.estimate`.
 
     The result table is an HTML widget whose value is set at once to the baseline and reset on
@@ -550,15 +805,21 @@ def estimate_widget(model, params, static: pd.DataFrame | None = None,
     style = {"description_width": "initial"}
     tunnel_classes = benchmarks.classes(model.projects, use=("tunnel_cost",))
     controls = {
-        "length_km": widgets.IntSlider(value=int(round(params.tunnel_km)), min=50, max=150, step=1,
-                                       description="tunnel length, km", style=style),
-        "tunnel_class": widgets.Dropdown(options=[(lab, cid) for cid, (lab, *_r) in tunnel_classes.items()],
-                                         value=params.tunnel_class, description="tunnels compared with",
-                                         style=style),
-        "percentile": widgets.SelectionSlider(options=list(percentile_options), value=50,
-                                              description="percentile (P)", style=style),
-        "tbm_count": widgets.IntSlider(value=params.tbm_count, min=1, max=max_tbms,
-                                       description="TBMs boring at once", style=style),
+        "length_km": widgets.IntSlider(
+            value=int(round(params.tunnel_km)), min=50, max=150, step=1, description="tunnel length, km", style=style
+        ),
+        "tunnel_class": widgets.Dropdown(
+            options=[(lab, cid) for cid, (lab, *_r) in tunnel_classes.items()],
+            value=params.tunnel_class,
+            description="tunnels compared with",
+            style=style,
+        ),
+        "percentile": widgets.SelectionSlider(
+            options=list(percentile_options), value=50, description="percentile (P)", style=style
+        ),
+        "tbm_count": widgets.IntSlider(
+            value=params.tbm_count, min=1, max=max_tbms, description="TBMs boring at once", style=style
+        ),
     }
     view = widgets.HTML()
 
@@ -572,11 +833,19 @@ def estimate_widget(model, params, static: pd.DataFrame | None = None,
     note = widgets.Label("Move a control to recompute (200,000 draws).")
     # The box's model id is the only id a stored notebook keeps; a counter instead of a random
     # id makes a fresh kernel write the same bytes on every run (and stays unique within one).
-    box = widgets.VBox([widgets.HBox([controls["length_km"], controls["tunnel_class"]]),
-                        widgets.HBox([controls["percentile"], controls["tbm_count"]]), note, view],
-                       model_id=f"bering-estimate-widget-{next(_WIDGET_IDS)}")
+    box = widgets.VBox(
+        [
+            widgets.HBox([controls["length_km"], controls["tunnel_class"]]),
+            widgets.HBox([controls["percentile"], controls["tbm_count"]]),
+            note,
+            view,
+        ],
+        model_id=f"bering-estimate-widget-{next(_WIDGET_IDS)}",
+    )
     if static is None:
         return box
-    fallback = ("<p>The interactive estimate needs a live kernel; these are its results precomputed for "
-                f"the pitch's {params.tunnel_km:g} km tunnel and {params.tbm_count} TBMs.</p>" + _table_html(static))
+    fallback = (
+        "<p>The interactive estimate needs a live kernel; these are its results precomputed for "
+        f"the pitch's {params.tunnel_km:g} km tunnel and {params.tbm_count} TBMs.</p>" + _table_html(static)
+    )
     return _WithStaticFallback(box, fallback)

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import geo, money
-from ..minerals import (DEPOSITS, DESTINATIONS, OPTIONS, OTHER, STAGES, YEAR, Analysis, DEPOSIT_NAMES,
-                        round_sig, shares)
+from ..minerals import DEPOSIT_NAMES, DEPOSITS, DESTINATIONS, OPTIONS, OTHER, STAGES, YEAR, Analysis, round_sig, shares
 
 
 @dataclass(frozen=True)
@@ -31,18 +30,29 @@ class Chart:
 
     def export(self, out):
         """Save through the notebook's exporter; returns what it returns."""
-        return out.figure(self.fig, self.name, title=self.title, alt=self.alt, source=self.source,
-                          data_files=list(self.data_files))
+        return out.figure(
+            self.fig, self.name, title=self.title, alt=self.alt, source=self.source, data_files=list(self.data_files)
+        )
 
 
 #: Screen resolution of the figures as the notebook shows them (files are written at 200 dpi by the
 #: exporter whatever this says); kept below the style's 100 dpi so the notebook stays small.
 _DISPLAY_DPI = 80
 
-_OPTION_COLOURS = {"overland": "#D55E00", "nsr": "#0072B2", "nsr_west": "#56B4E9",
-                   "conventional": "#009E73", "suez_bound": "#6E6E6E"}
-_COUNTRY_COLOURS = {"China": "#D55E00", "United States": "#0072B2", "Myanmar": "#E69F00",
-                    "Australia": "#009E73", "Russia": "#CC79A7"}
+_OPTION_COLOURS = {
+    "overland": "#D55E00",
+    "nsr": "#0072B2",
+    "nsr_west": "#56B4E9",
+    "conventional": "#009E73",
+    "suez_bound": "#6E6E6E",
+}
+_COUNTRY_COLOURS = {
+    "China": "#D55E00",
+    "United States": "#0072B2",
+    "Myanmar": "#E69F00",
+    "Australia": "#009E73",
+    "Russia": "#CC79A7",
+}
 
 
 def _spread(values, min_gap: float) -> np.ndarray:
@@ -56,9 +66,11 @@ def _spread(values, min_gap: float) -> np.ndarray:
     return out
 
 
-
-def share_chart(share_long: pd.DataFrame, completeness: pd.DataFrame, countries=("China", "United States",
-                "Myanmar", "Australia", "Russia")):
+def share_chart(
+    share_long: pd.DataFrame,
+    completeness: pd.DataFrame,
+    countries=("China", "United States", "Myanmar", "Australia", "Russia"),
+):
     """Shares of world mine production over time; hollow markers for years whose table is incomplete.
 
     Lines break where a year has no figure, so no value is implied between sourced years.
@@ -85,8 +97,15 @@ def share_chart(share_long: pd.DataFrame, completeness: pd.DataFrame, countries=
         colours.append(colour)
     ypos = _spread([e[1] for e in ends], 3.0)
     for (year, val), y, colour in zip(ends, ypos, colours):
-        ax.annotate(f"{val:.1f}%", (year, val), xytext=(year + 0.25, y), textcoords="data",
-                    va="center", fontsize=9, color=colour)
+        ax.annotate(
+            f"{val:.1f}%",
+            (year, val),
+            xytext=(year + 0.25, y),
+            textcoords="data",
+            va="center",
+            fontsize=9,
+            color=colour,
+        )
     ax.set_ylabel("share of world mine production (%, t REO)")
     ax.set_xlabel("year")
     ax.set_ylim(0, 100)
@@ -96,14 +115,22 @@ def share_chart(share_long: pd.DataFrame, completeness: pd.DataFrame, countries=
     return fig
 
 
-
 _MAP_LON0 = 100.0  # central meridian of the polar map: Siberia at the bottom, North America at the top
 #: Label offsets on the polar map (points): dx, dy, horizontal alignment.
-_MAP_LABELS = {"tomtor": (-7, 5, "right"), "tiksi": (6, 4, "left"), "lovozero": (-7, 6, "right"),
-               "kola_bay": (6, -10, "left"), "seward": (6, 2, "left"), "fairbanks": (-6, -10, "right"),
-               "nizhny_bestyakh": (6, -8, "left"), "vladivostok": (7, 2, "left"),
-               "bering_strait": (7, -3, "left"), "zashikhinskoye": (6, -10, "left"),
-               "panama_canal": (6, -10, "left"), "port_of_houston": (6, -4, "left")}
+_MAP_LABELS = {
+    "tomtor": (-7, 5, "right"),
+    "tiksi": (6, 4, "left"),
+    "lovozero": (-7, 6, "right"),
+    "kola_bay": (6, -10, "left"),
+    "seward": (6, 2, "left"),
+    "fairbanks": (-6, -10, "right"),
+    "nizhny_bestyakh": (6, -8, "left"),
+    "vladivostok": (7, 2, "left"),
+    "bering_strait": (7, -3, "left"),
+    "zashikhinskoye": (6, -10, "left"),
+    "panama_canal": (6, -10, "left"),
+    "port_of_houston": (6, -4, "left"),
+}
 
 
 def _proj(lats, lons):
@@ -122,8 +149,7 @@ def leg_path(points: pd.DataFrame, stops, spacing_km: float = 50.0) -> tuple[np.
     return np.concatenate(lats), np.concatenate(lons)
 
 
-def route_map(points: pd.DataFrame, legs: pd.DataFrame, deposits: pd.DataFrame, land=None,
-              deposit: str = "tomtor"):
+def route_map(points: pd.DataFrame, legs: pd.DataFrame, deposits: pd.DataFrame, land=None, deposit: str = "tomtor"):
     """Polar map (Lambert azimuthal equal-area on the North Pole) of ``deposit``'s routes.
 
     Land (lon/lat polygons, clipped to the northern hemisphere) is optional; without it only the
@@ -166,8 +192,15 @@ def route_map(points: pd.DataFrame, legs: pd.DataFrame, deposits: pd.DataFrame, 
         la, lo = leg_path(points, leg.stops)
         x, y = _proj(la, lo)
         ls = ":" if leg.mode == "truck" else "-"
-        ax.plot(x, y, color=_OPTION_COLOURS[leg.option], lw=2.0 if leg.option == "overland" else 1.4,
-                ls=ls, zorder=2, alpha=0.9)
+        ax.plot(
+            x,
+            y,
+            color=_OPTION_COLOURS[leg.option],
+            lw=2.0 if leg.option == "overland" else 1.4,
+            ls=ls,
+            zorder=2,
+            alpha=0.9,
+        )
     deps = deposits.dropna(subset=["lat", "lon"])
     pts = points.set_index("point_id")
     x, y = _proj(deps["lat"].to_numpy(float), deps["lon"].to_numpy(float))
@@ -177,8 +210,16 @@ def route_map(points: pd.DataFrame, legs: pd.DataFrame, deposits: pd.DataFrame, 
 
     def label(px, py, text, pid):
         dx, dy, ha = _MAP_LABELS.get(pid, (5, 4, "left"))
-        ax.annotate(text, (px, py), xytext=(dx, dy), textcoords="offset points", fontsize=9, ha=ha, zorder=5,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+        ax.annotate(
+            text,
+            (px, py),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            fontsize=9,
+            ha=ha,
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
 
     for xi, yi, pid, name in zip(x, y, deps["deposit_id"], deps["name"]):
         label(xi, yi, name.split(" (")[0], pid)
@@ -186,24 +227,34 @@ def route_map(points: pd.DataFrame, legs: pd.DataFrame, deposits: pd.DataFrame, 
         zx, zy = _proj(pts.loc["zashikhinskoye", "lat"], pts.loc["zashikhinskoye", "lon"])
         ax.scatter([zx], [zy], marker="D", s=60, facecolor="none", edgecolor="#CC79A7", lw=1.5, zorder=4)
         label(zx, zy, "Zashikhinskoye (approx.)", "zashikhinskoye")
-    for pid, text in (("nizhny_bestyakh", "Nizhny Bestyakh (railhead)"), ("tiksi", "Tiksi"),
-                      ("vladivostok", "Vladivostok"), ("kola_bay", "Murmansk"), ("seward", "Seward"),
-                      ("fairbanks", "Fairbanks"), ("port_of_houston", "Houston"), ("panama_canal", "Panama Canal"),
-                      ("bering_strait", "Bering Strait crossing")):
+    for pid, text in (
+        ("nizhny_bestyakh", "Nizhny Bestyakh (railhead)"),
+        ("tiksi", "Tiksi"),
+        ("vladivostok", "Vladivostok"),
+        ("kola_bay", "Murmansk"),
+        ("seward", "Seward"),
+        ("fairbanks", "Fairbanks"),
+        ("port_of_houston", "Houston"),
+        ("panama_canal", "Panama Canal"),
+        ("bering_strait", "Bering Strait crossing"),
+    ):
         if pid in pts.index:
             px, py = _proj(pts.loc[pid, "lat"], pts.loc[pid, "lon"])
             ax.scatter([px], [py], s=18, color="black", zorder=4)
             label(px, py, text, pid)
-    handles = [Line2D([], [], color=_OPTION_COLOURS[o], lw=2, label=OPTIONS[o])
-               for o in ("overland", "nsr", "nsr_west", "conventional")]
-    handles += [Line2D([], [], color="#444444", lw=1.5, ls=":", label="truck leg (road or winter road)"),
-                Line2D([], [], marker="D", ls="", color="#CC79A7", markeredgecolor="black", label="Russian deposit"),
-                Line2D([], [], marker="D", ls="", color="white", markeredgecolor="black", label="other deposit")]
+    handles = [
+        Line2D([], [], color=_OPTION_COLOURS[o], lw=2, label=OPTIONS[o])
+        for o in ("overland", "nsr", "nsr_west", "conventional")
+    ]
+    handles += [
+        Line2D([], [], color="#444444", lw=1.5, ls=":", label="truck leg (road or winter road)"),
+        Line2D([], [], marker="D", ls="", color="#CC79A7", markeredgecolor="black", label="Russian deposit"),
+        Line2D([], [], marker="D", ls="", color="white", markeredgecolor="black", label="other deposit"),
+    ]
     ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=True, framealpha=0.9)
     ax.set_xlim(-8300, 8300)
     ax.set_ylim(-6200, 9400)
     return fig
-
 
 
 def interactive_routes(routes: pd.DataFrame, deposit_names: dict[str, str]):
@@ -215,30 +266,54 @@ def interactive_routes(routes: pd.DataFrame, deposit_names: dict[str, str]):
     symbols = dict(zip(DEPOSITS, ("circle", "square", "diamond")))
     fig = go.Figure()
     for (opt, dep), g in r.groupby(["option", "deposit"], sort=False):
-        text = [(f"{deposit_names[dep]} to {DESTINATIONS[row.destination]}<br>{OPTIONS[opt]}<br>"
-                 f"{row.km_central:,.0f} km ({row.km_low:,.0f}-{row.km_high:,.0f})<br>"
-                 f"{money.label()} {row.usd_per_t_central:,.0f} per t "
-                 f"({row.usd_per_t_low:,.0f}-{row.usd_per_t_high:,.0f})<br>"
-                 f"{row.days_central:.0f} days ({row.days_low:.0f}-{row.days_high:.0f}), {row.transfers} transfers")
-                for row in g.itertuples()]
-        fig.add_trace(go.Scatter(
-            x=g["days_central"].round(2), y=g["usd_per_t_central"].round(2), mode="markers",
-            name=f"{OPTIONS[opt]}: {deposit_names[dep]}",
-            marker={"color": _OPTION_COLOURS[opt], "symbol": symbols[dep], "size": 12,
-                    "line": {"color": "black", "width": 1}},
-            error_x={"type": "data", "symmetric": False, "array": (g["days_high"] - g["days_central"]).round(2),
-                     "arrayminus": (g["days_central"] - g["days_low"]).round(2), "color": "#9E9E9E"},
-            error_y={"type": "data", "symmetric": False,
-                     "array": (g["usd_per_t_high"] - g["usd_per_t_central"]).round(2),
-                     "arrayminus": (g["usd_per_t_central"] - g["usd_per_t_low"]).round(2), "color": "#9E9E9E"},
-            hoverinfo="text", text=text))
-    fig.update_xaxes(title_text="transit time (days; assumption: truck speed, transfer time)", rangemode="tozero",
-                     gridcolor="#DDDDDD")
+        text = [
+            (
+                f"{deposit_names[dep]} to {DESTINATIONS[row.destination]}<br>{OPTIONS[opt]}<br>"
+                f"{row.km_central:,.0f} km ({row.km_low:,.0f}-{row.km_high:,.0f})<br>"
+                f"{money.label()} {row.usd_per_t_central:,.0f} per t "
+                f"({row.usd_per_t_low:,.0f}-{row.usd_per_t_high:,.0f})<br>"
+                f"{row.days_central:.0f} days ({row.days_low:.0f}-{row.days_high:.0f}), {row.transfers} transfers"
+            )
+            for row in g.itertuples()
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=g["days_central"].round(2),
+                y=g["usd_per_t_central"].round(2),
+                mode="markers",
+                name=f"{OPTIONS[opt]}: {deposit_names[dep]}",
+                marker={
+                    "color": _OPTION_COLOURS[opt],
+                    "symbol": symbols[dep],
+                    "size": 12,
+                    "line": {"color": "black", "width": 1},
+                },
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (g["days_high"] - g["days_central"]).round(2),
+                    "arrayminus": (g["days_central"] - g["days_low"]).round(2),
+                    "color": "#9E9E9E",
+                },
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (g["usd_per_t_high"] - g["usd_per_t_central"]).round(2),
+                    "arrayminus": (g["usd_per_t_central"] - g["usd_per_t_low"]).round(2),
+                    "color": "#9E9E9E",
+                },
+                hoverinfo="text",
+                text=text,
+            )
+        )
+    fig.update_xaxes(
+        title_text="transit time (days; assumption: truck speed, transfer time)",
+        rangemode="tozero",
+        gridcolor="#DDDDDD",
+    )
     fig.update_yaxes(title_text=f"freight cost ({money.label()} per tonne)", rangemode="tozero", gridcolor="#DDDDDD")
     fig.update_layout(height=640, legend={"font": {"size": 12}})
     return fig
-
-
 
 
 # ------------------------------------------------------------------------------------------
@@ -257,26 +332,44 @@ def charted_countries(prod: pd.DataFrame, completeness: pd.DataFrame, top: int =
     if subject in set(sh["country"]) and subject not in chosen:
         chosen.append(subject)
     rest = sorted(set(sh["country"]) - set(chosen))
-    left = pd.DataFrame({"country": rest, "reason": [
-        "not a named producer (the unnamed remainder)" if c == OTHER else
-        f"not among the {top} largest producers of {year}" for c in rest]})
+    left = pd.DataFrame(
+        {
+            "country": rest,
+            "reason": [
+                "not a named producer (the unnamed remainder)"
+                if c == OTHER
+                else f"not among the {top} largest producers of {year}"
+                for c in rest
+            ],
+        }
+    )
     return chosen, left
 
 
 def left_out(a: Analysis) -> pd.DataFrame:
     """Rows of the data that enter none of this notebook's charts, with the reason: ``table, row, reason``."""
     _, countries = charted_countries(a.prod, a.completeness)
-    rows = [{"table": "ree_production.csv", "row": c, "reason": r} for c, r in zip(countries["country"],
-                                                                                     countries["reason"])]
+    rows = [
+        {"table": "ree_production.csv", "row": c, "reason": r}
+        for c, r in zip(countries["country"], countries["reason"])
+    ]
     incomplete = a.completeness[~a.completeness["complete"]]
-    rows += [{"table": "ree_production.csv", "row": f"year {int(r.year)}",
-              "reason": f"no HHI: {r.reason}"} for r in incomplete.itertuples()]
+    rows += [
+        {"table": "ree_production.csv", "row": f"year {int(r.year)}", "reason": f"no HHI: {r.reason}"}
+        for r in incomplete.itertuples()
+    ]
     vol_kinds = set(a.volume["kind"])
     if "stated target" in vol_kinds:
         t = a.targets[a.targets["unit"] != "t per year"]
-        rows += [{"table": "russia_ree_targets.csv", "row": r.target_id,
-                  "reason": f"not a tonnage (unit: {r.unit if isinstance(r.unit, str) else 'none'}); shown in the "
-                            "target table instead"} for r in t.itertuples()]
+        rows += [
+            {
+                "table": "russia_ree_targets.csv",
+                "row": r.target_id,
+                "reason": f"not a tonnage (unit: {r.unit if isinstance(r.unit, str) else 'none'}); shown in the "
+                "target table instead",
+            }
+            for r in t.itertuples()
+        ]
     return pd.DataFrame(rows)
 
 
@@ -291,8 +384,9 @@ def stage_chart(stages: pd.DataFrame, stage_hhi: pd.DataFrame):
 
     order = [s for s in STAGES if s in set(stages["stage"])]
     st = stages.set_index("stage").loc[order]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained", dpi=_DISPLAY_DPI,
-                                   gridspec_kw={"width_ratios": [1, 1.2]})
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(11, 4.2), layout="constrained", dpi=_DISPLAY_DPI, gridspec_kw={"width_ratios": [1, 1.2]}
+    )
     y = np.arange(len(order))[::-1]
     labels = [f"{STAGES[s]}\n({int(st.loc[s, 'year_share'])})" for s in order]
     ax1.barh(y, st["china_pct"], color="#D55E00", height=0.55)
@@ -324,8 +418,9 @@ def stage_chart(stages: pd.DataFrame, stage_hhi: pd.DataFrame):
     return fig
 
 
-def route_comparison_chart(routes: pd.DataFrame, verdict_ice_free: pd.DataFrame, cargo_value: float,
-                           capital_per_t: float, capital_label: str):
+def route_comparison_chart(
+    routes: pd.DataFrame, verdict_ice_free: pd.DataFrame, cargo_value: float, capital_per_t: float, capital_label: str
+):
     """Freight cost per tonne and transit days of every route, dots with low-high whiskers.
 
     Cost has a second axis: the share of ``cargo_value`` (USD per tonne of concentrate). Overland rows
@@ -338,15 +433,22 @@ def route_comparison_chart(routes: pd.DataFrame, verdict_ice_free: pd.DataFrame,
     from matplotlib.lines import Line2D
 
     r = routes[routes["option"] != "suez_bound"].copy()
-    ties = set(zip(verdict_ice_free.loc[verdict_ice_free["near_tie"], "deposit"],
-                   verdict_ice_free.loc[verdict_ice_free["near_tie"], "destination"]))
+    ties = set(
+        zip(
+            verdict_ice_free.loc[verdict_ice_free["near_tie"], "deposit"],
+            verdict_ice_free.loc[verdict_ice_free["near_tie"], "destination"],
+        )
+    )
     short = {"overland": "overland", "nsr": "NSR east", "nsr_west": "NSR west", "conventional": "ice-free sea"}
-    r["pair"] = r["deposit"].map(DEPOSIT_NAMES) + " to " + r["destination"].map({"alaska": "Fairbanks",
-                                                                                  "gulf": "Houston"})
+    r["pair"] = (
+        r["deposit"].map(DEPOSIT_NAMES) + " to " + r["destination"].map({"alaska": "Fairbanks", "gulf": "Houston"})
+    )
     r["tie"] = [(d, t) in ties for d, t in zip(r["deposit"], r["destination"])]
     r["label"] = r["option"].map(short)
-    r = r.sort_values(["deposit", "destination", "usd_per_t_central"],
-                      key=lambda c: c.map({d: i for i, d in enumerate(DEPOSITS)}) if c.name == "deposit" else c)
+    r = r.sort_values(
+        ["deposit", "destination", "usd_per_t_central"],
+        key=lambda c: c.map({d: i for i, d in enumerate(DEPOSITS)}) if c.name == "deposit" else c,
+    )
     ypos, labels, y, seps = [], [], 0.0, []
     prev = None
     for row in r.itertuples():
@@ -354,13 +456,21 @@ def route_comparison_chart(routes: pd.DataFrame, verdict_ice_free: pd.DataFrame,
             y += 0.8
             seps.append(y - 0.9)
         ypos.append(y)
-        labels.append(f"{row.pair}: {row.label}" + (" *" if row.tie and row.option in ("overland", "conventional")
-                                                    else ""))
+        labels.append(
+            f"{row.pair}: {row.label}" + (" *" if row.tie and row.option in ("overland", "conventional") else "")
+        )
         y += 1
         prev = row.pair
     ypos = -np.asarray(ypos)
-    fig, axes = plt.subplots(1, 2, figsize=(12.5, 0.36 * len(r) + 2.6), sharey=True, layout="constrained",
-                             dpi=_DISPLAY_DPI, gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, axes = plt.subplots(
+        1,
+        2,
+        figsize=(12.5, 0.36 * len(r) + 2.6),
+        sharey=True,
+        layout="constrained",
+        dpi=_DISPLAY_DPI,
+        gridspec_kw={"width_ratios": [1.6, 1]},
+    )
     colours = r["option"].map(_OPTION_COLOURS).to_numpy()
     for ax, m in zip(axes, ("usd_per_t", "days")):
         lo, c, hi = (r[f"{m}_{s}"].to_numpy(float) for s in ("low", "central", "high"))
@@ -371,24 +481,47 @@ def route_comparison_chart(routes: pd.DataFrame, verdict_ice_free: pd.DataFrame,
         ax.set_xlim(left=0)
         ax.grid(axis="y", visible=False)
     over = (r["option"] == "overland").to_numpy()
-    axes[0].scatter(r["usd_per_t_central"].to_numpy(float)[over] + capital_per_t, ypos[over], marker="D",
-                    facecolor="none", edgecolor="black", s=36, zorder=4)
+    axes[0].scatter(
+        r["usd_per_t_central"].to_numpy(float)[over] + capital_per_t,
+        ypos[over],
+        marker="D",
+        facecolor="none",
+        edgecolor="black",
+        s=36,
+        zorder=4,
+    )
     axes[0].set_xlabel(f"freight cost ({money.label()} per tonne); dot central, line low-high")
-    sec = axes[0].secondary_xaxis("top", functions=(lambda x: x / cargo_value * 100,
-                                                    lambda p: p * cargo_value / 100))
+    sec = axes[0].secondary_xaxis("top", functions=(lambda x: x / cargo_value * 100, lambda p: p * cargo_value / 100))
     sec.set_xlabel("share of the value of a tonne of concentrate (%)")
     axes[1].set_xlabel("transit time (days)")
     axes[0].set_yticks(ypos, labels, fontsize=9)
-    handles = [Line2D([], [], marker="o", ls="", color=_OPTION_COLOURS[o], markeredgecolor="black",
-                      label=OPTIONS[o]) for o in ("overland", "nsr", "nsr_west", "conventional")]
-    handles.append(Line2D([], [], marker="D", ls="", markerfacecolor="none", markeredgecolor="black",
-                          label=f"overland + capital charge ({capital_per_t:,.1f} per tonne)"))
-    axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.075), ncol=2, frameon=False,
-                   fontsize=9)
-    axes[0].text(0.99, 0.085, "* near-tie against the ice-free lanes\nassumptions: truck speed, transfer time,\n"
-                 "NSR at the open-sea rate\ncapital charge: " + "\n".join(textwrap.wrap(capital_label, 40)),
-                 transform=axes[0].transAxes, ha="right", va="bottom", fontsize=8,
-                 color="#6E6E6E")
+    handles = [
+        Line2D([], [], marker="o", ls="", color=_OPTION_COLOURS[o], markeredgecolor="black", label=OPTIONS[o])
+        for o in ("overland", "nsr", "nsr_west", "conventional")
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="D",
+            ls="",
+            markerfacecolor="none",
+            markeredgecolor="black",
+            label=f"overland + capital charge ({capital_per_t:,.1f} per tonne)",
+        )
+    )
+    axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.075), ncol=2, frameon=False, fontsize=9)
+    axes[0].text(
+        0.99,
+        0.085,
+        "* near-tie against the ice-free lanes\nassumptions: truck speed, transfer time,\n"
+        "NSR at the open-sea rate\ncapital charge: " + "\n".join(textwrap.wrap(capital_label, 40)),
+        transform=axes[0].transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="#6E6E6E",
+    )
     return fig
 
 
@@ -401,29 +534,51 @@ def volume_chart(volume: pd.DataFrame):
     from matplotlib.ticker import NullLocator
 
     v = volume.sort_values("tonnes_freight").reset_index(drop=True)
-    colours = {"crossing capacity claim": "#D55E00", "Northern Sea Route cargo": "#0072B2",
-               "actual output": "#CC79A7", "stated target": "#E69F00"}
+    colours = {
+        "crossing capacity claim": "#D55E00",
+        "Northern Sea Route cargo": "#0072B2",
+        "actual output": "#CC79A7",
+        "stated target": "#E69F00",
+    }
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(v) + 1.8), layout="constrained", dpi=_DISPLAY_DPI)
     y = np.arange(len(v))
     ax.scatter(v["tonnes_freight"], y, color=v["kind"].map(colours), s=60, zorder=3, edgecolor="black", lw=0.5)
     ax.set_xscale("log")
     ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 55)) for t in v["item"]], fontsize=9)
-    for yi, t, s_, rep, gross in zip(y, v["tonnes_freight"], v["share_of_max_capacity_pct"], v["tonnes_reported"],
-                                     v["tonnes_freight"] == v["tonnes_reported"]):
+    for yi, t, s_, rep, gross in zip(
+        y,
+        v["tonnes_freight"],
+        v["share_of_max_capacity_pct"],
+        v["tonnes_reported"],
+        v["tonnes_freight"] == v["tonnes_reported"],
+    ):
         pct = f"{s_:.0f}" if s_ >= 10 else f"{s_:.2g}"
         as_conc = "" if gross else f" as concentrate (stated: {rep:,.0f} t)"
-        ax.annotate(f"{t:,.0f} t{as_conc}, {pct}% of the largest claim", (t, yi), xytext=(7, 0),
-                    textcoords="offset points", va="center", fontsize=9)
+        ax.annotate(
+            f"{t:,.0f} t{as_conc}, {pct}% of the largest claim",
+            (t, yi),
+            xytext=(7, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
     lo, hi = v["tonnes_freight"].min() / 3, v["tonnes_freight"].max()
     ax.set_xlim(lo, hi * 2000)  # room for the labels right of the largest dots
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xticks([10.0 ** k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)])
+    ax.set_xticks([10.0**k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)])
     ax.set_xlabel("gross tonnes of freight a year (log scale; rare-earth tonnages converted to concentrate)")
     ax.grid(axis="y", color="#EEEEEE")
     ax.grid(axis="x", visible=False)
-    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=c, markeredgecolor="black", label=k)
-                       for k, c in colours.items()], frameon=False, fontsize=9, loc="upper center",
-              bbox_to_anchor=(0.5, -0.1), ncol=2)
+    ax.legend(
+        handles=[
+            Line2D([], [], marker="o", ls="", color=c, markeredgecolor="black", label=k) for k, c in colours.items()
+        ],
+        frameon=False,
+        fontsize=9,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=2,
+    )
     return fig
 
 
@@ -431,9 +586,18 @@ def volume_chart(volume: pd.DataFrame):
 # the notebook's charts, with their metadata
 
 
-_ROUTE_FILES = ("places.csv", "alignment_segments.csv", "route_waypoints.csv", "published_lengths.csv",
-                "freight_rates.csv", "assumptions.csv", "deposits.csv", "us_price_index.csv", "fx_rates.csv",
-                "sources.csv")
+_ROUTE_FILES = (
+    "places.csv",
+    "alignment_segments.csv",
+    "route_waypoints.csv",
+    "published_lengths.csv",
+    "freight_rates.csv",
+    "assumptions.csv",
+    "deposits.csv",
+    "us_price_index.csv",
+    "fx_rates.csv",
+    "sources.csv",
+)
 
 
 def production_shares(a: Analysis) -> Chart:
@@ -443,36 +607,49 @@ def production_shares(a: Analysis) -> Chart:
     fig = share_chart(long, a.completeness, countries)
     s = long[long["year"] == YEAR].set_index("country")["share_pct"]
     return Chart(
-        fig, "04_ree_production_shares",
+        fig,
+        "04_ree_production_shares",
         title=f"China mined {s['China']:.0f}% of the world's rare earths in {YEAR}, Russia {s['Russia']:.1f}%",
-        alt=(f"Line chart of the share of world rare-earth mine production, percent, by year from "
-             f"{long['year'].min()} to {long['year'].max()}, for {', '.join(countries)}; China stays far above "
-             f"the others throughout (at {s['China']:.0f}% in {YEAR}), Russia near the bottom "
-             f"({s['Russia']:.1f}%). Hollow markers flag years whose production table is incomplete."),
-        source=("USGS Mineral Commodity Summaries (editions 2016-2026, some via secondary summaries), "
-                "data/ree_production.csv"),
-        data_files=("ree_production.csv", "sources.csv"))
+        alt=(
+            f"Line chart of the share of world rare-earth mine production, percent, by year from "
+            f"{long['year'].min()} to {long['year'].max()}, for {', '.join(countries)}; China stays far above "
+            f"the others throughout (at {s['China']:.0f}% in {YEAR}), Russia near the bottom "
+            f"({s['Russia']:.1f}%). Hollow markers flag years whose production table is incomplete."
+        ),
+        source=(
+            "USGS Mineral Commodity Summaries (editions 2016-2026, some via secondary summaries), "
+            "data/ree_production.csv"
+        ),
+        data_files=("ree_production.csv", "sources.csv"),
+    )
 
 
 def concentration(a: Analysis) -> Chart:
     """``04_ree_hhi``: China's share and the HHI at each stage of the supply chain."""
     st = a.stages.set_index("stage")
     fig = stage_chart(a.stages, a.stage_hhi)
-    parts = "; ".join(f"{STAGES[s]} {st.loc[s, 'china_pct']:.0f}% ({int(st.loc[s, 'year_share'])})"
-                      for s in st.index)
+    parts = "; ".join(f"{STAGES[s]} {st.loc[s, 'china_pct']:.0f}% ({int(st.loc[s, 'year_share'])})" for s in st.index)
     return Chart(
-        fig, "04_ree_hhi",
-        title=(f"China's share rises from {st.loc['mining', 'china_pct']:.0f}% of rare-earth mining to "
-               f"{st.loc['separation_refining', 'china_pct']:.0f}% of refining and "
-               f"{st.loc['magnets', 'china_pct']:.0f}% of magnet making"),
-        alt=(f"Two panels, one row per stage of the rare-earth supply chain. Left: bars of China's share of world "
-             f"output: {parts}. Right: the Herfindahl-Hirschman index of each stage for each year on record, a "
-             "dot where the bounds for unnamed producers round to the same value and a line from lower to upper "
-             f"bound where only China is named; refining and magnets sit far above mining."),
-        source=("Mining: USGS MCS (data/ree_production.csv); refining and magnets: IEA Global Critical Minerals "
-                "Outlook 2024 and IEA commentary of 23 October 2025 (via secondary reports), China.org.cn for "
-                "2010 magnets (data/ree_value_chain.csv)"),
-        data_files=("ree_production.csv", "ree_value_chain.csv", "assumptions.csv", "sources.csv"))
+        fig,
+        "04_ree_hhi",
+        title=(
+            f"China's share rises from {st.loc['mining', 'china_pct']:.0f}% of rare-earth mining to "
+            f"{st.loc['separation_refining', 'china_pct']:.0f}% of refining and "
+            f"{st.loc['magnets', 'china_pct']:.0f}% of magnet making"
+        ),
+        alt=(
+            f"Two panels, one row per stage of the rare-earth supply chain. Left: bars of China's share of world "
+            f"output: {parts}. Right: the Herfindahl-Hirschman index of each stage for each year on record, a "
+            "dot where the bounds for unnamed producers round to the same value and a line from lower to upper "
+            f"bound where only China is named; refining and magnets sit far above mining."
+        ),
+        source=(
+            "Mining: USGS MCS (data/ree_production.csv); refining and magnets: IEA Global Critical Minerals "
+            "Outlook 2024 and IEA commentary of 23 October 2025 (via secondary reports), China.org.cn for "
+            "2010 magnets (data/ree_value_chain.csv)"
+        ),
+        data_files=("ree_production.csv", "ree_value_chain.csv", "assumptions.csv", "sources.csv"),
+    )
 
 
 def route_map_chart(a: Analysis, land, deposit: str = "tomtor") -> Chart:
@@ -481,20 +658,34 @@ def route_map_chart(a: Analysis, land, deposit: str = "tomtor") -> Chart:
     rr = a.routes.set_index(["deposit", "destination", "option"]).loc[deposit].loc["gulf"]
     name = DEPOSIT_NAMES[deposit]
     return Chart(
-        fig, "04_route_map",
-        title=(f"From {name} to Houston the crossing route is {rr.loc['overland', 'km_central']:,.0f} km, "
-               f"the Northern Sea Route west {rr.loc['nsr_west', 'km_central']:,.0f} km"),
-        alt=(f"Polar map centred on the North Pole showing land in grey and a graticule, with the Russian deposits "
-             f"Tomtor, Lovozero and an approximate Zashikhinskoye, North American and Chinese deposits, and "
-             f"{name}'s routes: overland by truck to a railhead then rail through the Bering Strait crossing to "
-             "Fairbanks and on to Houston; by truck to an Arctic port then the Northern Sea Route east through the "
-             "strait or west past Murmansk and across the Atlantic; and by rail to Vladivostok then across the "
-             "Pacific."),
-        source=("Natural Earth 1:110m land; data/places.csv, data/alignment_segments.csv, data/route_waypoints.csv, "
-                "data/deposits.csv; Zashikhinskoye position approximate (assumption); lines are geodesics between "
-                "sourced waypoints, a schematic of the lanes"),
-        data_files=("places.csv", "alignment_segments.csv", "route_waypoints.csv", "deposits.csv",
-                    "assumptions.csv", "sources.csv"))
+        fig,
+        "04_route_map",
+        title=(
+            f"From {name} to Houston the crossing route is {rr.loc['overland', 'km_central']:,.0f} km, "
+            f"the Northern Sea Route west {rr.loc['nsr_west', 'km_central']:,.0f} km"
+        ),
+        alt=(
+            f"Polar map centred on the North Pole showing land in grey and a graticule, with the Russian deposits "
+            f"Tomtor, Lovozero and an approximate Zashikhinskoye, North American and Chinese deposits, and "
+            f"{name}'s routes: overland by truck to a railhead then rail through the Bering Strait crossing to "
+            "Fairbanks and on to Houston; by truck to an Arctic port then the Northern Sea Route east through the "
+            "strait or west past Murmansk and across the Atlantic; and by rail to Vladivostok then across the "
+            "Pacific."
+        ),
+        source=(
+            "Natural Earth 1:110m land; data/places.csv, data/alignment_segments.csv, data/route_waypoints.csv, "
+            "data/deposits.csv; Zashikhinskoye position approximate (assumption); lines are geodesics between "
+            "sourced waypoints, a schematic of the lanes"
+        ),
+        data_files=(
+            "places.csv",
+            "alignment_segments.csv",
+            "route_waypoints.csv",
+            "deposits.csv",
+            "assumptions.csv",
+            "sources.csv",
+        ),
+    )
 
 
 def route_comparison(a: Analysis) -> Chart:
@@ -504,28 +695,42 @@ def route_comparison(a: Analysis) -> Chart:
     v, vf = a.verdict, a.verdict_ice_free
     dearer = int((v["saving_usd_per_t_central"] < 0).sum())
     ties = int(vf["near_tie"].sum())
-    cap_label = (f"{cap['basis']} over {cap['tonnes_per_year'] / 1e6:,.0f} Mt a year, {a.capital_rate * 100:g}% "
-                 f"over {a.capital_years:g} years (assumptions)")
+    cap_label = (
+        f"{cap['basis']} over {cap['tonnes_per_year'] / 1e6:,.0f} Mt a year, {a.capital_rate * 100:g}% "
+        f"over {a.capital_years:g} years (assumptions)"
+    )
     fig = route_comparison_chart(a.routes, vf, float(conc["value_central"]), float(cap["usd_per_t"]), cap_label)
     over = a.routes[a.routes["option"] == "overland"]["usd_per_t_central"]
     return Chart(
-        fig, "04_route_comparison",
-        title=(f"Overland through the crossing costs more per tonne than the cheapest sea route for {dearer} of "
-               f"{len(v)} deposit-destination pairs; against the ice-free lanes alone {ties} are near-ties"),
-        alt=(f"Two dot charts, one row per route from Tomtor, Lovozero and Zashikhinskoye to Fairbanks or Houston, "
-             f"grouped by pair: freight cost in {money.label()} per tonne (top axis: share of the "
-             f"{conc['value_central']:,.0f} {money.label()} value of a tonne of concentrate) and transit days, each "
-             f"with a low-high line. Overland routes cost {over.min():,.0f}-{over.max():,.0f} per tonne in the "
-             "central case and sit right of the sea routes in every pair; hollow diamonds add a yearly capital "
-             f"charge of {cap['usd_per_t']:,.1f} per tonne ({cap['basis']}, at the largest claimed capacity). "
-             "Near-ties are starred."),
-        source=("Route geometry: data/places.csv, data/alignment_segments.csv, data/route_waypoints.csv, route "
-                "factors from data/published_lengths.csv; rates: BTS, Russian Railways, USDA (data/freight_rates.csv); "
-                "prices: MP Materials via Investing.com, Lynas (data/ree_prices.csv), REO content: USGS "
-                "(data/ree_products.csv); assumptions as labelled (data/assumptions.csv). " + money.method_note()),
-        data_files=_ROUTE_FILES + ("ree_prices.csv", "ree_products.csv", "timeline.csv")
-        + (("megaprojects.csv", "project_costs.csv", "reference_overruns.csv") if cap["basis"].startswith("whole")
-           else ()))
+        fig,
+        "04_route_comparison",
+        title=(
+            f"Overland through the crossing costs more per tonne than the cheapest sea route for {dearer} of "
+            f"{len(v)} deposit-destination pairs; against the ice-free lanes alone {ties} are near-ties"
+        ),
+        alt=(
+            f"Two dot charts, one row per route from Tomtor, Lovozero and Zashikhinskoye to Fairbanks or Houston, "
+            f"grouped by pair: freight cost in {money.label()} per tonne (top axis: share of the "
+            f"{conc['value_central']:,.0f} {money.label()} value of a tonne of concentrate) and transit days, each "
+            f"with a low-high line. Overland routes cost {over.min():,.0f}-{over.max():,.0f} per tonne in the "
+            "central case and sit right of the sea routes in every pair; hollow diamonds add a yearly capital "
+            f"charge of {cap['usd_per_t']:,.1f} per tonne ({cap['basis']}, at the largest claimed capacity). "
+            "Near-ties are starred."
+        ),
+        source=(
+            "Route geometry: data/places.csv, data/alignment_segments.csv, data/route_waypoints.csv, route "
+            "factors from data/published_lengths.csv; rates: BTS, Russian Railways, USDA (data/freight_rates.csv); "
+            "prices: MP Materials via Investing.com, Lynas (data/ree_prices.csv), REO content: USGS "
+            "(data/ree_products.csv); assumptions as labelled (data/assumptions.csv). " + money.method_note()
+        ),
+        data_files=_ROUTE_FILES
+        + ("ree_prices.csv", "ree_products.csv", "timeline.csv")
+        + (
+            ("megaprojects.csv", "project_costs.csv", "reference_overruns.csv")
+            if cap["basis"].startswith("whole")
+            else ()
+        ),
+    )
 
 
 def routes_interactive(a: Analysis) -> Chart:
@@ -534,16 +739,24 @@ def routes_interactive(a: Analysis) -> Chart:
     cost = r.groupby(r["option"] == "overland")["usd_per_t_central"]
     lo, hi = cost.min(), cost.max()
     return Chart(
-        interactive_routes(a.routes, DEPOSIT_NAMES), "04_routes_interactive",
-        title=(f"Overland routes cost {money.label()} {lo[True]:,.0f}-{hi[True]:,.0f} per tonne, "
-               f"sea routes {lo[False]:,.0f}-{hi[False]:,.0f} (interactive)"),
-        alt=("Interactive scatter plot with one marker per route from Tomtor, Lovozero and Zashikhinskoye to "
-             "Fairbanks or Houston: transit days on the horizontal axis, freight cost in USD 2025 per tonne on the "
-             "vertical axis, with low-high ranges as error bars; colour shows the option, marker shape the deposit. "
-             "Overland routes sit highest; hovering a marker shows the route, its length and its ranges."),
-        source=(f"Route model: data/route_waypoints.csv, data/freight_rates.csv, data/assumptions.csv. "
-                f"Amounts in {money.label()}."),
-        data_files=_ROUTE_FILES)
+        interactive_routes(a.routes, DEPOSIT_NAMES),
+        "04_routes_interactive",
+        title=(
+            f"Overland routes cost {money.label()} {lo[True]:,.0f}-{hi[True]:,.0f} per tonne, "
+            f"sea routes {lo[False]:,.0f}-{hi[False]:,.0f} (interactive)"
+        ),
+        alt=(
+            "Interactive scatter plot with one marker per route from Tomtor, Lovozero and Zashikhinskoye to "
+            "Fairbanks or Houston: transit days on the horizontal axis, freight cost in USD 2025 per tonne on the "
+            "vertical axis, with low-high ranges as error bars; colour shows the option, marker shape the deposit. "
+            "Overland routes sit highest; hovering a marker shows the route, its length and its ranges."
+        ),
+        source=(
+            f"Route model: data/route_waypoints.csv, data/freight_rates.csv, data/assumptions.csv. "
+            f"Amounts in {money.label()}."
+        ),
+        data_files=_ROUTE_FILES,
+    )
 
 
 def volume(a: Analysis) -> Chart:
@@ -551,16 +764,29 @@ def volume(a: Analysis) -> Chart:
     actual = a.volume[a.volume["kind"] == "actual output"].iloc[0]
     conc = a.concentrate
     return Chart(
-        volume_chart(a.volume), "04_volume",
-        title=(f"Russia's {YEAR} rare-earth output, about {actual['tonnes_freight']:,.0f} t of concentrate, would "
-               f"fill {actual['share_of_min_capacity_pct']:.3f}% of the smallest freight capacity claimed for the "
-               "crossing"),
-        alt=("Dot chart on a logarithmic scale of gross tonnes of freight a year: the capacity claims for the "
-             "crossing, Northern Sea Route cargo in 2024, Russia's stated rare-earth tonnage targets and its "
-             f"{YEAR} mine output, the last two converted to tonnes of {conc[:1].lower() + conc[1:]}; each dot is "
-             "labelled with its tonnage and its share of the largest claim."),
-        source=("Capacity claims and NSR volumes: data/freight_rates.csv; output: USGS MCS 2026 "
-                "(data/ree_production.csv); targets: data/russia_ree_targets.csv; REO content of the concentrate: "
-                "USGS (data/ree_products.csv)"),
-        data_files=("freight_rates.csv", "ree_production.csv", "russia_ree_targets.csv", "ree_products.csv",
-                    "sources.csv"))
+        volume_chart(a.volume),
+        "04_volume",
+        title=(
+            f"Russia's {YEAR} rare-earth output, about {actual['tonnes_freight']:,.0f} t of concentrate, would "
+            f"fill {actual['share_of_min_capacity_pct']:.3f}% of the smallest freight capacity claimed for the "
+            "crossing"
+        ),
+        alt=(
+            "Dot chart on a logarithmic scale of gross tonnes of freight a year: the capacity claims for the "
+            "crossing, Northern Sea Route cargo in 2024, Russia's stated rare-earth tonnage targets and its "
+            f"{YEAR} mine output, the last two converted to tonnes of {conc[:1].lower() + conc[1:]}; each dot is "
+            "labelled with its tonnage and its share of the largest claim."
+        ),
+        source=(
+            "Capacity claims and NSR volumes: data/freight_rates.csv; output: USGS MCS 2026 "
+            "(data/ree_production.csv); targets: data/russia_ree_targets.csv; REO content of the concentrate: "
+            "USGS (data/ree_products.csv)"
+        ),
+        data_files=(
+            "freight_rates.csv",
+            "ree_production.csv",
+            "russia_ree_targets.csv",
+            "ree_products.csv",
+            "sources.csv",
+        ),
+    )

@@ -19,7 +19,7 @@ from ..montecarlo import percentiles, share_at_or_below
 
 #: Resolution of the figures shown inline in the notebook (the exported files are 200 dpi); kept
 #: low so that the stored notebook stays small.
-INLINE_DPI = 80
+INLINE_DPI = 72  # inline PNGs small enough that the notebook stays under 1 MB
 #: Colours and legend order of the cost scopes (project_costs.scope).
 SCOPE_LABELS = {
     "tunnel": "tunnel only",

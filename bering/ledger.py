@@ -983,7 +983,7 @@ def sensitivity_chart(sens: pd.DataFrame):
                 verdict,
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=9,
                 color="black" if verdict in ("contested", "unsupported") else "white",
             )
     ax.set_xlim(0, len(names))
@@ -993,7 +993,7 @@ def sensitivity_chart(sens: pd.DataFrame):
         _wrap(f"{r.speaker}: {r.quoted} ({r.measures})", 70) + ("  \u21c4 flips" if r.flips else "")
         for r in ordered.itertuples()
     ]
-    ax.set_yticks([len(ordered) - 1 - i + 0.43 for i in range(len(ordered))], labels, fontsize=8)
+    ax.set_yticks([len(ordered) - 1 - i + 0.43 for i in range(len(ordered))], labels, fontsize=9)
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)

@@ -183,7 +183,9 @@ def _module_info(path: Path) -> tuple[bool, set[str]]:
     key = (str(path), info.st_size, info.st_mtime_ns)
     if key not in _MODULE_INFO:
         source = path.read_text(encoding="utf-8")
-        _MODULE_INFO[key] = (path.stem != "export" and bool(_READS_OUTPUTS.search(source)), _imported_modules(source))
+        # export and the runner handle the outputs themselves; a notebook importing them reads nothing back
+        infrastructure = path.stem in ("export", "runner")
+        _MODULE_INFO[key] = (not infrastructure and bool(_READS_OUTPUTS.search(source)), _imported_modules(source))
     return _MODULE_INFO[key]
 
 

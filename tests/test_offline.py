@@ -128,6 +128,13 @@ GUARD = textwrap.dedent('''
     for _entry in sys.path:
         if os.path.abspath(_entry or ".") == _here:
             continue
+        _other = os.path.join(os.path.abspath(_entry or "."), "sitecustomize.py")
+        try:
+            with open(_other, encoding="utf-8") as _fh:
+                if "Written by tests/test_offline.py" in _fh.read(300):
+                    continue  # another copy of this guard (a nested guarded run): never chain in a loop
+        except OSError:
+            pass
         _spec = importlib.machinery.PathFinder.find_spec("sitecustomize", [_entry or "."])
         if _spec is not None:
             _module = importlib.util.module_from_spec(_spec)

@@ -483,9 +483,7 @@ def cost_claims_chart(claims: pd.DataFrame, base_year: int = money.BASE_YEAR):
     ax.set_xlabel(f"claimed cost, billion US dollars (log scale); filled: restated in USD {base_year}")
     ax.grid(axis="y", visible=False)
     present = [s for s in SCOPE_LABELS if s in set(scope)]
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=colours[s], label=f"scope: {SCOPE_LABELS[s]}") for s in present
-    ]
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[s], label=SCOPE_LABELS[s]) for s in present]
     handles += [
         Line2D(
             [],
@@ -494,11 +492,21 @@ def cost_claims_chart(claims: pd.DataFrame, base_year: int = money.BASE_YEAR):
             linestyle="",
             color=GREY,
             markerfacecolor="white",
-            label="as stated (US dollars of the year stated)",
+            label="hollow: as stated (USD of that year)",
         ),
-        Line2D([], [], marker="o", linestyle="", color=GREY, label=f"restated in constant USD {base_year}"),
+        Line2D([], [], marker="o", linestyle="", color=GREY, label=f"filled: restated in USD {base_year}"),
     ]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=9)
+    # inside, lower left: every claim since 1995 lies far to the right of it on the log axis
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        title="colour: scope of the figure",
+        fontsize=9,
+        title_fontsize=9,
+        frameon=True,
+        framealpha=0.9,
+        alignment="left",
+    )
     fig.set_dpi(INLINE_DPI)
     return fig
 

@@ -519,7 +519,7 @@ def route_comparison_chart(
         transform=axes[0].transAxes,
         ha="right",
         va="bottom",
-        fontsize=8,
+        fontsize=9,
         color="#6E6E6E",
     )
     return fig

@@ -170,6 +170,8 @@ def readme_intro(readme: Path) -> str:
     text = readme.read_text(encoding="utf-8")
     text = re.sub(r"\A\s*# [^\n]*\n", "", text)
     text = re.split(r"^## ", text, maxsplit=1, flags=re.M)[0]
+    # the README's lead-figure block is for readers of the README; the site has figure pages
+    text = re.sub(r"<!-- BEGIN figure .*?<!-- END figure -->\n?", "", text, flags=re.S)
     return re.sub(r"^!\[.*$", "", text, flags=re.M).strip()
 
 

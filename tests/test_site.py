@@ -526,3 +526,15 @@ def test_spec_is_read_from_an_exported_page():
 )
 def test_display_number(value, unit, shown):
     assert export.display_number(value, unit) == shown
+
+
+def test_index_intro_leaves_out_the_readme_figure_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# Title\n\nWhat it answers.\n\n<!-- BEGIN figure 03_x -->\n![alt](figures/03_x.png)\n\n*A caption*\n"
+        "<!-- END figure -->\n\nMore.\n\n## Two commands\n",
+        encoding="utf-8",
+    )
+    intro = site.readme_intro(readme)
+    assert intro.startswith("What it answers.") and intro.endswith("More.")
+    assert "BEGIN" not in intro and "caption" not in intro

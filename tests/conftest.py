@@ -65,6 +65,8 @@ def pytest_configure(config):
         "markers", "slow: executes notebooks, starts kernels or a browser (left out by ./tasks.sh test fast)"
     )
     config.addinivalue_line("markers", "after_notebooks: runs after the nbval items and uses their run")
+    if not config.pluginmanager.has_plugin("bering-notebook-run"):
+        config.pluginmanager.register(_NotebookRunRecorder(), "bering-notebook-run")
     if not getattr(config.option, "nbval", False) or getattr(config, "workerinput", None) is not None:
         return
     from test_offline import write_guard
@@ -128,22 +130,24 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=key)
 
 
-def pytest_runtest_logreport(report):
-    if report.when != "call" and not report.failed:
-        return
-    nodeid = report.nodeid.split("::")[0]
-    name = Path(nodeid).name
-    if name.endswith(".ipynb") and RUN.active:
-        ok = report.passed or report.skipped
-        RUN.passed[name] = RUN.passed.get(name, True) and ok
+class _NotebookRunRecorder:
+    """Hooks on the notebooks' nbval items. A conftest's run hooks apply only to items below its own
+    folder, and the notebooks live in notebooks/, so these are registered as a plugin instead."""
 
+    def pytest_runtest_logreport(self, report):
+        if report.when != "call" and not report.failed:
+            return
+        name = Path(report.nodeid.split("::")[0]).name
+        if name.endswith(".ipynb") and RUN.active:
+            ok = report.passed or report.skipped
+            RUN.passed[name] = RUN.passed.get(name, True) and ok
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if report.failed and _nbval_file(item) is not None:
-        report.sections.append(("how to fix", f"{_nbval_file(item).name}: {FIX_HINT}"))
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.failed and _nbval_file(item) is not None:
+            report.sections.append(("how to fix", f"{_nbval_file(item).name}: {FIX_HINT}"))
 
 
 @pytest.fixture(scope="session")

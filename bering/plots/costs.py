@@ -596,6 +596,8 @@ def duration_chart(
     ax.set_ylim(0, top * 1.1)
     adjust_text(
         texts,
+        # a fixed number of iterations, not the default one-second limit: the same labels every run
+        iter_lim=250,
         x=xs,
         y=ys,
         ax=ax,

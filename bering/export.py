@@ -44,7 +44,7 @@ from . import escape, paths, style
 CATALOGUE = "catalogue.csv"
 KEY_NUMBERS = "key_numbers.csv"
 PLOTLY_JS = "plotly.min.js"
-CATALOGUE_COLUMNS = ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"]
+CATALOGUE_COLUMNS = ["name", "notebook", "title", "alt_text", "source_line", "method_note", "files", "data_files"]
 KEY_COLUMNS = ["key", "value", "unit", "notebook", "description"]
 STATIC_FORMATS = ("png", "svg", "pdf")
 
@@ -224,11 +224,13 @@ class Exporter:
         source: str,
         data_files: Iterable[str] = (),
         data: pd.DataFrame | None = None,
+        method: str = "",
     ) -> Saved:
         """Save ``fig`` (matplotlib or plotly) as ``name`` with its title, alt text and source line.
 
         ``data`` is the plotted data when the notebook has it as a table; without it the data are
-        read from the figure's artists or traces (:func:`plotted_data`).
+        read from the figure's artists or traces (:func:`plotted_data`). ``method`` is a short note
+        on how the plotted values were computed (the figure page and the catalogue show it).
         """
         self._check_figure_args(name, title, alt, source)
         data_files = sorted(set(data_files))
@@ -247,6 +249,7 @@ class Exporter:
             "title": title,
             "alt_text": alt,
             "source_line": source,
+            "method_note": " ".join(str(method or "").split()),
             "files": ";".join(files),
             "data_files": ";".join(data_files),
         }
@@ -380,7 +383,8 @@ class Exporter:
 
     def _upsert(self, filename: str, columns: list[str], key: str, row: dict) -> None:
         path = self.out_dir / filename
-        table = _read_table(path, columns)
+        # a file written before a column was added gains it, empty
+        table = _read_table(path, columns).reindex(columns=columns, fill_value="")
         if key == "key":
             clash = table[(table["key"] == row["key"]) & (table["notebook"] != row["notebook"])]
             if len(clash):

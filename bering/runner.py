@@ -661,7 +661,8 @@ def merge_outputs(target: Path, outputs: list[tuple[str, Path]], replace: bool =
             with contextlib.suppress(FileNotFoundError):
                 (target / table).unlink()
             continue
-        merged = pd.concat(frames, ignore_index=True)[columns]
+        # tables written before a column was added gain it, empty
+        merged = pd.concat(frames, ignore_index=True).reindex(columns=columns, fill_value="")
         merged = merged.sort_values(order if table == export.KEY_NUMBERS else order[0], kind="stable")
         export.atomic_write(
             target / table, lambda h, m=merged: h.write(m.to_csv(index=False, lineterminator="\n").encode("utf-8"))

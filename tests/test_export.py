@@ -45,6 +45,19 @@ def test_matplotlib_formats_catalogue_and_metadata(tmp_path):
     assert not list(tmp_path.glob("*.part"))
 
 
+def test_method_note_enters_the_catalogue_and_old_catalogues_gain_the_column(tmp_path):
+    # a catalogue written before the method_note column existed
+    (tmp_path / "catalogue.csv").write_text(
+        "name,notebook,title,alt_text,source_line,files,data_files\n01_old,01_test,T,A,S,01_old.png,\n"
+    )
+    out = export.Exporter("01_test", tmp_path)
+    out.figure(bar_chart(), "01_costs", method="Medians  of\nthree runs.", **ARGS)
+    table = export.catalogue(tmp_path).set_index("name")
+    assert list(table.columns) == export.CATALOGUE_COLUMNS[1:]
+    assert table.loc["01_costs", "method_note"] == "Medians of three runs."
+    assert table.loc["01_old", "method_note"] == ""
+
+
 def test_files_are_byte_identical_on_rerun(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for folder in (a, b):

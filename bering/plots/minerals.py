@@ -27,11 +27,18 @@ class Chart:
     alt: str
     source: str
     data_files: tuple[str, ...]
+    method: str = ""
 
     def export(self, out):
         """Save through the notebook's exporter; returns what it returns."""
         return out.figure(
-            self.fig, self.name, title=self.title, alt=self.alt, source=self.source, data_files=list(self.data_files)
+            self.fig,
+            self.name,
+            title=self.title,
+            alt=self.alt,
+            source=self.source,
+            data_files=list(self.data_files),
+            method=self.method,
         )
 
 

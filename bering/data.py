@@ -1414,3 +1414,26 @@ def row_location(frame: pd.DataFrame, index: int) -> str:
     lines = frame.attrs.get("file_lines") or []
     line = lines[index] if index < len(lines) else "?"
     return f"{frame.attrs.get('source_file', '?')}, line {line}"
+
+
+def assumption_values(
+    ids: Iterable[str], data_dir: Path | None = None, table: pd.DataFrame | None = None
+) -> dict[str, float]:
+    """``{assumption_id: value}`` for each of ``ids``, read from ``assumptions.csv`` (or ``table``,
+    an already loaded copy of it), in the order given.
+
+    The one lookup of assumed values for every model: an id that the table lacks is a ``KeyError``
+    naming the file and every missing id, so a model never runs on a value nobody wrote down.
+    """
+    ids = list(dict.fromkeys(ids))
+    table = load("assumptions", data_dir) if table is None else table
+    values = table.set_index("assumption_id")["value"]
+    missing = [i for i in ids if i not in values.index]
+    if missing:
+        where = table.attrs.get("source_file", "data/assumptions.csv")
+        names = ", ".join(repr(i) for i in missing)
+        raise KeyError(
+            f"{where} lacks the assumptions {missing}: no assumption {names} is defined there "
+            "(add a row for each, with its value and rationale)"
+        )
+    return {i: float(values[i]) for i in ids}

@@ -31,9 +31,8 @@ import numpy as np
 import pandas as pd
 
 from . import data, money, paths
+from .units import SHORT_TON_MILE_TKM
 
-#: 1 short ton-mile in tonne-km (0.90718474 t x 1.609344 km).
-SHORT_TON_MILE_TKM = 0.90718474 * 1.609344
 #: The link is a freight railway: the demand rows of this mode set its reference ratio.
 LINK_MODE = "freight"
 #: The project whose forecast record is the headline comparison (data/megaprojects.csv id).
@@ -123,11 +122,8 @@ def _resolve(data_dir) -> str:
 
 def case_from_assumptions(data_dir=None) -> Case:
     """The central case, every value from ``data/assumptions.csv``."""
-    table = data.load("assumptions", data_dir).set_index("assumption_id")["value"]
-    missing = sorted(set(ASSUMPTIONS) - set(table.index))
-    if missing:
-        raise KeyError(f"data/assumptions.csv lacks the assumptions {missing}")
-    values = {field: float(table[aid]) for aid, field in ASSUMPTIONS.items()}
+    table = data.assumption_values(ASSUMPTIONS, data_dir)
+    values = {field: table[aid] for aid, field in ASSUMPTIONS.items()}
     for flag in ("om_scales_with_length", "approach_om_counted"):
         values[flag] = bool(values[flag])
     return Case(**values)

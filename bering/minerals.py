@@ -44,16 +44,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import geo, money
+from . import data, geo, money, units
 
 # ------------------------------------------------------------------------------------------
 # constants
 
 WORLD = "World total"
 OTHER = "Other countries"
-#: 1 short ton-mile in tonne-km (0.90718474 t x 1.609344 km).
-SHORT_TON_MILE_TKM = 0.90718474 * 1.609344
-MILE_KM = 1.609344
+SHORT_TON_MILE_TKM = units.SHORT_TON_MILE_TKM
+MILE_KM = units.KM_PER_MILE
 KNOT_KMH = 1.852
 #: Scenario names, in the order tables show them. "low" is the cheap-and-fast end of every range.
 SCENARIOS = ("low", "central", "high")
@@ -737,15 +736,12 @@ class Assumed:
 
     @classmethod
     def from_table(cls, assumptions: pd.DataFrame) -> "Assumed":
-        a = assumptions.set_index("assumption_id")["value"].astype(float)
         need = [
             "minerals_transfer_dwell_days",
             "minerals_truck_speed_km_per_day",
             "minerals_nsr_to_open_sea_cost_ratio",
         ]
-        missing = [k for k in need if k not in a.index]
-        if missing:
-            raise KeyError(f"assumptions missing: {missing}")
+        a = data.assumption_values(need, table=assumptions)
         return cls(a[need[0]], a[need[1]], a[need[2]])
 
 

@@ -589,12 +589,9 @@ class Model:
         data_dir = self.data_dir if data_dir is None else data_dir
         claim = self.claim()
         values = {"tunnel_km": claim["length_km"], "years": claim["years"], **self.approach_km}
-        assumptions = data.load("assumptions", data_dir).set_index("assumption_id")["value"]
-        missing = sorted(set(ASSUMPTION_FIELDS) - set(assumptions.index))
-        if missing:
-            raise KeyError(f"data/assumptions.csv lacks the assumptions {missing}")
+        assumptions = data.assumption_values(ASSUMPTION_FIELDS, data_dir)
         for aid, name in ASSUMPTION_FIELDS.items():
-            value = float(assumptions[aid])
+            value = assumptions[aid]
             if aid in CODES:
                 if value not in CODES[aid]:
                     raise ValueError(f"assumption {aid} = {value:g} is not one of the codes {sorted(CODES[aid])}")

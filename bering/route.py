@@ -32,10 +32,10 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import data, geo, paths, style
+from . import data, geo, paths, style, units
 
 #: One international statute mile in km (exact by definition).
-MILE_KM = 1.609344
+MILE_KM = units.KM_PER_MILE
 
 #: The island route, west to east: the places the 2007 plan (and, by assumption, the 2025 pitch) joins.
 ISLAND_CHAIN = ("cape_dezhnev", "big_diomede", "little_diomede", "cape_prince_of_wales")
@@ -150,11 +150,7 @@ def geodata_sources(boundary: dict | None = None) -> pd.DataFrame:
 
 def assumption_value(assumption_id: str, data_dir=None) -> float:
     """The value of one row of ``assumptions.csv``; a clear error if it is missing."""
-    table = data.load("assumptions", data_dir)
-    hit = table.loc[table["assumption_id"] == assumption_id, "value"]
-    if hit.empty:
-        raise KeyError(f"no assumption {assumption_id!r} in data/assumptions.csv")
-    return float(hit.iloc[0])
+    return data.assumption_values([assumption_id], data_dir)[assumption_id]
 
 
 # --------------------------------------------------------------------------------------------

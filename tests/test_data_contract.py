@@ -153,3 +153,32 @@ def test_cli_prints_every_problem_and_exits_1(mini, capsys):
     assert main(["validate", str(mini)]) == 1
     out = capsys.readouterr().out
     assert "column 'lat': [maximum]" in out and "column 'lon': [minimum]" in out
+
+
+def test_assumption_values_reads_each_id_as_a_float_in_the_order_asked():
+    values = data.assumption_values(["econ_asset_life_years", "claims_mc_tail_pct", "econ_real_interest_rate"])
+    assert values == {"econ_asset_life_years": 50.0, "claims_mc_tail_pct": 10.0, "econ_real_interest_rate": 0.035}
+    assert list(values) == ["econ_asset_life_years", "claims_mc_tail_pct", "econ_real_interest_rate"]
+    assert all(type(v) is float for v in values.values())
+    # a repeated id is looked up once; an already loaded table gives the same answer
+    table = data.load("assumptions")
+    assert data.assumption_values(["claims_mc_tail_pct"] * 2, table=table) == {"claims_mc_tail_pct": 10.0}
+
+
+def test_assumption_values_names_the_file_and_every_missing_id(data_copy):
+    replace_in(data_copy / "assumptions.csv", "econ_tonnes_per_teu,10,", "econ_tonnes_per_teu_x,10,")
+    with pytest.raises(KeyError) as err:
+        data.assumption_values(["econ_asset_life_years", "econ_tonnes_per_teu", "nope"], data_copy)
+    message = str(err.value)
+    assert "assumptions.csv lacks the assumptions ['econ_tonnes_per_teu', 'nope']" in message
+    assert "no assumption 'econ_tonnes_per_teu', 'nope' is defined there" in message
+
+
+def test_every_model_reads_its_assumptions_through_the_one_lookup(data_copy):
+    from bering import economics, route
+
+    replace_in(data_copy / "assumptions.csv", "econ_tonnes_per_teu,10,", "econ_tonnes_per_teu_x,10,")
+    with pytest.raises(KeyError, match=r"lacks the assumptions \['econ_tonnes_per_teu'\]"):
+        economics.case_from_assumptions(data_copy)
+    with pytest.raises(KeyError, match=r"lacks the assumptions \['nope'\]"):
+        route.assumption_value("nope", data_copy)

@@ -98,22 +98,19 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import data, fmt, paths
-from .notebook import Markdown
+from .units import KM_PER_MILE
+
+if TYPE_CHECKING:
+    from .notebook import Markdown
 
 NOT_CHECKABLE = "not checkable"
 VERDICTS = ("consistent", "inconsistent", "unsupported", "contested", NOT_CHECKABLE)
-VERDICT_COLOURS = {
-    "consistent": "#009E73",
-    "inconsistent": "#D55E00",
-    "unsupported": "#56B4E9",
-    "contested": "#E69F00",
-    NOT_CHECKABLE: "#8C8C8C",
-}
 IF_DISAGREES = ("inconsistent", "unsupported")
 RELATIONS = (
     "equal",
@@ -125,8 +122,6 @@ RELATIONS = (
     "percentile_at_most",
 )
 PERCENTILE_RELATIONS = RELATIONS[4:]
-#: Exact definition of the international mile, in km.
-KM_PER_MILE = 1.609344
 LENGTH_IN_KM = {"km": 1.0, "m": 0.001, "mi": KM_PER_MILE}
 _SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
 _EPS = 1e-9
@@ -158,10 +153,6 @@ class Check:
 
 # ---------------------------------------------------------------------------------------------
 # Parsing
-
-
-#: Resolution of the charts shown inside the notebook (the exported files are 200 dpi).
-INLINE_DPI = 80
 
 
 def split_top(text: str, sep: str) -> list[str]:
@@ -813,6 +804,8 @@ def explained(ledger: pd.DataFrame, verdict: str) -> Markdown:
 
     Every piece of text from the data is escaped, so a claim carrying HTML or Markdown shows as text.
     """
+    from .notebook import Markdown  # notebook-facing: kept out of the model's imports (it loads matplotlib)
+
     rows = distinct(ledger)
     rows = rows[rows["verdict"] == verdict]
     if rows.empty:
@@ -964,47 +957,6 @@ def flipping(sens: pd.DataFrame) -> pd.DataFrame:
     return rows[["claim_group", "speaker", "quoted", "verdicts"]]
 
 
-def sensitivity_chart(sens: pd.DataFrame):
-    """A grid: one row per checkable distinct claim, one column per scenario, coloured by verdict."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    names = [c for c in sens.columns if c not in META_COLUMNS]
-    ordered = sens.sort_values(["flips", "speaker"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(3.2 + 1.25 * len(names) + 6, 0.36 * len(ordered) + 2.2), layout="constrained")
-    for i, row in ordered.iterrows():
-        y = len(ordered) - 1 - i
-        for j, name in enumerate(names):
-            verdict = row[name]
-            ax.add_patch(plt.Rectangle((j, y), 0.94, 0.86, color=VERDICT_COLOURS.get(verdict, "#FFFFFF"), lw=0))
-            ax.text(
-                j + 0.47,
-                y + 0.43,
-                verdict,
-                ha="center",
-                va="center",
-                fontsize=9,
-                color="black" if verdict in ("contested", "unsupported") else "white",
-            )
-    ax.set_xlim(0, len(names))
-    ax.set_ylim(0, len(ordered))
-    ax.set_xticks([j + 0.47 for j in range(len(names))], [n.replace("_", " ") for n in names], rotation=20, ha="right")
-    labels = [
-        _wrap(f"{r.speaker}: {r.quoted} ({r.measures})", 70) + ("  \u21c4 flips" if r.flips else "")
-        for r in ordered.itertuples()
-    ]
-    ax.set_yticks([len(ordered) - 1 - i + 0.43 for i in range(len(ordered))], labels, fontsize=9)
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.tick_params(length=0)
-    ax.set_xlabel("model scenario, or assumption varied from its baseline value")
-    handles = [Patch(color=VERDICT_COLOURS[v], label=v) for v in VERDICTS if v != NOT_CHECKABLE]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
-    fig.set_dpi(INLINE_DPI)  # shown small in the notebook; the export writes 200 dpi files
-    return fig
-
-
 # ---------------------------------------------------------------------------------------------
 # Headline numbers and findings
 
@@ -1046,19 +998,8 @@ def headline(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> list[tup
     return rows
 
 
-def scorecard_title(score: pd.DataFrame) -> str:
-    """A title stating the finding: whose distinct claims the data contradict or leave unsupported most."""
-    bad = score["inconsistent"] + score["unsupported"]
-    worst = bad.idxmax()
-    checked = score.loc[worst, "total"] - score.loc[worst, NOT_CHECKABLE]
-    return (
-        f"{worst}'s figures fare worst: the data contradict or do not support {int(bad[worst])} of the "
-        f"{int(checked)} checkable distinct claims ({int(score.loc[worst, 'total'])} in all)"
-    )
-
-
 # ---------------------------------------------------------------------------------------------
-# Figures
+# The values the charts plot (drawn by bering.plots.ledger)
 
 
 def band(
@@ -1102,6 +1043,22 @@ def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates(["group", "evidence"]).reset_index(drop=True)
 
 
+def _point(claim: dict, e: Evidence, ok: bool, **values) -> dict:
+    """One plotted point: the claim's group and attribution, its plotted ``values``, and how the evidence fared."""
+    return {
+        "group": claim["claim_group"],
+        "quoted": claim["quoted"],
+        "measures": claim["measures"],
+        "speaker": claim["speaker"],
+        "outlet": claim["outlet"],
+        **values,
+        "agrees": ok,
+        "verdict": claim["verdict"],
+        "evidence": e.label,
+        "source": e.source,
+    }
+
+
 def ratio_points(ledger: pd.DataFrame) -> pd.DataFrame:
     """Claimed/evidence ratios for the ratio chart, one row per (distinct claim, evidence value).
 
@@ -1123,22 +1080,8 @@ def ratio_points(ledger: pd.DataFrame) -> pd.DataFrame:
                 claim.get("tolerance") or 0,
                 claim.get("tolerance_kind") or "abs",
             )
-            rows.append(
-                {
-                    "group": claim["claim_group"],
-                    "quoted": claim["quoted"],
-                    "measures": claim["measures"],
-                    "speaker": claim["speaker"],
-                    "outlet": claim["outlet"],
-                    "ratio": plotted_ratio(claim["relation"], claim["value"], claim.get("value_high"), e.value),
-                    "band_lo": lo,
-                    "band_hi": hi,
-                    "agrees": ok,
-                    "verdict": claim["verdict"],
-                    "evidence": e.label,
-                    "source": e.source,
-                }
-            )
+            ratio = plotted_ratio(claim["relation"], claim["value"], claim.get("value_high"), e.value)
+            rows.append(_point(claim, e, ok, ratio=ratio, band_lo=lo, band_hi=hi))
     frame = pd.DataFrame(rows)
     return _grouped(frame) if len(frame) else frame
 
@@ -1153,160 +1096,17 @@ def percentile_points(ledger: pd.DataFrame) -> pd.DataFrame:
             if e.context:
                 continue
             rows.append(
-                {
-                    "group": claim["claim_group"],
-                    "quoted": claim["quoted"],
-                    "measures": claim["measures"],
-                    "speaker": claim["speaker"],
-                    "outlet": claim["outlet"],
-                    "percentile": float(e.value),
-                    "lo": 0.0 if claim["relation"] == "percentile_at_most" else float(claim["tolerance"]),
-                    "hi": 100.0 if claim["relation"] == "percentile_at_least" else 100 - float(claim["tolerance"]),
-                    "agrees": ok,
-                    "verdict": claim["verdict"],
-                    "evidence": e.label,
-                }
+                _point(
+                    claim,
+                    e,
+                    ok,
+                    percentile=float(e.value),
+                    lo=0.0 if claim["relation"] == "percentile_at_most" else float(claim["tolerance"]),
+                    hi=100.0 if claim["relation"] == "percentile_at_least" else 100 - float(claim["tolerance"]),
+                )
             )
     frame = pd.DataFrame(rows)
     return _grouped(frame) if len(frame) else frame
-
-
-def _wrap(text: str, width: int) -> str:
-    """``text`` wrapped for a tick label, its dollar signs escaped so matplotlib never reads them as maths."""
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)).replace("$", r"\$")
-
-
-def _verdict_tag(ax, y: float, verdict: str) -> None:
-    ax.text(
-        1.01,
-        y,
-        verdict,
-        transform=ax.get_yaxis_transform(),
-        ha="left",
-        va="center",
-        fontsize=9,
-        color=VERDICT_COLOURS[verdict],
-        fontweight="bold",
-    )
-
-
-def ratio_chart(points: pd.DataFrame, pct: pd.DataFrame | None = None):
-    """Claimed/evidence ratio per distinct claim on a log axis, agreement band shaded, one marker per evidence value.
-
-    A second panel, if ``pct`` has rows, places cost claims within the simulated distribution.
-    Each row is labelled with its speaker and phrase, and ends with the claim's verdict.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
-    from .style import GREY
-
-    groups = list(dict.fromkeys(points["group"])) if len(points) else []
-    pct_groups = list(dict.fromkeys(pct["group"])) if pct is not None and len(pct) else []
-    heights = [max(len(groups), 1) * 0.5 + 0.9] + ([len(pct_groups) * 0.55 + 1.0] if pct_groups else [])
-    fig, axes = plt.subplots(
-        len(heights),
-        1,
-        figsize=(12, sum(heights) + 1.2),
-        layout="constrained",
-        gridspec_kw={"height_ratios": heights},
-        squeeze=False,
-    )
-    ax = axes[0, 0]
-    lo_lim, hi_lim = 0.25, 4.0
-    if len(points):
-        lo_lim = min(lo_lim, float(points["ratio"].min()) / 1.3)
-        hi_lim = max(hi_lim, float(points["ratio"].max()) * 1.3)
-    band_colour = "#DDEEE8"
-    for i, grp in enumerate(groups):
-        y = len(groups) - 1 - i
-        sub = points[points["group"] == grp]
-        first = sub.iloc[0]
-        left, right = max(first["band_lo"], lo_lim), min(first["band_hi"], hi_lim)
-        if right - left < 0.02 * left:  # an exact match: widen the band a little so it stays visible
-            left, right = left / 1.02, right * 1.02
-        ax.add_patch(plt.Rectangle((left, y - 0.32), right - left, 0.64, color=band_colour, zorder=1, lw=0))
-        colours = [VERDICT_COLOURS["consistent"] if ok else VERDICT_COLOURS["inconsistent"] for ok in sub["agrees"]]
-        offsets = np.linspace(-0.16, 0.16, len(sub)) if len(sub) > 1 else np.zeros(1)  # keep close values apart
-        ax.scatter(sub["ratio"], y + offsets, s=46, c=colours, edgecolor="white", linewidth=0.7, zorder=3)
-        _verdict_tag(ax, y, first["verdict"])
-    ax.axvline(1, color=GREY, lw=1, ls="--", zorder=2)
-    ax.set_xscale("log")
-    ax.set_xlim(lo_lim, hi_lim)
-    ticks = [x for x in (0.1, 0.25, 0.5, 1, 2, 4, 10) if lo_lim <= x <= hi_lim]
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
-    ax.set_ylim(-0.7, max(len(groups), 1) - 0.3)
-    labels = [_wrap(points.loc[points["group"] == g, "label"].iloc[0], 78) for g in groups]
-    ax.set_yticks(range(len(groups) - 1, -1, -1), labels, fontsize=9)
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel(
-        "claimed value \u00f7 evidence value (log scale; 1 = exact agreement; "
-        "for a claimed range, its end nearest the evidence)"
-    )
-    handles = [
-        Patch(color=band_colour, label="ratios that agree (the claim's tolerance band)"),
-        Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["consistent"], label="evidence value that agrees"),
-        Line2D([], [], marker="o", ls="", color=VERDICT_COLOURS["inconsistent"], label="evidence value that disagrees"),
-    ]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=9)
-    if pct_groups:
-        px = axes[1, 0]
-        for i, grp in enumerate(pct_groups):
-            y = len(pct_groups) - 1 - i
-            p = pct[pct["group"] == grp].iloc[0]
-            px.add_patch(plt.Rectangle((p["lo"], y - 0.32), p["hi"] - p["lo"], 0.64, color=band_colour, lw=0, zorder=1))
-            colour = VERDICT_COLOURS["consistent"] if p["agrees"] else VERDICT_COLOURS["inconsistent"]
-            px.scatter(p["percentile"], y, s=60, color=colour, edgecolor="white", zorder=3)
-            _verdict_tag(px, y, p["verdict"])
-        px.set_yticks(
-            range(len(pct_groups) - 1, -1, -1),
-            [_wrap(pct.loc[pct["group"] == g, "label"].iloc[0], 78) for g in pct_groups],
-            fontsize=9,
-        )
-        px.set_xlim(0, 100)
-        px.set_ylim(-0.7, len(pct_groups) - 0.3)
-        px.grid(axis="y", visible=False)
-        px.set_xlabel(
-            "percentile of the claim in notebook 03's simulation (cost of the tunnel or the whole link, "
-            "or construction time); band = percentiles that agree"
-        )
-    fig.set_dpi(INLINE_DPI)  # shown small in the notebook; the export writes 200 dpi files
-    return fig
-
-
-def scorecard_chart(score: pd.DataFrame):
-    """Stacked horizontal bars: distinct claims per speaker, by verdict."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(10, 0.7 * len(score) + 1.8), layout="constrained")
-    left = np.zeros(len(score))
-    ys = np.arange(len(score))[::-1]
-    for verdict in VERDICTS:
-        counts = score[verdict].to_numpy()
-        ax.barh(ys, counts, left=left, color=VERDICT_COLOURS[verdict], label=verdict, edgecolor="white", height=0.6)
-        for y, x0, c in zip(ys, left, counts):
-            if c:
-                ax.text(
-                    x0 + c / 2,
-                    y,
-                    str(int(c)),
-                    ha="center",
-                    va="center",
-                    fontsize=10,
-                    color="black" if verdict in ("contested", "unsupported") else "white",
-                )
-        left += counts
-    ax.set_yticks(ys, score.index)
-    ax.set_xlabel("distinct claims (a claim repeated in several pieces counts once)")
-    ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, frameon=False)
-    return fig
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1319,6 +1119,8 @@ def _count(n: int, word: str) -> str:
 
 def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown:
     """Three to five plain sentences a reporter could quote, computed from the ledger; data text escaped."""
+    from .notebook import Markdown  # notebook-facing: kept out of the model's imports (it loads matplotlib)
+
     claims = distinct(ledger)
     counts = verdict_counts(claims)
     repeated = int((claims["appearances"] > 1).sum())

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from bering import data, ledger
+from bering.plots import ledger as plots
 
 #: The four news pieces are copyrighted and not redistributed here; where a copy sits beside the
 #: repository (``../shared/seeds``) or at ``BERING_SEEDS_DIR``, the quoted phrases are checked against it.
@@ -407,11 +408,11 @@ def test_charts_have_one_row_per_claim_group(built):
 
     frame = built.reset_index()
     points = ledger.ratio_points(frame)
-    fig = ledger.ratio_chart(points, ledger.percentile_points(frame))
+    fig = plots.ratio_chart(points, ledger.percentile_points(frame))
     assert len(fig.axes[0].get_yticklabels()) == points["group"].nunique()
     assert len(fig.axes) == 2
     plt.close(fig)
-    fig = ledger.scorecard_chart(ledger.scorecard(frame))
+    fig = plots.scorecard_chart(ledger.scorecard(frame))
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(ledger.scorecard(frame).index)
     plt.close(fig)
 
@@ -481,7 +482,7 @@ def test_scorecard_groups_distinct_claims_by_speaker(built):
     # Dmitriev: 8 bn (also as "under 8 bn"), 70 miles, 8 years, 1904, 2007, 65 bn+, rail bridge, Cold War = 8
     assert score.loc["Kirill Dmitriev", "total"] == 8
     assert score.loc["Reuters", "contested"] == 1  # "at least 150 years": any link idea, or a traffic crossing
-    assert "Reuters" in ledger.scorecard_title(score) or "Dmitriev" in ledger.scorecard_title(score)
+    assert "Reuters" in plots.scorecard_title(score) or "Dmitriev" in plots.scorecard_title(score)
 
 
 def test_outlet_view_separates_quotations_from_own_figures(built):
@@ -638,7 +639,7 @@ def test_the_sensitivity_table_is_the_figure_s_plotted_data(data_copy, tmp_path)
     sens = ledger.sensitivity(data_copy, keys_by_scenario={"baseline": write_keys(), "stress": write_keys()})
     sens.loc[0, "quoted"] = '=HYPERLINK("http://x")'
     out = export.Exporter("05_claims_ledger", tmp_path)
-    fig = ledger.sensitivity_chart(sens)
+    fig = plots.sensitivity_chart(sens)
     out.figure(
         fig,
         "05_verdict_sensitivity",
@@ -678,5 +679,39 @@ def test_findings_call_forecasts_implausible_and_count_a_flip(built, data_copy):
 def test_chart_labels_keep_dollar_signs_literal():
     # two dollar signs in one label would otherwise be typeset as maths ("$8 billion" / "<$8B")
     assert (
-        ledger._wrap("\u201c$8 billion\u201d / \u201c<$8B\u201d", 78) == "\u201c\\$8 billion\u201d / \u201c<\\$8B\u201d"
+        plots._wrap("\u201c$8 billion\u201d / \u201c<$8B\u201d", 78) == "\u201c\\$8 billion\u201d / \u201c<\\$8B\u201d"
     )
+
+
+def test_each_figure_comes_with_what_the_exporter_needs(built, data_copy, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from bering import export
+
+    book = built.reset_index()
+    sens = ledger.sensitivity(data_copy, keys_by_scenario={"baseline": write_keys(), "stress": write_keys()})
+    charts = [plots.scorecard(book), plots.claims_vs_evidence(book), plots.verdict_sensitivity(sens)]
+    assert [c.name for c in charts] == ["05_scorecard", "05_claims_vs_evidence", "05_verdict_sensitivity"]
+    counts = ledger.verdict_counts(ledger.distinct(book).query("verdict != @ledger.NOT_CHECKABLE"))
+    assert charts[1].title.startswith(
+        f"Of {sum(counts.values())} checkable distinct claims, {counts['consistent']} agree with the data"
+    )
+    assert charts[2].title == "No verdict changes across the 2 model scenarios and assumption variants"
+    assert charts[2].data is sens
+    assert "claims.csv" in charts[1].data_files and "tbm_rates.csv" in charts[1].source
+    out = export.Exporter("05_claims_ledger", tmp_path)
+    for chart in charts:
+        assert chart.method and chart.alt != chart.title
+        assert chart.export(out).name == chart.name
+        plt.close(chart.fig)
+    catalogue = export.catalogue(tmp_path).set_index("name")
+    assert catalogue.loc["05_scorecard", "method_note"] == charts[0].method
+
+
+def test_the_ledger_imports_without_a_plotting_library():
+    import subprocess
+    import sys
+
+    code = "import sys; import bering.ledger; print('matplotlib' in sys.modules or 'plotly' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -100,3 +100,43 @@ def test_findings_are_computed_from_the_data(data_copy):
     assert "Moscow conference backs a USD 65 billion tunnel and railway" in text  # the dearest, not "a tunnel"
     scoped = claims.assign(scope="crossing_and_approaches")
     assert "tunnel and railway, scope crossing and approaches)" in timeline.findings(events_, scoped).text
+
+
+def test_each_figure_comes_with_what_the_exporter_needs(data_copy, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from bering import data, export
+    from bering.plots import timeline as plots
+
+    events_ = timeline.load_timeline(data_copy)
+    claims = timeline.cost_claims(events_, Money.from_data(data_copy))
+    n_plans, first = len(timeline.proposals(events_)), int(timeline.proposals(events_)["year"].min())
+    charts = [
+        plots.timeline_by_era(events_),
+        plots.cost_claims(claims),
+        plots.timeline_interactive(events_, data.load("sources", data_copy)),
+    ]
+    assert [c.name for c in charts] == ["01_timeline_by_era", "01_cost_claims_constant_usd", "01_timeline_interactive"]
+    assert charts[0].title == (
+        f"{n_plans} proposals and studies to cross the Bering Strait since {first}, by era and mode"
+    )
+    low, high = claims["usd_bn_base"].min(), claims["usd_bn_base"].max()
+    assert charts[1].title == f"Stated costs of a crossing span USD {low:.1f} bn to {high:.0f} bn in 2025 dollars"
+    assert "deflated with US CPI-U" in charts[1].source and "deflated with US CPI-U" in charts[1].method
+    assert "local consumer price index" in plots.cost_claims(claims, method="deflate_then_fx").method
+    out = export.Exporter("01_proposal_timeline", tmp_path)
+    for chart in charts:
+        assert chart.method and chart.alt != chart.title
+        chart.export(out)
+        if hasattr(chart.fig, "savefig"):
+            plt.close(chart.fig)
+    assert set(export.catalogue(tmp_path)["name"]) == {c.name for c in charts}
+
+
+def test_the_timeline_imports_without_a_plotting_library():
+    import subprocess
+    import sys
+
+    code = "import sys; import bering.timeline; print('matplotlib' in sys.modules or 'plotly' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -203,18 +203,21 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, description=description)
+    def command(name: str, help: str, description: str, func=None) -> argparse.ArgumentParser:
+        """A subcommand; ``func`` runs it (None: a delegated module's ``main`` does)."""
+        parser = sub.add_parser(name, help=help, description=description)
+        if func is not None:
+            parser.set_defaults(func=func)
+        return parser
 
-    p_val = command(
+    command(
         "validate",
         "check every data file against data/datapackage.json",
         "Check every data file against the data dictionary (data/datapackage.json) and the rules "
         "that span tables; print each problem with its file, line, column and rule. Exit status 1 "
         "when there is any problem.",
-    )
-    p_val.add_argument("data_dir", nargs="?", help="data folder (default: the repository's data/)")
-    p_val.set_defaults(func=_validate)
+        _validate,
+    ).add_argument("data_dir", nargs="?", help="data folder (default: the repository's data/)")
     for name in ("update", "figures"):
         p_upd = command(
             name,
@@ -224,25 +227,24 @@ def parser() -> argparse.ArgumentParser:
             "the last build, store their outputs in place without timing metadata, replace figures/ (or "
             "--out) in one atomic step and regenerate the README tables; --site also builds the report site."
             + (" The same as update." if name == "figures" else ""),
+            _update,
         )
         _build_options(p_upd)
-        p_upd.set_defaults(func=_update)
-    p_ref = command(
+    command(
         "refresh",
         "re-execute notebooks in place, storing their outputs",
         "Re-execute notebooks and store their outputs in the notebook files, without timing "
         "metadata, so that a second run changes nothing. Figures go where BERING_FIGURES_DIR "
         "points (default figures/).",
-    )
-    p_ref.add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
-    p_ref.set_defaults(func=_refresh)
-    p_readme = command(
+        _refresh,
+    ).add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
+    command(
         "readme",
         "regenerate the README's notebook table and codebook",
         "Regenerate the generated blocks of README.md: the table of notebooks with their "
         "headline numbers and the data codebook.",
+        _readme,
     )
-    p_readme.set_defaults(func=_readme)
     for name, (_, text, description) in DELEGATED.items():
         command(name, text, description + f" Options: python -m bering {name} --help.")
     return top

@@ -29,6 +29,12 @@ def _where(frame: pd.DataFrame, position: int) -> tuple[str, int | None]:
     return frame.attrs.get("source_file", "?"), (lines[position] if position < len(lines) else None)
 
 
+def _problem(frame: pd.DataFrame, position: int, column: str, rule: str, message: str) -> Problem:
+    """A problem with row ``position`` of ``frame`` (as :func:`bering.data.load` returned it), in ``column``."""
+    file, line = _where(frame, position)
+    return Problem(file, line, column, rule, message)
+
+
 def _money_rule(table: str, amount: str, currency: str, price_year: str):
     def check(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         frame = frames[table]
@@ -37,27 +43,18 @@ def _money_rule(table: str, amount: str, currency: str, price_year: str):
         for pos, (amt, cur, year) in enumerate(zip(frame[amount], frame[currency], frame[price_year])):
             if pd.isna(amt):
                 if not (pd.isna(cur) and pd.isna(year)):
-                    file, line = _where(frame, pos)
-                    problems.append(
-                        Problem(
-                            file,
-                            line,
-                            amount,
-                            "money-complete",
-                            f"{currency} or {price_year} is given but {amount} is blank",
-                        )
-                    )
+                    message = f"{currency} or {price_year} is given but {amount} is blank"
+                    problems.append(_problem(frame, pos, amount, "money-complete", message))
                 continue
-            file, line = _where(frame, pos)
             if pd.isna(cur) or pd.isna(year):
                 missing = currency if pd.isna(cur) else price_year
-                problems.append(Problem(file, line, missing, "money-complete", f"an amount needs its {missing}"))
+                problems.append(_problem(frame, pos, missing, "money-complete", f"an amount needs its {missing}"))
                 continue
             try:
                 money.convert(float(amt), str(cur), int(year))
             except MoneyCoverageError as exc:
                 column = currency if str(cur) not in money.currencies() else price_year
-                problems.append(Problem(file, line, column, "money-coverage", str(exc)))
+                problems.append(_problem(frame, pos, column, "money-coverage", str(exc)))
         return problems
 
     check.__name__ = f"money_coverage_{table}"
@@ -70,70 +67,63 @@ for _table, _amount, _currency, _year in MONEY_COLUMNS:
     )
 
 
+def _rows_failing(frame: pd.DataFrame, rule: str, found) -> list[Problem]:
+    """One ``rule`` problem per ``(position, column, message)`` that ``found`` yields for rows of ``frame``."""
+    return [_problem(frame, pos, column, rule, message) for pos, column, message in found]
+
+
 @cross_check("project_costs", "megaprojects")
 def estimate_not_after_opening(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """An estimate (a forecast) cannot be dated after the project opened."""
     costs, projects = frames["project_costs"], frames["megaprojects"]
     opened = dict(zip(projects["project_id"], projects["open_year"]))
-    problems = []
-    for pos, row in enumerate(costs.itertuples(index=False)):
-        if row.cost_type != "estimate" or pd.isna(row.year_stated):
-            continue
-        year_open = opened.get(row.project_id)
-        if year_open is not None and not pd.isna(year_open) and int(row.year_stated) > int(year_open):
-            file, line = _where(costs, pos)
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    "year_stated",
-                    "estimate-before-opening",
-                    f"estimate for '{row.project_id}' is dated {row.year_stated}, "
-                    f"after the project opened in {year_open}",
-                )
+    return _rows_failing(
+        costs,
+        "estimate-before-opening",
+        (
+            (pos, "year_stated", f"estimate for '{pid}' is dated {stated}, after the project opened in {opened[pid]}")
+            for pos, (pid, kind, stated) in enumerate(
+                zip(costs["project_id"], costs["cost_type"], costs["year_stated"])
             )
-    return problems
+            if kind == "estimate"
+            and not pd.isna(stated)
+            and not pd.isna(opened.get(pid))
+            and int(stated) > int(opened[pid])
+        ),
+    )
 
 
 @cross_check("megaprojects")
 def construction_before_opening(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """A project cannot open before its construction started."""
     projects = frames["megaprojects"]
-    problems = []
-    for pos, (pid, start, opened) in enumerate(
-        zip(projects["project_id"], projects["construction_start_year"], projects["open_year"])
-    ):
-        if pd.isna(start) or pd.isna(opened) or int(opened) >= int(start):
-            continue
-        file, line = _where(projects, pos)
-        problems.append(
-            Problem(
-                file,
-                line,
-                "open_year",
-                "start-before-opening",
-                f"'{pid}' opens in {opened}, before its construction started in {start}",
-            )
-        )
-    return problems
+    rows = zip(projects["project_id"], projects["construction_start_year"], projects["open_year"])
+    return _rows_failing(
+        projects,
+        "start-before-opening",
+        (
+            (pos, "open_year", f"'{pid}' opens in {opened}, before its construction started in {start}")
+            for pos, (pid, start, opened) in enumerate(rows)
+            if not pd.isna(start) and not pd.isna(opened) and int(opened) < int(start)
+        ),
+    )
 
 
 @cross_check("timeline")
 def timeline_year_consistent(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """An event's id and date start with its year (the eras and counts are computed from ``year``)."""
     events = frames["timeline"]
-    problems = []
-    for pos, (event_id, year, date) in enumerate(zip(events["event_id"], events["year"], events["date"])):
-        file, line = _where(events, pos)
-        for column, value in (("event_id", event_id), ("date", date)):
-            if pd.isna(value) or pd.isna(year) or str(value)[:4] == str(int(year)):
-                continue
-            problems.append(
-                Problem(
-                    file, line, column, "year-consistent", f"'{value}' does not start with the row's year {int(year)}"
-                )
-            )
-    return problems
+    rows = zip(events["event_id"], events["year"], events["date"])
+    return _rows_failing(
+        events,
+        "year-consistent",
+        (
+            (pos, column, f"'{value}' does not start with the row's year {int(year)}")
+            for pos, (event_id, year, date) in enumerate(rows)
+            for column, value in (("event_id", event_id), ("date", date))
+            if not pd.isna(value) and not pd.isna(year) and str(value)[:4] != str(int(year))
+        ),
+    )
 
 
 #: Tables whose rows form series that must keep one unit: (table, series columns, unit column).
@@ -165,17 +155,11 @@ def _unit_rule(table: str, series: tuple[str, ...], unit: str):
             label = ", ".join(f"{c} '{k}'" for c, k in zip(series, key))
             for pos, value in members:
                 if value != main:
-                    file, line = _where(frame, pos)
-                    problems.append(
-                        Problem(
-                            file,
-                            line,
-                            unit,
-                            "unit-consistent",
-                            f"{label} is in '{main}' on line {first_line} ({counts[main]} row(s)) but in "
-                            f"'{value}' here; a series keeps one unit, so convert the value or start a new series",
-                        )
+                    message = (
+                        f"{label} is in '{main}' on line {first_line} ({counts[main]} row(s)) but in "
+                        f"'{value}' here; a series keeps one unit, so convert the value or start a new series"
                     )
+                    problems.append(_problem(frame, pos, unit, "unit-consistent", message))
         return problems
 
     check.__name__ = f"unit_consistent_{table}"

@@ -220,47 +220,30 @@ def _encoding_hint(raw: bytes) -> str:
 
 
 def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
+    """The file's text; None, with one ``encoding`` problem, when it is not UTF-8."""
+
+    def refuse(line: int | None, message: str) -> None:
+        problems.append(Problem(name, line, None, "encoding", message))
+
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 3 and raw[1:4:2] == b"\x00\x00" and raw[0]):
-        problems.append(
-            Problem(
-                name,
-                None,
-                None,
-                "encoding",
-                "the file is UTF-16 (what 'Unicode text' exports write); save it as UTF-8 CSV",
-            )
-        )
-        return None
+        return refuse(None, "the file is UTF-16 (what 'Unicode text' exports write); save it as UTF-8 CSV")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         cell_line, column = _bad_byte_column(raw, exc.start)
         where = f" in column '{column}'" if column and cell_line == line else ""
-        problems.append(
-            Problem(
-                name,
-                line,
-                None,
-                "encoding",
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}){where}; "
-                f"save the file as UTF-8{_encoding_hint(raw)}",
-            )
+        return refuse(
+            line,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}){where}; "
+            f"save the file as UTF-8{_encoding_hint(raw)}",
         )
-        return None
     if text.count("\x00") > len(text) // 4:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        problems.append(
-            Problem(
-                name,
-                line,
-                None,
-                "encoding",
-                "the file holds NUL bytes (a binary file, or text saved as UTF-16 without its "
-                "byte-order mark); save it as UTF-8 CSV",
-            )
+        return refuse(
+            text.count("\n", 0, text.index("\x00")) + 1,
+            "the file holds NUL bytes (a binary file, or text saved as UTF-16 without its "
+            "byte-order mark); save it as UTF-8 CSV",
         )
-        return None
     return text
 
 

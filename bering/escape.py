@@ -77,22 +77,22 @@ def spreadsheet_unescape(value):
     return value
 
 
-def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell and column name passed through :func:`spreadsheet_cell`.
-    Numeric columns are left alone (a negative number is not a formula)."""
+def _map_text(frame: pd.DataFrame, func) -> pd.DataFrame:
+    """A copy of ``frame`` with ``func`` applied to every cell of its text columns and to its text column names."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(spreadsheet_cell)
-    out.columns = [spreadsheet_cell(c) if isinstance(c, str) else c for c in out.columns]
+            out[col] = out[col].map(func)
+    out.columns = [func(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell and column name passed through :func:`spreadsheet_cell`.
+    Numeric columns are left alone (a negative number is not a formula)."""
+    return _map_text(frame, spreadsheet_cell)
 
 
 def unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`spreadsheet_frame` on a table read back as text."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(spreadsheet_unescape)
-    out.columns = [spreadsheet_unescape(c) if isinstance(c, str) else c for c in out.columns]
-    return out
+    return _map_text(frame, spreadsheet_unescape)

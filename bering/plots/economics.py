@@ -1,6 +1,6 @@
 """Figures of notebook 06 (would it pay?): the demand record, revenue against cost, the break-even's
 sensitivity, and the scale of the market. Each function takes the model's tables and returns a
-matplotlib figure; titles, source lines and alt text are added by the notebook's exporter."""
+matplotlib figure; titles, source lines, alt text and method notes are added by the notebook's exporter."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .. import money, style
-
-_DISPLAY_DPI = 80
+from .chart import DISPLAY_DPI as _DISPLAY_DPI
+from .chart import legend_below
 
 
 def _plt():
@@ -123,7 +123,7 @@ def revenue_cost_chart(
     ax.set_xlim(0, curve["traffic_mt_per_year"].max())
     ax.set_xlabel("freight through the link, million tonnes a year")
     ax.set_ylabel(f"{money.label()} bn a year")
-    ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    legend_below(ax, below=0.13, ncol=2)
     ax.text(
         0.99,
         0.25,
@@ -212,12 +212,5 @@ def market_chart(items: pd.DataFrame):
     ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 50)) for t in v["item"]], fontsize=9)
     ax.set_xlabel("million tonnes a year (log scale)")
     ax.grid(axis="y", visible=False)
-    ax.legend(
-        handles=[Patch(color=c, label=k) for k, c in colours.items()],
-        frameon=False,
-        fontsize=9,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        ncol=4,
-    )
+    legend_below(ax, [Patch(color=c, label=k) for k, c in colours.items()], below=0.16, ncol=4)
     return fig

@@ -22,15 +22,15 @@ from ..ledger import (
     verdict_counts,
 )
 from ..ledger import scorecard as scorecard_table
-from ..style import GREY
+from ..style import GREY, PALETTE
 from .chart import Chart
 
 VERDICT_COLOURS = {
-    "consistent": "#009E73",
-    "inconsistent": "#D55E00",
-    "unsupported": "#56B4E9",
-    "contested": "#E69F00",
-    NOT_CHECKABLE: "#8C8C8C",
+    "consistent": PALETTE["green"],
+    "inconsistent": PALETTE["vermillion"],
+    "unsupported": PALETTE["sky"],
+    "contested": PALETTE["orange"],
+    NOT_CHECKABLE: "#8C8C8C",  # lighter than the GREY of text and reference lines
 }
 
 

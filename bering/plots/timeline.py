@@ -118,7 +118,7 @@ def interactive_timeline(timeline: pd.DataFrame, sources: pd.DataFrame):
                 marker={
                     "symbol": symbols[cat],
                     "size": 12,
-                    "color": [CYCLE[0], CYCLE[2], CYCLE[3], "#6E6E6E"][i],
+                    "color": [CYCLE[0], CYCLE[2], CYCLE[3], GREY][i],
                     "line": {"color": "white", "width": 1},
                 },
                 customdata=custom.tolist(),

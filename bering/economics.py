@@ -21,7 +21,6 @@ plotting library; the figures are in :mod:`bering.plots.economics`.
 from __future__ import annotations
 
 import functools
-import html
 import itertools
 import math
 from dataclasses import dataclass, replace
@@ -398,79 +397,7 @@ def community_population(site: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# What-if
-
-
-class WhatIf:
-    """The break-even what-if: live ipywidgets controls in a kernel, a static table elsewhere.
-
-    Its display bundle carries the widget view (shown by JupyterLab with a live kernel) and an
-    HTML table of precomputed cases (shown by the static site and any viewer without widgets).
-    The first call of the controls, made while the cell runs, is skipped so that the stored output
-    is the same on every run; the central case is printed by the cell above it.
-    """
-
-    _ids = itertools.count(1)
-
-    def __init__(self, inputs: Inputs, base: Case, precomputed: pd.DataFrame):
-        self.inputs, self.base, self.precomputed = inputs, base, precomputed
-
-    def widget(self):
-        import ipywidgets as widgets
-        from IPython.display import display
-
-        style = {"description_width": "initial"}
-        controls = {
-            "traffic_mt": widgets.FloatSlider(
-                value=100, min=1, max=300, step=1, style=style, description="traffic (million t a year)"
-            ),
-            "rate_pct": widgets.FloatSlider(
-                value=self.base.rate * 100, min=0, max=10, step=0.5, style=style, description="real interest rate (%)"
-            ),
-            "life_years": widgets.IntSlider(
-                value=int(self.base.life_years), min=20, max=120, step=5, style=style, description="asset life (years)"
-            ),
-            "percentile": widgets.SelectionSlider(
-                options=[10, 20, 30, 40, 50, 60, 70, 80, 90],
-                style=style,
-                value=int(self.base.percentile),
-                description="cost percentile (P)",
-            ),
-        }
-        calls = []
-
-        def show(traffic_mt, rate_pct, life_years, percentile):
-            if not calls:
-                calls.append(1)
-                return
-            case = replace(self.base, rate=rate_pct / 100, life_years=life_years, percentile=percentile)
-            display(pd.Series(self.inputs.evaluate(case, traffic_mt)).round(2).to_frame("value"))
-
-        view = widgets.interactive_output(show, controls)
-        note = widgets.Label("Move a control to recompute the break-even; the table above is the central case.")
-        return widgets.VBox(
-            [
-                widgets.HBox([controls["traffic_mt"], controls["rate_pct"]]),
-                widgets.HBox([controls["life_years"], controls["percentile"]]),
-                note,
-                view,
-            ],
-            model_id=f"bering-economics-whatif-{next(self._ids)}",
-        )
-
-    def static_html(self) -> str:
-        table = self.precomputed.to_html(index=False, float_format=lambda v: f"{v:,.1f}", escape=True)
-        return "<p>" + html.escape("Precomputed cases (a live kernel shows controls here instead):") + "</p>" + table
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        try:
-            bundle = self.widget()._repr_mimebundle_()
-        except ImportError:
-            bundle = {}
-        bundle = dict(bundle or {})
-        bundle["text/html"] = self.static_html()
-        bundle["text/plain"] = self.precomputed.round(1).to_string(index=False)
-        return bundle
+# What-if (the controls are bering.plots.economics.WhatIf)
 
 
 def precomputed_cases(inputs: Inputs, base: Case) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from bering import data, economics, money
+from bering.plots import economics as plots
 
 # -- annuity and break-even, by hand ---------------------------------------------------------------
 
@@ -183,7 +184,7 @@ def test_whatif_bundle_has_a_static_table_that_escapes_text():
     table = economics.precomputed_cases(inputs, base)
     assert table["case"].iloc[0] == "central case"
     table.loc[0, "case"] = "<b>central</b>"
-    bundle = economics.WhatIf(inputs, base, table)._repr_mimebundle_()
+    bundle = plots.WhatIf(inputs, base, table)._repr_mimebundle_()
     assert "&lt;b&gt;central&lt;/b&gt;" in bundle["text/html"] and "<b>central" not in bundle["text/html"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

@@ -527,21 +527,29 @@ def route_comparison_chart(
             label=f"overland + capital charge ({capital_per_t:,.1f} per tonne)",
         )
     )
-    axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.075), ncol=2, frameon=False, fontsize=9)
-    axes[0].text(
-        0.99,
-        0.085,
+    axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.075), ncol=1, frameon=False, fontsize=9)
+    axes[1].text(
+        0.0,
+        -0.075,
         "* near-tie against the ice-free lanes\n"
-        + "\n".join(textwrap.wrap(rates_label, 40))
+        + "\n".join(textwrap.wrap(rates_label, 48))
         + "\nassumptions: truck speed, transfer time,\nNSR at the open-sea rate\ncapital charge: "
-        + "\n".join(textwrap.wrap(capital_label, 40)),
-        transform=axes[0].transAxes,
-        ha="right",
-        va="bottom",
+        + "\n".join(textwrap.wrap(capital_label, 48)),
+        transform=axes[1].transAxes,
+        ha="left",
+        va="top",
         fontsize=9,
         color="#6E6E6E",
     )
     return fig
+
+
+def _compact_tonnes(t: float) -> str:
+    """A tonnage as a short tick label: ``_compact_tonnes(1e6) == "1 Mt"``, ``_compact_tonnes(1e4) == "10 kt"``."""
+    for div, unit in ((1e6, "Mt"), (1e3, "kt")):
+        if t >= div:
+            return f"{t / div:,.0f} {unit}"
+    return f"{t:,.0f} t"
 
 
 def volume_chart(volume: pd.DataFrame):
@@ -582,9 +590,10 @@ def volume_chart(volume: pd.DataFrame):
             fontsize=9,
         )
     lo, hi = v["tonnes_freight"].min() / 3, v["tonnes_freight"].max()
-    ax.set_xlim(lo, hi * 2000)  # room for the labels right of the largest dots
+    ax.set_xlim(lo, hi * 5000)  # room for the labels right of the largest dots
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xticks([10.0**k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)])
+    ticks = [10.0**k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)]
+    ax.set_xticks(ticks, [_compact_tonnes(t) for t in ticks])
     ax.set_xlabel("gross tonnes of freight a year (log scale; rare-earth tonnages converted to concentrate)")
     ax.grid(axis="y", color="#EEEEEE")
     ax.grid(axis="x", visible=False)

@@ -692,38 +692,97 @@ def _rate(rates: pd.DataFrame, rate_id: str) -> pd.Series:
     return hit.iloc[0]
 
 
-def sea_rate_basis(rates: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
-    """Ocean rates per tonne-km derived from the USDA bulk-grain rates per tonne.
+def container_payload_t(rates: pd.DataFrame) -> float:
+    """Payload of a 40 ft container in tonnes: the ``sea_container`` row whose unit is ``tonnes``.
 
-    Each per-tonne rate is divided by the length of its route drawn through waypoints: US Gulf
-    (Houston) to Japan (Yokohama) through the Panama Canal, and the Pacific Northwest (Elliott Bay,
-    Seattle) to Japan direct. Returns ``rate_id, usd_per_t, year, route_km, usd_per_tkm``
-    (nominal dollars of ``year``). The per-tonne rates include port and canal charges, which are
-    spread over the distance here.
+    Raises ValueError when there is none or more than one, so a rate per container is never divided by
+    a guessed weight.
+    """
+    hit = rates[(rates["mode"] == "sea_container") & (rates["unit"] == "tonnes")]
+    if len(hit) != 1:
+        raise ValueError(f"expected one 40 ft container payload (sea_container, tonnes); found {len(hit)}")
+    value = float(hit["value"].iloc[0])
+    if not value > 0:
+        raise ValueError(f"container payload must be positive; got {value!r}")
+    return value
+
+
+def _lane(stops) -> list[str]:
+    return [] if pd.isna(stops) or not str(stops).strip() else str(stops).split(";")
+
+
+def sea_rate_basis(rates: pd.DataFrame, points: pd.DataFrame, cargo_class: str | None = None) -> pd.DataFrame:
+    """Ocean rates per tonne-km from rates quoted per tonne or per 40 ft container on a lane.
+
+    The rows are the sea rates with ``lane_stops`` (optionally only those of ``cargo_class``, ``bulk``
+    or ``container``). A rate per tonne is taken as it is; a rate per 40 ft container is divided by
+    the container payload (:func:`container_payload_t`). Each is then divided by the length of its lane,
+    the geodesic polyline through ``lane_stops``. Returns ``rate_id, cargo_class, route, usd_per_t,
+    year, route_km, usd_per_tkm`` (nominal dollars of ``year``, read from the rate id). Port and canal
+    charges inside a rate are spread over the distance. Raises ValueError for an unknown unit or
+    waypoint, or when no row is left.
     """
     coords = points.set_index("point_id")[["lat", "lon"]]
-    routes = {
-        "gulf_japan": [
-            "port_of_houston",
-            "yucatan_channel",
-            "panama_canal",
-            "cocos_island",
-            "revillagigedo_islands",
-            "yokohama",
-        ],
-        "pnw_japan": ["elliott_bay", "yokohama"],
-    }
-    km = {
-        k: geo.polyline_km(coords.loc[v, "lat"].to_numpy(), coords.loc[v, "lon"].to_numpy()) for k, v in routes.items()
-    }
-    sea = rates[rates["mode"] == "sea_bulk"].copy()
+    sea = rates[rates["mode"].astype(str).str.startswith("sea_") & rates["lane_stops"].map(lambda x: bool(_lane(x)))]
+    if cargo_class is not None:
+        sea = sea[sea["cargo_class"] == cargo_class]
     if sea.empty:
-        raise ValueError("no sea_bulk rates in the data")
-    sea["route"] = np.where(sea["rate_id"].str.contains("gulf_japan"), "gulf_japan", "pnw_japan")
-    sea["year"] = sea["rate_id"].str.extract(r"_(\d{4})")[0].astype(int)
-    sea["route_km"] = sea["route"].map(km)
-    sea["usd_per_tkm"] = sea["value"].astype(float) / sea["route_km"]
-    return sea[["rate_id", "route", "value", "year", "route_km", "usd_per_tkm"]].rename(columns={"value": "usd_per_t"})
+        raise ValueError(f"no sea rates with a lane for cargo class {cargo_class!r} in the data")
+    rows = []
+    for r in sea.itertuples(index=False):
+        stops = _lane(r.lane_stops)
+        missing = [p for p in stops if p not in coords.index]
+        if missing:
+            raise ValueError(f"rate {r.rate_id}: unknown lane stops {missing}")
+        unit = str(r.unit)
+        if unit.startswith("USD per metric ton"):
+            per_t = float(r.value)
+        elif unit.startswith("USD per 40 ft container"):
+            per_t = float(r.value) / container_payload_t(rates)
+        else:
+            raise ValueError(f"rate {r.rate_id}: cannot turn {unit!r} into USD per tonne")
+        year = re.search(r"_(\d{4})", r.rate_id)
+        if year is None:
+            raise ValueError(f"rate {r.rate_id}: no year in the rate id")
+        km = geo.polyline_km(coords.loc[stops, "lat"].to_numpy(), coords.loc[stops, "lon"].to_numpy())
+        rows.append(
+            {
+                "rate_id": r.rate_id,
+                "cargo_class": r.cargo_class,
+                "route": f"{stops[0]}-{stops[-1]}",
+                "usd_per_t": per_t,
+                "year": int(year.group(1)),
+                "route_km": km,
+                "usd_per_tkm": per_t / km,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rail_basis(rates: pd.DataFrame, rate_ids) -> str:
+    """The one ``rate_basis`` shared by the rail rates ``rate_ids``; raises ValueError naming a mix.
+
+    Every rail leg of the model must be charged on one basis (average revenue per tonne-km over all
+    traffic, say), never average revenue on one side and a bulk contract rate on the other.
+    """
+    hit = rates.set_index("rate_id").reindex(list(rate_ids))
+    if hit["mode"].isna().any():
+        raise KeyError(f"no freight rate {hit.index[hit['mode'].isna()].tolist()} in the data")
+    bases = hit["rate_basis"].fillna("").astype(str)
+    if (bases == "").any():
+        raise ValueError(f"rail rates without a rate_basis: {bases.index[bases == ''].tolist()}")
+    if bases.nunique() != 1:
+        raise ValueError(f"rail rates mix bases: {dict(zip(bases.index, bases))}")
+    return str(bases.iloc[0])
+
+
+#: The rail rate rows the model charges (Russian Railways revenue over loaded turnover; US Class I yield).
+RAIL_RATE_IDS = (
+    "ru_rail_freight_revenue_2013",
+    "ru_rail_loaded_turnover_2013",
+    "us_rail_yield_2012q4",
+    "us_rail_yield_2013q4",
+)
 
 
 @dataclass(frozen=True)
@@ -745,14 +804,19 @@ class Assumed:
         return cls(a[need[0]], a[need[1]], a[need[2]])
 
 
-def unit_rates(rates: pd.DataFrame, points: pd.DataFrame, conv: money.Money, assumed: Assumed) -> pd.DataFrame:
+def unit_rates(
+    rates: pd.DataFrame, points: pd.DataFrame, conv: money.Money, assumed: Assumed, sea_class: str = "container"
+) -> pd.DataFrame:
     """Cost (USD 2025 per tonne-km) and speed (km per day) of each rate class, per scenario.
 
     * ``rail_russia``: Russian Railways freight revenue over loaded freight turnover, 2013 (one
       figure, so low = central = high);
-    * ``rail_north_america``: US Class I revenue per ton-mile, Q4 2012 and Q4 2013;
+    * ``rail_north_america``: US Class I revenue per ton-mile, Q4 2012 and Q4 2013; both rail classes
+      on one basis, checked by :func:`rail_basis`;
     * ``truck``: US truck revenue per ton-mile, 2008 and 2010;
-    * ``sea``: the USDA grain rates per tonne over their route lengths (:func:`sea_rate_basis`);
+    * ``sea``: the lane rates of cargo class ``sea_class`` over their lane lengths
+      (:func:`sea_rate_basis`): Drewry container spot rates for ``container``, USDA grain rates for
+      ``bulk``;
     * ``sea_nsr``: the sea rate times the NSR cost ratio (an assumption).
 
     Nominal figures are restated in USD 2025 with ``conv``. "low" takes the lowest cost and the
@@ -761,6 +825,7 @@ def unit_rates(rates: pd.DataFrame, points: pd.DataFrame, conv: money.Money, ass
     truck speed as assumed.
     """
     out = []
+    rail_basis(rates, RAIL_RATE_IDS)
 
     def add(cls, costs, speeds):
         costs = np.asarray(costs, dtype=float)
@@ -791,7 +856,7 @@ def unit_rates(rates: pd.DataFrame, points: pd.DataFrame, conv: money.Money, ass
     ]
     add("truck", [conv.convert(v, "USD", y) for v, y in truck], [assumed.truck_km_per_day])
 
-    basis = sea_rate_basis(rates, points)
+    basis = sea_rate_basis(rates, points, sea_class)
     sea_costs = conv.convert(basis["usd_per_tkm"].to_numpy(), "USD", basis["year"].to_numpy())
     ship = [
         _rate(rates, r)["value"] * KNOT_KMH * 24 for r in ("sea_liner_speed_2023q1", "sea_container_speed_typical_min")
@@ -896,6 +961,37 @@ def verdict_table(routes: pd.DataFrame, sea_options=("nsr", "nsr_west", "convent
 # volume
 
 
+def volume_flag(rates: pd.DataFrame) -> pd.Series:
+    """True for the rows whose ``volume_comparison`` column says they enter the volume comparison.
+
+    Accepts booleans or the strings ``true``/``false`` (any case); empty means not a tonnage, False.
+    """
+    if "volume_comparison" not in rates.columns:
+        raise ValueError("freight rates have no volume_comparison column")
+    return rates["volume_comparison"].map(lambda v: str(v).strip().lower() in ("true", "1")).astype(bool)
+
+
+def volume_left_out(rates: pd.DataFrame) -> pd.DataFrame:
+    """Tonnage rows (crossing claims and Northern Sea Route cargo) that stay out of the volume comparison,
+    with the reason: ``rate_id, statistic, reason``."""
+    tonnage = rates["mode"].isin(["bering_crossing", "northern_sea_route"]) & rates["unit"].astype(str).str.contains(
+        "tonnes"
+    )
+    out = rates[tonnage & ~volume_flag(rates)]
+    return pd.DataFrame(
+        {
+            "rate_id": out["rate_id"],
+            "statistic": out["statistic"],
+            "reason": [
+                "volume_comparison is false in freight_rates.csv" + (f"; {n}" if isinstance(n, str) and n else "")
+                for n in out["notes"]
+            ]
+            if "notes" in out.columns
+            else "volume_comparison is false in freight_rates.csv",
+        }
+    ).reset_index(drop=True)
+
+
 def volume_table(
     rates: pd.DataFrame,
     prod: pd.DataFrame,
@@ -906,7 +1002,9 @@ def volume_table(
 ) -> pd.DataFrame:
     """Tonnages to set against the crossing's claimed capacity, all in gross tonnes of freight.
 
-    Capacity claims (million tonnes a year) and Northern Sea Route cargo are gross tonnes already.
+    Capacity claims (million tonnes a year) and Northern Sea Route cargo are gross tonnes already;
+    a row enters when its ``volume_comparison`` column is true (:func:`volume_flag`; the others are
+    listed by :func:`volume_left_out`).
     ``country``'s ``year`` mine output (t REO, USGS) and its stated tonnage targets would travel as
     concentrate, so they are divided by ``reo_fraction`` (the REO content of the concentrate, 0-1)
     to give the tonnes a train or ship would carry. The targets' product basis is mostly not stated;
@@ -916,14 +1014,11 @@ def volume_table(
     """
     if not 0 < reo_fraction <= 1:
         raise ValueError(f"reo_fraction must be in (0, 1]; got {reo_fraction!r}")
-    cap = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year")]
+    chosen = volume_flag(rates)
+    cap = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year") & chosen]
     if cap.empty:
         raise ValueError("no crossing capacity claims (bering_crossing, million tonnes per year) in the data")
-    nsr = rates[
-        (rates["mode"] == "northern_sea_route")
-        & (rates["unit"] == "million tonnes")
-        & rates["rate_id"].isin(["nsr_total_cargo_2024", "nsr_transit_cargo_2024"])
-    ]
+    nsr = rates[(rates["mode"] == "northern_sea_route") & (rates["unit"] == "million tonnes") & chosen]
     gross = "gross tonnes of freight"
     rows = [
         {
@@ -1204,7 +1299,8 @@ def sea_flip_multiple(
     """Factor by which every sea rate would have to rise for the best sea route to cost as much as
     overland (central), per (deposit, destination).
 
-    The sea rates here are bulk-grain rates; concentrate in bags or containers pays more per tonne.
+    The sea rates are those of the cargo's class (container rates for concentrate); the factor shows how
+    far they could be off before the verdict changes.
     Each sea route's central cost is split into its sea legs (``sea`` and ``sea_nsr``, scaled by the
     factor) and its land legs. The best sea route reaches the overland cost when every option does,
     so the answer is the largest of the options' factors. Below 1: overland is already cheaper.
@@ -1285,6 +1381,11 @@ class Analysis:
     volume: pd.DataFrame
     capital: pd.DataFrame
     assumed: "Assumed"
+    sea_class: str
+    sea_basis: pd.DataFrame
+    rail_basis: str
+    container_payload_t: float
+    volume_left_out: pd.DataFrame
     nsr_season_months: int
     concentrate: str
     capital_rate: float
@@ -1345,17 +1446,6 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     factors = route_factors(load("published_lengths"), places, segments)
     rates = load("freight_rates")
     assumed = Assumed.from_table(assumptions.reset_index())
-    unit = unit_rates(rates, points, conv, assumed)
-    legs_costed = leg_costs(legs, unit, factor_scenarios(factors))
-    routes = route_table(legs_costed, assumed.transfer_dwell_days)
-    verdict = verdict_table(routes)
-    verdict["near_tie"] = near_ties(verdict).to_numpy()
-    ice_free = verdict_table(routes, ("conventional",))
-    ice_free["near_tie"] = near_ties(ice_free).to_numpy()
-    flip = nsr_flip_ratio(legs_costed, verdict, assumed.nsr_cost_ratio)
-    verdict["nsr_flip_ratio"] = [flip.get((d, t), np.nan) for d, t in zip(verdict["deposit"], verdict["destination"])]
-    mult = sea_flip_multiple(legs_costed, verdict)
-    verdict["sea_flip_multiple"] = [mult.get(k, np.nan) for k in zip(verdict["deposit"], verdict["destination"])]
     products = load("ree_products")
     russian = products[products["ships_from"] == "Russia"]
     if len(russian) != 1:
@@ -1363,6 +1453,27 @@ def _analysis(data_dir, scenario: str) -> Analysis:
             f"ree_products.csv must name exactly one concentrate shipping from Russia; found {len(russian)}"
         )
     conc = russian.iloc[0]
+    sea_class = str(conc["sea_cargo_class"])
+    unit = unit_rates(rates, points, conv, assumed, sea_class)
+    sea_basis = sea_rate_basis(rates, points)
+    sea_basis["usd_per_tkm_2025"] = conv.convert(
+        sea_basis["usd_per_tkm"].to_numpy(), "USD", sea_basis["year"].to_numpy()
+    )
+    sea_basis["usd_per_t_2025"] = conv.convert(sea_basis["usd_per_t"].to_numpy(), "USD", sea_basis["year"].to_numpy())
+    legs_costed = leg_costs(legs, unit, factor_scenarios(factors))
+    routes = route_table(legs_costed, assumed.transfer_dwell_days)
+    verdict = verdict_table(routes)
+    verdict["near_tie"] = near_ties(verdict).to_numpy()
+    ice_free = verdict_table(routes, ("conventional",))
+    ice_free["near_tie"] = near_ties(ice_free).to_numpy()
+    mult_free = sea_flip_multiple(legs_costed, ice_free, ("conventional",))
+    ice_free["sea_flip_multiple"] = [
+        mult_free.get(k, np.nan) for k in zip(ice_free["deposit"], ice_free["destination"])
+    ]
+    flip = nsr_flip_ratio(legs_costed, verdict, assumed.nsr_cost_ratio)
+    verdict["nsr_flip_ratio"] = [flip.get((d, t), np.nan) for d, t in zip(verdict["deposit"], verdict["destination"])]
+    mult = sea_flip_multiple(legs_costed, verdict)
+    verdict["sea_flip_multiple"] = [mult.get(k, np.nan) for k in zip(verdict["deposit"], verdict["destination"])]
     values = cargo_values(load("ree_prices"), russian, conv)
     sov = freight_share(routes, values)
     volume = volume_table(rates, prod, targets, float(conc["reo_pct"]) / 100, year=YEAR)
@@ -1410,6 +1521,11 @@ def _analysis(data_dir, scenario: str) -> Analysis:
         volume=volume,
         capital=pd.DataFrame(cap_rows),
         assumed=assumed,
+        sea_class=sea_class,
+        sea_basis=sea_basis,
+        rail_basis=rail_basis(rates, RAIL_RATE_IDS),
+        container_payload_t=container_payload_t(rates),
+        volume_left_out=volume_left_out(rates),
         nsr_season_months=months,
         concentrate=str(conc["name"]),
         capital_rate=rate,
@@ -1480,22 +1596,36 @@ def findings(a: Analysis) -> str:
     ties = vf[vf["near_tie"]]
     tie_txt = "; ".join(
         f"{DEPOSIT_NAMES[t.deposit]} to {_place(t.destination)} "
-        f"({t.saving_usd_per_t_low:+,.0f} to {t.saving_usd_per_t_high:+,.0f} {money.label()} per tonne)"
+        f"({t.saving_usd_per_t_low:+,.0f} to {t.saving_usd_per_t_high:+,.0f} {money.label()} per tonne; "
+        f"tied at {t.sea_flip_multiple:.2f} times the sea rates)"
         for t in ties.itertuples()
     )
     low = v.loc[v["sea_flip_multiple"].idxmin()]
+    sb = a.sea_basis.groupby("cargo_class")["usd_per_tkm_2025"].mean()
+    cls = a.sea_class
+    other = [c for c in sb.index if c != cls]
+    vs_other = (
+        f" ({sb[cls] / sb[other[0]]:.1f} times the {other[0]} rate, which fits whole shiploads only)"
+        if other and sb[other[0]] > 0
+        else ""
+    )
+    m_lo, m_hi = v["sea_flip_multiple"].min(), v["sea_flip_multiple"].max()
     flip_sentence = (
-        " The sea rates are bulk-grain rates, not rates for the small lots or containers concentrate "
-        "would ship in. Overland would tie only if sea freight cost "
-        f"{v['sea_flip_multiple'].min():.1f} to {v['sea_flip_multiple'].max():.1f} times those rates, "
-        "the least for "
-        f"{DEPOSIT_NAMES[low['deposit']]} to {_place(low['destination'])}: the cargo-class rate is the "
-        "assumption that could flip the verdict."
+        f" Sea legs pay {cls} rates, {sb[cls] * 1000:.1f} {money.label()} per 1,000 tonne-km{vs_other}, since "
+        f"Russia's few thousand tonnes of concentrate a year would ship in boxes. Overland would tie if every sea "
+        f"rate were {m_lo:.1f} to {m_hi:.1f} times what it is, the least for "
+        f"{DEPOSIT_NAMES[low['deposit']]} to {_place(low['destination'])}"
+        + (
+            ": overland is already cheaper there."
+            if m_lo < 1
+            else ": the sea rate is the assumption that would flip it."
+        )
     )
     tie_sentence = (
         f" Outside the Northern Sea Route's {a.nsr_season_months}-month tariff season (July to November), "
         f"against the ice-free lanes alone, {len(ties)} of {len(vf)} pairs are near-ties whose ranking "
-        f"flips between the low and high scenarios (route factor and rates): {tie_txt}."
+        f"flips between the low and high scenarios (route factor and rates); the sea rate is the assumption that "
+        f"decides each: {tie_txt}."
         if len(ties)
         else ""
     )
@@ -1719,14 +1849,39 @@ def key_numbers(a: Analysis, year: int = 2024) -> list[tuple]:
             "sea_rate_multiple_to_flip_min",
             float(a.verdict["sea_flip_multiple"].min()),
             "ratio",
-            "Smallest factor (over deposit-destination pairs) by which the bulk-grain sea rates would have to rise "
-            "for overland to cost as much as the best sea route, central",
+            f"Smallest factor (over deposit-destination pairs) by which the {a.sea_class} sea rates would have to "
+            "change for overland to cost as much as the best sea route, central (below 1: overland already cheaper)",
+        ),
+        *[
+            (
+                f"sea_rate_usd_per_tkm_{cls}_central",
+                float(g["usd_per_tkm_2025"].mean()),
+                f"{usd} per tonne-km",
+                f"Open-sea freight rate for {cls} cargo, mean over its lanes ("
+                + ", ".join(dict.fromkeys(g["route"]))
+                + "): rate per tonne over the lane length drawn through waypoints",
+            )
+            for cls, g in a.sea_basis.groupby("cargo_class", sort=True)
+        ],
+        (
+            "container_40ft_payload_t",
+            float(a.container_payload_t),
+            "t",
+            "Maximum payload of a 40 ft dry container (carrier specification), used to turn rates per box into "
+            "rates per tonne",
         ),
         (
             "overland_near_tie_pairs",
             int(a.verdict["near_tie"].sum()),
             "count",
             f"Deposit-destination pairs (of {len(a.verdict)}) whose ranking flips between the low and high scenarios",
+        ),
+        (
+            "overland_near_tie_pairs_ice_free",
+            int(a.verdict_ice_free["near_tie"].sum()),
+            "count",
+            f"Deposit-destination pairs (of {len(a.verdict_ice_free)}) whose ranking against the ice-free lanes alone "
+            "(outside the Northern Sea Route season) flips between the low and high scenarios",
         ),
         (
             "russia_ree_output_share_of_crossing_capacity_pct",

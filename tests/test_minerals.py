@@ -616,7 +616,7 @@ def test_volume_table_converts_oxide_tonnes_to_concentrate():
                 "source_id": "s",
             },
         ]
-    )
+    ).assign(volume_comparison=[True, True])
     prod = pd.DataFrame([{"country": "Russia", "year": 2024, "production_t_reo": 2600.0, "source_id": "u"}])
     targets = pd.DataFrame(
         [{"unit": "t per year", "target_year": 2030, "statement": "t", "value": 3000.0, "source_id": "t"}]
@@ -804,3 +804,208 @@ def test_the_finding_states_the_concentrate_price_proxy():
     assert "a proxy: the collection holds no price for it" in text
     assert "MP Materials average realized price per tonne of REO sold" in text
     assert "at 3.5% real" in text
+
+
+# ------------------------------------------------------------------------------------------
+# freight at the cargo class's rate, rail on one basis, and what enters the volume chart
+
+
+def _lane_rates(extra=()):
+    rows = [
+        {
+            "rate_id": "box_a_b_2024_11_28",
+            "mode": "sea_container",
+            "statistic": "spot",
+            "value": 2880.0,
+            "unit": "USD per 40 ft container (nominal)",
+            "cargo_class": "container",
+            "lane_stops": "a;b",
+        },
+        {
+            "rate_id": "grain_a_c_2018_06",
+            "mode": "sea_bulk",
+            "statistic": "grain",
+            "value": 5.0,
+            "unit": "USD per metric ton (nominal)",
+            "cargo_class": "bulk",
+            "lane_stops": "a;b;c",
+        },
+        {
+            "rate_id": "payload",
+            "mode": "sea_container",
+            "statistic": "40 ft payload",
+            "value": 28.8,
+            "unit": "tonnes",
+            "cargo_class": None,
+            "lane_stops": None,
+        },
+        *extra,
+    ]
+    return pd.DataFrame(rows)
+
+
+_LANE_POINTS = pd.DataFrame({"point_id": ["a", "b", "c"], "lat": [0.0, 0.0, 0.0], "lon": [0.0, 1.0, 2.0]})
+
+
+def test_container_rate_per_tonne_km_by_hand():
+    basis = minerals.sea_rate_basis(_lane_rates(), _LANE_POINTS).set_index("rate_id")
+    one_degree = geo.geodesic_km(0.0, 0.0, 0.0, 1.0)
+    assert one_degree == pytest.approx(111.3195, abs=1e-3)  # WGS84 equator, 1 degree
+    box = basis.loc["box_a_b_2024_11_28"]
+    assert box["usd_per_t"] == pytest.approx(2880 / 28.8)  # 100 USD a tonne
+    assert box["usd_per_tkm"] == pytest.approx(100 / one_degree)
+    assert (box["year"], box["route"], box["cargo_class"]) == (2024, "a-b", "container")
+    grain = basis.loc["grain_a_c_2018_06"]
+    assert grain["usd_per_tkm"] == pytest.approx(5 / (2 * one_degree))
+    only_bulk = minerals.sea_rate_basis(_lane_rates(), _LANE_POINTS, "bulk")
+    assert list(only_bulk["rate_id"]) == ["grain_a_c_2018_06"]
+
+
+def test_container_rates_need_one_payload_and_known_units():
+    rates = _lane_rates()
+    assert minerals.container_payload_t(rates) == 28.8
+    with pytest.raises(ValueError, match="expected one 40 ft container payload"):
+        minerals.container_payload_t(rates[rates["rate_id"] != "payload"])
+    odd = _lane_rates(
+        [
+            {
+                "rate_id": "x_2020",
+                "mode": "sea_container",
+                "statistic": "odd",
+                "value": 1.0,
+                "unit": "EUR per pallet",
+                "cargo_class": "container",
+                "lane_stops": "a;b",
+            }
+        ]
+    )
+    with pytest.raises(ValueError, match="cannot turn 'EUR per pallet' into USD per tonne"):
+        minerals.sea_rate_basis(odd, _LANE_POINTS)
+    with pytest.raises(ValueError, match=r"unknown lane stops \['z'\]"):
+        minerals.sea_rate_basis(_lane_rates().replace({"a;b": "a;z"}), _LANE_POINTS)
+    with pytest.raises(ValueError, match="no sea rates with a lane for cargo class 'tanker'"):
+        minerals.sea_rate_basis(_lane_rates(), _LANE_POINTS, "tanker")
+
+
+def test_shipped_sea_rates_follow_the_cargo_class():
+    a = minerals.analysis()
+    assert (
+        a.sea_class == data.load("ree_products").set_index("product_id").loc["loparite_concentrate", "sea_cargo_class"]
+    )
+    assert a.sea_class == "container"
+    box = a.sea_basis[a.sea_basis["cargo_class"] == "container"].set_index("rate_id")
+    la = box.loc["wci_shanghai_los_angeles_2024_11_28"]
+    assert la["usd_per_t"] == pytest.approx(4250 / 28.8)  # USD 147.57 a tonne, nominal 2024
+    sea = a.unit[(a.unit["rate_class"] == "sea")].set_index("scenario")["usd_per_tkm"]
+    assert sea["central"] == pytest.approx(box["usd_per_tkm_2025"].mean())
+    assert sea["low"] == pytest.approx(box["usd_per_tkm_2025"].min())
+    bulk = a.sea_basis[a.sea_basis["cargo_class"] == "bulk"]["usd_per_tkm_2025"]
+    assert sea["low"] > bulk.max()  # a box costs more per tonne-km than grain by the shipload
+
+
+def test_rail_rates_must_share_one_basis():
+    rates = pd.DataFrame(
+        {
+            "rate_id": ["r1", "r2", "r3"],
+            "mode": ["rail_us", "rail_russia", "rail_russia"],
+            "rate_basis": ["revenue per tkm, all traffic", "revenue per tkm, all traffic", "bulk contract rate"],
+        }
+    )
+    assert minerals.rail_basis(rates, ["r1", "r2"]) == "revenue per tkm, all traffic"
+    with pytest.raises(ValueError, match="rail rates mix bases"):
+        minerals.rail_basis(rates, ["r1", "r3"])
+    with pytest.raises(ValueError, match=r"rail rates without a rate_basis: \['r1'\]"):
+        minerals.rail_basis(rates.assign(rate_basis=[None, "x", "x"]), ["r1", "r2"])
+    with pytest.raises(KeyError, match="r9"):
+        minerals.rail_basis(rates, ["r9"])
+    assert minerals.analysis().rail_basis == "average revenue per tonne-km, all traffic"
+
+
+def test_a_planted_tonnage_row_enters_the_volume_chart_by_its_column_or_is_reported():
+    base = {"mode": "northern_sea_route", "unit": "million tonnes", "source_id": "s", "notes": ""}
+    rates = pd.DataFrame(
+        [
+            {
+                **base,
+                "rate_id": "cap",
+                "mode": "bering_crossing",
+                "statistic": "claim",
+                "value": 70.0,
+                "unit": "million tonnes per year",
+                "volume_comparison": True,
+            },
+            {**base, "rate_id": "planted_in", "statistic": "planted in", "value": 12.0, "volume_comparison": "true"},
+            {
+                **base,
+                "rate_id": "planted_out",
+                "statistic": "planted out",
+                "value": 9.0,
+                "volume_comparison": False,
+                "notes": "partial year",
+            },
+            {
+                **base,
+                "rate_id": "speed",
+                "mode": "sea_container",
+                "statistic": "knots",
+                "value": 14.0,
+                "unit": "knots",
+                "volume_comparison": None,
+            },
+        ]
+    )
+    prod = pd.DataFrame([{"country": "Russia", "year": 2024, "production_t_reo": 2600.0, "source_id": "u"}])
+    targets = pd.DataFrame(columns=["unit", "target_year", "statement", "value", "source_id"])
+    v = minerals.volume_table(rates, prod, targets, 0.30)
+    assert "planted in" in set(v["item"]) and "planted out" not in set(v["item"])
+    assert v.set_index("item").loc["planted in", "tonnes_freight"] == 12e6
+    out = minerals.volume_left_out(rates)
+    assert list(out["rate_id"]) == ["planted_out"]  # the speed row is no tonnage, so it is not reported
+    assert out["reason"].iloc[0] == "volume_comparison is false in freight_rates.csv; partial year"
+    with pytest.raises(ValueError, match="no volume_comparison column"):
+        minerals.volume_table(rates.drop(columns="volume_comparison"), prod, targets, 0.30)
+
+
+def test_shipped_volume_chart_and_its_left_out_rows():
+    from bering.plots import minerals as plots
+
+    a = minerals.analysis()
+    nsr = a.volume[a.volume["kind"] == "Northern Sea Route cargo"]
+    rates = data.load("freight_rates").set_index("rate_id")
+    flagged = rates[(rates["mode"] == "northern_sea_route") & minerals.volume_flag(rates.reset_index()).to_numpy()]
+    assert sorted(nsr["item"]) == sorted(flagged["statistic"])
+    left = plots.left_out(a)
+    left = left[left["table"] == "freight_rates.csv"]
+    assert set(left["row"]) == set(a.volume_left_out["rate_id"]) and len(left) >= 1
+    assert left["reason"].str.startswith("volume_comparison is false").all()
+
+
+def test_every_figure_of_notebook_04_states_its_method():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from bering.plots import minerals as plots
+
+    a = minerals.analysis()
+    charts = [
+        plots.production_shares(a),
+        plots.concentration(a),
+        plots.route_comparison(a),
+        plots.volume(a),
+        plots.routes_interactive(a),
+    ]
+    for c in charts:
+        assert len(c.method) > 40, c.name
+    rc = plots.route_comparison(a)
+    assert "container rates" in rc.method and a.rail_basis in rc.method
+    assert "Drewry" in rc.source
+
+
+def test_near_ties_name_the_sea_rate_that_would_flip_them():
+    a = minerals.analysis()
+    vf = a.verdict_ice_free
+    text = minerals.findings(a)
+    for t in vf[vf["near_tie"]].itertuples():
+        assert f"tied at {t.sea_flip_multiple:.2f} times the sea rates" in text
+        # a near-tie ties within the scenario range, so its multiple is near 1 (0.5-2)
+        assert 0.5 < t.sea_flip_multiple < 2

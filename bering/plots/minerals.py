@@ -365,6 +365,9 @@ def left_out(a: Analysis) -> pd.DataFrame:
         {"table": "ree_production.csv", "row": f"year {int(r.year)}", "reason": f"no HHI: {r.reason}"}
         for r in incomplete.itertuples()
     ]
+    rows += [
+        {"table": "freight_rates.csv", "row": r.rate_id, "reason": r.reason} for r in a.volume_left_out.itertuples()
+    ]
     vol_kinds = set(a.volume["kind"])
     if "stated target" in vol_kinds:
         t = a.targets[a.targets["unit"] != "t per year"]
@@ -426,9 +429,16 @@ def stage_chart(stages: pd.DataFrame, stage_hhi: pd.DataFrame):
 
 
 def route_comparison_chart(
-    routes: pd.DataFrame, verdict_ice_free: pd.DataFrame, cargo_value: float, capital_per_t: float, capital_label: str
+    routes: pd.DataFrame,
+    verdict_ice_free: pd.DataFrame,
+    cargo_value: float,
+    capital_per_t: float,
+    capital_label: str,
+    rates_label: str = "",
 ):
     """Freight cost per tonne and transit days of every route, dots with low-high whiskers.
+
+    ``rates_label`` says on the chart which rate basis each mode is charged at.
 
     Cost has a second axis: the share of ``cargo_value`` (USD per tonne of concentrate). Overland rows
     also show freight plus ``capital_per_t`` (hollow diamond). Pairs that are near-ties against the
@@ -517,19 +527,29 @@ def route_comparison_chart(
             label=f"overland + capital charge ({capital_per_t:,.1f} per tonne)",
         )
     )
-    axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.075), ncol=2, frameon=False, fontsize=9)
-    axes[0].text(
-        0.99,
-        0.085,
-        "* near-tie against the ice-free lanes\nassumptions: truck speed, transfer time,\n"
-        "NSR at the open-sea rate\ncapital charge: " + "\n".join(textwrap.wrap(capital_label, 40)),
-        transform=axes[0].transAxes,
-        ha="right",
-        va="bottom",
+    axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.075), ncol=1, frameon=False, fontsize=9)
+    axes[1].text(
+        0.0,
+        -0.075,
+        "* near-tie against the ice-free lanes\n"
+        + "\n".join(textwrap.wrap(rates_label, 48))
+        + "\nassumptions: truck speed, transfer time,\nNSR at the open-sea rate\ncapital charge: "
+        + "\n".join(textwrap.wrap(capital_label, 48)),
+        transform=axes[1].transAxes,
+        ha="left",
+        va="top",
         fontsize=9,
         color="#6E6E6E",
     )
     return fig
+
+
+def _compact_tonnes(t: float) -> str:
+    """A tonnage as a short tick label: ``_compact_tonnes(1e6) == "1 Mt"``, ``_compact_tonnes(1e4) == "10 kt"``."""
+    for div, unit in ((1e6, "Mt"), (1e3, "kt")):
+        if t >= div:
+            return f"{t / div:,.0f} {unit}"
+    return f"{t:,.0f} t"
 
 
 def volume_chart(volume: pd.DataFrame):
@@ -570,9 +590,10 @@ def volume_chart(volume: pd.DataFrame):
             fontsize=9,
         )
     lo, hi = v["tonnes_freight"].min() / 3, v["tonnes_freight"].max()
-    ax.set_xlim(lo, hi * 2000)  # room for the labels right of the largest dots
+    ax.set_xlim(lo, hi * 5000)  # room for the labels right of the largest dots
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xticks([10.0**k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)])
+    ticks = [10.0**k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)]
+    ax.set_xticks(ticks, [_compact_tonnes(t) for t in ticks])
     ax.set_xlabel("gross tonnes of freight a year (log scale; rare-earth tonnages converted to concentrate)")
     ax.grid(axis="y", color="#EEEEEE")
     ax.grid(axis="x", visible=False)
@@ -628,6 +649,10 @@ def production_shares(a: Analysis) -> Chart:
             "data/ree_production.csv"
         ),
         data_files=("ree_production.csv", "sources.csv"),
+        method=(
+            "Each country's mine production (t REO) divided by the world total of the same year and edition; "
+            "years whose listed rows miss the world total by more than the recorded tolerance are drawn hollow."
+        ),
     )
 
 
@@ -656,6 +681,11 @@ def concentration(a: Analysis) -> Chart:
             "2010 magnets (data/ree_value_chain.csv)"
         ),
         data_files=("ree_production.csv", "ree_value_chain.csv", "assumptions.csv", "sources.csv"),
+        method=(
+            "Mining shares computed from USGS tonnages, later stages as published. HHI: the sum of squared percent "
+            "shares, with the unnamed remainder counted as one producer (upper bound) or left out (lower bound); "
+            "the bounds are folded into one value where both round alike at two significant figures."
+        ),
     )
 
 
@@ -692,6 +722,10 @@ def route_map_chart(a: Analysis, land, deposit: str = "tomtor") -> Chart:
             "assumptions.csv",
             "sources.csv",
         ),
+        method=(
+            "Each leg is a geodesic polyline through its sourced stops, drawn on a polar projection; lengths in the "
+            "title add land legs scaled by the pooled route factor (published corridor length over geodesic length)."
+        ),
     )
 
 
@@ -706,8 +740,18 @@ def route_comparison(a: Analysis) -> Chart:
         f"{cap['basis']} over {cap['tonnes_per_year'] / 1e6:,.0f} Mt a year, {a.capital_rate * 100:g}% "
         f"over {a.capital_years:g} years (assumptions)"
     )
-    fig = route_comparison_chart(a.routes, vf, float(conc["value_central"]), float(cap["usd_per_t"]), cap_label)
+    rates_label = f"sea: {a.sea_class} rates; rail: {a.rail_basis}"
+    fig = route_comparison_chart(
+        a.routes, vf, float(conc["value_central"]), float(cap["usd_per_t"]), cap_label, rates_label
+    )
     over = a.routes[a.routes["option"] == "overland"]["usd_per_t_central"]
+    sea_min = (
+        a.routes[a.routes["option"].isin(["nsr", "nsr_west", "conventional"])]
+        .groupby(["deposit", "destination"])["usd_per_t_central"]
+        .min()
+    )
+    over_by_pair = a.routes[a.routes["option"] == "overland"].set_index(["deposit", "destination"])["usd_per_t_central"]
+    right = int((over_by_pair > sea_min.reindex(over_by_pair.index)).sum())
     return Chart(
         fig,
         "04_route_comparison",
@@ -720,13 +764,16 @@ def route_comparison(a: Analysis) -> Chart:
             f"grouped by pair: freight cost in {money.label()} per tonne (top axis: share of the "
             f"{conc['value_central']:,.0f} {money.label()} value of a tonne of concentrate) and transit days, each "
             f"with a low-high line. Overland routes cost {over.min():,.0f}-{over.max():,.0f} per tonne in the "
-            "central case and sit right of the sea routes in every pair; hollow diamonds add a yearly capital "
+            f"central case and sit right of the cheapest sea route in {right} of {len(over_by_pair)} pairs; hollow "
+            "diamonds add a yearly capital "
             f"charge of {cap['usd_per_t']:,.1f} per tonne ({cap['basis']}, at the largest claimed capacity). "
             "Near-ties are starred."
         ),
         source=(
             "Route geometry: data/places.csv, data/alignment_segments.csv, data/route_waypoints.csv, route "
-            "factors from data/published_lengths.csv; rates: BTS, Russian Railways, USDA (data/freight_rates.csv); "
+            "factors from data/published_lengths.csv; rates: Drewry World Container Index (via Hellenic Shipping "
+            "News) with Maersk's 40 ft payload for sea, BTS and Russian Railways for rail and truck "
+            "(data/freight_rates.csv); "
             "prices: MP Materials via Investing.com, Lynas (data/ree_prices.csv), REO content: USGS "
             "(data/ree_products.csv); assumptions as labelled (data/assumptions.csv). " + money.method_note()
         ),
@@ -736,6 +783,13 @@ def route_comparison(a: Analysis) -> Chart:
             ("megaprojects.csv", "project_costs.csv", "reference_overruns.csv")
             if cap["basis"].startswith("whole")
             else ()
+        ),
+        method=(
+            "Per route: each leg's length (geodesic through sourced stops, land legs times the route factor) times "
+            f"its mode's rate per tonne-km, summed; sea at {a.sea_class} rates (spot rate per box / "
+            f"{a.container_payload_t:g} t payload / lane length), rail at {a.rail_basis}; nominal rates restated "
+            "to USD 2025. Low and high take the lowest and highest route factor, rates and speeds. The diamond adds "
+            "the annuity of the capital cost spread over the tonnage."
         ),
     )
 
@@ -756,13 +810,18 @@ def routes_interactive(a: Analysis) -> Chart:
             "Interactive scatter plot with one marker per route from Tomtor, Lovozero and Zashikhinskoye to "
             "Fairbanks or Houston: transit days on the horizontal axis, freight cost in USD 2025 per tonne on the "
             "vertical axis, with low-high ranges as error bars; colour shows the option, marker shape the deposit. "
-            "Overland routes sit highest; hovering a marker shows the route, its length and its ranges."
+            "Hovering a marker shows the route, its length and its ranges."
         ),
         source=(
             f"Route model: data/route_waypoints.csv, data/freight_rates.csv, data/assumptions.csv. "
             f"Amounts in {money.label()}."
         ),
         data_files=_ROUTE_FILES,
+        method=(
+            "The route model of the static comparison: leg length times its mode's rate per tonne-km and divided by "
+            f"its speed, summed per route, plus transfer time; sea at {a.sea_class} rates, rail at {a.rail_basis}; "
+            "error bars are the low and high scenarios."
+        ),
     )
 
 
@@ -795,5 +854,10 @@ def volume(a: Analysis) -> Chart:
             "russia_ree_targets.csv",
             "ree_products.csv",
             "sources.csv",
+        ),
+        method=(
+            "Capacity claims and Northern Sea Route cargo as published (gross tonnes); rare-earth tonnages in t REO "
+            "divided by the concentrate's REO content to give tonnes of concentrate; shares are of the largest and "
+            "smallest claim. Rows enter by the volume_comparison column of freight_rates.csv."
         ),
     )

@@ -492,9 +492,11 @@ def test_interactive_map_has_no_wraparound_and_keeps_every_place(charts):
     for trace in ifig.data:
         xs = np.array([np.nan if v is None else v for v in trace.x], dtype=float)
         ys = np.array([np.nan if v is None else v for v in trace.y], dtype=float)
-        # a polygon or line wrapped round the antimeridian would leave the window by thousands of km
-        assert np.nanmin(xs) >= x0 - 1 and np.nanmax(xs) <= x1 + 1, trace.name
-        assert np.nanmin(ys) >= y0 - 1 and np.nanmax(ys) <= y1 + 1, trace.name
+        # a polygon or line wrapped round the antimeridian would leave the window by thousands of km;
+        # the land reaches one window size beyond it (wide and tall screens show more than the window)
+        pad = 1 + (max(x1 - x0, y1 - y0) if trace.name.startswith("land") else 0)
+        assert np.nanmin(xs) >= x0 - pad and np.nanmax(xs) <= x1 + pad, trace.name
+        assert np.nanmin(ys) >= y0 - pad and np.nanmax(ys) <= y1 + pad, trace.name
         if trace.name.startswith(("land", "places")):
             continue
         steps = np.hypot(np.diff(xs), np.diff(ys))
@@ -504,19 +506,23 @@ def test_interactive_map_has_no_wraparound_and_keeps_every_place(charts):
     # every place inside the window is a marker with hover text, labelled or not
     assert len(places.x) == len(places.hovertext) == len(inside) >= 8
     assert {"cape_dezhnev", "big_diomede", "little_diomede", "cape_prince_of_wales"} <= set(inside["place_id"])
-    assert list(places.textposition) == inside["position"].tolist()
+    labels = [a for a in ifig.layout.annotations if (a.name or "").startswith("label_")]
+    assert [a.name for a in labels] == [f"label_{p}" for p in inside.loc[inside["placed"], "place_id"]]
+    # labels keep their place in screen pixels: a leader line beyond the nearest distance
+    for a, row in zip(labels, inside[inside["placed"]].itertuples()):
+        assert a.showarrow == (row.distance_px > plots.LABEL_DISTANCES_PX[0])
 
 
 def test_label_box_hand_values():
-    # 10 characters at 12 px: 74.4 px wide, 15 px tall; the marker's half width plus 1 px of gap
-    gap = plots.LABEL_MARKER_PX / 2 + 1
-    assert plots.label_box(100, 50, "x" * 10, "middle right") == pytest.approx(
-        (100 + gap, 42.5, 100 + gap + 74.4, 57.5)
-    )
-    assert plots.label_box(100, 50, "x" * 10, "top center") == pytest.approx((62.8, 50 + gap, 137.2, 65 + gap))
-    with pytest.raises(ValueError, match="unknown label position 'north'"):
+    # 10 characters at 12 px: 74.4 + 4 px wide, 15 + 4 px tall, 6 px from the marker
+    assert plots.label_box(100, 50, "x" * 10, "right", 6) == pytest.approx((106, 40.5, 184.4, 59.5))
+    assert plots.label_box(100, 50, "x" * 10, "above", 6) == pytest.approx((60.8, 56, 139.2, 75))
+    # two lines: twice the line height, the longer line's width
+    assert plots.label_box(0, 0, "xx\nxxxx", "left", 10) == pytest.approx((-43.76, -17, -10, 17))
+    with pytest.raises(ValueError, match="unknown label direction 'north'"):
         plots.label_box(0, 0, "x", "north")
     assert plots.label_text("Wales (Kiŋigin)") == "Wales"
+    assert plots.label_text("Cape Prince of Wales") == "Cape Prince\nof Wales"
 
 
 def test_no_two_place_labels_overlap_at_the_initial_view():
@@ -525,8 +531,10 @@ def test_no_two_place_labels_overlap_at_the_initial_view():
     for view in plots.LABEL_VIEWS:
         sx, sy, area = plots._screen(layer.geometry.x, layer.geometry.y, plots.INTERACTIVE_WINDOW, view)
         boxes = [
-            plots.label_box(x, y, text, pos)
-            for x, y, text, pos, ok in zip(sx, sy, labels["text"], labels["position"], labels["placed"])
+            plots.label_box(x, y, text, d, r)
+            for x, y, text, d, r, ok in zip(
+                sx, sy, labels["text"], labels["direction"], labels["distance_px"], labels["placed"]
+            )
             if ok
         ]
         half = plots.LABEL_MARKER_PX / 2
@@ -537,7 +545,8 @@ def test_no_two_place_labels_overlap_at_the_initial_view():
             for b in boxes[i + 1 :]:
                 assert not plots._overlaps(a, b)
     # the crossing's own places come first and are labelled
-    assert labels.set_index("place_id").loc[["cape_dezhnev", "big_diomede"], "placed"].all()
+    crossing = ["cape_dezhnev", "big_diomede", "little_diomede", "cape_prince_of_wales"]
+    assert labels.set_index("place_id").loc[crossing, "placed"].all()
 
 
 def test_place_labels_move_a_label_that_would_collide():
@@ -548,8 +557,8 @@ def test_place_labels_move_a_label_that_would_collide():
         {"place_id": ["a", "b"], "name": ["Alpha", "Beta"]}, geometry=gpd.points_from_xy([0.0, 0.0], [0.0, 1.0])
     )
     out = plots.place_labels(layer, window=(-50, -50, 50, 50), views=[(500, 500)])
-    assert out["position"].tolist()[0] == "middle right"
-    assert out["position"].tolist()[1] != "middle right" and out["placed"].all()
+    assert out["direction"].tolist()[0] == "right"
+    assert out["direction"].tolist()[1] != "right" and out["placed"].all()
     # no room at all: the label is left blank but the row stays
     tiny = plots.place_labels(layer, window=(-50, -50, 50, 50), views=[(20, 20)])
     assert tiny["text"].tolist() == ["", ""] and not tiny["placed"].any()

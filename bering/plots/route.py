@@ -797,48 +797,73 @@ def depth_profiles(inputs: dict):
 # --------------------------------------------------------------------------------------------
 
 
-#: The map's extent in km (x0, y0, x1, y1) around 66°N 169°W.
-INTERACTIVE_WINDOW = (-260.0, -210.0, 240.0, 130.0)
+#: The map's extent in km (x0, y0, x1, y1) around 66°N 169°W: every place of the strait with room
+#: for its label.
+INTERACTIVE_WINDOW = (-150.0, -190.0, 220.0, 45.0)
 #: Plot areas in screen pixels (width, height) at which the interactive map's place labels must not
-#: collide: the exported page at a desktop width and at a 390 px phone width, as Chromium draws them
-#: (measured from ``_fullLayout.xaxis._length`` and ``yaxis._length``).
-LABEL_VIEWS = ((1150.0, 420.0), (290.0, 300.0))
+#: collide: the exported page at 1280 px, 1024 px and a 390 px phone, as Chromium draws them
+#: (``_fullLayout.xaxis._length`` and ``yaxis._length``).
+LABEL_VIEWS = ((1172.0, 395.0), (916.0, 395.0), (282.0, 323.0))
 LABEL_FONT_PX = 12
 LABEL_MARKER_PX = 7
-#: Where a label may go around its marker (plotly ``textposition``), in the order they are tried.
-LABEL_POSITIONS = (
-    "middle right",
-    "middle left",
-    "top center",
-    "bottom center",
-    "top right",
-    "bottom right",
-    "top left",
-    "bottom left",
-)
+#: Where a label may go around its marker, in the order they are tried: the direction (x right,
+#: y up) from the marker and the side of the label's box that faces the marker.
+LABEL_DIRECTIONS = {
+    "right": ((1.0, 0.0), "left", "middle"),
+    "left": ((-1.0, 0.0), "right", "middle"),
+    "below right": ((0.7, -0.7), "left", "top"),
+    "above right": ((0.7, 0.7), "left", "bottom"),
+    "below left": ((-0.7, -0.7), "right", "top"),
+    "above left": ((-0.7, 0.7), "right", "bottom"),
+    "above": ((0.0, 1.0), "center", "bottom"),
+    "below": ((0.0, -1.0), "center", "top"),
+}
+#: How far from the marker's centre (px) a label may sit, nearest first; beyond the first a thin
+#: leader line joins label and marker.
+LABEL_DISTANCES_PX = (6.0, 26.0, 50.0, 80.0)
 
 
 def label_text(name: str) -> str:
-    """A place's map label: its name up to any bracketed alternative (``"Wales (Kiŋigin)"`` -> ``"Wales"``)."""
-    return str(name).split(" (")[0].strip()
+    """A place's map label: its name up to any bracketed alternative (``"Wales (Kiŋigin)"`` -> ``"Wales"``),
+    on two lines (``"\\n"``) when longer than 14 characters, broken at the space nearest the middle."""
+    text = str(name).split(" (")[0].strip()
+    if len(text) <= 14 or " " not in text:
+        return text
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1 :]
 
 
-def label_box(x_px: float, y_px: float, text: str, position: str, font_px: float = LABEL_FONT_PX):
-    """The box (x0, y0, x1, y1) in screen pixels, y upwards, that plotly gives ``text`` at ``position``
-    next to a marker at ``(x_px, y_px)``. Width is estimated from the character count (0.62 em a
-    character, a little wider than DejaVu Sans's average), height is one line of 1.25 em."""
-    if position not in LABEL_POSITIONS:
-        raise ValueError(f"unknown label position {position!r}; use one of {', '.join(LABEL_POSITIONS)}")
-    width, height = 0.62 * font_px * len(text), 1.25 * font_px
-    gap = LABEL_MARKER_PX / 2 + 1
-    vertical, horizontal = position.split()
-    x0 = {"right": x_px + gap, "left": x_px - gap - width, "center": x_px - width / 2}[horizontal]
-    y0 = {"top": y_px + gap, "bottom": y_px - gap - height, "middle": y_px - height / 2}[vertical]
+def label_box(x_px: float, y_px: float, text: str, direction: str, distance_px: float = LABEL_DISTANCES_PX[0]):
+    """The box (x0, y0, x1, y1) in screen pixels, y upwards, of ``text`` placed ``distance_px`` from a
+    marker at ``(x_px, y_px)`` in ``direction`` (:data:`LABEL_DIRECTIONS`). Width is estimated from
+    the longest line's character count (0.62 em a character, a little wider than DejaVu Sans's
+    average) plus 4 px of padding, height is 1.25 em a line plus 4 px."""
+    if direction not in LABEL_DIRECTIONS:
+        raise ValueError(f"unknown label direction {direction!r}; use one of {', '.join(LABEL_DIRECTIONS)}")
+    (ux, uy), xanchor, yanchor = LABEL_DIRECTIONS[direction]
+    lines = text.split("\n")
+    width = 0.62 * LABEL_FONT_PX * max(len(line) for line in lines) + 4
+    height = 1.25 * LABEL_FONT_PX * len(lines) + 4
+    ax, ay = x_px + ux * distance_px, y_px + uy * distance_px
+    x0 = {"left": ax, "right": ax - width, "center": ax - width / 2}[xanchor]
+    y0 = {"bottom": ay, "top": ay - height, "middle": ay - height / 2}[yanchor]
     return (x0, y0, x0 + width, y0 + height)
 
 
 def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _leader_crosses(x: float, y: float, box, others, steps: int = 20) -> bool:
+    """Whether the leader line from the marker at (x, y) to the centre of ``box`` runs through any of
+    ``others`` (checked at ``steps`` points along it)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    for t in np.linspace(0.0, 1.0, steps):
+        px, py = x + t * (cx - x), y + t * (cy - y)
+        if any(o[0] <= px <= o[2] and o[1] <= py <= o[3] for o in others):
+            return True
+    return False
 
 
 def _screen(x_km, y_km, window, view) -> tuple[np.ndarray, np.ndarray, tuple]:
@@ -868,12 +893,14 @@ def strait_labels(data_dir=None, window=INTERACTIVE_WINDOW) -> pd.DataFrame:
 def place_labels(places, window=INTERACTIVE_WINDOW, views: Iterable[tuple[float, float]] = LABEL_VIEWS) -> pd.DataFrame:
     """Where each place's label goes on the interactive map, by a fixed rule.
 
-    ``places`` is a point layer in the map's km (rows in the order of ``data/places.csv``, which is
-    the order of priority: the capes and islands of the crossing come first). Each label
-    (:func:`label_text`) takes the first of :data:`LABEL_POSITIONS` at which, in every one of
-    ``views``, its box stays inside the plot area and clears every marker and every label placed
-    before it. A label that fits nowhere is left blank (the place keeps its marker and hover text).
-    Returns ``place_id, text, position, placed`` in the order of ``places``.
+    ``places`` is a point layer in the map's km, its rows in the order of ``data/places.csv``, which
+    is the order of priority (the capes and islands of the crossing come first). Each label
+    (:func:`label_text`) takes the first spot, nearest distance first (:data:`LABEL_DISTANCES_PX`)
+    and then in the order of :data:`LABEL_DIRECTIONS`, at which, in every one of ``views``, its
+    box stays inside the plot area and clears every marker and every label placed before it (and its
+    leader line, if any, runs through no label placed before it). A
+    label that fits nowhere is left blank (the place keeps its marker and hover text). Returns
+    ``place_id, text, direction, distance_px, placed`` in the order of ``places``.
     """
     views = list(views)
     screens = [_screen(places.geometry.x.to_numpy(), places.geometry.y.to_numpy(), window, v) for v in views]
@@ -881,11 +908,12 @@ def place_labels(places, window=INTERACTIVE_WINDOW, views: Iterable[tuple[float,
     markers = [[(x - half, y - half, x + half, y + half) for x, y in zip(sx, sy)] for sx, sy, _ in screens]
     taken: list[list] = [[] for _ in views]
     rows = []
+    spots = [(d, r) for r in LABEL_DISTANCES_PX for d in LABEL_DIRECTIONS]
     for i, (place_id, name) in enumerate(zip(places["place_id"], places["name"])):
         text = label_text(name)
         chosen = None
-        for position in LABEL_POSITIONS:
-            boxes = [label_box(sx[i], sy[i], text, position) for sx, sy, _ in screens]
+        for direction, distance in spots:
+            boxes = [label_box(sx[i], sy[i], text, direction, distance) for sx, sy, _ in screens]
             fits = all(
                 area[0] <= b[0]
                 and b[2] <= area[2]
@@ -893,10 +921,11 @@ def place_labels(places, window=INTERACTIVE_WINDOW, views: Iterable[tuple[float,
                 and b[3] <= area[3]
                 and not any(_overlaps(b, m) for m in marks)
                 and not any(_overlaps(b, t) for t in placed)
-                for b, (_, _, area), marks, placed in zip(boxes, screens, markers, taken)
+                and not (distance > LABEL_DISTANCES_PX[0] and _leader_crosses(sx[i], sy[i], b, placed))
+                for b, (sx, sy, area), marks, placed in zip(boxes, screens, markers, taken)
             )
             if fits:
-                chosen = position
+                chosen = (direction, distance)
                 for placed, b in zip(taken, boxes):
                     placed.append(b)
                 break
@@ -904,11 +933,50 @@ def place_labels(places, window=INTERACTIVE_WINDOW, views: Iterable[tuple[float,
             {
                 "place_id": place_id,
                 "text": text if chosen else "",
-                "position": chosen or LABEL_POSITIONS[0],
+                "direction": chosen[0] if chosen else "",
+                "distance_px": chosen[1] if chosen else np.nan,
                 "placed": chosen is not None,
             }
         )
-    return pd.DataFrame(rows, columns=["place_id", "text", "position", "placed"])
+    return pd.DataFrame(rows, columns=["place_id", "text", "direction", "distance_px", "placed"])
+
+
+def _label_annotations(shown, labels) -> list[dict]:
+    """Plotly annotations for the placed labels: offsets in screen pixels from the marker, so they
+    keep their place at any zoom; beyond the nearest distance a leader line joins label and marker
+    (plotly draws it from the label's centre, so the label is centred on the arrow's tail)."""
+    out = []
+    for point, row in zip(shown.geometry, labels.itertuples(index=False)):
+        if not row.placed:
+            continue
+        x0, y0, x1, y1 = label_box(0.0, 0.0, row.text, row.direction, row.distance_px)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        leader = row.distance_px > LABEL_DISTANCES_PX[0]
+        out.append(
+            dict(
+                name=f"label_{row.place_id}",
+                x=round(float(point.x), 2),
+                y=round(float(point.y), 2),
+                xref="x",
+                yref="y",
+                text="<br>".join(html.escape(line) for line in row.text.split("\n")),
+                showarrow=leader,
+                ax=round(cx, 1) if leader else 0,
+                ay=round(-cy, 1) if leader else 0,
+                xshift=0 if leader else round(cx, 1),
+                yshift=0 if leader else round(cy, 1),
+                arrowhead=0,
+                arrowwidth=0.8,
+                arrowcolor=style.GREY,
+                standoff=LABEL_MARKER_PX / 2,
+                xanchor="center",
+                yanchor="middle",
+                font={"size": LABEL_FONT_PX, "color": "black"},
+                bgcolor="rgba(255,255,255,0.75)",
+                borderpad=1,
+            )
+        )
+    return out
 
 
 def _rings_xy(geometry, decimals: int = 2) -> tuple[list, list]:
@@ -935,7 +1003,8 @@ def interactive_map(
 
     ``layers`` is :func:`bering.geo.map_layers` in the strait-centred projection. The coastline is
     clipped to ``window`` and simplified with a ``tolerance_km`` Douglas-Peucker tolerance in the
-    projected plane (so the stored figure stays small). Every place inside the window is marked;
+    projected plane (so the stored figure stays small); the land reaches beyond the window so that a
+    wide or tall screen, which shows more than the window, still sees coast. Every place inside the window is marked;
     its label goes where :func:`place_labels` finds room at each of ``views``, and a place whose
     label fits nowhere keeps its marker and hover text. Hovering a route shows its segment and
     length; hovering a place shows its name and distance to both capes.
@@ -946,7 +1015,10 @@ def interactive_map(
 
     places = layers["places"]
     land = shapely.union_all(layers["land"].geometry.to_numpy())
-    clipped = land.intersection(box(*window)).simplify(tolerance_km, preserve_topology=True)
+    # the land reaches beyond the window: at a wide or tall screen the equal-scale axes show more than it
+    margin = max(window[2] - window[0], window[3] - window[1])
+    around = (window[0] - margin, window[1] - margin, window[2] + margin, window[3] + margin)
+    clipped = land.intersection(box(*around)).simplify(tolerance_km, preserve_topology=True)
     fig = go.Figure()
     lx, ly = _rings_xy(clipped)
     fig.add_trace(
@@ -1054,22 +1126,20 @@ def interactive_map(
         go.Scatter(
             x=np.round(px, 2),
             y=np.round(py, 2),
-            mode="markers+text",
+            mode="markers",
             name="places",
-            text=[html.escape(t) for t in labels["text"]],
-            textposition=labels["position"].tolist(),
             hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
             marker={"color": "black", "size": LABEL_MARKER_PX},
-            textfont={"size": LABEL_FONT_PX},
         )
     )
+    fig.update_layout(annotations=_label_annotations(shown, labels))
     fig.update_layout(
         height=680,
         hovermode="closest",
         plot_bgcolor=WATER_FACE,
         xaxis={
-            "title": "km east of 66°N 169°W (Lambert azimuthal equal-area)",
+            "title": "km east of 66°N 169°W",
             "range": [window[0], window[2]],
             "showgrid": False,
             "zeroline": False,
@@ -1082,7 +1152,8 @@ def interactive_map(
             "showgrid": False,
             "zeroline": False,
         },
-        legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"size": 12}},
+        # far enough below the plot to clear the exporter's source line, even on a phone
+        legend={"orientation": "h", "y": -0.32, "yanchor": "top", "x": 0, "font": {"size": 12}},
     )
     return fig
 

@@ -487,18 +487,20 @@ def dissolve_antimeridian(polygons: Iterable) -> list:
     return rest
 
 
-def polygons_of(geometry) -> list:
-    """The polygons inside a shapely Polygon, MultiPolygon or GeometryCollection (others dropped)."""
+def _parts(geometry, kind: str) -> list:
+    """The parts of type ``kind`` (e.g. ``"Polygon"``) inside a shapely geometry or collection."""
     if geometry.is_empty:
         return []
-    if geometry.geom_type == "Polygon":
+    if geometry.geom_type == kind:
         return [geometry]
-    if geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
-        out = []
-        for part in geometry.geoms:
-            out.extend(polygons_of(part))
-        return out
+    if hasattr(geometry, "geoms"):
+        return [found for part in geometry.geoms for found in _parts(part, kind)]
     return []
+
+
+def polygons_of(geometry) -> list:
+    """The polygons inside a shapely Polygon, MultiPolygon or GeometryCollection (others dropped)."""
+    return _parts(geometry, "Polygon")
 
 
 def landmass_at(land, x: float, y: float, max_gap: float = 5.0):
@@ -605,16 +607,7 @@ def path_land_intervals(lats, lons, land, spacing_km: float = 0.2) -> pd.DataFra
 
 
 def _lines_of(geometry) -> list:
-    if geometry.is_empty:
-        return []
-    if geometry.geom_type == "LineString":
-        return [geometry]
-    if hasattr(geometry, "geoms"):
-        out = []
-        for part in geometry.geoms:
-            out.extend(_lines_of(part))
-        return out
-    return []
+    return _parts(geometry, "LineString")
 
 
 # --------------------------------------------------------------------------------------------

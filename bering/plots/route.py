@@ -35,6 +35,8 @@ SCREEN_DPI = 72
 LAND_FACE = "#E4E4E4"
 LAND_EDGE = "#8C8C8C"
 WATER_FACE = "#EEF5FA"
+#: The dash pattern of the US-Russia border on the maps.
+BORDER_DASH = (0, (6, 2, 1, 2))
 ROUTE_COLOURS = {
     "island": style.PALETTE["blue"],
     "cape_to_cape": style.PALETTE["black"],
@@ -83,6 +85,13 @@ def _draw(ax, layer, **kw):
 def _draw_lines(ax, layer, color, lw, ls="-", zorder=5, **kw):
     """Draw a line layer with one colour, width and dash pattern."""
     _draw(ax, layer, color=color, linewidth=lw, linestyle=ls, zorder=zorder, **kw)
+
+
+def _legend_line(color, lw: float, ls, label: str, **kw):
+    """A legend entry for a line (or, with ``marker`` and ``ls=""``, a marker) drawn elsewhere."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=color, lw=lw, ls=ls, label=label, **kw)
 
 
 def _alignment(layers: Mapping, alignment_id: str):
@@ -239,7 +248,6 @@ def strait_map(
     border (with the date line marked as approximately there), with every segment's length.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
     proj: dict = {}
@@ -270,7 +278,7 @@ def strait_map(
     colour = ROUTE_COLOURS
     # border (the date line runs near it)
     for a in (ax, zx):
-        _draw_lines(a, layers["boundary"], colour["border"], 1.6, ls=(0, (6, 2, 1, 2)), zorder=3)
+        _draw_lines(a, layers["boundary"], colour["border"], 1.6, ls=BORDER_DASH, zorder=3)
     # routes
     for a in (ax, zx):
         _draw_lines(a, _alignment(layers, "diomedes_tunnel"), colour["island"], 2.6, zorder=5, capstyle="round")
@@ -376,18 +384,11 @@ def strait_map(
     zx.set_title("The Diomedes", fontsize=11, loc="left")
 
     handles = [
-        Line2D([], [], color=colour["island"], lw=2.6, label="island route: 2007 plan (assumed for 2025)"),
-        Line2D([], [], color=colour["interbering_2011"], lw=1.8, label="2011 InterBering route from Uelen"),
-        Line2D([], [], color="black", lw=1.2, ls="--", label="cape to cape (reference)"),
-        Line2D([], [], color=colour["gap"], lw=1.8, ls=":", label="shortest water gap (1:10m coastline)"),
-        Line2D(
-            [],
-            [],
-            color=colour["border"],
-            lw=1.6,
-            ls=(0, (6, 2, 1, 2)),
-            label="US–Russia border (date line approximately)",
-        ),
+        _legend_line(colour["island"], 2.6, "-", "island route: 2007 plan (assumed for 2025)"),
+        _legend_line(colour["interbering_2011"], 1.8, "-", "2011 InterBering route from Uelen"),
+        _legend_line("black", 1.2, "--", "cape to cape (reference)"),
+        _legend_line(colour["gap"], 1.8, ":", "shortest water gap (1:10m coastline)"),
+        _legend_line(colour["border"], 1.6, BORDER_DASH, "US–Russia border (date line approximately)"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.01))
     ax.set_xlabel("km east of 66°N 169°W (Lambert azimuthal equal-area)")
@@ -402,6 +403,35 @@ def strait_map(
 # --------------------------------------------------------------------------------------------
 
 REGION_PROJ = {"lat_0": 64.0, "lon_0": 171.0}
+
+#: The lines of the region map, in drawing order: colour, width, dash and legend label.
+REGION_LINES = {
+    "ru_lena_uelen_line": (ROUTE_COLOURS["ru_lena_uelen_line"], 2.4, "-", "proposed: Lena–Uelen (to the strait)"),
+    "ru_magadan_line": (ROUTE_COLOURS["ru_magadan_line"], 1.8, "--", "proposed: Magadan line (not to the strait)"),
+    "us_fairbanks_nome_line": (ROUTE_COLOURS["us_fairbanks_nome_line"], 2.4, "-", "proposed: Fairbanks–Nome–strait"),
+    "us_northern_rail_extension": (
+        ROUTE_COLOURS["us_northern_rail_extension"],
+        1.8,
+        "--",
+        "planned: Northern Rail Extension",
+    ),
+    "alaska_railroad_existing": (
+        ROUTE_COLOURS["existing"],
+        2.0,
+        "-",
+        "existing: Alaska Railroad (stations joined straight)",
+    ),
+    "diomedes_tunnel": (style.PALETTE["purple"], 3.0, "-", "tunnel (island route)"),
+}
+#: The order of the region map's legend.
+REGION_LEGEND = (
+    "alaska_railroad_existing",
+    "ru_lena_uelen_line",
+    "ru_magadan_line",
+    "us_fairbanks_nome_line",
+    "us_northern_rail_extension",
+    "diomedes_tunnel",
+)
 
 
 def region_map(
@@ -420,7 +450,6 @@ def region_map(
     assumed lengths. The 180th meridian is drawn to show that the geometry crosses it unbroken.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     proj = dict(proj)
     fig, ax = plt.subplots(figsize=(14, 7.4), dpi=SCREEN_DPI)
@@ -449,19 +478,9 @@ def region_map(
 
     published = factors.set_index("alignment_id")["published_km"] if len(factors) else pd.Series(dtype=float)
     link_km = links.groupby("alignment_id")["length_km"].sum() if len(links) else pd.Series(dtype=float)
-    styles = {
-        "ru_lena_uelen_line": dict(lw=2.4, ls="-"),
-        "ru_magadan_line": dict(lw=1.8, ls="--"),
-        "us_fairbanks_nome_line": dict(lw=2.4, ls="-"),
-        "us_northern_rail_extension": dict(lw=1.8, ls="--"),
-        "alaska_railroad_existing": dict(lw=2.0, ls="-"),
-        "diomedes_tunnel": dict(lw=3.0, ls="-"),
-    }
-    colours = dict(
-        ROUTE_COLOURS, alaska_railroad_existing=ROUTE_COLOURS["existing"], diomedes_tunnel=style.PALETTE["purple"]
-    )
-    for alignment_id, kw in styles.items():
-        _draw_lines(ax, _alignment(layers, alignment_id), colours[alignment_id], zorder=5, capstyle="round", **kw)
+    colours = {alignment_id: line[0] for alignment_id, line in REGION_LINES.items()}
+    for alignment_id, (colour, lw, ls, _) in REGION_LINES.items():
+        _draw_lines(ax, _alignment(layers, alignment_id), colour, lw, ls, zorder=5, capstyle="round")
 
     def label_for(alignment_id: str) -> str:
         straight = segments.loc[segments["alignment_id"] == alignment_id, "length_km"].sum()
@@ -526,35 +545,8 @@ def region_map(
         bbox=_label_box(),
     )
 
-    handles = [
-        Line2D(
-            [],
-            [],
-            color=ROUTE_COLOURS["existing"],
-            lw=2.0,
-            label="existing: Alaska Railroad (stations joined straight)",
-        ),
-        Line2D([], [], color=ROUTE_COLOURS["ru_lena_uelen_line"], lw=2.4, label="proposed: Lena–Uelen (to the strait)"),
-        Line2D(
-            [],
-            [],
-            color=ROUTE_COLOURS["ru_magadan_line"],
-            lw=1.8,
-            ls="--",
-            label="proposed: Magadan line (not to the strait)",
-        ),
-        Line2D([], [], color=ROUTE_COLOURS["us_fairbanks_nome_line"], lw=2.4, label="proposed: Fairbanks–Nome–strait"),
-        Line2D(
-            [],
-            [],
-            color=ROUTE_COLOURS["us_northern_rail_extension"],
-            lw=1.8,
-            ls="--",
-            label="planned: Northern Rail Extension",
-        ),
-        Line2D([], [], color=style.PALETTE["purple"], lw=3.0, label="tunnel (island route)"),
-        Line2D([], [], color="black", marker="s", ls="", ms=5, label="railhead or station on existing line"),
-    ]
+    handles = [_legend_line(*REGION_LINES[a]) for a in REGION_LEGEND]
+    handles.append(_legend_line("black", 0, "", "railhead or station on existing line", marker="s", ms=5))
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.0))
     ax.set_xlabel(f"km east of {proj['lat_0']:g}°N {_lon_label(proj['lon_0'])} (Lambert azimuthal equal-area)")
     ax.set_ylabel(f"km north of {proj['lat_0']:g}°N {_lon_label(proj['lon_0'])}")
@@ -739,14 +731,7 @@ def depth_profiles(inputs: dict):
                     fontsize=9,
                     color=style.GREY,
                 )
-            ax.annotate(
-                f"{end:.1f} km, cape to cape via the islands",
-                (end, 0),
-                xytext=(6, 8),
-                textcoords="offset points",
-                fontsize=9,
-                va="bottom",
-            )
+            length_text = f"{end:.1f} km, cape to cape via the islands"
         else:
             side = stretches[0]["end_km"]
             low = p["tunnel_low_point"]
@@ -763,14 +748,8 @@ def depth_profiles(inputs: dict):
                 fontsize=9.5,
                 color=tunnel,
             )
-            ax.annotate(
-                f"{p['tunnel_km']:g} km portal to portal, {p['undersea_km']:g} km under the sea",
-                (end, 0),
-                xytext=(6, 8),
-                textcoords="offset points",
-                fontsize=9,
-                va="bottom",
-            )
+            length_text = f"{p['tunnel_km']:g} km portal to portal, {p['undersea_km']:g} km under the sea"
+        ax.annotate(length_text, (end, 0), xytext=(6, 8), textcoords="offset points", fontsize=9, va="bottom")
         ax.set_title(title, loc="left", fontsize=11)
         ax.set_ylabel("depth (m below sea level)")
         ax.grid(axis="x", visible=False)

@@ -457,37 +457,50 @@ def project_land(
     if grid is None:
         grid = 0.001 if units == "km" else 1.0
 
-    # Only pieces with a vertex on the antimeridian can share a seam. They are united in lon/lat
-    # first, with the western pieces shifted by +360 degrees so that both sides of a cut lie on
-    # the same straight line x = 180 (exact, whatever vertices each side has); the united
-    # polygons are then projected (project_geometry accepts longitudes beyond 180).
-    def touches_seam(poly) -> bool:
-        return bool(np.any(np.abs(np.asarray(poly.exterior.coords)[:, 0]) == 180.0))
-
-    seam = [p for p in polygons if touches_seam(p)]
-    rest = [p for p in polygons if not touches_seam(p)]
-    if seam:
-        from shapely.affinity import translate
-
-        shifted = [translate(p, xoff=360.0) if p.bounds[0] == -180.0 else p for p in seam]
-        rest = rest + polygons_of(shapely.union_all(np.array(shifted, dtype=object)))
+    rest = dissolve_antimeridian(polygons)
     parts = [project_geometry(p, kind=kind, lat_0=lat_0, lon_0=lon_0, units=units) for p in rest]
     parts = polygons_of(shapely.set_precision(shapely.MultiPolygon(parts), grid)) if len(parts) > 1 else parts
     return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
 
 
-def polygons_of(geometry) -> list:
-    """The polygons inside a shapely Polygon, MultiPolygon or GeometryCollection (others dropped)."""
+def dissolve_antimeridian(polygons: Iterable) -> list:
+    """Lon/lat polygons with the pieces cut at the antimeridian united again; returns polygons.
+
+    Only pieces with a vertex on +-180 can share a seam. They are united in lon/lat with the
+    western pieces shifted by +360 degrees, so that both sides of a cut lie on the same straight
+    line x = 180 (exact, whatever vertices each side has). The united pieces keep longitudes
+    beyond 180, which :func:`project_geometry` and ``GeoDataFrame.to_crs`` accept: any map whose
+    seam is elsewhere then shows them as one polygon, with no line along 180.
+    """
+    import shapely
+    from shapely.affinity import translate
+
+    def touches_seam(poly) -> bool:
+        return bool(np.any(np.abs(np.asarray(poly.exterior.coords)[:, 0]) == 180.0))
+
+    polygons = [p for geom in polygons for p in polygons_of(geom)]
+    seam = [p for p in polygons if touches_seam(p)]
+    rest = [p for p in polygons if not touches_seam(p)]
+    if seam:
+        shifted = [translate(p, xoff=360.0) if p.bounds[0] == -180.0 else p for p in seam]
+        rest = rest + polygons_of(shapely.union_all(np.array(shifted, dtype=object)))
+    return rest
+
+
+def _parts(geometry, kind: str) -> list:
+    """The parts of type ``kind`` (e.g. ``"Polygon"``) inside a shapely geometry or collection."""
     if geometry.is_empty:
         return []
-    if geometry.geom_type == "Polygon":
+    if geometry.geom_type == kind:
         return [geometry]
-    if geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
-        out = []
-        for part in geometry.geoms:
-            out.extend(polygons_of(part))
-        return out
+    if hasattr(geometry, "geoms"):
+        return [found for part in geometry.geoms for found in _parts(part, kind)]
     return []
+
+
+def polygons_of(geometry) -> list:
+    """The polygons inside a shapely Polygon, MultiPolygon or GeometryCollection (others dropped)."""
+    return _parts(geometry, "Polygon")
 
 
 def landmass_at(land, x: float, y: float, max_gap: float = 5.0):
@@ -594,16 +607,7 @@ def path_land_intervals(lats, lons, land, spacing_km: float = 0.2) -> pd.DataFra
 
 
 def _lines_of(geometry) -> list:
-    if geometry.is_empty:
-        return []
-    if geometry.geom_type == "LineString":
-        return [geometry]
-    if hasattr(geometry, "geoms"):
-        out = []
-        for part in geometry.geoms:
-            out.extend(_lines_of(part))
-        return out
-    return []
+    return _parts(geometry, "LineString")
 
 
 # --------------------------------------------------------------------------------------------
@@ -795,3 +799,85 @@ def boundary_layer(path: str | Path | None = None):
 def to_strait(layer, kind: str = "laea"):
     """``layer`` re-projected to the map of the strait (:func:`strait_crs`), in metres."""
     return layer.to_crs(strait_crs(kind))
+
+
+def map_crs(
+    kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1], units: str = "km"
+) -> CRS:
+    """:func:`strait_crs` with a choice of ``units`` (``"km"``, the maps' unit, or ``"m"``)."""
+    if units not in ("km", "m"):
+        raise ValueError(f"units must be 'km' or 'm'; got {units!r}")
+    strait_crs(kind, lat_0, lon_0)  # checks the kind and the centre
+    return CRS.from_proj4(f"+proj={kind} +lat_0={lat_0} +lon_0={lon_0} +datum=WGS84 +units={units} +no_defs")
+
+
+def to_map(layer, kind: str = "laea", lat_0: float = STRAIT_CENTER[0], lon_0: float = STRAIT_CENTER[1]):
+    """``layer`` re-projected with ``to_crs`` to an azimuthal map in km (:func:`map_crs`).
+
+    Lines from :func:`alignments_layer` keep continuous longitudes across 180 (beyond -180 or 180
+    where they cross it); the projection takes them modulo 360, so a line across the meridian stays
+    one short piece.
+    """
+    return layer.to_crs(map_crs(kind, lat_0, lon_0, "km"))
+
+
+def map_land(
+    layer=None,
+    kind: str = "laea",
+    lat_0: float = STRAIT_CENTER[0],
+    lon_0: float = STRAIT_CENTER[1],
+    grid: float = 0.001,
+):
+    """A land layer (default :func:`land_layer`) as seam-free polygons on an azimuthal map in km.
+
+    The pieces cut at +-180 are united in lon/lat (:func:`dissolve_antimeridian`), projected with
+    ``to_crs``, snapped to ``grid`` km (1 m) and united again, so no coastline shows a line along
+    the 180th meridian. Returns a GeoDataFrame of polygons in :func:`map_crs`.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if layer is None:
+        layer = land_layer()
+    pieces = dissolve_antimeridian(layer.to_crs(LAYER_CRS).geometry)
+    if not pieces:
+        raise ValueError("no land polygons given")
+    crs = map_crs(kind, lat_0, lon_0, "km")
+    projected = gpd.GeoSeries(pieces, crs=LAYER_CRS).to_crs(crs)
+    united = shapely.union_all(shapely.set_precision(projected.to_numpy(), grid), grid_size=grid)
+    return gpd.GeoDataFrame(geometry=polygons_of(united), crs=crs)
+
+
+def map_layers(
+    data_dir: str | Path | None = None,
+    kind: str = "laea",
+    lat_0: float = STRAIT_CENTER[0],
+    lon_0: float = STRAIT_CENTER[1],
+    spacing_km: float = 2.0,
+    boundary_step_deg: float = 0.01,
+) -> dict:
+    """The layers a map of the region draws, projected to one azimuthal map in km (:func:`map_crs`).
+
+    ``land`` (:func:`map_land`), ``places``, ``alignments`` (geodesics densified every
+    ``spacing_km``) and ``boundary`` (densified every ``boundary_step_deg`` degrees, so a meridian
+    away from the map's centre curves as it should). ``data_dir`` defaults to the collection's data.
+    Cached per folder and view; each call returns copies.
+    """
+    from . import paths
+
+    folder = (Path(data_dir) if data_dir else paths.data_dir()).resolve()
+    layers = _map_layers(folder, kind, float(lat_0), float(lon_0), float(spacing_km), float(boundary_step_deg))
+    return {name: layer.copy() for name, layer in layers.items()}
+
+
+@lru_cache(maxsize=8)
+def _map_layers(folder: Path, kind: str, lat_0: float, lon_0: float, spacing_km: float, boundary_step_deg: float):
+    boundary = boundary_layer(folder / "geo" / "us_russia_boundary_strait.geojson")
+    boundary = boundary.set_geometry(boundary.geometry.segmentize(boundary_step_deg))
+    view = {"kind": kind, "lat_0": lat_0, "lon_0": lon_0}
+    return {
+        "land": map_land(land_layer(folder / "geo" / "land_bering_10m.geojson"), **view),
+        "places": to_map(places_layer(folder), **view),
+        "alignments": to_map(alignments_layer(folder, spacing_km=spacing_km), **view),
+        "boundary": to_map(boundary, **view),
+    }

@@ -12,27 +12,27 @@ lengths into the notebook's tables and figures:
 * the **missing links**: new railway needed on each side from the existing railheads to the tunnel
   portals, and the tunnel's share of all new construction (:func:`missing_links`,
   :func:`new_construction`);
-* the five figures: the strait close up, the region, the globe, the schematic depth profiles and an
-  interactive map (:func:`strait_map`, :func:`region_map`, :func:`globe_map`,
-  :func:`depth_profiles`, :func:`interactive_map`).
+* the published numbers behind the schematic depth profiles (:func:`depth_profile_inputs`);
+* every intermediate table of the notebook in one cached bundle (:func:`geometry`) and its key
+  numbers (:func:`results`, :func:`findings`).
 
-The strait lies next to the 180th meridian. Every map here is drawn in an azimuthal projection
-whose only seam is on the far side of the globe, from land whose pieces cut at +-180 have been
-dissolved (:func:`bering.geo.project_land`, :func:`bering.geo.globe_land`), so nothing is drawn
-across the map and no coastline shows a line along 180.
+This module is the model: it imports neither matplotlib nor plotly. The figures that draw it (the
+strait close up, the region, the globe, the depth profiles and the interactive map) are in
+:mod:`bering.plots.route`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from . import data, geo, paths, style, units
+from . import data, geo, paths, units
 
 #: One international statute mile in km (exact by definition).
 MILE_KM = units.KM_PER_MILE
@@ -146,6 +146,15 @@ def geodata_sources(boundary: dict | None = None) -> pd.DataFrame:
     if boundary is not None:
         ids += [v for k, v in boundary.items() if k.startswith("source_id")]
     return pd.DataFrame({"source_id": ids})
+
+
+def dms(value: float, positive: str, negative: str) -> str:
+    """Degrees as degrees, minutes and whole seconds with a hemisphere letter, e.g. ``168°58′37″W``."""
+    hemisphere = positive if value >= 0 else negative
+    seconds = int(round(abs(float(value)) * 3600))
+    d, rest = divmod(seconds, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{d}°{m:02d}′{sec:02d}″{hemisphere}"
 
 
 def assumption_value(assumption_id: str, data_dir=None) -> float:
@@ -637,633 +646,7 @@ def antimeridian_check(places: pd.DataFrame, segments: pd.DataFrame) -> pd.DataF
 
 
 # --------------------------------------------------------------------------------------------
-# figures: shared drawing helpers
-# --------------------------------------------------------------------------------------------
-
-#: Resolution of the maps as shown inside the notebook. The exported files are written at 200 dpi
-#: whatever this says; a lower screen resolution keeps the detailed maps from bloating the notebook.
-SCREEN_DPI = 72
-
-LAND_FACE = "#E4E4E4"
-LAND_EDGE = "#8C8C8C"
-WATER_FACE = "#EEF5FA"
-ROUTE_COLOURS = {
-    "island": style.PALETTE["blue"],
-    "cape_to_cape": style.PALETTE["black"],
-    "interbering_2011": style.PALETTE["orange"],
-    "gap": style.PALETTE["green"],
-    "border": style.PALETTE["purple"],
-    "existing": style.PALETTE["black"],
-    "ru_lena_uelen_line": style.PALETTE["vermillion"],
-    "ru_magadan_line": style.PALETTE["orange"],
-    "us_fairbanks_nome_line": style.PALETTE["blue"],
-    "us_northern_rail_extension": style.PALETTE["sky"],
-}
-
-
-def _draw_land(ax, land, window=None, face=LAND_FACE, edge=LAND_EDGE, lw=0.5, **kw):
-    """Fill projected (Multi)Polygon ``land`` on a matplotlib axis, holes included."""
-    from matplotlib.patches import PathPatch
-    from matplotlib.path import Path as MPath
-    from shapely.geometry import box
-
-    if window is not None:
-        land = land.intersection(box(*window))
-    for poly in geo.polygons_of(land):
-        rings = [np.asarray(poly.exterior.coords)] + [np.asarray(r.coords) for r in poly.interiors]
-        verts = np.concatenate(rings)
-        codes = np.concatenate([[MPath.MOVETO] + [MPath.LINETO] * (len(r) - 2) + [MPath.CLOSEPOLY] for r in rings])
-        ax.add_patch(PathPatch(MPath(verts, codes), facecolor=face, edgecolor=edge, lw=lw, **kw))
-
-
-def _graticule(
-    ax,
-    lons,
-    lats,
-    lat_range,
-    lon_range,
-    proj: dict,
-    labels: bool = True,
-    color="#C8C8C8",
-    label_size=9,
-    n=200,
-    special: Mapping[float, dict] | None = None,
-):
-    """Draw meridians and parallels (projected with ``proj``); label them where they leave the axes."""
-    special = special or {}
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    for lon in lons:
-        lat = np.linspace(*lat_range, n)
-        x, y = geo.project(lat, np.full(n, lon), **proj)
-        kw = {"color": color, "lw": 0.6, "zorder": 1}
-        kw.update(special.get(lon, {}))
-        ax.plot(x, y, **kw)
-        if labels:
-            inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
-            # meridians are labelled where they meet the bottom edge (parallels own the left edge)
-            if inside.any() and y[np.flatnonzero(inside)[0]] - y0 < 0.02 * (y1 - y0):
-                i = int(np.flatnonzero(inside)[0])
-                ax.annotate(
-                    _lon_label(lon),
-                    (x[i], y[i]),
-                    xytext=(2, 3),
-                    textcoords="offset points",
-                    fontsize=label_size,
-                    color=style.GREY,
-                    clip_on=True,
-                )
-    for lat in lats:
-        lon = np.linspace(*lon_range, n)
-        x, y = geo.project(np.full(n, lat), geo.wrap_lon(lon), **proj)
-        ax.plot(x, y, color=color, lw=0.6, zorder=1)
-        if labels:
-            inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
-            if inside.any():
-                i = int(np.flatnonzero(inside)[0])
-                ax.annotate(
-                    f"{lat:g}°N",
-                    (x[i], y[i]),
-                    xytext=(3, 2),
-                    textcoords="offset points",
-                    fontsize=label_size,
-                    color=style.GREY,
-                    clip_on=True,
-                )
-
-
-def dms(value: float, positive: str, negative: str) -> str:
-    """Degrees as degrees, minutes and whole seconds with a hemisphere letter, e.g. ``168°58′37″W``."""
-    hemisphere = positive if value >= 0 else negative
-    seconds = int(round(abs(float(value)) * 3600))
-    d, rest = divmod(seconds, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{d}°{m:02d}′{sec:02d}″{hemisphere}"
-
-
-def _lon_label(lon: float) -> str:
-    lon = float(geo.wrap_lon(lon))
-    if lon in (180.0, -180.0):
-        return "180°"
-    return f"{abs(lon):g}°{'E' if lon > 0 else 'W'}"
-
-
-def _project_path(lats, lons, proj: dict):
-    return geo.project(np.asarray(lats, float), np.asarray(lons, float), **proj)
-
-
-def _geodesic_xy(lat1, lon1, lat2, lon2, proj: dict, spacing_km: float = 2.0):
-    lats, lons = geo.great_circle_points(lat1, lon1, lat2, lon2, spacing_km=spacing_km)
-    return _project_path(lats, lons, proj)
-
-
-def _label_box(color="white"):
-    return {"boxstyle": "round,pad=0.2", "fc": color, "ec": "none", "alpha": 0.85}
-
-
-def _segment_label(ax, seg_row, proj, text, offset=(0, 0), color="black", fontsize=10, ha="center"):
-    lats, lons = geo.great_circle_points(seg_row.from_lat, seg_row.from_lon, seg_row.to_lat, seg_row.to_lon, n=3)
-    x, y = geo.project(lats[1], lons[1], **proj)
-    ax.annotate(
-        text,
-        (x, y),
-        xytext=offset,
-        textcoords="offset points",
-        ha=ha,
-        va="center",
-        fontsize=fontsize,
-        color=color,
-        bbox=_label_box(),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# figure 1: the strait close up
-# --------------------------------------------------------------------------------------------
-
-
-def _along(lat1, lon1, lat2, lon2, fraction: float, proj: Mapping | None = None) -> tuple[float, float]:
-    """Map point at ``fraction`` of the way along the geodesic from point 1 to point 2."""
-    lats, lons = geo.great_circle_points(lat1, lon1, lat2, lon2, n=201)
-    i = int(round(fraction * 200))
-    x, y = geo.project(lats[i], lons[i], **(proj or {}))
-    return float(x), float(y)
-
-
-def _callout(ax, text, point, text_xy, color="black", fontsize=10, ha="center"):
-    """Label ``point`` with ``text`` placed at ``text_xy`` (data coordinates), joined by a thin line."""
-    ax.annotate(
-        text,
-        point,
-        xytext=text_xy,
-        textcoords="data",
-        ha=ha,
-        va="center",
-        fontsize=fontsize,
-        color=color,
-        bbox=_label_box(),
-        zorder=9,
-        arrowprops={"arrowstyle": "-", "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 2},
-    )
-
-
-#: Where the strait map puts its labels (km in the strait-centred projection), tuned so that no
-#: label covers a route, a place or another label at the committed coordinates.
-STRAIT_LABELS = {
-    ("diomedes_tunnel", 1): (0.5, (-40.0, -14.0)),
-    ("diomedes_tunnel", 2): (0.5, (-22.0, -42.0)),
-    ("diomedes_tunnel", 3): (0.5, (12.0, -52.0)),
-    ("cape_to_cape", 1): (0.6, (36.0, -6.0)),
-    ("interbering_2011", 1): (0.5, (24.0, 12.0)),
-    "mainland_gap": (0.82, (50.0, -22.0)),
-    "border": (66.25, (-14.0, 27.0)),
-}
-
-
-def strait_map(
-    land,
-    places: pd.DataFrame,
-    segments: pd.DataFrame,
-    gaps: pd.DataFrame,
-    boundary: dict,
-    label_places: Iterable[str] = (
-        "cape_dezhnev",
-        "uelen",
-        "big_diomede",
-        "little_diomede",
-        "cape_prince_of_wales",
-        "wales",
-    ),
-):
-    """The strait in the strait-centred Lambert azimuthal equal-area projection, with a zoom on the Diomedes.
-
-    ``land``: projected land in km (:func:`bering.geo.project_land`); ``segments``: the output of
-    :func:`bering.geo.segment_lengths`; ``gaps``: :func:`water_gaps` of the island chain;
-    ``boundary``: :func:`load_boundary`. Draws the island route (2007 plan, assumed for 2025),
-    the cape-to-cape reference line, the 2011 Uelen route, the shortest water gaps, and the
-    border (with the date line marked as approximately there), with every segment's length.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Rectangle
-
-    proj: dict = {}
-    window = (-82.0, -62.0, 68.0, 34.0)
-    zoom = (-8.5, -32.0, 9.5, -18.0)
-    ratios = [(window[2] - window[0]) / (window[3] - window[1]), (zoom[2] - zoom[0]) / (zoom[3] - zoom[1])]
-    fig, (ax, zx) = plt.subplots(
-        1, 2, figsize=(14, 6.4), dpi=SCREEN_DPI, gridspec_kw={"width_ratios": ratios, "wspace": 0.12}
-    )
-    for a, (x0, y0, x1, y1) in ((ax, window), (zx, zoom)):
-        a.set_facecolor(WATER_FACE)
-        a.set_xlim(x0, x1)
-        a.set_ylim(y0, y1)
-        a.set_aspect("equal")
-        a.grid(False)
-        _draw_land(a, land, window=(x0 - 5, y0 - 5, x1 + 5, y1 + 5), zorder=2)
-    _graticule(
-        ax,
-        lons=np.arange(-172, -165, 1.0),
-        lats=np.arange(65.0, 67.01, 0.5),
-        lat_range=(64.5, 67.5),
-        lon_range=(-173, -165),
-        proj=proj,
-    )
-    _graticule(zx, lons=[-169.0], lats=[65.75], lat_range=(65.5, 66.0), lon_range=(-169.3, -168.7), proj=proj)
-
-    seg = segments.set_index(["alignment_id", "seq"])
-    colour = ROUTE_COLOURS
-    # border (the date line runs near it)
-    b_lat = np.linspace(boundary["lats"].min(), boundary["lats"].max(), 60)
-    bx, by = geo.project(b_lat, np.full_like(b_lat, boundary["lons"][0]))
-    for a in (ax, zx):
-        a.plot(bx, by, color=colour["border"], lw=1.6, ls=(0, (6, 2, 1, 2)), zorder=3)
-    # routes
-    for r in segments[segments["alignment_id"] == "diomedes_tunnel"].itertuples():
-        x, y = _geodesic_xy(r.from_lat, r.from_lon, r.to_lat, r.to_lon, proj, 0.5)
-        for a in (ax, zx):
-            a.plot(x, y, color=colour["island"], lw=2.6, zorder=5, solid_capstyle="round")
-    c2c = seg.loc[("cape_to_cape", 1)]
-    ax.plot(
-        *_geodesic_xy(c2c.from_lat, c2c.from_lon, c2c.to_lat, c2c.to_lon, proj),
-        color=colour["cape_to_cape"],
-        lw=1.2,
-        ls="--",
-        zorder=4,
-    )
-    ib = seg.loc[("interbering_2011", 1)]
-    ax.plot(
-        *_geodesic_xy(ib.from_lat, ib.from_lon, ib.to_lat, ib.to_lon, proj),
-        color=colour["interbering_2011"],
-        lw=1.8,
-        zorder=4,
-    )
-    # shortest water gaps: mainland to mainland on the left, between the islands in the zoom
-    mainland, island_gap = gaps.iloc[-1], gaps.iloc[1]
-    ends = (mainland.shore_from_lat, mainland.shore_from_lon, mainland.shore_to_lat, mainland.shore_to_lon)
-    ax.plot(*_geodesic_xy(*ends, proj), color=colour["gap"], lw=1.8, ls=":", zorder=4)
-    zends = (island_gap.shore_from_lat, island_gap.shore_from_lon, island_gap.shore_to_lat, island_gap.shore_to_lon)
-    zx.plot(*_geodesic_xy(*zends, proj, 0.1), color=colour["gap"], lw=2.4, ls=":", zorder=6)
-
-    # length labels
-    for key, (fraction, text_xy) in STRAIT_LABELS.items():
-        if not isinstance(key, tuple):
-            continue
-        r = seg.loc[key]
-        point = _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, fraction)
-        text = {
-            "cape_to_cape": f"cape to cape\n{r.length_km:.1f} km",
-            "interbering_2011": f"Uelen route\n{r.length_km:.1f} km",
-        }.get(key[0], f"{r.length_km:.1f} km")
-        col = {"cape_to_cape": "black", "interbering_2011": colour["interbering_2011"]}.get(key[0], colour["island"])
-        _callout(ax, text, point, text_xy, color=col)
-    fraction, text_xy = STRAIT_LABELS["mainland_gap"]
-    _callout(
-        ax, f"shortest, shore to shore\n{mainland.gap_km:.1f} km", _along(*ends, fraction), text_xy, color=colour["gap"]
-    )
-    lat_b, text_xy = STRAIT_LABELS["border"]
-    _callout(
-        ax,
-        "US–Russia border;\ndate line runs near it",
-        geo.project(lat_b, boundary["lons"][0]),
-        text_xy,
-        color=colour["border"],
-    )
-    r = seg.loc[("diomedes_tunnel", 2)]
-    _callout(
-        zx,
-        f"centre to centre\n{r.length_km:.2f} km",
-        _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, 0.62),
-        (6.3, -23.3),
-        color=colour["island"],
-    )
-    _callout(
-        zx, f"shortest water gap\n{island_gap.gap_km:.2f} km", _along(*zends, 0.5), (0.5, -30.0), color=colour["gap"]
-    )
-    _callout(
-        zx,
-        f"border ({dms(boundary['lons'][0], 'E', 'W')});\ndate line near it",
-        geo.project(65.83, boundary["lons"][0]),
-        (5.2, -19.3),
-        color=colour["border"],
-    )
-
-    # places
-    table = places.set_index("place_id")
-    offsets = {
-        "cape_dezhnev": (-6, 8, "right"),
-        "uelen": (-6, 6, "right"),
-        "big_diomede": (-8, 6, "right"),
-        "little_diomede": (6, -11, "left"),
-        "cape_prince_of_wales": (7, 9, "left"),
-        "wales": (8, -2, "left"),
-        "tin_city": (8, -8, "left"),
-    }
-    short = {
-        "big_diomede": "Big Diomede (RU)",
-        "little_diomede": "Little Diomede (US)",
-        "wales": "Wales",
-        "cape_prince_of_wales": "Cape Prince\nof Wales",
-        "tin_city": "Tin City radar site",
-    }
-    for pid in label_places:
-        px, py = geo.project(table.loc[pid, "lat"], table.loc[pid, "lon"])
-        dx, dy, ha = offsets.get(pid, (6, 6, "left"))
-        ax.plot(px, py, "o", ms=4, color="black", zorder=7)
-        ax.annotate(
-            short.get(pid, table.loc[pid, "name"]),
-            (px, py),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            ha=ha,
-            va="center",
-            fontsize=10,
-            zorder=8,
-            bbox=_label_box(),
-        )
-    for pid, (tx, ty) in (("big_diomede", (-5.5, -26.5)), ("little_diomede", (6.5, -29.5))):
-        px, py = geo.project(table.loc[pid, "lat"], table.loc[pid, "lon"])
-        zx.plot(px, py, "o", ms=4, color="black", zorder=7)
-        _callout(zx, short[pid] + "\ncentre point", (px, py), (tx, ty))
-    ax.text(0.02, 0.97, "CHUKOTKA (Russia)", transform=ax.transAxes, fontsize=10, color=style.GREY, va="top")
-    ax.text(0.98, 0.12, "ALASKA (US)", transform=ax.transAxes, fontsize=10, color=style.GREY, ha="right")
-    ax.add_patch(
-        Rectangle((zoom[0], zoom[1]), zoom[2] - zoom[0], zoom[3] - zoom[1], fill=False, ec=style.GREY, lw=0.9, zorder=6)
-    )
-    ax.set_title("The strait (grey box: zoom at right)", fontsize=11, loc="left")
-    zx.set_title("The Diomedes", fontsize=11, loc="left")
-
-    handles = [
-        Line2D([], [], color=colour["island"], lw=2.6, label="island route: 2007 plan (assumed for 2025)"),
-        Line2D([], [], color=colour["interbering_2011"], lw=1.8, label="2011 InterBering route from Uelen"),
-        Line2D([], [], color="black", lw=1.2, ls="--", label="cape to cape (reference)"),
-        Line2D([], [], color=colour["gap"], lw=1.8, ls=":", label="shortest water gap (1:10m coastline)"),
-        Line2D(
-            [],
-            [],
-            color=colour["border"],
-            lw=1.6,
-            ls=(0, (6, 2, 1, 2)),
-            label="US–Russia border (date line approximately)",
-        ),
-    ]
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.01))
-    ax.set_xlabel("km east of 66°N 169°W (Lambert azimuthal equal-area)")
-    ax.set_ylabel("km north of 66°N 169°W")
-    zx.set_xlabel("km east of 66°N 169°W")
-    fig.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.21)
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# figure 2: the region, Yakutsk to Fairbanks
-# --------------------------------------------------------------------------------------------
-
-REGION_PROJ = {"lat_0": 64.0, "lon_0": 171.0}
-
-
-def region_map(
-    land,
-    places: pd.DataFrame,
-    segments: pd.DataFrame,
-    factors: pd.DataFrame,
-    links: pd.DataFrame,
-    proj: Mapping[str, float] = REGION_PROJ,
-):
-    """Yakutsk to Fairbanks: existing railheads and lines, proposed corridors and the gaps.
-
-    ``land`` must be projected with the same ``proj`` (:func:`bering.geo.project_land`);
-    ``segments`` is :func:`bering.geo.segment_lengths`; ``factors`` is :func:`route_factors`;
-    ``links`` is :func:`missing_links`. Corridors are drawn as straight geodesics between their
-    end points (no published route geometry), labelled with their straight and published or
-    assumed lengths. The 180th meridian is drawn to show that the geometry crosses it unbroken.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    proj = dict(proj)
-    fig, ax = plt.subplots(figsize=(14, 7.4), dpi=SCREEN_DPI)
-    window = (-2150.0, -480.0, 2150.0, 1120.0)
-    ax.set_facecolor(WATER_FACE)
-    ax.set_xlim(window[0], window[2])
-    ax.set_ylim(window[1], window[3])
-    ax.set_aspect("equal")
-    ax.grid(False)
-    # about one pixel of the saved figure is 1.5 km: thin the 1:10m coast to that before drawing
-    _draw_land(
-        ax,
-        land.simplify(1.5, preserve_topology=True),
-        window=(window[0] - 50, window[1] - 50, window[2] + 50, window[3] + 50),
-        zorder=2,
-    )
-    _graticule(
-        ax,
-        lons=[130, 140, 150, 160, 170, 180, -170, -160, -150, -140],
-        lats=[55, 60, 65, 70],
-        lat_range=(50, 75),
-        lon_range=(115, 230),
-        proj=proj,
-        special={180: {"color": style.PALETTE["black"], "lw": 1.0, "ls": "--", "zorder": 3}},
-    )
-
-    published = factors.set_index("alignment_id")["published_km"] if len(factors) else pd.Series(dtype=float)
-    link_km = links.groupby("alignment_id")["length_km"].sum() if len(links) else pd.Series(dtype=float)
-    styles = {
-        "ru_lena_uelen_line": dict(lw=2.4, ls="-"),
-        "ru_magadan_line": dict(lw=1.8, ls="--"),
-        "us_fairbanks_nome_line": dict(lw=2.4, ls="-"),
-        "us_northern_rail_extension": dict(lw=1.8, ls="--"),
-        "alaska_railroad_existing": dict(lw=2.0, ls="-"),
-        "diomedes_tunnel": dict(lw=3.0, ls="-"),
-    }
-    colours = dict(
-        ROUTE_COLOURS, alaska_railroad_existing=ROUTE_COLOURS["existing"], diomedes_tunnel=style.PALETTE["purple"]
-    )
-    for alignment_id, kw in styles.items():
-        rows = segments[segments["alignment_id"] == alignment_id]
-        for r in rows.itertuples():
-            x, y = _geodesic_xy(r.from_lat, r.from_lon, r.to_lat, r.to_lon, proj, 10.0)
-            ax.plot(x, y, color=colours[alignment_id], zorder=5, solid_capstyle="round", **kw)
-
-    def label_for(alignment_id: str) -> str:
-        straight = segments.loc[segments["alignment_id"] == alignment_id, "length_km"].sum()
-        text = f"{straight:,.0f} km straight"
-        if alignment_id in published.index:
-            text += f"\n{published[alignment_id]:,.0f} km published"
-        elif alignment_id in link_km.index:
-            text += f"\n≈{link_km[alignment_id]:,.0f} km with route factor\n(assumption)"
-        return text
-
-    placements = {
-        "ru_lena_uelen_line": ("Lena–Uelen line (RZD 2030 plan)\n", 0.55, (0, 34)),
-        "ru_magadan_line": ("Nizhny Bestyakh–Magadan (2021 study)\n", 0.45, (110, 0)),
-        "us_fairbanks_nome_line": ("Fairbanks–Nome–Cape Prince of Wales\n", 0.45, (70, -95)),
-    }
-    for alignment_id, (name, frac, off) in placements.items():
-        rows = segments[segments["alignment_id"] == alignment_id]
-        r = rows.iloc[0]
-        lats, lons = geo.great_circle_points(r.from_lat, r.from_lon, r.to_lat, r.to_lon, n=101)
-        i = int(frac * 100)
-        x, y = geo.project(lats[i], lons[i], **proj)
-        ax.annotate(
-            name + label_for(alignment_id),
-            (x, y),
-            xytext=off,
-            textcoords="offset points",
-            ha="center",
-            va="center",
-            fontsize=9.5,
-            color=colours[alignment_id],
-            bbox=_label_box(),
-            arrowprops={"arrowstyle": "-", "color": colours[alignment_id], "lw": 0.7, "shrinkB": 0},
-        )
-
-    table = places.set_index("place_id")
-    marks = {
-        "nizhny_bestyakh": ("Nizhny Bestyakh\n(AYaM railhead)", (8, -16), "left", "s"),
-        "yakutsk": ("Yakutsk", (-6, 8), "right", "o"),
-        "magadan": ("Magadan", (-6, -12), "right", "o"),
-        "anadyr": ("Anadyr", (6, -10), "left", "o"),
-        "uelen": ("Uelen", (-6, 8), "right", "o"),
-        "nome": ("Nome", (6, -10), "left", "o"),
-        "fairbanks": ("Fairbanks (railhead)", (0, 12), "center", "s"),
-        "anchorage": ("Anchorage", (6, -6), "left", "s"),
-        "delta_junction": ("Delta Junction", (6, -8), "left", "o"),
-    }
-    for pid, (text, off, ha, marker) in marks.items():
-        px, py = geo.project(table.loc[pid, "lat"], table.loc[pid, "lon"], **proj)
-        ax.plot(px, py, marker, ms=5, color="black", zorder=7)
-        ax.annotate(
-            text, (px, py), xytext=off, textcoords="offset points", ha=ha, fontsize=9.5, zorder=8, bbox=_label_box()
-        )
-    x180, y180 = geo.project(72.5, 180.0, **proj)
-    ax.annotate(
-        "180th meridian: the Russian corridor crosses it",
-        (x180, y180),
-        xytext=(8, -4),
-        textcoords="offset points",
-        fontsize=9.5,
-        bbox=_label_box(),
-    )
-
-    handles = [
-        Line2D(
-            [],
-            [],
-            color=ROUTE_COLOURS["existing"],
-            lw=2.0,
-            label="existing: Alaska Railroad (stations joined straight)",
-        ),
-        Line2D([], [], color=ROUTE_COLOURS["ru_lena_uelen_line"], lw=2.4, label="proposed: Lena–Uelen (to the strait)"),
-        Line2D(
-            [],
-            [],
-            color=ROUTE_COLOURS["ru_magadan_line"],
-            lw=1.8,
-            ls="--",
-            label="proposed: Magadan line (not to the strait)",
-        ),
-        Line2D([], [], color=ROUTE_COLOURS["us_fairbanks_nome_line"], lw=2.4, label="proposed: Fairbanks–Nome–strait"),
-        Line2D(
-            [],
-            [],
-            color=ROUTE_COLOURS["us_northern_rail_extension"],
-            lw=1.8,
-            ls="--",
-            label="planned: Northern Rail Extension",
-        ),
-        Line2D([], [], color=style.PALETTE["purple"], lw=3.0, label="tunnel (island route)"),
-        Line2D([], [], color="black", marker="s", ls="", ms=5, label="railhead or station on existing line"),
-    ]
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.0))
-    ax.set_xlabel(f"km east of {proj['lat_0']:g}°N {_lon_label(proj['lon_0'])} (Lambert azimuthal equal-area)")
-    ax.set_ylabel(f"km north of {proj['lat_0']:g}°N {_lon_label(proj['lon_0'])}")
-    fig.subplots_adjust(left=0.07, right=0.99, top=0.93, bottom=0.17)
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# figure 3: the globe
-# --------------------------------------------------------------------------------------------
-
-GLOBE_CENTRE = (57.0, -170.0)
-
-
-def globe_map(world, places: pd.DataFrame, mainland_gap_km: float, centre: tuple[float, float] = GLOBE_CENTRE):
-    """An orthographic globe centred on the North Pacific: Afro-Eurasia and the Americas nearly touch
-    at the strait. ``world`` is lon/lat land polygons (the 1:110m world file)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle
-
-    lat_0, lon_0 = centre
-    radius = geo.GLOBE_RADIUS_KM
-    land = geo.globe_land(world, lat_0, lon_0)
-    table = places.set_index("place_id")
-
-    def at(pid):
-        x, y, _ = geo.globe_points(table.loc[pid, "lat"], table.loc[pid, "lon"], lat_0, lon_0)
-        return float(x), float(y)
-
-    eurasia = geo.landmass_at(land, *at("yakutsk"))
-    americas = geo.landmass_at(land, *at("fairbanks"))
-    fig, ax = plt.subplots(figsize=(7.6, 7.6), dpi=SCREEN_DPI)
-    ax.add_patch(Circle((0, 0), radius, fc=WATER_FACE, ec=style.GREY, lw=0.8, zorder=0))
-    others = [p for p in geo.polygons_of(land) if not (p.equals(eurasia) or p.equals(americas))]
-    from shapely.geometry import MultiPolygon
-
-    if others:
-        _draw_land(ax, MultiPolygon(others), face=LAND_FACE, edge=LAND_EDGE, lw=0.4, zorder=2)
-    _draw_land(ax, eurasia, face="#F3C77A", edge=LAND_EDGE, lw=0.4, zorder=2)
-    _draw_land(ax, americas, face="#9CC7E4", edge=LAND_EDGE, lw=0.4, zorder=2)
-    # graticule: every 30 degrees of longitude, every 30 degrees of latitude, broken at the horizon
-    for lon in range(-180, 180, 30):
-        lat = np.linspace(-90, 90, 361)
-        x, y, _ = geo.globe_points(lat, np.full_like(lat, lon), lat_0, lon_0)
-        ax.plot(x, y, color="#C8C8C8", lw=0.5, zorder=1)
-    for lat in (-30, 0, 30, 60):
-        lon = np.linspace(-180, 180, 721)
-        x, y, _ = geo.globe_points(np.full_like(lon, lat), lon, lat_0, lon_0)
-        ax.plot(x, y, color="#C8C8C8", lw=0.5, zorder=1)
-    sx, sy = at("cape_dezhnev")
-    ax.add_patch(Circle((sx, sy), 330, fill=False, ec=style.PALETTE["vermillion"], lw=2.0, zorder=4))
-    ax.annotate(
-        f"Bering Strait: {mainland_gap_km:.0f} km of water\nbetween the two landmasses",
-        (sx, sy - 330),
-        xytext=(0, -70),
-        textcoords="offset points",
-        ha="center",
-        fontsize=10.5,
-        color=style.PALETTE["vermillion"],
-        bbox=_label_box(),
-        arrowprops={"arrowstyle": "-", "color": style.PALETTE["vermillion"], "lw": 1.0},
-    )
-    for text, (lat, lon), colour in (
-        ("AFRO-EURASIA", (56.0, 100.0), "#8A5A00"),
-        ("THE AMERICAS", (55.0, -112.0), "#1F5F8B"),
-    ):
-        x, y, vis = geo.globe_points(lat, lon, lat_0, lon_0)
-        if bool(vis):
-            ax.text(float(x), float(y), text, ha="center", va="center", fontsize=11, fontweight="bold", color=colour)
-    ax.set_xlim(-radius * 1.02, radius * 1.02)
-    ax.set_ylim(-radius * 1.02, radius * 1.02)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.text(
-        0.5,
-        -0.01,
-        f"Orthographic view centred on {lat_0:g}°N {_lon_label(lon_0)}; Natural Earth 1:110m land",
-        transform=ax.transAxes,
-        ha="center",
-        va="top",
-        fontsize=9,
-        color=style.GREY,
-    )
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.05)
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# figure 4: schematic depth profiles
+# depth profiles: the published numbers behind the schematic
 # --------------------------------------------------------------------------------------------
 
 
@@ -1319,339 +702,6 @@ def depth_profile_inputs(depths: pd.DataFrame, lengths: pd.DataFrame, bering_str
     }
 
 
-def _symmetric_stretches(total_km: float, undersea_km: float) -> list[dict]:
-    if undersea_km > total_km:
-        raise ValueError(f"undersea length {undersea_km} exceeds the tunnel length {total_km}")
-    side = (total_km - undersea_km) / 2
-    return [
-        {"start_km": 0.0, "end_km": side, "surface": "land"},
-        {"start_km": side, "end_km": side + undersea_km, "surface": "water"},
-        {"start_km": side + undersea_km, "end_km": total_km, "surface": "land"},
-    ]
-
-
-def seabed_polygon(stretches: list[dict], depth: float, ramp_km: float = 1.5) -> tuple[np.ndarray, np.ndarray]:
-    """Schematic seabed through the water stretches: down from 0 at each shore to ``depth`` over
-    ``ramp_km`` (or a third of the stretch if shorter), flat between. Returns (km, depth) vertices."""
-    xs, ds = [], []
-    for s in stretches:
-        if s["surface"] != "water":
-            continue
-        a, b = s["start_km"], s["end_km"]
-        ramp = min(ramp_km, (b - a) / 3)
-        xs += [a, a + ramp, b - ramp, b]
-        ds += [0.0, depth, depth, 0.0]
-    return np.asarray(xs), np.asarray(ds)
-
-
-def depth_profiles(inputs: dict):
-    """Three schematic cross-sections on one length and depth scale: the Bering Strait on the
-    island route, the Channel Tunnel and the Seikan Tunnel. Shapes are schematic; only the
-    numbers marked on the figure are published."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    panels = [
-        ("bering_strait", "Bering Strait, island route (our geometry; no tunnel depth published)"),
-        ("channel_tunnel", "Channel Tunnel"),
-        ("seikan_tunnel", "Seikan Tunnel"),
-    ]
-    fig, axes = plt.subplots(3, 1, figsize=(11, 8.2), dpi=SCREEN_DPI, sharex=True, sharey=True)
-    water = style.PALETTE["sky"]
-    tunnel = style.PALETTE["vermillion"]
-    for ax, (key, title) in zip(axes, panels):
-        p = inputs[key]
-        stretches = p.get("stretches") or _symmetric_stretches(p["tunnel_km"], p["undersea_km"])
-        end = max(s["end_km"] for s in stretches)
-        for s in stretches:
-            if s["surface"] == "land":
-                ax.add_patch(Rectangle((s["start_km"], -16), s["end_km"] - s["start_km"], 16, fc="#BDBDBD", ec="none"))
-        x_hi, d_hi = seabed_polygon(stretches, p["water_high"])
-        x_lo, d_lo = seabed_polygon(stretches, p["water_low"])
-        ax.fill_between(x_lo, 0, d_lo, color=water, alpha=0.55, lw=0)
-        if p["water_high"] > p["water_low"]:
-            ax.fill_between(x_hi, d_lo if len(d_lo) == len(d_hi) else 0, d_hi, color=water, alpha=0.22, lw=0)
-        ax.plot(x_hi, d_hi, color="#2B6C8F", lw=1.0)
-        ax.axhline(0, color="#2B6C8F", lw=0.8)
-        # every label sits in a column to the right of the crossing, joined to the depth it describes
-        if p["water_high"] > p["water_low"]:
-            water_text = f"water {p['water_low']:.0f}–{p['water_high']:.0f} m deep (published range)"
-        else:
-            water_text = f"water {p['water_high']:.0f} m deep at the tunnel"
-        notes = [(water_text, (p["water_low"] + p["water_high"]) / 2, "#2B6C8F")]
-        if key == "bering_strait":
-            for depth, text, ls in (
-                (p["water_max_route"], "deepest on the 2007 route (reported)", ":"),
-                (p["water_max"], "strait maximum", "--"),
-            ):
-                ax.plot([0, end], [depth, depth], color="#2B6C8F", lw=0.9, ls=ls)
-                notes.append((f"{text}: {depth:.0f} m", depth, "#2B6C8F"))
-        text_y = [35.0 + 45.0 * i for i in range(len(notes))] if key == "bering_strait" else [n[1] for n in notes]
-        for (text, depth, colour), ty in zip(notes, text_y):
-            ax.annotate(
-                text,
-                (end, depth),
-                xytext=(end + 4, ty),
-                textcoords="data",
-                va="center",
-                fontsize=9.5,
-                color=colour,
-                arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.7, "shrinkB": 0},
-            )
-        if key == "bering_strait":
-            islands = [s for s in stretches if s["surface"] == "land" and s["end_km"] - s["start_km"] > 1.0]
-            if islands:
-                ax.annotate(
-                    "the two Diomedes",
-                    ((islands[0]["start_km"] + islands[-1]["end_km"]) / 2, -16),
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=9,
-                    color=style.GREY,
-                )
-            ax.annotate(
-                f"{end:.1f} km, cape to cape via the islands",
-                (end, 0),
-                xytext=(6, 8),
-                textcoords="offset points",
-                fontsize=9,
-                va="bottom",
-            )
-        else:
-            side = stretches[0]["end_km"]
-            low = p["tunnel_low_point"]
-            tx = [0.0, side, end - side, end]
-            tz = [0.0, low, low, 0.0]
-            ax.plot(tx, tz, color=tunnel, lw=2.2)
-            ax.annotate(
-                f"tunnel: lowest point {low:.0f} m below sea level, {p['cover']:.0f} m below the seabed",
-                (end, low),
-                xytext=(6, 0),
-                textcoords="offset points",
-                ha="left",
-                va="center",
-                fontsize=9.5,
-                color=tunnel,
-            )
-            ax.annotate(
-                f"{p['tunnel_km']:g} km portal to portal, {p['undersea_km']:g} km under the sea",
-                (end, 0),
-                xytext=(6, 8),
-                textcoords="offset points",
-                fontsize=9,
-                va="bottom",
-            )
-        ax.set_title(title, loc="left", fontsize=11)
-        ax.set_ylabel("depth (m below sea level)")
-        ax.grid(axis="x", visible=False)
-    axes[0].set_ylim(300, -45)
-    axes[0].set_xlim(-2, 128)
-    axes[-1].set_xlabel("distance along the crossing (km)")
-    fig.text(
-        0.985, 0.5, "SCHEMATIC", rotation=90, ha="right", va="center", fontsize=22, color="#B0B0B0", fontweight="bold"
-    )
-    fig.text(
-        0.01,
-        0.012,
-        "SCHEMATIC: seabed and tunnel shapes are not surveyed; each panel shows only the published "
-        "depths and lengths marked on it. Vertical scale exaggerated about 300 times; land (grey) not to height.",
-        fontsize=9,
-        color=style.GREY,
-    )
-    fig.tight_layout(rect=(0, 0.03, 0.965, 0.93))
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# figure 5: interactive map (plotly, projected km, no tiles)
-# --------------------------------------------------------------------------------------------
-
-
-def _rings_xy(geometry, decimals: int = 2) -> tuple[list, list]:
-    xs: list = []
-    ys: list = []
-    for poly in geo.polygons_of(geometry):
-        c = np.round(np.asarray(poly.exterior.coords), decimals)
-        xs += c[:, 0].tolist() + [None]
-        ys += c[:, 1].tolist() + [None]
-    return xs, ys
-
-
-def interactive_map(
-    land,
-    places: pd.DataFrame,
-    segments: pd.DataFrame,
-    gaps: pd.DataFrame,
-    boundary: dict,
-    alignments: pd.DataFrame,
-    window: tuple[float, float, float, float] = (-260, -210, 240, 130),
-    tolerance_km: float = 1.0,
-):
-    """Plotly map of the strait drawn from our own projected geometry (km), no tiles, no topojson.
-
-    The coastline is clipped to ``window`` and simplified with a ``tolerance_km`` Douglas-Peucker
-    tolerance in the projected plane (so the stored figure stays small). Hovering a route shows
-    its segment and length; hovering a place shows its name and distance to both capes.
-    """
-    import plotly.graph_objects as go
-    from shapely.geometry import box
-
-    clipped = land.intersection(box(*window)).simplify(tolerance_km, preserve_topology=True)
-    fig = go.Figure()
-    lx, ly = _rings_xy(clipped)
-    fig.add_trace(
-        go.Scatter(
-            x=lx,
-            y=ly,
-            mode="lines",
-            fill="toself",
-            fillcolor=LAND_FACE,
-            line={"color": LAND_EDGE, "width": 0.6},
-            hoverinfo="skip",
-            name="land (1:10m, simplified)",
-        )
-    )
-    b_lat = np.linspace(boundary["lats"].min(), boundary["lats"].max(), 200)
-    bx, by = geo.project(b_lat, np.full_like(b_lat, boundary["lons"][0]))
-    keep = (by >= window[1]) & (by <= window[3])
-    bx, by = bx[keep], by[keep]
-    fig.add_trace(
-        go.Scatter(
-            x=np.round(bx, 2),
-            y=np.round(by, 2),
-            mode="lines",
-            name="US–Russia border (≈ date line)",
-            line={"color": ROUTE_COLOURS["border"], "width": 2, "dash": "dashdot"},
-            hovertemplate=(
-                f"US–Russia border, {dms(boundary['lons'][0], 'E', 'W')}<br>date line runs near it<extra></extra>"
-            ),
-        )
-    )
-    names = dict(zip(alignments["alignment_id"], alignments["name"]))
-    pname = places.set_index("place_id")["name"]
-    drawn = {
-        "cape_to_cape": ("cape to cape (reference)", "black", "dash", 1.5),
-        "diomedes_tunnel": ("island route, 2007 (assumed for 2025)", ROUTE_COLOURS["island"], "solid", 3.5),
-        "interbering_2011": ("2011 Uelen route", ROUTE_COLOURS["interbering_2011"], "solid", 2.5),
-        "us_fairbanks_nome_line": ("Nome–Cape Prince of Wales link (straight)", style.PALETTE["sky"], "dot", 2),
-    }
-    for alignment_id, (label, colour, dash, width) in drawn.items():
-        rows = segments[segments["alignment_id"] == alignment_id]
-        xs: list = []
-        ys: list = []
-        texts: list = []
-        for r in rows.itertuples():
-            lats, lons = geo.great_circle_points(r.from_lat, r.from_lon, r.to_lat, r.to_lon, n=12)
-            x, y = geo.project(lats, lons)
-            if not ((x >= window[0]) & (x <= window[2]) & (y >= window[1]) & (y <= window[3])).all():
-                continue  # segments reaching beyond the map (Fairbanks-Nome) are left to the region map
-            text = (
-                f"{names.get(alignment_id, alignment_id)}<br>{pname[r.from_place]} → {pname[r.to_place]}: "
-                f"{r.length_km:.1f} km<br>running total {r.cumulative_km:.1f} km"
-            )
-            xs += np.round(x, 2).tolist() + [None]
-            ys += np.round(y, 2).tolist() + [None]
-            texts += [text] * len(x) + [None]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                name=label,
-                text=texts,
-                line={"color": colour, "dash": dash, "width": width},
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
-    labels = {
-        0: "shortest gap, Chukotka – Big Diomede",
-        1: "shortest gap between the Diomedes",
-        2: "shortest gap, Little Diomede – Alaska",
-        3: "shortest gap, mainland to mainland",
-    }
-    gx: list = []
-    gy: list = []
-    gt: list = []
-    for i, g in gaps.reset_index(drop=True).iterrows():
-        lats, lons = geo.great_circle_points(g.shore_from_lat, g.shore_from_lon, g.shore_to_lat, g.shore_to_lon, n=6)
-        x, y = geo.project(lats, lons)
-        gx += np.round(x, 2).tolist() + [None]
-        gy += np.round(y, 2).tolist() + [None]
-        gt += [f"{labels.get(i, 'gap')}: {g.gap_km:.2f} km of water"] * len(x) + [None]
-    fig.add_trace(
-        go.Scatter(
-            x=gx,
-            y=gy,
-            mode="lines",
-            name="shortest water gaps (1:10m)",
-            text=gt,
-            line={"color": ROUTE_COLOURS["gap"], "dash": "dot", "width": 2},
-            hovertemplate="%{text}<extra></extra>",
-        )
-    )
-    shown = places[
-        places["place_id"].isin(
-            [
-                "cape_dezhnev",
-                "uelen",
-                "lavrentiya",
-                "big_diomede",
-                "little_diomede",
-                "cape_prince_of_wales",
-                "wales",
-                "tin_city",
-                "nome",
-            ]
-        )
-    ]
-    px, py = geo.project(shown["lat"].to_numpy(float), shown["lon"].to_numpy(float))
-    (dlat, dlon), (wlat, wlon) = _coords(places, "cape_dezhnev"), _coords(places, "cape_prince_of_wales")
-    to_d = geo.geodesic_km(dlat, dlon, shown["lat"].to_numpy(float), shown["lon"].to_numpy(float))
-    to_w = geo.geodesic_km(wlat, wlon, shown["lat"].to_numpy(float), shown["lon"].to_numpy(float))
-    hover = [
-        f"<b>{n}</b> ({c})<br>{lat:.4f}°N {abs(lon):.4f}°W<br>to Cape Dezhnev {d:.1f} km<br>"
-        f"to Cape Prince of Wales {w:.1f} km"
-        for n, c, lat, lon, d, w in zip(shown["name"], shown["country"], shown["lat"], shown["lon"], to_d, to_w)
-    ]
-    fig.add_trace(
-        go.Scatter(
-            x=np.round(px, 2),
-            y=np.round(py, 2),
-            mode="markers+text",
-            name="places",
-            text=shown["name"].tolist(),
-            textposition="top center",
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            marker={"color": "black", "size": 7},
-            textfont={"size": 12},
-        )
-    )
-    fig.update_layout(
-        height=680,
-        hovermode="closest",
-        plot_bgcolor=WATER_FACE,
-        xaxis={
-            "title": "km east of 66°N 169°W (Lambert azimuthal equal-area)",
-            "range": [window[0], window[2]],
-            "showgrid": False,
-            "zeroline": False,
-        },
-        yaxis={
-            "title": "km north of 66°N 169°W",
-            "range": [window[1], window[3]],
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "showgrid": False,
-            "zeroline": False,
-        },
-        legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"size": 12}},
-    )
-    return fig
-
-
 def factor_sensitivity(
     places: pd.DataFrame,
     segments: pd.DataFrame,
@@ -1681,6 +731,95 @@ def factor_sensitivity(
 
 
 # --------------------------------------------------------------------------------------------
+# the notebook's tables in one bundle
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Every table notebook 02 computes from one data folder (see :func:`geometry`).
+
+    Shared between :func:`results` and the figures of :mod:`bering.plots.route`; treat the frames
+    as read-only (they are cached).
+    """
+
+    folder: Path
+    places: pd.DataFrame
+    segments: pd.DataFrame
+    alignments: pd.DataFrame
+    lengths: pd.DataFrame
+    seg: pd.DataFrame
+    summary: pd.DataFrame
+    land_lonlat: list
+    land: object
+    gaps: pd.DataFrame
+    surfaces: pd.DataFrame
+    stretches: pd.DataFrame
+    factors: pd.DataFrame
+    factor: float
+    links: pd.DataFrame
+    tunnel_km: float
+    tunnel_straight_km: float
+    boundary: dict
+    depths: pd.DataFrame
+
+    def depth_inputs(self) -> dict:
+        """:func:`depth_profile_inputs` for this folder."""
+        return depth_profile_inputs(self.depths, self.lengths, self.stretches)
+
+
+def _folder(data_dir=None) -> Path:
+    return Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
+
+
+def geometry(data_dir=None) -> Geometry:
+    """The notebook's tables for ``data_dir`` (default: the collection's data folder), cached per folder.
+
+    ``land`` is the 1:10m coastline projected to the strait's equal-area map in km with the cut at
+    180 dissolved (:func:`bering.geo.project_land`); ``gaps`` are the island chain's
+    :func:`water_gaps`; ``surfaces`` the land and water along each undersea crossing;
+    ``stretches`` those along the island route; ``links`` the :func:`missing_links` of the 2025
+    crossing with the assumed route ``factor``.
+    """
+    return _geometry(_folder(data_dir))
+
+
+@functools.cache
+def _geometry(folder: Path) -> Geometry:
+    places = data.load("places", folder)
+    segments = data.load("alignment_segments", folder)
+    alignments = data.load("alignments", folder)
+    lengths = load_published_lengths(folder)
+    land_lonlat = geo.land_polygons(folder / "geo" / "land_bering_10m.geojson")
+    land = geo.project_land(land_lonlat)
+    seg = geo.segment_lengths(places, segments)
+    summary = geo.alignment_summary(places, segments, alignments)
+    surfaces = crossing_surfaces(geo.segment_land_sea(seg[seg["segment_type"] == "undersea_tunnel"], land_lonlat))
+    factor = assumption_value(ASSUMPTION_ROUTE_FACTOR, folder)
+    return Geometry(
+        folder=folder,
+        places=places,
+        segments=segments,
+        alignments=alignments,
+        lengths=lengths,
+        seg=seg,
+        summary=summary,
+        land_lonlat=land_lonlat,
+        land=land,
+        gaps=water_gaps(land, places),
+        surfaces=surfaces,
+        stretches=route_surfaces(land, places),
+        factors=route_factors(lengths, summary),
+        factor=factor,
+        links=missing_links(places, segments, lengths, LINK_CROSSING, factor),
+        tunnel_km=float(lengths.set_index("length_id").loc["tunnel_putin_trump_2025", "quoted_km"]),
+        tunnel_straight_km=float(summary.set_index("alignment_id").loc[LINK_CROSSING, "total_km"]),
+        boundary=load_boundary(folder / "geo" / "us_russia_boundary_strait.geojson"),
+        depths=data.load("depths", folder),
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # key numbers (the contract shared by the analysis modules; see bering.results)
 # --------------------------------------------------------------------------------------------
 
@@ -1693,29 +832,16 @@ def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
     The geometry does not depend on the cost model's scenario; ``scenario`` is accepted so every
     analysis module can be called alike. Cached per resolved data folder.
     """
-    folder = Path(data_dir).resolve() if data_dir else paths.data_dir().resolve()
-    return _results(folder).copy()
+    return _results(_folder(data_dir)).copy()
 
 
 @functools.cache
 def _results(folder: Path) -> pd.DataFrame:
-    places = data.load("places", folder)
-    segments = data.load("alignment_segments", folder)
-    alignments = data.load("alignments", folder)
-    lengths = load_published_lengths(folder)
-    land_lonlat = geo.land_polygons(folder / "geo" / "land_bering_10m.geojson")
-    land = geo.project_land(land_lonlat)
-    seg = geo.segment_lengths(places, segments)
-    summary = geo.alignment_summary(places, segments, alignments).set_index("alignment_id")
-    surfaces = crossing_surfaces(geo.segment_land_sea(seg[seg["segment_type"] == "undersea_tunnel"], land_lonlat))
-    island = surfaces.set_index("alignment_id").loc["diomedes_tunnel"]
-    gaps = water_gaps(land, places)
-    factors = route_factors(lengths, summary.reset_index())
-    factor = assumption_value(ASSUMPTION_ROUTE_FACTOR, folder)
-    links = missing_links(places, segments, lengths, "putin_trump_2025", factor)
-    tunnel_km = float(lengths.set_index("length_id").loc["tunnel_putin_trump_2025", "quoted_km"])
-    tunnel_straight_km = float(summary.loc["putin_trump_2025", "total_km"])
-    build = new_construction(links, tunnel_km, tunnel_straight_km).set_index("part")
+    g = _geometry(folder)
+    gaps, links, tunnel_km = g.gaps, g.links, g.tunnel_km
+    summary = g.summary.set_index("alignment_id")
+    island = g.surfaces.set_index("alignment_id").loc["diomedes_tunnel"]
+    build = new_construction(links, tunnel_km, g.tunnel_straight_km).set_index("part")
     side_km = links.groupby("side")["length_km"].sum()
     whole = new_construction_lengths(folder)
     rows = [
@@ -1757,13 +883,13 @@ def _results(folder: Path) -> pd.DataFrame:
         ),
         (
             "tunnel_2025_excess_over_island_route_km",
-            tunnel_km - tunnel_straight_km,
+            tunnel_km - g.tunnel_straight_km,
             "km",
             "Published 2025 tunnel length minus the geodesic island route",
         ),
         (
             "route_factor_pooled",
-            float(pooled_route_factor(factors)),
+            float(pooled_route_factor(g.factors)),
             "ratio",
             "Published length over straight length, pooled over the sourced approach corridors",
         ),

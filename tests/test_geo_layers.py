@@ -72,3 +72,49 @@ def test_coastline_and_boundary_read_with_geopandas():
     # the boundary runs between the Diomedes: Big Diomede west of it, Little Diomede east
     places = geo.places_layer().set_index("place_id")
     assert places.loc["big_diomede"].geometry.x < line.coords[0][0] < places.loc["little_diomede"].geometry.x
+
+
+# ----------------------------------------------------------------------------- the maps' layers
+
+
+def test_map_crs_is_the_strait_projection_in_km():
+    crs = geo.map_crs()
+    assert crs.axis_info[0].unit_name == "kilometre"
+    assert geo.map_crs(units="m").equals(geo.strait_crs())
+    with pytest.raises(ValueError, match="units must be 'km' or 'm'"):
+        geo.map_crs(units="mi")
+
+
+def test_map_land_has_no_seam_along_the_antimeridian():
+    # the file cuts Chukotka at 180; on the map it is one polygon, as with geo.project_land
+    land = geo.map_land()
+    assert land.crs.equals(geo.map_crs())
+    places = geo.to_map(geo.places_layer()).set_index("place_id")
+    anadyr, dezhnev = places.loc["anadyr"].geometry, places.loc["cape_dezhnev"].geometry
+    holder = land.distance(anadyr).idxmin()
+    assert land.distance(dezhnev).idxmin() == holder
+    # the same land as geo.project_land (whose seam-free union tests/test_geo.py checks), drawn via to_crs
+    reference = geo.project_land(geo.land_polygons())
+    assert land.geometry.area.sum() == pytest.approx(reference.area, rel=1e-6)
+    assert len(land) == len(geo.polygons_of(reference))
+
+
+def test_map_layers_share_one_crs_and_keep_lines_across_180_in_one_piece():
+    layers = geo.map_layers(spacing_km=10.0, lat_0=64.0, lon_0=171.0)
+    assert {name: layer.crs.equals(geo.map_crs(lat_0=64.0, lon_0=171.0)) for name, layer in layers.items()} == {
+        "land": True,
+        "places": True,
+        "alignments": True,
+        "boundary": True,
+    }
+    lena = layers["alignments"].set_index("alignment_id").loc["ru_lena_uelen_line"].geometry
+    coords = np.asarray(lena.coords)
+    # the corridor crosses 180: densified every 10 km, no step on the map is longer than that
+    assert np.hypot(*np.diff(coords, axis=0).T).max() < 11
+    assert lena.length == pytest.approx(
+        geo.alignments_layer().set_index("alignment_id").loc["ru_lena_uelen_line", "length_km"], rel=0.02
+    )
+    # cached, but every call hands out its own copies
+    again = geo.map_layers(spacing_km=10.0, lat_0=64.0, lon_0=171.0)
+    again["places"].loc[0, "name"] = "changed"
+    assert geo.map_layers(spacing_km=10.0, lat_0=64.0, lon_0=171.0)["places"].loc[0, "name"] != "changed"

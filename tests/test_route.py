@@ -1,4 +1,5 @@
-"""Tests for bering.route: gaps, reconciliation, route factors, missing links and the figures."""
+"""Tests for bering.route (gaps, reconciliation, route factors, missing links) and its figures
+(bering.plots.route)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import shapely
 from shapely.geometry import box
 
 from bering import data, geo, route
+from bering.plots import route as plots
 
 # One degree of longitude on the equator, WGS84: a * pi / 180 with a = 6378.137 km.
 DEG_EQ = 6378.137 * np.pi / 180
@@ -316,13 +318,13 @@ def test_seabed_polygon_and_symmetric_stretches():
         {"start_km": 10.0, "end_km": 12.0, "surface": "land"},
         {"start_km": 12.0, "end_km": 15.0, "surface": "water"},
     ]
-    x, d = route.seabed_polygon(stretches, 40.0, ramp_km=1.5)
+    x, d = plots.seabed_polygon(stretches, 40.0, ramp_km=1.5)
     np.testing.assert_allclose(x, [0, 1.5, 8.5, 10, 12, 13, 14, 15])  # short stretch: ramp = a third
     np.testing.assert_allclose(d, [0, 40, 40, 0, 0, 40, 40, 0])
-    sym = route._symmetric_stretches(50.0, 30.0)
+    sym = plots._symmetric_stretches(50.0, 30.0)
     assert [s["end_km"] for s in sym] == [10.0, 40.0, 50.0]
     with pytest.raises(ValueError, match="exceeds the tunnel length"):
-        route._symmetric_stretches(20.0, 30.0)
+        plots._symmetric_stretches(20.0, 30.0)
 
 
 def test_depth_inputs_name_what_is_missing():
@@ -382,10 +384,10 @@ def test_committed_chukotka_is_one_polygon_in_both_projections(committed):
     assert route.landmass_of(committed["land"], places, "anadyr").equals(
         route.landmass_of(committed["land"], places, "cape_dezhnev")
     )
-    region = geo.project_land(geo.land_polygons(), **route.REGION_PROJ)
+    region = geo.project_land(geo.land_polygons(), **plots.REGION_PROJ)
     table = places.set_index("place_id")
-    pa = geo.project(table.loc["anadyr", "lat"], table.loc["anadyr", "lon"], **route.REGION_PROJ)
-    pd_ = geo.project(table.loc["cape_dezhnev", "lat"], table.loc["cape_dezhnev", "lon"], **route.REGION_PROJ)
+    pa = geo.project(table.loc["anadyr", "lat"], table.loc["anadyr", "lon"], **plots.REGION_PROJ)
+    pd_ = geo.project(table.loc["cape_dezhnev", "lat"], table.loc["cape_dezhnev", "lon"], **plots.REGION_PROJ)
     assert geo.landmass_at(region, *pa).equals(geo.landmass_at(region, *pd_))
 
 
@@ -417,32 +419,146 @@ def test_boundary_runs_between_the_diomedes(committed):
     assert set(route.geodata_sources(boundary)["source_id"]) >= {"natural_earth_10m_land", boundary["source_id"]}
 
 
-def test_figures_build_and_the_interactive_map_has_no_wraparound(committed):
+def test_the_model_imports_without_matplotlib_or_plotly():
+    import subprocess
+    import sys
+
+    code = "import sys; import bering.route; print('matplotlib' in sys.modules or 'plotly' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_geometry_bundle_matches_the_key_numbers():
+    g = route.geometry()
+    v = route.results().set_index("key")["value"]
+    assert v["strait_shore_to_shore_km"] == g.gaps["gap_km"].iloc[-1]
+    assert v["new_rail_alaska_km"] == pytest.approx(g.links.loc[g.links["side"] == "Alaska", "length_km"].sum())
+    assert route.geometry() is g  # cached per folder
+
+
+@pytest.fixture(scope="module")
+def charts():
     import matplotlib.pyplot as plt
 
-    c = committed
-    boundary = route.load_boundary()
-    fig = route.strait_map(c["land"], c["places"], c["seg"], c["gaps"], boundary)
-    assert len(fig.axes) == 2
-    plt.close(fig)
-    links = route.missing_links(c["places"], c["segments"], c["lengths"], "putin_trump_2025", 1.37)
-    factors = route.route_factors(c["lengths"], c["summary"])
-    region = geo.project_land(geo.land_polygons(), **route.REGION_PROJ)
-    plt.close(route.region_map(region, c["places"], c["seg"], factors, links))
-    plt.close(route.globe_map(route.load_world_land(), c["places"], 81.3))
-    stretches = route.route_surfaces(c["land"], c["places"])
-    plt.close(route.depth_profiles(route.depth_profile_inputs(data.load("depths"), c["lengths"], stretches)))
-    ifig = route.interactive_map(c["land"], c["places"], c["seg"], c["gaps"], boundary, c["alignments"])
+    made = {
+        "close_up": plots.strait_close_up(),
+        "region": plots.region_missing_links(),
+        "globe": plots.globe(),
+        "depth": plots.depth_profiles_chart(),
+        "interactive": plots.strait_interactive(),
+    }
+    yield made
+    for chart in made.values():
+        if hasattr(chart.fig, "savefig"):
+            plt.close(chart.fig)
+
+
+def test_every_chart_carries_its_metadata_computed_from_the_data(charts):
+    g = route.geometry()
+    for chart in charts.values():
+        assert chart.name.startswith("02_")
+        assert chart.title and chart.alt and chart.source and chart.method and chart.data_files
+        assert chart.alt != chart.title
+        assert all(not f.startswith("/") for f in chart.data_files)
+    narrowest = g.gaps["gap_km"].iloc[-1]
+    assert f"{narrowest:.0f}–" in charts["close_up"].title
+    assert f"{narrowest:.1f} km" in charts["close_up"].alt
+    assert f"{g.factor:g}" in charts["region"].method
+    assert f"{narrowest:.0f} km of water" in charts["globe"].title
+    assert len(charts["close_up"].fig.axes) == 2
+
+
+def test_static_maps_are_drawn_from_the_geodataframe_layers(charts):
+    from matplotlib.collections import LineCollection, PatchCollection
+
+    ax = charts["close_up"].fig.axes[0]
+    # GeoDataFrame.plot draws polygons as one PatchCollection and lines as LineCollections
+    assert any(isinstance(c, PatchCollection) for c in ax.collections)
+    assert sum(isinstance(c, LineCollection) for c in ax.collections) >= 4  # border, island, capes, Uelen
+    region = charts["region"].fig.axes[0]
+    lines = [c for c in region.collections if isinstance(c, LineCollection)]
+    # the Lena-Uelen corridor crosses 180: drawn as one piece, never a jump across the map
+    for collection in lines:
+        for path in collection.get_paths():
+            steps = np.hypot(*np.diff(path.vertices, axis=0).T)
+            assert steps.max() < 50
+
+
+def test_interactive_map_has_no_wraparound_and_keeps_every_place(charts):
+    ifig = charts["interactive"].fig
     assert len(json.dumps(ifig.to_plotly_json(), default=str)) < 300_000
     x0, x1 = ifig.layout.xaxis.range
     y0, y1 = ifig.layout.yaxis.range
     for trace in ifig.data:
         xs = np.array([np.nan if v is None else v for v in trace.x], dtype=float)
         ys = np.array([np.nan if v is None else v for v in trace.y], dtype=float)
-        # a polygon or line wrapped round the antimeridian would leave the window by thousands of km
-        assert np.nanmin(xs) >= x0 - 1 and np.nanmax(xs) <= x1 + 1, trace.name
-        assert np.nanmin(ys) >= y0 - 1 and np.nanmax(ys) <= y1 + 1, trace.name
+        # a polygon or line wrapped round the antimeridian would leave the window by thousands of km;
+        # the land reaches one window size beyond it (wide and tall screens show more than the window)
+        pad = 1 + (max(x1 - x0, y1 - y0) if trace.name.startswith("land") else 0)
+        assert np.nanmin(xs) >= x0 - pad and np.nanmax(xs) <= x1 + pad, trace.name
+        assert np.nanmin(ys) >= y0 - pad and np.nanmax(ys) <= y1 + pad, trace.name
         if trace.name.startswith(("land", "places")):
             continue
         steps = np.hypot(np.diff(xs), np.diff(ys))
         assert np.nanmax(steps) < 20, trace.name  # routes are densified: no long jumps
+    places = next(t for t in ifig.data if t.name == "places")
+    inside = plots.strait_labels()
+    # every place inside the window is a marker with hover text, labelled or not
+    assert len(places.x) == len(places.hovertext) == len(inside) >= 8
+    assert {"cape_dezhnev", "big_diomede", "little_diomede", "cape_prince_of_wales"} <= set(inside["place_id"])
+    labels = [a for a in ifig.layout.annotations if (a.name or "").startswith("label_")]
+    assert [a.name for a in labels] == [f"label_{p}" for p in inside.loc[inside["placed"], "place_id"]]
+    # labels keep their place in screen pixels: a leader line beyond the nearest distance
+    for a, row in zip(labels, inside[inside["placed"]].itertuples()):
+        assert a.showarrow == (row.distance_px > plots.LABEL_DISTANCES_PX[0])
+
+
+def test_label_box_hand_values():
+    # 10 characters at 12 px: 74.4 + 4 px wide, 15 + 4 px tall, 6 px from the marker
+    assert plots.label_box(100, 50, "x" * 10, "right", 6) == pytest.approx((106, 40.5, 184.4, 59.5))
+    assert plots.label_box(100, 50, "x" * 10, "above", 6) == pytest.approx((60.8, 56, 139.2, 75))
+    # two lines: twice the line height, the longer line's width
+    assert plots.label_box(0, 0, "xx\nxxxx", "left", 10) == pytest.approx((-43.76, -17, -10, 17))
+    with pytest.raises(ValueError, match="unknown label direction 'north'"):
+        plots.label_box(0, 0, "x", "north")
+    assert plots.label_text("Wales (Kiŋigin)") == "Wales"
+    assert plots.label_text("Cape Prince of Wales") == "Cape Prince\nof Wales"
+
+
+def test_no_two_place_labels_overlap_at_the_initial_view():
+    labels = plots.strait_labels()
+    layer = geo.map_layers()["places"].set_index("place_id").loc[labels["place_id"]]
+    for view in plots.LABEL_VIEWS:
+        sx, sy, area = plots._screen(layer.geometry.x, layer.geometry.y, plots.INTERACTIVE_WINDOW, view)
+        boxes = [
+            plots.label_box(x, y, text, d, r)
+            for x, y, text, d, r, ok in zip(
+                sx, sy, labels["text"], labels["direction"], labels["distance_px"], labels["placed"]
+            )
+            if ok
+        ]
+        half = plots.LABEL_MARKER_PX / 2
+        markers = [(x - half, y - half, x + half, y + half) for x, y in zip(sx, sy)]
+        for i, a in enumerate(boxes):
+            assert area[0] <= a[0] and a[2] <= area[2] and area[1] <= a[1] and a[3] <= area[3]
+            assert not any(plots._overlaps(a, m) for m in markers)
+            for b in boxes[i + 1 :]:
+                assert not plots._overlaps(a, b)
+    # the crossing's own places come first and are labelled
+    crossing = ["cape_dezhnev", "big_diomede", "little_diomede", "cape_prince_of_wales"]
+    assert labels.set_index("place_id").loc[crossing, "placed"].all()
+
+
+def test_place_labels_move_a_label_that_would_collide():
+    import geopandas as gpd
+
+    # two places 1 km apart: the second label cannot sit to the right as well
+    layer = gpd.GeoDataFrame(
+        {"place_id": ["a", "b"], "name": ["Alpha", "Beta"]}, geometry=gpd.points_from_xy([0.0, 0.0], [0.0, 1.0])
+    )
+    out = plots.place_labels(layer, window=(-50, -50, 50, 50), views=[(500, 500)])
+    assert out["direction"].tolist()[0] == "right"
+    assert out["direction"].tolist()[1] != "right" and out["placed"].all()
+    # no room at all: the label is left blank but the row stays
+    tiny = plots.place_labels(layer, window=(-50, -50, 50, 50), views=[(20, 20)])
+    assert tiny["text"].tolist() == ["", ""] and not tiny["placed"].any()

@@ -643,10 +643,10 @@ def drive_per_tbm(length_km: float, bores: int, tbm_count) -> np.ndarray | float
 
 
 def longest_drives(drives: pd.DataFrame) -> pd.DataFrame:
-    """The drives of ``data/tbm_drives.csv``, longest first, with a chart label (context and basis)."""
+    """The drives of ``data/tbm_drives.csv``, longest first, labelled with their ``chart_label`` and basis."""
     table = drives.sort_values("drive_km", ascending=False).reset_index(drop=True)
-    basis = table["basis"].map({"single_drive": "one drive", "machine_total": "per machine, several drives"})
-    table["label"] = table["project_or_context"].str.split(" \\(").str[0] + " (" + basis + ")"
+    basis = table["basis"].map({"single_drive": "one drive", "machine_total": "several drives"})
+    table["label"] = table["chart_label"] + " (" + basis + ")"
     return table
 
 

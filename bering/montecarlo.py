@@ -180,8 +180,15 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
         "parameter uncertainty by bootstrapping the class instead of the t-interval",
         {"uncertainty": "bootstrap"},
     ),
-    "undersea_tunnels": ("tunnel cost per km from the undersea tunnels only", {"tunnel_class": "undersea_tunnels"}),
-    "all_fixed_links": ("tunnel cost per km from every costed fixed link", {"tunnel_class": "fixed_links"}),
+    # per km of route: only one undersea tunnel, and no fixed link beyond the rail tunnels, has sourced bores
+    "undersea_tunnels": (
+        "tunnel cost per km of route from the undersea tunnels only",
+        {"tunnel_class": "undersea_tunnels", "tunnel_per_bore": False},
+    ),
+    "all_fixed_links": (
+        "tunnel cost per km of route from every costed fixed link",
+        {"tunnel_class": "fixed_links", "tunnel_per_bore": False},
+    ),
     "per_route_km": (
         "tunnel cost per km of route from every tunnel of the class, whatever its number of bores "
         "(the baseline draws per km of bore, times the assumed bores)",
@@ -839,8 +846,16 @@ class Model:
         proj = self.projects.set_index("project_id")
         alt_km = float(proj.loc["bering_2007_tkm_world_link", "length_km"])
         out = [
-            ("tunnel cost class", "undersea tunnels", {"tunnel_class": "undersea_tunnels"}),
-            ("tunnel cost class", "all fixed links", {"tunnel_class": "fixed_links"}),
+            (
+                "tunnel cost class",
+                "undersea tunnels (per route-km)",
+                {"tunnel_class": "undersea_tunnels", "tunnel_per_bore": False},
+            ),
+            (
+                "tunnel cost class",
+                "all fixed links (per route-km)",
+                {"tunnel_class": "fixed_links", "tunnel_per_bore": False},
+            ),
             ("cost-per-km distribution", "resample the class", {"cost_model": "resample"}),
             ("parameter uncertainty", "none (fit taken as known)", {"uncertainty": "none"}),
             ("parameter uncertainty", "bootstrap", {"uncertainty": "bootstrap"}),

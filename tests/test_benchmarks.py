@@ -386,13 +386,13 @@ def test_drive_per_tbm_and_longest_drives():
         b.drive_per_tbm(112, 3, 0)
     drives = pd.DataFrame(
         {
-            "project_or_context": ["A (x)", "B"],
+            "chart_label": ["A", "B"],
             "drive_km": [10.0, 20.0],
             "basis": ["single_drive", "machine_total"],
         }
     )
     table = b.longest_drives(drives)
     assert list(table["drive_km"]) == [20.0, 10.0]
-    assert list(table["label"]) == ["B (per machine, several drives)", "A (one drive)"]
+    assert list(table["label"]) == ["B (several drives)", "A (one drive)"]
     shipped = b.longest_drives(data.load("tbm_drives"))
     assert shipped["drive_km"].max() < b.drive_per_tbm(112, 3, 6)

@@ -739,7 +739,7 @@ def _drive_panel(ax, length_km, bores, counts, drives, access, max_tbms) -> None
     ax.set_ylim(lo, hi)
     human_log_ticks(ax.yaxis, lo, hi)
     ax.set_ylabel("km bored per TBM (log scale)")
-    ax.legend(loc="lower left", fontsize=9, frameon=True, framealpha=0.9)
+    ax.legend(loc="upper right", fontsize=9, frameon=True, framealpha=0.9)
 
 
 def bore_km_chart(table: pd.DataFrame, claim_per_bore_km: float, base_label: str, bores: int):

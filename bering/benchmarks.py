@@ -406,6 +406,23 @@ def method_effect(
     return pd.DataFrame(rows)
 
 
+def share_of_gdp(amount_bn: float, currency: str, gdp: pd.DataFrame, country: str, years) -> float:
+    """``amount_bn`` as a percent of ``country``'s nominal GDP summed over ``years`` (``data/gdp.csv``).
+
+    One year (the year of completion) gives the cost as a share of that year's economy; the years
+    of spending give it as a share of everything the economy produced while it was built. Both are
+    in the same currency and in current prices, so no price index enters.
+    """
+    years = [int(y) for y in np.atleast_1d(years)]
+    rows = gdp[(gdp["country"] == country) & gdp["year"].isin(years)]
+    missing = sorted(set(years) - set(rows["year"]))
+    if missing:
+        raise KeyError(f"data/gdp.csv has no GDP of {country} for {missing}")
+    if set(rows["currency"]) != {currency}:
+        raise ValueError(f"GDP of {country} is in {sorted(set(rows['currency']))}, the amount in {currency}")
+    return float(100 * amount_bn / rows["gdp_bn"].sum())
+
+
 # ---------------------------------------------------------------------------------------------
 # Overruns and schedules
 

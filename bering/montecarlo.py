@@ -1292,6 +1292,25 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         f"Channel Tunnel construction outturn ({ct['currency']} {ct['amount_bn']:g} bn in {ct['price_year']} "
         "prices) restated",
     )
+    total = m.costs.set_index("cost_id").loc["channel_tunnel_out_total_1994_nominal"]
+    built = m.projects.set_index("project_id").loc["channel_tunnel"]
+    gdp = data.load("gdp", m.data_dir)
+    spent = range(int(built["construction_start_year"]), int(built["open_year"]) + 1)
+    for k, years, when in (
+        (
+            "channel_tunnel_total_share_of_uk_gdp_at_completion_pct",
+            [int(total["price_year"])],
+            "of its completion year",
+        ),
+        ("channel_tunnel_total_share_of_uk_gdp_while_built_pct", list(spent), f"summed over {spent[0]}-{spent[-1]}"),
+    ):
+        add(
+            k,
+            benchmarks.share_of_gdp(float(total["amount_bn"]), total["currency"], gdp, "GB", years),
+            "percent",
+            f"Channel Tunnel total cost at completion ({total['currency']} {total['amount_bn']:g} bn nominal, with "
+            f"financing) as a share of UK nominal GDP {when}; UK GDP alone, though France shared the project",
+        )
     over = benchmarks.overruns(m.costs, m.conv, m.projects).set_index("estimate_id")
     add(
         "channel_tunnel_overrun_pct",

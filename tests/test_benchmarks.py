@@ -396,3 +396,18 @@ def test_drive_per_tbm_and_longest_drives():
     assert list(table["label"]) == ["B (several drives)", "A (one drive)"]
     shipped = b.longest_drives(data.load("tbm_drives"))
     assert shipped["drive_km"].max() < b.drive_per_tbm(112, 3, 6)
+
+
+def test_share_of_gdp_by_hand():
+    gdp = pd.DataFrame(
+        {"country": ["GB", "GB", "US"], "year": [1993, 1994, 1994], "gdp_bn": [600.0, 650.0, 7000.0], "currency": "GBP"}
+    )
+    gdp.loc[2, "currency"] = "USD"
+    assert b.share_of_gdp(13.0, "GBP", gdp, "GB", 1994) == pytest.approx(2.0)
+    assert b.share_of_gdp(12.5, "GBP", gdp, "GB", [1993, 1994]) == pytest.approx(1.0)
+    with pytest.raises(KeyError, match=r"no GDP of GB for \[1995\]"):
+        b.share_of_gdp(1.0, "GBP", gdp, "GB", [1994, 1995])
+    with pytest.raises(ValueError, match="GDP of US is in \\['USD'\\], the amount in GBP"):
+        b.share_of_gdp(1.0, "GBP", gdp, "US", 1994)
+    # the shipped Hansard series: GBP 10 bn over UK money GDP of 1994 (GBP 668,255 m)
+    assert b.share_of_gdp(10.0, "GBP", data.load("gdp"), "GB", 1994) == pytest.approx(100 * 10 / 668.255)

@@ -503,3 +503,11 @@ def test_a_proposal_priced_twice_is_counted_once(tmp_path):
     assert planted["counted"].sum() == earlier["counted"].sum() - 1
     russian = planted[planted["proposal"] == "bering_2011_russian_plan"]
     assert len(russian) == 2 and russian["counted"].sum() == 1
+
+
+def test_channel_tunnel_as_a_share_of_uk_gdp():
+    v = mc.results().set_index("key")["value"]
+    # GBP 10 bn at completion over UK money GDP (Hansard, GBP million): 1994 alone, and 1988-1994
+    assert v["channel_tunnel_total_share_of_uk_gdp_at_completion_pct"] == pytest.approx(100 * 10 / 668.255)
+    years = [471.43, 515.957, 551.118, 575.674, 598.916, 631.158, 668.255]
+    assert v["channel_tunnel_total_share_of_uk_gdp_while_built_pct"] == pytest.approx(100 * 10 / sum(years))

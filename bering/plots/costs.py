@@ -659,7 +659,7 @@ def schedule_chart(
         fig, ax = plt.subplots(figsize=(10, 5.8), layout="constrained")
     else:
         fig, (ax, ax2) = plt.subplots(
-            2, 1, figsize=(10, 9.6), layout="constrained", sharex=True, height_ratios=[1.25, 1]
+            2, 1, figsize=(10, 8.8), layout="constrained", sharex=True, height_ratios=[1.25, 1]
         )
     ax.plot(
         counts,
@@ -704,9 +704,11 @@ def schedule_chart(
     if drives is not None:
         _drive_panel(ax2, length_km, bores, counts, drives, access, max_tbms)
         ax2.set_xlabel("TBMs boring at the same time")
+        # two panels: a lower inline resolution keeps the stored notebook under 1 MB (files are 200 dpi)
+        fig.set_dpi(INLINE_DPI * 3 // 4)
     else:
         ax.set_xlabel("TBMs boring at the same time")
-    fig.set_dpi(INLINE_DPI)
+        fig.set_dpi(INLINE_DPI)
     return fig
 
 

@@ -150,18 +150,23 @@ def per_km_rows(
     method: str = "fx_then_deflate",
     base_year: int = money.BASE_YEAR,
     rules: dict[str, tuple[str, str]] | None = None,
+    uplift: float = 1.0,
 ) -> pd.DataFrame:
     """The cost rows used for cost per km, restated, with the length each covers and its scope.
 
     ``rules`` (default :func:`per_km_rules` of ``costs``) maps cost_id to (scope, why used). The length is the
     row's ``costed_length_km`` where the source says the amount covers only part of the project,
-    else the project's ``length_km``.
+    else the project's ``length_km``. ``uplift`` (outturn / estimate, at least 1) multiplies the rows
+    whose ``cost_type`` is ``estimate``, putting them on an outturn basis; outturns are left as they are.
     """
+    if not (math.isfinite(uplift) and uplift >= 1):
+        raise ValueError(f"uplift is an outturn / estimate ratio of at least 1, got {uplift!r}")
     rules = per_km_rules(costs) if rules is None else rules
     unknown = sorted(set(rules) - set(costs["cost_id"]))
     if unknown:
         raise KeyError(f"the cost-per-km rules name cost rows missing from project_costs: {unknown}")
     rows = restate_costs(costs[costs["cost_id"].isin(list(rules))], conv, method, base_year)
+    rows["usd_bn"] = rows["usd_bn"] * np.where(rows["cost_type"] == "estimate", float(uplift), 1.0)
     proj = projects.set_index("project_id")
     rows["scope"] = rows["cost_id"].map(lambda c: rules[c][0])
     rows["why_used"] = rows["cost_id"].map(lambda c: rules[c][1])
@@ -201,8 +206,12 @@ def cost_per_km(
     base_year: int = money.BASE_YEAR,
     rules: dict[str, tuple[str, str]] | None = None,
     classes: dict | None = None,
+    uplift: float = 1.0,
 ) -> pd.DataFrame:
     """One row per benchmark project: its cost (median of its ``per_km_use`` rows) and cost per km.
+
+    ``uplift`` multiplies estimate rows before the median (:func:`per_km_rows`); ``basis`` still says
+    what the rows were (outturn, estimate or mixed), so the members uplifted can be counted.
 
     Also per km of bore (``bore_km`` = tunnelled km x bores, tunnels with sourced bores only) and per
     cubic metre excavated (``bore_km`` x the area of ``bore_diameter_m``, where it is sourced; for a
@@ -214,7 +223,7 @@ def cost_per_km(
     are all tunnel: the whole cost divided by the tunnelled or undersea length, an upper bound for
     the undersea part), ``basis`` (outturn, estimate or mixed) and ``classes``.
     """
-    rows = per_km_rows(projects, costs, conv, method, base_year, rules)
+    rows = per_km_rows(projects, costs, conv, method, base_year, rules, uplift)
     grouped = rows.groupby("project_id", sort=False)
     table = pd.DataFrame(
         {
@@ -395,6 +404,23 @@ def method_effect(
         row["change_pct"] = 100 * (row["deflate_then_fx"] / row["fx_then_deflate"] - 1)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def share_of_gdp(amount_bn: float, currency: str, gdp: pd.DataFrame, country: str, years) -> float:
+    """``amount_bn`` as a percent of ``country``'s nominal GDP summed over ``years`` (``data/gdp.csv``).
+
+    One year (the year of completion) gives the cost as a share of that year's economy; the years
+    of spending give it as a share of everything the economy produced while it was built. Both are
+    in the same currency and in current prices, so no price index enters.
+    """
+    years = [int(y) for y in np.atleast_1d(years)]
+    rows = gdp[(gdp["country"] == country) & gdp["year"].isin(years)]
+    missing = sorted(set(years) - set(rows["year"]))
+    if missing:
+        raise KeyError(f"data/gdp.csv has no GDP of {country} for {missing}")
+    if set(rows["currency"]) != {currency}:
+        raise ValueError(f"GDP of {country} is in {sorted(set(rows['currency']))}, the amount in {currency}")
+    return float(100 * amount_bn / rows["gdp_bn"].sum())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -622,6 +648,23 @@ def max_headings(bores: int, access_points: int) -> int:
         raise ValueError(f"access_points counts both portals, so it must be at least 2, got {access_points!r}")
     bore_km(1.0, bores)  # validates bores
     return int(bores) * 2 * (int(access_points) - 1)
+
+
+def drive_per_tbm(length_km: float, bores: int, tbm_count) -> np.ndarray | float:
+    """Km each TBM must bore when ``tbm_count`` machines share ``bores`` x ``length_km`` equally."""
+    count = np.asarray(tbm_count, dtype=float)
+    if (count < 1).any():
+        raise ValueError(f"tbm_count must be at least 1, got {tbm_count!r}")
+    out = bore_km(length_km, bores) / count
+    return float(out) if out.ndim == 0 else out
+
+
+def longest_drives(drives: pd.DataFrame) -> pd.DataFrame:
+    """The drives of ``data/tbm_drives.csv``, longest first, labelled with their ``chart_label`` and basis."""
+    table = drives.sort_values("drive_km", ascending=False).reset_index(drop=True)
+    basis = table["basis"].map({"single_drive": "one drive", "machine_total": "several drives"})
+    table["label"] = table["chart_label"] + " (" + basis + ")"
+    return table
 
 
 def rate_marks(rates: pd.DataFrame) -> pd.DataFrame:

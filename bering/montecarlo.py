@@ -112,7 +112,8 @@ class Params:
     bores: int = 3
     tbm_count: int = 6
     boring_share: float = 1.0
-    tunnel_per_bore: bool = False
+    tunnel_per_bore: bool = True
+    uplift_estimates: bool = True
     draws: int = 1_000_000
     seed: int = SEED
     method: str = "fx_then_deflate"
@@ -179,12 +180,23 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
         "parameter uncertainty by bootstrapping the class instead of the t-interval",
         {"uncertainty": "bootstrap"},
     ),
-    "undersea_tunnels": ("tunnel cost per km from the undersea tunnels only", {"tunnel_class": "undersea_tunnels"}),
-    "all_fixed_links": ("tunnel cost per km from every costed fixed link", {"tunnel_class": "fixed_links"}),
-    "per_bore_km": (
-        "tunnel cost per km of bore from the class's tunnels whose bores are sourced, times the "
-        "assumed bores (assumption tunnel_bores)",
-        {"tunnel_per_bore": True},
+    # per km of route: only one undersea tunnel, and no fixed link beyond the rail tunnels, has sourced bores
+    "undersea_tunnels": (
+        "tunnel cost per km of route from the undersea tunnels only",
+        {"tunnel_class": "undersea_tunnels", "tunnel_per_bore": False},
+    ),
+    "all_fixed_links": (
+        "tunnel cost per km of route from every costed fixed link",
+        {"tunnel_class": "fixed_links", "tunnel_per_bore": False},
+    ),
+    "per_route_km": (
+        "tunnel cost per km of route from every tunnel of the class, whatever its number of bores "
+        "(the baseline draws per km of bore, times the assumed bores)",
+        {"tunnel_per_bore": False},
+    ),
+    "estimates_as_stated": (
+        "class members whose cost is an estimate taken as stated, without the class's overrun uplift",
+        {"uplift_estimates": False},
     ),
 }
 
@@ -513,7 +525,7 @@ class Model:
         self.classes = benchmarks.classes(projects, benchmarks.reference_classes(data_dir))
         km = segments.groupby("part_of")["km"].sum()
         self.approach_km = {name: float(km.get(name, 0.0)) for name in ("russia_km", "alaska_km", "na_km")}
-        self._tables: dict[tuple[str, int], pd.DataFrame] = {}
+        self._tables: dict[tuple[str, int, float], pd.DataFrame] = {}
 
     @classmethod
     def from_data(cls, data_dir=None) -> "Model":
@@ -529,14 +541,33 @@ class Model:
 
     # -- lookups -------------------------------------------------------------------------------
 
-    def table(self, method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR) -> pd.DataFrame:
-        """Cost per km of every benchmark project (cached per conversion method and year)."""
-        key = (method, base_year)
+    def table(
+        self, method: str = "fx_then_deflate", base_year: int = money.BASE_YEAR, uplift: float = 1.0
+    ) -> pd.DataFrame:
+        """Cost per km of every benchmark project (cached per conversion method, year and uplift).
+
+        ``uplift`` multiplies the estimate rows (:func:`bering.benchmarks.per_km_rows`); 1 shows the
+        figures as stated.
+        """
+        key = (method, base_year, float(uplift))
         if key not in self._tables:
             self._tables[key] = benchmarks.cost_per_km(
-                self.projects, self.costs, self.conv, method, base_year, classes=self.classes
+                self.projects, self.costs, self.conv, method, base_year, classes=self.classes, uplift=uplift
             )
         return self._tables[key]
+
+    def uplift(self, params: Params, overrun_class: str) -> float:
+        """Outturn / estimate ratio put on the estimate-basis members of a class: 1 + the mean overrun of
+        ``overrun_class`` (data/reference_overruns.csv) when ``params.uplift_estimates``, else 1."""
+        return 1 + self.overrun_stats(overrun_class)[0] / 100 if params.uplift_estimates else 1.0
+
+    def tunnel_members(self, params: Params) -> list[str]:
+        """The tunnel class's members that the draw uses: those with sourced bores when drawing per bore-km."""
+        ids = list(self.classes[params.tunnel_class][1])
+        if not params.tunnel_per_bore:
+            return ids
+        bored = self.table(params.method, params.base_year).set_index("project_id")["usd_m_per_bore_km"]
+        return [i for i in ids if pd.notna(bored.get(i))]
 
     def overrun_stats(self, reference_class: str) -> tuple[float, float, list[str]]:
         """Mean and SD of the cost overrun (percent) of a class, and the rows they come from."""
@@ -632,10 +663,12 @@ class Model:
 
     def inputs(self, params: Params, year: int | None = None) -> Inputs:
         """The numeric inputs that ``params`` selects (cost per km in US dollars of ``year``, default the base year)."""
-        table = self.table(params.method, params.base_year if year is None else year)
+        year = params.base_year if year is None else year
         segs = []
         for i, (sid, km, cls, over_cls) in enumerate(self._segment_rows(params)):
             over = self.overrun_stats(over_cls)[:2] if params.overrun_applied else None
+            # estimate-basis members go on an outturn basis with the segment's own overrun class
+            table = self.table(params.method, year, self.uplift(params, over_cls))
             values = (
                 tunnel_per_bore_values(table, cls, self.classes, params.bores)
                 if i == 0 and params.tunnel_per_bore
@@ -697,6 +730,33 @@ class Model:
                 f"{base} million per km",
                 "assumption tunnel_cost_class; rows with project_costs.per_km_use",
                 t_src,
+            ),
+            (
+                "tunnel cost drawn per",
+                f"km of bore x {params.bores} bores" if params.tunnel_per_bore else "km of route",
+                "",
+                "method (montecarlo.Params.tunnel_per_bore; docs/cost_method.md)",
+                "",
+            ),
+            (
+                "estimate-basis class members",
+                (
+                    f"uplifted by the mean overrun of their segment's class ({params.tunnel_overrun}: "
+                    f"{self.overrun_stats(params.tunnel_overrun)[0]:g} %; {params.approach_overrun}: "
+                    f"{self.overrun_stats(params.approach_overrun)[0]:g} %)"
+                    if params.uplift_estimates
+                    else "taken as stated"
+                ),
+                "percent",
+                "method (montecarlo.Params.uplift_estimates); data/reference_overruns.csv",
+                ";".join(
+                    dict.fromkeys(
+                        self.overrun_refs.set_index("reference_id").loc[self.overrun_stats(c)[2][0], "source_id"]
+                        for c in (params.tunnel_overrun, params.approach_overrun)
+                    )
+                )
+                if params.uplift_estimates
+                else "",
             ),
             ("cost-per-km distribution", params.cost_model, "", "assumption cost_per_km_lognormal", ""),
             (
@@ -783,12 +843,23 @@ class Model:
         proj = self.projects.set_index("project_id")
         alt_km = float(proj.loc["bering_2007_tkm_world_link", "length_km"])
         out = [
-            ("tunnel cost class", "undersea tunnels", {"tunnel_class": "undersea_tunnels"}),
-            ("tunnel cost class", "all fixed links", {"tunnel_class": "fixed_links"}),
+            (
+                "tunnel cost class",
+                "undersea tunnels (per route-km)",
+                {"tunnel_class": "undersea_tunnels", "tunnel_per_bore": False},
+            ),
+            (
+                "tunnel cost class",
+                "all fixed links (per route-km)",
+                {"tunnel_class": "fixed_links", "tunnel_per_bore": False},
+            ),
             ("cost-per-km distribution", "resample the class", {"cost_model": "resample"}),
             ("parameter uncertainty", "none (fit taken as known)", {"uncertainty": "none"}),
             ("parameter uncertainty", "bootstrap", {"uncertainty": "bootstrap"}),
             ("overrun on top of outturns (stress)", "applied", {"overrun_applied": True}),
+            ("tunnel cost drawn per", "km of route (every member)", {"tunnel_per_bore": False}),
+            ("tunnel cost drawn per", "km of bore x bores", {"tunnel_per_bore": True}),
+            ("estimate-basis class members", "taken as stated (no uplift)", {"uplift_estimates": False}),
             ("segment cost correlation", "0 (independent)", {"correlation": 0.0}),
             ("segment cost correlation", "0.9", {"correlation": 0.9}),
             ("tunnel length", f"{alt_km:g} km (2007 plan)", {"tunnel_km": alt_km}),
@@ -1037,11 +1108,21 @@ def duration_class(projects: pd.DataFrame) -> pd.DataFrame:
 MODERN_FROM = 1990
 
 
-def earlier_tunnel_estimates(m: Model) -> pd.DataFrame:
-    """Tunnel-only cost figures of Bering tunnels made since :data:`MODERN_FROM`, restated: ``label, year, usd_bn``.
+def count_once(estimates: pd.DataFrame) -> pd.Series:
+    """True for the one figure of each ``proposal`` that counts: its latest (by ``year``, then ``label``)."""
+    order = estimates.sort_values(["year", "label"], kind="stable")
+    last = order.drop_duplicates("proposal", keep="last").index
+    return pd.Series(estimates.index.isin(last), index=estimates.index)
 
-    From ``project_costs`` (scope tunnel, crossing proposals, not the 2025 pitch) and from the
-    timeline's cost claims of scope tunnel, so no comparison mixes scopes.
+
+def earlier_tunnel_estimates(m: Model) -> pd.DataFrame:
+    """Tunnel-only cost figures of Bering tunnels made since :data:`MODERN_FROM`, restated.
+
+    Columns ``label, year, usd_bn, proposal, counted``. From ``project_costs`` (scope tunnel, crossing
+    proposals, not the 2025 pitch) and from the timeline's cost claims of scope tunnel, so no
+    comparison mixes scopes. ``proposal`` is the cost row's ``project_id``, or for a timeline claim
+    the proposal ``data/cost_claim_proposals.csv`` ties it to (else the event itself): a proposal
+    priced more than once counts once, by its latest figure (``counted``).
     """
     from . import timeline
 
@@ -1053,15 +1134,32 @@ def earlier_tunnel_estimates(m: Model) -> pd.DataFrame:
         & (rows["project_id"] != benchmarks.CLAIM_PROJECT)
         & (rows["year_stated"] >= MODERN_FROM)
     ]
-    a = pd.DataFrame({"label": rows["cost_id"], "year": rows["year_stated"].astype(int), "usd_bn": rows["usd_bn"]})
+    a = pd.DataFrame(
+        {
+            "label": rows["cost_id"],
+            "year": rows["year_stated"].astype(int),
+            "usd_bn": rows["usd_bn"],
+            "proposal": rows["project_id"],
+        }
+    )
     claims = timeline.cost_claims(
         timeline.load_timeline(m.data_dir), m.conv, scopes=data.load("cost_claim_scopes", m.data_dir)
     )
     claims = claims[
         (claims["scope"] == TUNNEL_SCOPE) & (claims["year"] >= MODERN_FROM) & (claims["year"] < money.BASE_YEAR)
     ]
-    b = pd.DataFrame({"label": claims["event_id"], "year": claims["year"].astype(int), "usd_bn": claims["usd_bn_base"]})
-    return pd.concat([a, b], ignore_index=True).sort_values(["year", "label"]).reset_index(drop=True)
+    tied = data.load("cost_claim_proposals", m.data_dir).set_index("event_id")["project_id"]
+    b = pd.DataFrame(
+        {
+            "label": claims["event_id"],
+            "year": claims["year"].astype(int),
+            "usd_bn": claims["usd_bn_base"],
+            "proposal": claims["event_id"].map(tied).fillna(claims["event_id"]),
+        }
+    )
+    out = pd.concat([a, b], ignore_index=True).sort_values(["year", "label"]).reset_index(drop=True)
+    out["counted"] = count_once(out)
+    return out
 
 
 def key_number_rows(key: str, scenario: str) -> list[tuple]:
@@ -1103,19 +1201,27 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         "power corridor, wider than the rail-only whole link and far wider than the tunnel (project_costs.scope)",
     )
     add("claim_8bn_scope", scopes[c8], "scope", "Scope of the USD 8 bn ceiling: the tunnel alone (project_costs.scope)")
-    tunnel_only = earlier_tunnel_estimates(m)
+    earlier = earlier_tunnel_estimates(m)
+    tunnel_only = earlier[earlier["counted"]]
+    add(
+        "tunnel_only_estimate_proposals",
+        len(tunnel_only),
+        "count",
+        f"Bering tunnel proposals since {MODERN_FROM} with a tunnel-only cost figure, each counted once by its latest "
+        f"figure ({len(earlier) - len(tunnel_only)} earlier figure(s) of the same proposals left out)",
+    )
     add(
         "tunnel_only_estimates_min_usd2025",
         float(tunnel_only["usd_bn"].min()),
         f"{base} bn",
         f"Cheapest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM} (project_costs and the timeline's "
-        "cost claims of scope tunnel), restated",
+        "cost claims of scope tunnel, one figure per proposal), restated",
     )
     add(
         "tunnel_only_estimates_max_usd2025",
         float(tunnel_only["usd_bn"].max()),
         f"{base} bn",
-        f"Dearest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM}, restated",
+        f"Dearest tunnel-only estimate of a Bering tunnel made since {MODERN_FROM} (one figure per proposal), restated",
     )
     add(
         "rail_tunnel_median_usd_per_km",
@@ -1125,15 +1231,35 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
     )
     basis_classes = {"tunnel": params.tunnel_class}
     basis_classes.update({"approach": cls for cls in dict.fromkeys(c for _, _, c, _ in m._segment_rows(params)[1:])})
+    over_class = {"tunnel": params.tunnel_overrun, "approach": params.approach_overrun}
     for part, cls in basis_classes.items():
         basis = benchmarks.class_basis(table, cls, m.classes)
-        add(f"{part}_class_size", len(basis), "count", f"Projects in the {part} cost class '{cls}'")
+        if part == "tunnel":
+            basis = basis.loc[m.tunnel_members(params)]
+        used = " whose bores are sourced" if part == "tunnel" and params.tunnel_per_bore else ""
+        n_est = int((basis != "outturn").sum())
+        ratio = m.uplift(params, over_class[part])
+        add(f"{part}_class_size", len(basis), "count", f"Projects in the {part} cost class '{cls}'{used}")
         add(
             f"{part}_class_not_outturn",
-            int((basis != "outturn").sum()),
+            n_est,
             "count",
-            f"Projects of the {part} cost class '{cls}' whose cost per km is an estimate, or the median of an "
-            "estimate and an outturn, taken as it stands (no overrun uplift)",
+            f"Projects of the {part} cost class '{cls}'{used} whose cost per km is an estimate, or the median of an "
+            "estimate and an outturn",
+        )
+        add(
+            f"{part}_class_uplifted",
+            n_est if ratio > 1 else 0,
+            "count",
+            f"Projects of the {part} cost class '{cls}'{used} whose estimate rows are put on an outturn basis with "
+            f"the mean overrun of '{over_class[part]}'{scen}",
+        )
+        add(
+            f"{part}_estimate_uplift_pct",
+            100 * (ratio - 1),
+            "percent",
+            f"Uplift on the estimate rows of the {part} cost class (mean overrun of '{over_class[part]}'; 0 when "
+            f"estimates are taken as stated){scen}",
         )
     per_bore = table["usd_m_per_bore_km"].dropna()
     add(
@@ -1163,6 +1289,25 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
         f"Channel Tunnel construction outturn ({ct['currency']} {ct['amount_bn']:g} bn in {ct['price_year']} "
         "prices) restated",
     )
+    total = m.costs.set_index("cost_id").loc["channel_tunnel_out_total_1994_nominal"]
+    built = m.projects.set_index("project_id").loc["channel_tunnel"]
+    gdp = data.load("gdp", m.data_dir)
+    spent = range(int(built["construction_start_year"]), int(built["open_year"]) + 1)
+    for k, years, when in (
+        (
+            "channel_tunnel_total_share_of_uk_gdp_at_completion_pct",
+            [int(total["price_year"])],
+            "of its completion year",
+        ),
+        ("channel_tunnel_total_share_of_uk_gdp_while_built_pct", list(spent), f"summed over {spent[0]}-{spent[-1]}"),
+    ):
+        add(
+            k,
+            benchmarks.share_of_gdp(float(total["amount_bn"]), total["currency"], gdp, "GB", years),
+            "percent",
+            f"Channel Tunnel total cost at completion ({total['currency']} {total['amount_bn']:g} bn nominal, with "
+            f"financing) as a share of UK nominal GDP {when}; UK GDP alone, though France shared the project",
+        )
     over = benchmarks.overruns(m.costs, m.conv, m.projects).set_index("estimate_id")
     add(
         "channel_tunnel_overrun_pct",
@@ -1192,22 +1337,29 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
             f"P{p} of the whole link: tunnel, approach railways to connected railheads and the Alaska - Canada "
             f"connection{scen}",
         )
-    if not params.tunnel_per_bore:
-        bored_run = m.run(replace(params, tunnel_per_bore=True, draws=RESULT_DRAWS))
-        n_bored = len(tunnel_per_bore_values(table, params.tunnel_class, m.classes, params.bores))
-        add(
-            "tunnel_cost_p50_per_bore_km_usd2025",
-            percentiles(bored_run.tunnel, [50])[50],
-            f"{base} bn",
-            f"P50 of the {params.tunnel_km:g} km tunnel drawn per km of bore from the {n_bored} tunnels of the class "
-            f"whose bores are sourced, times {params.bores} bores (assumption tunnel_bores){scen}",
-        )
-        add(
-            "tunnel_class_bores_sourced",
-            n_bored,
-            "count",
-            f"Tunnels of the class '{params.tunnel_class}' whose number of bores is sourced",
-        )
+    other = percentiles(m.run(replace(params, tunnel_per_bore=not params.tunnel_per_bore, draws=RESULT_DRAWS)).tunnel)
+    per_bore_p50, per_route_p50 = (q_t[50], other[50]) if params.tunnel_per_bore else (other[50], q_t[50])
+    n_bored = len(tunnel_per_bore_values(table, params.tunnel_class, m.classes, params.bores))
+    add(
+        "tunnel_cost_p50_per_bore_km_usd2025",
+        per_bore_p50,
+        f"{base} bn",
+        f"P50 of the {params.tunnel_km:g} km tunnel drawn per km of bore from the {n_bored} tunnels of the class "
+        f"whose bores are sourced, times {params.bores} bores (assumption tunnel_bores){scen}",
+    )
+    add(
+        "tunnel_cost_p50_per_route_km_usd2025",
+        per_route_p50,
+        f"{base} bn",
+        f"P50 of the {params.tunnel_km:g} km tunnel drawn per km of route from every tunnel of the class, whatever "
+        f"its number of bores{scen}",
+    )
+    add(
+        "tunnel_class_bores_sourced",
+        n_bored,
+        "count",
+        f"Tunnels of the class '{params.tunnel_class}' whose number of bores is sourced",
+    )
     p90s = p90_across_methods(scenario, key)
     for part, label in (("tunnel", f"the {params.tunnel_km:g} km tunnel alone"), ("whole", "the whole link")):
         for end, pick in (("min", min), ("max", max)):
@@ -1341,23 +1493,32 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
     diameter = float(m.projects.set_index("project_id").loc[cheap["project_id"], "bore_diameter_m"])
     scen = "" if scenario == "baseline" else f" (scenario '{scenario}')"
     scope = str(v["claim_65bn_scope"]).replace("_", " ")
-    km = f"{params_km(m, scenario):g}"
-    bored = ""
-    if "tunnel_cost_p50_per_bore_km_usd2025" in v.index:
-        bored = (
+    params = m.scenario(scenario)
+    km = f"{params.tunnel_km:g}"
+    if params.tunnel_per_bore:
+        basis, times = "per km of bore", f", times {params.bores} bores (an assumption),"
+        other = (
+            f"; drawn per km of route instead, the median is USD {v['tunnel_cost_p50_per_route_km_usd2025']:,.0f} bn"
+        )
+    else:
+        basis, times = "per km of route", ","
+        other = (
             f"; drawn per km of bore from the {int(v['tunnel_class_bores_sourced'])} of them whose bores are "
-            f"sourced, times {m.scenario(scenario).bores} bores (an assumption), the median is USD "
-            f"{v['tunnel_cost_p50_per_bore_km_usd2025']:,.0f} bn"
+            f"sourced, times {params.bores} bores, the median is USD {v['tunnel_cost_p50_per_bore_km_usd2025']:,.0f} bn"
         )
 
     def tail(part):
-        n, est = int(v[f"{part}_class_size"]), int(v[f"{part}_class_not_outturn"])
-        are = (
-            "is an estimate (or part estimate), taken as it stands"
-            if est == 1
-            else "are estimates (or part estimates), taken as they stand"
+        n, est, up = (int(v[f"{part}_class_{k}"]) for k in ("size", "not_outturn", "uplifted"))
+        if est == 0:
+            return f"all {n} are outturns"
+        what = "is an estimate (or part estimate)" if est == 1 else "are estimates (or part estimates)"
+        how = (
+            f"put on an outturn basis with the class's mean overrun of {v[f'{part}_estimate_uplift_pct']:.0f} %"
+            if up
+            else "taken as stated, without an overrun uplift"
         )
-        return f"{n - est} of {n} are outturns; {est} {are} without an overrun uplift"
+        outturns = "is an outturn" if n - est == 1 else "are outturns"
+        return f"{n - est} of {n} {outturns}; {est} {what}, {how}"
 
     return "\n".join(
         [
@@ -1368,11 +1529,12 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
             f"(scope: {scope}), so 'under USD 8 bn against USD 65 bn+' compares a tunnel with a corridor programme. "
             f"Read as a tunnel cost, USD 65 bn sits at P{v['percentile_of_65bn_claim_tunnel']:.0f} of the tunnel "
             f"estimate below.",
-            f"- Judged by what long rail tunnels cost per km ({tail('tunnel')}), the {km} km tunnel alone has a median "
-            f"cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn (P10 USD {v['tunnel_cost_p10_usd2025']:,.0f} bn, "
+            f"- Judged by what long rail tunnels cost {basis} ({tail('tunnel')}){times} the {km} km tunnel alone has "
+            f"a median cost of USD {v['tunnel_cost_p50_usd2025']:,.0f} bn "
+            f"(P10 USD {v['tunnel_cost_p10_usd2025']:,.0f} bn, "
             f"P90 USD {v['tunnel_cost_p90_min_across_methods_usd2025']:,.0f}-"
             f"{v['tunnel_cost_p90_max_across_methods_usd2025']:,.0f} bn depending on how the small class's "
-            f"uncertainty is taken, USD 2025){bored}. USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
+            f"uncertainty is taken, USD 2025){other}. USD 8 bn sits at its P{v['percentile_of_8bn_claim']:.0f} "
             f"and below every tunnel-only estimate of the plans made since {MODERN_FROM} (USD "
             f"{v['tunnel_only_estimates_min_usd2025']:,.0f}-{v['tunnel_only_estimates_max_usd2025']:,.0f} bn "
             "restated).",

@@ -359,3 +359,55 @@ def test_a_planted_project_without_a_class_is_reported_by_name(data_copy):
     report = b.unplaced(projects, costs, b.reference_classes(data_copy)).set_index("id")
     assert report.loc["test_bridge", "reason"] == "no reference_classes given"
     assert report.loc["test_bridge_out", "reason"] == "per_km_use blank (scope crossing, outturn)"
+
+
+def test_estimate_rows_are_uplifted_before_the_median(conv):
+    rules = {"tun_est": ("construction", "estimate"), **RULES}
+    plain = b.cost_per_km(projects_frame(), costs_frame(), conv, rules=rules, classes=CLASSES).set_index("project_id")
+    up = b.cost_per_km(projects_frame(), costs_frame(), conv, rules=rules, classes=CLASSES, uplift=1.338)
+    up = up.set_index("project_id")
+    # link: outturn USD 1 bn stays, estimate USD 3 bn x 1.338 = 4.014; over 20 km: 50 and 200.7, median 125.35
+    assert plain.loc["link", "usd_m_per_km"] == pytest.approx(100.0)
+    assert up.loc["link", "usd_m_per_km"] == pytest.approx((50 + 3 * 1.338 * 1000 / 20) / 2)
+    # tun: estimate GBP 2 bn of 2000 = USD 8 bn of 2025 x 1.338 = 10.704; outturn 16; median 13.352 bn
+    assert up.loc["tun", "usd_bn"] == pytest.approx((8 * 1.338 + 16) / 2)
+    # outturn-only projects are untouched, and the basis still says what the rows were
+    assert up.loc["line", "usd_m_per_km"] == pytest.approx(plain.loc["line", "usd_m_per_km"])
+    assert up.loc["link", "basis"] == "mixed"
+    with pytest.raises(ValueError, match="uplift is an outturn / estimate ratio of at least 1, got 0.9"):
+        b.per_km_rows(projects_frame(), costs_frame(), conv, rules=rules, uplift=0.9)
+
+
+def test_drive_per_tbm_and_longest_drives():
+    # 112 km x 3 bores shared by 6 machines: 56 km each
+    assert b.drive_per_tbm(112, 3, 6) == pytest.approx(56.0)
+    assert list(b.drive_per_tbm(100, 2, [1, 4])) == pytest.approx([200.0, 50.0])
+    with pytest.raises(ValueError, match="tbm_count must be at least 1"):
+        b.drive_per_tbm(112, 3, 0)
+    drives = pd.DataFrame(
+        {
+            "chart_label": ["A", "B"],
+            "drive_km": [10.0, 20.0],
+            "basis": ["single_drive", "machine_total"],
+        }
+    )
+    table = b.longest_drives(drives)
+    assert list(table["drive_km"]) == [20.0, 10.0]
+    assert list(table["label"]) == ["B (several drives)", "A (one drive)"]
+    shipped = b.longest_drives(data.load("tbm_drives"))
+    assert shipped["drive_km"].max() < b.drive_per_tbm(112, 3, 6)
+
+
+def test_share_of_gdp_by_hand():
+    gdp = pd.DataFrame(
+        {"country": ["GB", "GB", "US"], "year": [1993, 1994, 1994], "gdp_bn": [600.0, 650.0, 7000.0], "currency": "GBP"}
+    )
+    gdp.loc[2, "currency"] = "USD"
+    assert b.share_of_gdp(13.0, "GBP", gdp, "GB", 1994) == pytest.approx(2.0)
+    assert b.share_of_gdp(12.5, "GBP", gdp, "GB", [1993, 1994]) == pytest.approx(1.0)
+    with pytest.raises(KeyError, match=r"no GDP of GB for \[1995\]"):
+        b.share_of_gdp(1.0, "GBP", gdp, "GB", [1994, 1995])
+    with pytest.raises(ValueError, match="GDP of US is in \\['USD'\\], the amount in GBP"):
+        b.share_of_gdp(1.0, "GBP", gdp, "US", 1994)
+    # the shipped Hansard series: GBP 10 bn over UK money GDP of 1994 (GBP 668,255 m)
+    assert b.share_of_gdp(10.0, "GBP", data.load("gdp"), "GB", 1994) == pytest.approx(100 * 10 / 668.255)

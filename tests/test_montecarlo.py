@@ -246,7 +246,10 @@ def test_model_baseline_decodes_the_assumptions():
     assert model.scenario("stress").overrun_applied is True
     assert model.scenario("no_correlation").correlation == 0.0
     inputs = model.inputs(params)
-    assert [s.name for s in inputs.segments][0] == "bering_tunnel" and len(inputs.segments[0].values) == 5
+    # per km of bore: the four rail tunnels whose bores are sourced
+    assert [s.name for s in inputs.segments][0] == "bering_tunnel" and len(inputs.segments[0].values) == 4
+    assert params.tunnel_per_bore and params.uplift_estimates
+    assert len(model.inputs(model.scenario("per_route_km")).segments[0].values) == 5
     assert all(s.overrun is None for s in inputs.segments)
 
 
@@ -258,7 +261,8 @@ def test_model_results_hang_together():
     stress = mc.summary(model.run(replace(params, overrun_applied=True))).set_index("component")
     assert stress.loc["whole link", "P50"] > q.loc["whole link", "P50"]
     est = model.estimate(params, percentile=80, draws=50_000)
-    assert est.loc[2, "value"] == pytest.approx(336000 / (6 * 8 * 365.25), abs=0.005)
+    # 336 bore-km by 6 TBMs in 8 years, boring 75 % of the time (assumption boring_share_of_schedule)
+    assert est.loc[2, "value"] == pytest.approx(336000 / (6 * 8 * 365.25 * 0.75), abs=0.005)
     with pytest.raises(ValueError, match="percentile must be between 0 and 100"):
         model.estimate(params, percentile=100)
 
@@ -341,7 +345,7 @@ def test_p90_range_across_uncertainty_methods():
     # the t-interval has the fattest tail: the fitted lognormal taken as known gives a lower P90
     assert p90s["whole"]["none"] < p90s["whole"]["t"]
     text = mc.findings()
-    assert "mean" not in text
+    assert "mean" not in text.replace("mean overrun", "")  # no mean of the cost draws (it does not exist)
     assert f"{v['whole_link_cost_p90_min_across_methods_usd2025']:,.0f}-" in text
 
 
@@ -365,7 +369,9 @@ def test_estimate_rows_of_the_cost_classes_are_counted_and_named_in_the_findings
     v = mc.results().set_index("key")["value"]
     m = mc.model()
     basis = benchmarks.class_basis(m.table(), "rail_tunnels", m.classes)
-    assert v["tunnel_class_size"] == len(basis)
+    bored = m.table().set_index("project_id")["usd_m_per_bore_km"].dropna().index
+    basis = basis[basis.index.isin(bored)]  # the baseline draws per bore-km from these
+    assert v["tunnel_class_size"] == len(basis) == 4
     assert v["tunnel_class_not_outturn"] == int((basis != "outturn").sum()) >= 1
     rail = benchmarks.class_basis(m.table(), "remote_rail", m.classes)
     assert v["approach_class_not_outturn"] == int((rail != "outturn").sum())
@@ -408,7 +414,11 @@ def test_tunnel_drawn_per_bore_km_times_the_bores():
     assert len(got) == 4 < len(benchmarks.class_values(m.table(), "rail_tunnels", m.classes))
     v = mc.results().set_index("key")["value"]
     assert v["tunnel_class_bores_sourced"] == 4
-    assert v["tunnel_cost_p50_per_bore_km_usd2025"] > v["tunnel_cost_p50_usd2025"]
+    # per bore-km is the baseline; per route-km is the scenario and gives less for a three-bore tunnel
+    assert v["tunnel_cost_p50_per_bore_km_usd2025"] == pytest.approx(v["tunnel_cost_p50_usd2025"])
+    assert v["tunnel_cost_p50_per_route_km_usd2025"] < v["tunnel_cost_p50_usd2025"]
+    route = mc.results(scenario="per_route_km").set_index("key")["value"]
+    assert route["tunnel_cost_p50_per_route_km_usd2025"] == pytest.approx(route["tunnel_cost_p50_usd2025"])
     # degenerate class: one tunnel of 2 bores, USD 100 m per bore-km -> USD 300 m per km for 3 bores
     toy = pd.DataFrame(
         {
@@ -421,3 +431,83 @@ def test_tunnel_drawn_per_bore_km_times_the_bores():
     assert list(mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("a", "b"))}, 3)) == [300.0]
     with pytest.raises(ValueError, match="no tunnel whose bores are sourced"):
         mc.tunnel_per_bore_values(toy, "c", {"c": ("c", ("b",))}, 3)
+
+
+def test_estimate_members_are_uplifted_by_their_class_overrun():
+    from bering import benchmarks
+
+    m = mc.model()
+    params = m.baseline()
+    mean, _, _ = m.overrun_stats(params.tunnel_overrun)
+    assert mean == 33.8  # fixed links, Flyvbjerg, Holm and Buhl
+    ratio = 1 + mean / 100
+    stated = m.table().set_index("project_id")
+    uplifted = m.table(uplift=ratio).set_index("project_id")
+    # Brenner's cost rows are all estimates: its per-bore cost is 1.338 times the stated one
+    assert stated.loc["brenner_base_tunnel", "basis"] == "estimate"
+    assert uplifted.loc["brenner_base_tunnel", "usd_m_per_bore_km"] == pytest.approx(
+        stated.loc["brenner_base_tunnel", "usd_m_per_bore_km"] * 1.338
+    )
+    # outturns are not touched
+    assert uplifted.loc["gotthard_base_tunnel", "usd_bn"] == stated.loc["gotthard_base_tunnel", "usd_bn"]
+    got = sorted(m.inputs(params).segments[0].values)
+    assert got == pytest.approx(sorted(mc.tunnel_per_bore_values(m.table(uplift=ratio), "rail_tunnels", m.classes, 3)))
+    as_stated = sorted(m.inputs(m.scenario("estimates_as_stated")).segments[0].values)
+    assert as_stated == pytest.approx(sorted(mc.tunnel_per_bore_values(m.table(), "rail_tunnels", m.classes, 3)))
+    v = mc.results().set_index("key")["value"]
+    assert v["tunnel_class_uplifted"] == v["tunnel_class_not_outturn"] >= 1
+    assert v["tunnel_estimate_uplift_pct"] == pytest.approx(33.8)
+    assert v["approach_estimate_uplift_pct"] == pytest.approx(44.7)  # rail
+    stated_v = mc.results(scenario="estimates_as_stated").set_index("key")["value"]
+    assert stated_v["tunnel_class_uplifted"] == 0
+    assert stated_v["tunnel_cost_p50_usd2025"] < v["tunnel_cost_p50_usd2025"]
+    assert "put on an outturn basis with the class's mean overrun of 34 %" in mc.findings()
+    assert benchmarks.class_basis(m.table(), "rail_tunnels", m.classes).loc["brenner_base_tunnel"] == "estimate"
+
+
+def test_count_once_keeps_the_latest_figure_of_each_proposal():
+    frame = pd.DataFrame(
+        {
+            "label": ["a_2010", "b_2011", "a_2012", "c_2011"],
+            "year": [2010, 2011, 2012, 2011],
+            "proposal": ["a", "b", "a", "c"],
+        }
+    )
+    assert list(mc.count_once(frame)) == [False, True, True, True]
+
+
+def test_a_proposal_priced_twice_is_counted_once(tmp_path):
+    import shutil
+
+    from bering import paths
+
+    earlier = mc.earlier_tunnel_estimates(mc.model())
+    # the shipped data: InterBering's 2010 price and its 2012 figure are one proposal
+    inter = earlier[earlier["proposal"] == "bering_interbering"]
+    assert sorted(inter["label"]) == ["2010_interbering_llc_founded", "bering_interbering_est_tunnel_35"]
+    assert list(inter.loc[inter["counted"], "label"]) == ["bering_interbering_est_tunnel_35"]
+    counted = earlier[earlier["counted"]]
+    assert counted["proposal"].is_unique
+    v = mc.results().set_index("key")["value"]
+    assert v["tunnel_only_estimate_proposals"] == len(counted) == earlier["proposal"].nunique()
+    assert v["tunnel_only_estimates_min_usd2025"] == pytest.approx(counted["usd_bn"].min())
+    # plant a duplicate: tie the 2011 BBC figure to the 2011 Russian plan in a copy of the data
+    data_dir = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data_dir)
+    with open(data_dir / "cost_claim_proposals.csv", "a", encoding="utf-8") as f:
+        f.write(
+            "2011_bbc_tunnel_cost_breakdown,bering_2011_russian_plan,railwaysafrica_2011_09_07_bering_tunnel,test\n"
+        )
+    planted = mc.earlier_tunnel_estimates(mc.Model.from_data(data_dir))
+    assert len(planted) == len(earlier)
+    assert planted["counted"].sum() == earlier["counted"].sum() - 1
+    russian = planted[planted["proposal"] == "bering_2011_russian_plan"]
+    assert len(russian) == 2 and russian["counted"].sum() == 1
+
+
+def test_channel_tunnel_as_a_share_of_uk_gdp():
+    v = mc.results().set_index("key")["value"]
+    # GBP 10 bn at completion over UK money GDP (Hansard, GBP million): 1994 alone, and 1988-1994
+    assert v["channel_tunnel_total_share_of_uk_gdp_at_completion_pct"] == pytest.approx(100 * 10 / 668.255)
+    years = [471.43, 515.957, 551.118, 575.674, 598.916, 631.158, 668.255]
+    assert v["channel_tunnel_total_share_of_uk_gdp_while_built_pct"] == pytest.approx(100 * 10 / sum(years))

@@ -641,11 +641,13 @@ def schedule_chart(
     boring_share: float = 1.0,
     max_tbms: int = 18,
     access: dict[str, int] | None = None,
+    drives: pd.DataFrame | None = None,
 ):
     """Advance per TBM needed (m per calendar day) against the number of TBMs, with measured rates as lines.
 
     ``rates`` is :func:`bering.benchmarks.rate_marks`'s table; labels on the lines are spread so
-    they never overlap (:func:`spread_labels`).
+    they never overlap (:func:`spread_labels`). With ``drives`` (:func:`bering.benchmarks.longest_drives`)
+    a second panel sets the km each TBM must bore against the longest drives on record.
     """
     import matplotlib.pyplot as plt
 
@@ -653,7 +655,12 @@ def schedule_chart(
 
     counts = np.arange(1, max_tbms + 1)
     need = benchmarks.advance_needed(length_km, bores, counts, years, boring_share)
-    fig, ax = plt.subplots(figsize=(10, 5.8), layout="constrained")
+    if drives is None:
+        fig, ax = plt.subplots(figsize=(10, 5.8), layout="constrained")
+    else:
+        fig, (ax, ax2) = plt.subplots(
+            2, 1, figsize=(10, 8.8), layout="constrained", sharex=True, height_ratios=[1.25, 1]
+        )
     ax.plot(
         counts,
         need,
@@ -692,11 +699,49 @@ def schedule_chart(
     human_log_ticks(ax.yaxis, lo, hi)
     ax.set_xlim(0.5, max_tbms + 0.5)
     ax.set_xticks(counts[1::2] if max_tbms > 12 else counts)
-    ax.set_xlabel("TBMs boring at the same time")
     ax.set_ylabel("average advance per TBM, m per calendar day (log scale)")
     ax.legend(loc="lower left", fontsize=9, frameon=True, framealpha=0.9)
-    fig.set_dpi(INLINE_DPI)
+    if drives is not None:
+        _drive_panel(ax2, length_km, bores, counts, drives, access, max_tbms)
+        ax2.set_xlabel("TBMs boring at the same time")
+        # two panels: a lower inline resolution keeps the stored notebook under 1 MB (files are 200 dpi)
+        fig.set_dpi(INLINE_DPI * 3 // 4)
+    else:
+        ax.set_xlabel("TBMs boring at the same time")
+        fig.set_dpi(INLINE_DPI)
     return fig
+
+
+def _drive_panel(ax, length_km, bores, counts, drives, access, max_tbms) -> None:
+    """Km each TBM must bore against the number of TBMs, with the longest drives on record as lines."""
+    from ..style import CYCLE, GREY, PALETTE
+
+    per_tbm = benchmarks.drive_per_tbm(length_km, bores, counts)
+    ax.plot(
+        counts,
+        per_tbm,
+        color=PALETTE["black"],
+        linewidth=2.2,
+        marker="o",
+        markersize=4,
+        zorder=3,
+        label=f"km each TBM must bore: {length_km:g} km x {bores} bores shared equally",
+    )
+    lo = min(per_tbm.min(), drives["drive_km"].min()) / 1.4
+    hi = max(per_tbm.max(), drives["drive_km"].max()) * 1.4
+    label_y = spread_labels(drives["drive_km"], 0.085, log=True)
+    for i, (row, ly) in enumerate(zip(drives.itertuples(index=False), label_y)):
+        colour = CYCLE[(i + 3) % len(CYCLE)]
+        style = "--" if row.basis == "single_drive" else "-."
+        ax.axhline(row.drive_km, color=colour, linewidth=1.4, linestyle=style, zorder=2)
+        ax.text(max_tbms + 0.8, ly, f"{row.label}: {row.drive_km:g} km", fontsize=9, color=colour, va="center")
+    for n in (access or {}).values():
+        ax.axvline(n, color=GREY, linewidth=1, linestyle=":")
+    ax.set_yscale("log")
+    ax.set_ylim(lo, hi)
+    human_log_ticks(ax.yaxis, lo, hi)
+    ax.set_ylabel("km bored per TBM (log scale)")
+    ax.legend(loc="upper right", fontsize=9, frameon=True, framealpha=0.9)
 
 
 def bore_km_chart(table: pd.DataFrame, claim_per_bore_km: float, base_label: str, bores: int):

@@ -226,19 +226,22 @@ class PeakSampler:
 def _time_floor(notebooks: list[Path]) -> dict[str, float]:
     from nbclient import NotebookClient
 
-    from .runner import CELL_TIMEOUT_S, KERNEL
+    from .runner import CELL_TIMEOUT_S, KERNEL, ipc_kernel_manager
 
     per = {}
     for path in notebooks:
         nb = floor_notebook(path)
         start = time.perf_counter()
-        NotebookClient(
+        client = NotebookClient(
             nb,
             kernel_name=KERNEL,
             timeout=CELL_TIMEOUT_S,
             record_timing=False,
             resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
+        )
+        # the kernel the runner starts: over IPC
+        client.km = ipc_kernel_manager(client)
+        client.execute()
         per[path.name] = time.perf_counter() - start
     return per
 

@@ -36,6 +36,7 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -400,6 +401,7 @@ async def _run_hidden(client, source: str) -> str:
 #: Longest path a Unix socket may have (``sun_path`` is 108 bytes on Linux, 104 on macOS), less the
 #: ``-N`` suffix each of the kernel's five sockets adds.
 _SOCKET_PATH_MAX = 100
+_KERNEL_NUMBERS = itertools.count(1)
 
 
 def ipc_kernel_manager(client):
@@ -408,12 +410,11 @@ def ipc_kernel_manager(client):
     kernel does not warn that it runs "over TCP without encryption". The sockets and the connection
     file go into Jupyter's runtime folder (a temporary folder if that path is too long for a socket)
     and are removed when the kernel is shut down."""
-    import uuid
-
     from jupyter_core.paths import jupyter_runtime_dir
 
     km = client.create_kernel_manager()
-    name = f"kernel-bering-{uuid.uuid4()}"
+    # unique while this process lives (no two live processes share a pid); nothing random
+    name = f"kernel-bering-{os.getpid()}-{next(_KERNEL_NUMBERS)}"
     folder = jupyter_runtime_dir()
     if len(os.path.join(folder, name + "-ipc")) > _SOCKET_PATH_MAX:
         folder = tempfile.gettempdir()

@@ -148,16 +148,18 @@ case "$cmd" in
   test)
     setup
     if [ "${2:-}" = fast ]; then
-      # the edit loop: unit tests and data validation, nothing that starts a kernel or a browser
+      # the edit loop: unit tests and data validation, nothing that starts a kernel or a browser;
+      # one pytest-xdist worker per core (-n 0 after "fast" runs them in this process)
       "$VENV/bin/python" -m bering validate
-      exec "$VENV/bin/python" -m pytest tests -m "not slow" -p no:cacheprovider "${@:3}"
+      exec "$VENV/bin/python" -m pytest tests -m "not slow" -n auto --dist loadfile -p no:cacheprovider "${@:3}"
     fi
     # browser tests: Debian's Chromium, driven by Playwright (which never downloads a browser)
     browser_for_tests "${@:2}"
-    # Every notebook runs once, under strict nbval, writing its figures to a scratch folder that
-    # tests/conftest.py makes, with the network guard of tests/test_offline.py in every kernel; the
-    # freshness and offline checks use that run.
-    "$VENV/bin/python" -m pytest tests notebooks \
+    # Every notebook runs once, under strict nbval, writing its figures to a scratch folder of its
+    # own that tests/conftest.py makes, with the network guard of tests/test_offline.py in every
+    # kernel; the freshness and offline checks use that run. One pytest-xdist worker per core, a
+    # file at a time (a notebook's cells stay in one kernel, in order); -n 0 runs in one process.
+    "$VENV/bin/python" -m pytest tests notebooks -n auto --dist loadfile \
       --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "${@:2}" ;;
   site)
     setup

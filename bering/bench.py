@@ -25,6 +25,13 @@ Each is run ``--runs`` times (default 1), interleaved, and reported as the media
 the quantity its target is set against, and with the peak memory of its whole process tree,
 sampled every 50 ms as the sum of the resident set sizes. The results, with a description of the
 machine and its load, go into a generated block of ``docs/performance.md``; the prose is kept.
+The notebooks measured are the ones the build finds (every ``NN_slug.ipynb`` in ``notebooks/``).
+A test phase that fails keeps the ids of its failed tests, listed under the table.
+
+``--only PHASE`` (repeatable) measures those phases and nothing else: ``--only test --only
+test_fast`` times the two test runs alone. A ratio whose base was not measured in this run (the
+cold build, the floor) is taken from the previous results, which the block also records as JSON in
+a comment, and every row carried over from an earlier run says so.
 
 Targets: cold build at most 3 x the summed floor; an unchanged re-run at most 1 x the floor of one
 notebook (the mean); the full test run at most 2 x the cold build and the fast tier at most 0.5 x;
@@ -61,6 +68,8 @@ TARGET_PEAK_BYTES = int(1.5 * 2**30)
 TARGET_NOTEBOOK_BYTES = 1_000_000
 SAMPLE_INTERVAL_S = 0.05
 BEGIN, END = "<!-- BEGIN bench -->", "<!-- END bench -->"
+#: The block's machine-readable copy of its results (a Markdown comment), read back by ``--only``.
+DATA_PREFIX = "<!-- bench-data "
 PACKAGES = (
     "numpy",
     "pandas",
@@ -226,19 +235,22 @@ class PeakSampler:
 def _time_floor(notebooks: list[Path]) -> dict[str, float]:
     from nbclient import NotebookClient
 
-    from .runner import CELL_TIMEOUT_S, KERNEL
+    from .runner import CELL_TIMEOUT_S, KERNEL, ipc_kernel_manager
 
     per = {}
     for path in notebooks:
         nb = floor_notebook(path)
         start = time.perf_counter()
-        NotebookClient(
+        client = NotebookClient(
             nb,
             kernel_name=KERNEL,
             timeout=CELL_TIMEOUT_S,
             record_timing=False,
             resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
+        )
+        # the kernel the runner starts: over IPC
+        client.km = ipc_kernel_manager(client)
+        client.execute()
         per[path.name] = time.perf_counter() - start
     return per
 
@@ -323,6 +335,16 @@ class Measurement:
     ok: bool = True
     detail: str = ""
     failed_notebooks: list[str] = field(default_factory=list)
+    failed_tests: list[str] = field(default_factory=list)
+
+
+_FAILED_TEST_RE = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.M)
+
+
+def failed_tests(output: str) -> list[str]:
+    """The ids of the failed (and erroring) tests in pytest's short summary, in order, each once.
+    (Node ids may hold spaces: an nbval cell is ``notebooks/01_x.ipynb::Cell 3``.)"""
+    return list(dict.fromkeys(m.group(1).strip() for m in _FAILED_TEST_RE.finditer(output)))
 
 
 def _measure(command: list[str], env: dict[str, str], result: Path | None) -> tuple[float, int, int, str]:
@@ -403,7 +425,9 @@ def measure(phase: str, notebooks: list[Path]) -> list[Measurement]:
         return measure_build(notebooks, env)
     wall, peak, code, output = _measure(test_command(fast=phase == "test_fast"), env, None)
     tail = [ln for ln in output.strip().splitlines() if " passed" in ln or " failed" in ln][-1:] or [""]
-    return [Measurement(phase, wall, peak, {}, code == 0, tail[0].strip("= "))]
+    failed = failed_tests(output)
+    detail = tail[0].strip("= ") or ("" if code == 0 else output.strip()[-300:])
+    return [Measurement(phase, wall, peak, {}, code == 0, detail, failed_tests=failed)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,6 +446,9 @@ class Summary:
     ok: bool
     per_notebook: dict[str, float]
     failed_notebooks: list[str] = field(default_factory=list)
+    failed_tests: list[str] = field(default_factory=list)
+    #: the date of the run it comes from, when it was carried over from an earlier run (``--only``)
+    earlier: str = ""
 
 
 def summarise(measurements: list[Measurement]) -> dict[str, Summary]:
@@ -437,6 +464,7 @@ def summarise(measurements: list[Measurement]) -> dict[str, Summary]:
         seconds = [m.seconds for m in good]
         peaks = [m.peak_bytes for m in good]
         failed = sorted({n for m in runs for n in m.failed_notebooks})
+        tests = list(dict.fromkeys(t for m in runs for t in m.failed_tests))
         out[phase] = Summary(
             phase,
             statistics.median(seconds),
@@ -448,8 +476,52 @@ def summarise(measurements: list[Measurement]) -> dict[str, Summary]:
             all(m.ok for m in runs),
             per,
             failed,
+            tests,
         )
     return out
+
+
+def summaries_to_json(summaries: dict[str, Summary], when: str, details: dict[str, str]) -> str:
+    """The results as one line of JSON, for the block's data comment."""
+    data = {}
+    for phase, s in summaries.items():
+        item = dict(s.__dict__)
+        item["earlier"] = s.earlier or when
+        item["detail"] = details.get(phase, "")
+        data[phase] = item
+    # "--" cannot appear inside an HTML comment
+    return json.dumps(data, sort_keys=True, ensure_ascii=True).replace("--", "-\\u002d")
+
+
+def previous_results(text: str | None) -> tuple[dict[str, Summary], dict[str, str]]:
+    """The summaries (each marked with the date it was measured) and details recorded in a document's
+    block, or nothing if it has none."""
+    if not text or BEGIN not in text:
+        return {}, {}
+    block = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    line = next((ln for ln in block.splitlines() if ln.startswith(DATA_PREFIX)), None)
+    if line is None:
+        return {}, {}
+    try:
+        data = json.loads(line[len(DATA_PREFIX) :].rsplit("-->", 1)[0])
+    except ValueError:
+        return {}, {}
+    names = set(Summary.__dataclass_fields__)
+    summaries, details = {}, {}
+    for phase in PHASES:
+        if phase in data:
+            details[phase] = data[phase].pop("detail", "")
+            summaries[phase] = Summary(**{k: v for k, v in data[phase].items() if k in names})
+    return summaries, details
+
+
+def carry_over(
+    summaries: dict[str, Summary], details: dict[str, str], earlier: dict[str, Summary], earlier_details: dict[str, str]
+) -> tuple[dict[str, Summary], dict[str, str]]:
+    """This run's summaries, plus the earlier run's for the phases not measured now, in phase order."""
+    merged = {**earlier, **summaries}
+    kept = {**{p: d for p, d in earlier_details.items() if p not in summaries}, **details}
+    return {p: merged[p] for p in PHASES if p in merged}, kept
 
 
 def ratio(value: float, floor: float) -> float:
@@ -492,6 +564,8 @@ def render_results(summaries: dict[str, Summary], sizes: dict[str, int], details
         r = ratio(s.median_s, base_seconds(summaries, base))
         met = verdict(s.ok) if target is None else verdict(s.ok and r <= target)
         label = PHASE_LABELS[phase] + ("" if s.ok else " (**failed**)")
+        if s.earlier:
+            label += f" (earlier run, {s.earlier})"
         if details.get(phase):
             label += f": {details[phase]}"
         lines.append(
@@ -514,6 +588,10 @@ def render_results(summaries: dict[str, Summary], sizes: dict[str, int], details
         lines += ["", "| notebook file | size | < 1 MB |", "|---|---:|:-:|"]
         for name, size in sorted(sizes.items()):
             lines.append(f"| {name} | {size / 1e3:.0f} kB | {verdict(size < TARGET_NOTEBOOK_BYTES)} |")
+    for phase, s in summaries.items():
+        if s.failed_tests:
+            ids = ", ".join("`" + t.replace("`", "'") + "`" for t in s.failed_tests)
+            lines += ["", f"Failed in the {PHASE_LABELS[phase].split(' (')[0]}: {ids}."]
     return "\n".join(lines)
 
 
@@ -586,6 +664,7 @@ def render_block(
         "",
     ]
     lines += [f"- {key}: {value}" for key, value in info.items()]
+    lines.append(DATA_PREFIX + summaries_to_json(summaries, when, details or {}) + " -->")
     lines.append(END)
     return "\n".join(lines)
 
@@ -632,7 +711,8 @@ def _parser() -> argparse.ArgumentParser:
         "--only",
         action="append",
         choices=PHASES,
-        help="measure only this phase (repeatable; the floor is always measured; cold includes unchanged and one_edit)",
+        help="measure only this phase (repeatable; cold includes unchanged and one_edit); ratios to a phase "
+        "not measured use its result recorded in --out",
     )
     parser.add_argument(
         "--plan", action="store_true", help="show what the floor runs for each notebook, and measure nothing"
@@ -658,10 +738,12 @@ def main(argv: list[str] | None = None) -> int:
         for path in notebooks:
             print(f"{path.name}:\n  " + (floor_source(path).replace("\n", "\n  ") or "(no imports)"))
         return 0
-    wanted = ["floor", *[p for p in PHASES[1:] if not args.only or p in args.only]]
-    if any(p in wanted for p in ("unchanged", "one_edit", "test", "test_fast")) and "cold" not in wanted:
-        wanted.insert(1, "cold")
+    wanted = [p for p in PHASES if not args.only or p in args.only]
+    if any(p in wanted for p in ("unchanged", "one_edit")) and "cold" not in wanted:
+        wanted.insert(wanted.index("floor") + 1 if "floor" in wanted else 0, "cold")  # they re-run its build
     phases = [p for p in wanted if p not in ("unchanged", "one_edit")]
+    out = Path(args.out)
+    earlier, earlier_details = previous_results(out.read_text(encoding="utf-8") if out.exists() else None)
     load_before = load_average()
     measurements = []
     details: dict[str, str] = {}
@@ -678,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
                 measurements.append(m)
                 if m.detail and m.phase in ("unchanged", "one_edit", "test", "test_fast"):
                     details[m.phase] = m.detail.replace("|", "/").replace("\n", " ")[:200]
-    summaries = summarise(measurements)
+    summaries, details = carry_over(summarise(measurements), details, earlier, earlier_details)
     sizes = {p.name: p.stat().st_size for p in notebooks}
     table = render_results(summaries, sizes, details)
     print(table)
@@ -687,10 +769,9 @@ def main(argv: list[str] | None = None) -> int:
         info = machine()
         info["load average (1, 5, 15 min)"] = f"{load_before} before the run, {load_average()} after"
         block = render_block(summaries, sizes, args.runs, notebooks, info, when, details)
-        out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(
             replace_block(out.read_text(encoding="utf-8") if out.exists() else None, block), encoding="utf-8"
         )
         print(f"written to {out}", file=sys.stderr)
-    return 0 if all(s.ok for s in summaries.values()) else 1
+    return 0 if all(s.ok for s in summaries.values() if not s.earlier) else 1

@@ -36,6 +36,7 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -397,6 +398,33 @@ async def _run_hidden(client, source: str) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
+#: Longest path a Unix socket may have (``sun_path`` is 108 bytes on Linux, 104 on macOS), less the
+#: ``-N`` suffix each of the kernel's five sockets adds.
+_SOCKET_PATH_MAX = 100
+_KERNEL_NUMBERS = itertools.count(1)
+
+
+def ipc_kernel_manager(client):
+    """The client's kernel manager, set to talk to its kernel over Unix sockets (IPC), as JupyterLab
+    is configured to here (``lab/jupyter_server_config.json``): nothing listens on a TCP port, and the
+    kernel does not warn that it runs "over TCP without encryption". The sockets and the connection
+    file go into Jupyter's runtime folder (a temporary folder if that path is too long for a socket)
+    and are removed when the kernel is shut down."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    km = client.create_kernel_manager()
+    # unique while this process lives (no two live processes share a pid); nothing random
+    name = f"kernel-bering-{os.getpid()}-{next(_KERNEL_NUMBERS)}"
+    folder = jupyter_runtime_dir()
+    if len(os.path.join(folder, name + "-ipc")) > _SOCKET_PATH_MAX:
+        folder = tempfile.gettempdir()
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    km.transport = "ipc"
+    km.connection_file = os.path.join(folder, name + ".json")
+    km.ip = os.path.join(folder, name + "-ipc")
+    return km
+
+
 async def execute_async(
     path: Path, out_dir: Path, env: dict[str, str] | None = None, timeout: float = CELL_TIMEOUT_S, trace: bool = False
 ):
@@ -419,7 +447,7 @@ async def execute_async(
     kernel_env = {**os.environ, **(env or {}), "BERING_FIGURES_DIR": str(Path(out_dir).resolve())}
     if kernel_env.get("BERING_DATA_DIR"):
         kernel_env["BERING_DATA_DIR"] = str(Path(kernel_env["BERING_DATA_DIR"]).resolve())
-    client.km = client.create_kernel_manager()
+    client.km = ipc_kernel_manager(client)
     pid = None
     index, cell = 0, None
     try:

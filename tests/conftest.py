@@ -5,22 +5,31 @@
 notebook test of ``test_bad_input.py`` are marked here, by module and by name, since their files
 belong to other parts of the collection.
 
-**One execution per notebook.** With ``--nbval`` the notebooks run once, under strict nbval, in the
-order the build uses (notebooks that read others' key numbers after those), writing their figures
-into one empty scratch folder (``BERING_FIGURES_DIR``, made here unless set to an empty folder).
-Every kernel loads the network guard of ``tests/test_offline.py``. The tests marked
-``after_notebooks`` run last and use that same run: ``test_figures_fresh.py`` compares the scratch
-folder with ``figures/`` byte for byte, ``test_offline.py`` reads the guard's log. A failing nbval
-cell says which command refreshes the stored outputs.
+**One execution per notebook, one worker per core.** With ``--nbval`` every notebook runs once,
+under strict nbval, and its kernel writes its figures into a scratch folder of its own
+(``BERING_FIGURES_DIR``, set here before the kernel starts), as the build's kernels do. Every kernel
+loads the network guard of ``tests/test_offline.py``. With pytest-xdist (``-n auto``, which
+``./tasks.sh test`` passes) the notebooks are spread over the workers a file at a time
+(``--dist loadfile``; each notebook's cells stay together and in order): the notebooks first
+(longest first, from the build cache's timings), then the unit tests, then the notebooks that read
+the others' key numbers or catalogue, which wait until those have finished and are given their
+merged tables, as the build gives them; last the tests marked ``after_notebooks``, which wait for
+every notebook and then use that same run: ``test_figures_fresh.py`` compares the merged folder
+with ``figures/`` byte for byte, ``test_offline.py`` reads the guard's log. Without xdist the order
+is the same, so nothing waits. What the workers share is a folder (``BERING_TEST_RUN_DIR``): the
+notebooks' figure folders, and a status file per notebook written when its last cell is done. A
+failing nbval cell says which command refreshes the stored outputs.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import matplotlib
@@ -40,24 +49,104 @@ FIX_HINT = (
     "stored outputs differ from what the notebook gives now: run ./tasks.sh update "
     "(or: .venv/bin/python -m bering update), check the diff and commit the notebook"
 )
+#: The folder the session's processes (the controller and xdist's workers) share.
+RUN_DIR_VARIABLE = "BERING_TEST_RUN_DIR"
+#: How long a notebook that reads the others' outputs, or a check of the run, waits for them.
+WAIT_S = 3600
 
 
 class NotebookRun:
-    """What the one strict-nbval execution of this session did."""
+    """What the one strict-nbval execution of this session did. Every process of the session (the
+    controller and each xdist worker) has one; they share ``root``."""
 
     def __init__(self):
         self.active = False
-        self.figures: Path | None = None
+        self.root: Path | None = None
+        self.given: Path | None = None  # BERING_FIGURES_DIR as the user set it (an empty folder)
         self.guard_log: Path | None = None
         self.expected: list[str] = []
-        self.passed: dict[str, bool] = {}
+        #: this session's notebooks (after -k/-m selection): name -> node id of its last cell, and path
+        self.last_cell: dict[str, str] = {}
+        self.paths: dict[str, Path] = {}
+        self._ok: dict[str, bool] = {}
+        self._merged: Path | None = None
+
+    def open(self, root: Path, settings: dict) -> None:
+        self.active, self.root = True, root
+        self.given = Path(settings["given"]) if settings.get("given") else None
+        self.guard_log = Path(settings["guard_log"])
+        self.expected = list(settings["expected"])
+
+    @property
+    def others(self) -> Path:
+        """BERING_FIGURES_DIR for everything but the notebooks: an empty scratch folder."""
+        return self.root / "other-figures"
+
+    def folder(self, name: str) -> Path:
+        """Where notebook ``name``'s kernel writes its figures."""
+        return self.root / "notebooks" / Path(name).stem
+
+    def _status(self, name: str) -> Path:
+        return self.root / "status" / f"{name}.json"
+
+    def note(self, name: str, ok: bool, last: bool) -> None:
+        """Record a cell's result; after the notebook's last cell, publish the notebook's status."""
+        self._ok[name] = self._ok.get(name, True) and ok
+        if last:
+            status = self._status(name)
+            status.parent.mkdir(parents=True, exist_ok=True)
+            tmp = status.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"passed": self._ok[name]}), encoding="utf-8")
+            os.replace(tmp, status)
+
+    def passed(self) -> dict[str, bool]:
+        """Notebook -> all its cells passed, for every notebook that has finished (in any process)."""
+        out = {}
+        for path in sorted((self.root / "status").glob("*.json")) if self.root else ():
+            out[path.stem] = json.loads(path.read_text(encoding="utf-8"))["passed"]
+        return out
+
+    def wait_for(self, names) -> None:
+        """Block until every notebook in ``names`` has finished (in this process or another worker)."""
+        deadline = time.monotonic() + WAIT_S
+        while not all(self._status(n).exists() for n in names):
+            if time.monotonic() > deadline:
+                missing = sorted(n for n in names if not self._status(n).exists())
+                raise RuntimeError(f"notebook(s) still not finished after {WAIT_S} s: {', '.join(missing)}")
+            time.sleep(0.2)
 
     def complete(self) -> bool:
         """Every notebook of the collection ran, and every cell passed."""
-        return self.active and bool(self.expected) and all(self.passed.get(n) is True for n in self.expected)
+        passed = self.passed()
+        return self.active and bool(self.expected) and all(passed.get(n) is True for n in self.expected)
+
+    @property
+    def figures(self) -> Path:
+        """The notebooks' figure folders merged as the build merges them (each notebook's own files
+        and rows), into a folder of this process's own."""
+        if self._merged is None:
+            name = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            self._merged = self.root / f"merged-{name}"
+            self._merged.mkdir(exist_ok=True)
+            self.merge_into(self._merged)
+        return self._merged
+
+    def merge_into(self, target: Path) -> None:
+        from bering import runner
+
+        folders = sorted((self.root / "notebooks").iterdir()) if (self.root / "notebooks").is_dir() else []
+        runner.merge_outputs(target, [(folder.name, folder) for folder in folders])
 
 
 RUN = NotebookRun()
+
+
+@functools.cache
+def _reads_outputs(path: Path) -> bool:
+    """The notebook reads other notebooks' key numbers or catalogue (and so runs after them)."""
+    from bering import runner
+
+    return runner.reads_outputs(path)
 
 
 def pytest_configure(config):
@@ -67,14 +156,26 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "after_notebooks: runs after the nbval items and uses their run")
     if not config.pluginmanager.has_plugin("bering-notebook-run"):
         config.pluginmanager.register(_NotebookRunRecorder(), "bering-notebook-run")
-    if not getattr(config.option, "nbval", False) or getattr(config, "workerinput", None) is not None:
+    if hasattr(config.option, "loadscopereorder"):
+        # xdist hands out files in the order collected (see the module's docstring), not by size
+        config.option.loadscopereorder = False
+    if not getattr(config.option, "nbval", False):
+        return
+    dist = getattr(config.option, "dist", "no")
+    if dist not in ("no", "loadfile"):
+        raise pytest.UsageError(
+            f"--dist {dist}: with --nbval the notebooks must be handed out a file at a time "
+            "(--dist loadfile), so that each notebook's cells run in order in one kernel"
+        )
+    if getattr(config, "workerinput", None) is not None:
+        # an xdist worker: the controller made the run's folder and set the environment
+        root = Path(os.environ[RUN_DIR_VARIABLE])
+        RUN.open(root, json.loads((root / "settings.json").read_text(encoding="utf-8")))
         return
     from test_offline import write_guard
 
     from bering import runner
 
-    RUN.active = True
-    RUN.expected = [p.name for p in runner.notebook_order()]
     scratch = Path(tempfile.mkdtemp(prefix="bering-test-"))
     config.add_cleanup(lambda: shutil.rmtree(scratch, ignore_errors=True))
     given = os.environ.get("BERING_FIGURES_DIR")
@@ -82,27 +183,49 @@ def pytest_configure(config):
         folder = Path(given).resolve()
         if folder.exists() and any(folder.iterdir()):
             raise pytest.UsageError(
-                f"BERING_FIGURES_DIR={given} is not empty: the notebooks write their figures "
+                f"BERING_FIGURES_DIR={given} is not empty: the notebooks' figures are merged "
                 "there and the freshness check compares them with figures/, so it must start "
                 "empty (or leave it unset and a scratch folder is used)"
             )
         folder.mkdir(parents=True, exist_ok=True)
-    else:
-        folder = scratch / "figures"
-        folder.mkdir()
-    RUN.figures = folder
-    os.environ["BERING_FIGURES_DIR"] = str(folder)
+        given = str(folder)
     guard = scratch / "net_guard"
     write_guard(guard)
-    RUN.guard_log = scratch / "net_guard.log"
+    settings = {
+        "given": given,
+        "guard_log": str(scratch / "net_guard.log"),
+        "expected": [p.name for p in runner.notebook_order()],
+    }
+    (scratch / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    RUN.open(scratch, settings)
+    RUN.others.mkdir()
+    os.environ[RUN_DIR_VARIABLE] = str(scratch)
+    os.environ["BERING_FIGURES_DIR"] = str(RUN.others)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(guard), os.environ.get("PYTHONPATH")]))
     os.environ["BERING_NET_GUARD_LOG"] = str(RUN.guard_log)
+
+
+def pytest_unconfigure(config):
+    if RUN.active and RUN.given is not None and getattr(config, "workerinput", None) is None:
+        # a folder the user named gets the merged figures of the notebooks that ran
+        RUN.merge_into(RUN.given)
 
 
 def _nbval_file(item) -> Path | None:
     if type(item).__name__ == "IPyNbCell":
         return Path(str(item.fspath))
     return None
+
+
+def _build_seconds(name: str) -> float:
+    """How long the notebook took in the last build (from the build cache), or 0."""
+    from bering import runner
+
+    try:
+        record = runner.Entry(runner.default_cache_dir() / Path(name).stem).record() or {}
+        return float(record.get("seconds") or 0)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0.0
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -112,42 +235,75 @@ def pytest_collection_modifyitems(session, config, items):
             item.add_marker(pytest.mark.slow)
         if _nbval_file(item) is not None:
             item.add_marker(pytest.mark.slow)
-    # notebooks in build order (each notebook's cells stay together and in order), then the checks
-    # that use their run
-    from bering import runner
-
-    order = {p.name: i for i, p in enumerate(runner.execution_order(runner.notebook_order()))}
+    # xdist (--dist loadfile) hands out whole files in this order; without xdist it is the run order.
+    # Each notebook's cells stay together and in order.
     position = {id(item): i for i, item in enumerate(items)}
+    after = {str(item.fspath) for item in items if item.get_closest_marker("after_notebooks")}
+    notebooks = sorted({nb.name for item in items if (nb := _nbval_file(item)) is not None})
+    seconds = {name: _build_seconds(name) for name in notebooks}
 
     def key(item):
         nb = _nbval_file(item)
+        if nb is not None and not _reads_outputs(nb):
+            return (0, -seconds[nb.name], nb.name, position[id(item)])
         if nb is not None:
-            return (1, order.get(nb.name, len(order)), position[id(item)])
-        if item.get_closest_marker("after_notebooks"):
-            return (2, 0, position[id(item)])
-        return (0, 0, position[id(item)])
+            return (2, 0, nb.name, position[id(item)])
+        if str(item.fspath) in after:  # the whole file, so that xdist gives it out last
+            return (3, 1 if item.get_closest_marker("after_notebooks") else 0, "", position[id(item)])
+        return (1, 0, "", position[id(item)])
 
     items.sort(key=key)
+
+
+def pytest_collection_finish(session):
+    if RUN.active:
+        RUN.last_cell = {}
+        for item in session.items:
+            nb = _nbval_file(item)
+            if nb is not None:
+                RUN.last_cell[nb.name] = item.nodeid
+                RUN.paths[nb.name] = nb
 
 
 class _NotebookRunRecorder:
     """Hooks on the notebooks' nbval items. A conftest's run hooks apply only to items below its own
     folder, and the notebooks live in notebooks/, so these are registered as a plugin instead."""
 
-    def pytest_runtest_logreport(self, report):
-        if report.when != "call" and not report.failed:
-            return
-        name = Path(report.nodeid.split("::")[0]).name
-        if name.endswith(".ipynb") and RUN.active:
-            ok = report.passed or report.skipped
-            RUN.passed[name] = RUN.passed.get(name, True) and ok
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item):
+        # before the default setup, which starts a notebook's kernel at its first cell
+        nb = _nbval_file(item)
+        if RUN.active and nb is not None:
+            folder = RUN.folder(nb.name)
+            if not folder.exists():
+                folder.mkdir(parents=True)
+                if _reads_outputs(nb):
+                    # as the build does: the tables of every notebook that does not read others
+                    before = [n for n, p in RUN.paths.items() if not _reads_outputs(p)]
+                    RUN.wait_for(before)
+                    from bering import runner
+
+                    runner.merge_outputs(folder, [(Path(n).stem, RUN.folder(n)) for n in before], files=False)
+            os.environ["BERING_FIGURES_DIR"] = str(folder)
+        elif RUN.active:
+            os.environ["BERING_FIGURES_DIR"] = str(RUN.others)
+            if item.get_closest_marker("after_notebooks"):
+                RUN.wait_for(list(RUN.last_cell))
+        yield
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
-        if report.failed and _nbval_file(item) is not None:
-            report.sections.append(("how to fix", f"{_nbval_file(item).name}: {FIX_HINT}"))
+        nb = _nbval_file(item)
+        if nb is None:
+            return
+        if report.failed:
+            report.sections.append(("how to fix", f"{nb.name}: {FIX_HINT}"))
+        if RUN.active and (report.when == "call" or report.failed):
+            RUN.note(nb.name, report.passed or report.skipped, last=False)
+        if RUN.active and report.when == "teardown" and RUN.last_cell.get(nb.name) == item.nodeid:
+            RUN.note(nb.name, not report.failed, last=True)
 
 
 @pytest.fixture(scope="session")

@@ -188,3 +188,65 @@ def test_plan_lists_floor_code_without_running_kernels(tmp_path, capsys):
     nbformat.write(notebook("md:## Imports", "import json\nout = 1"), path)
     assert bench.main(["--plan", "--notebook", str(path)]) == 0
     assert capsys.readouterr().out == "01_x.ipynb:\n  import json\n"
+
+
+def test_failed_test_ids_are_kept_from_pytests_summary():
+    output = (
+        "[gw1] [ 50%] FAILED tests/test_a.py::test_one\n"
+        "=========================== short test summary info ============================\n"
+        "FAILED tests/test_a.py::test_one - AssertionError: 1 != 2\n"
+        "FAILED notebooks/00_overview.ipynb::Cell 3\n"
+        "ERROR tests/test_b.py::test_two[x - y] - RuntimeError: boom\n"
+        "FAILED tests/test_a.py::test_one - AssertionError: 1 != 2\n"
+        "=================== 2 failed, 5 passed, 1 error in 3.00s ===================\n"
+    )
+    assert bench.failed_tests(output) == [
+        "tests/test_a.py::test_one",
+        "notebooks/00_overview.ipynb::Cell 3",
+        "tests/test_b.py::test_two[x",  # a " - " inside a parameter id is cut there: pytest's own separator
+    ]
+    summary = bench.summarise([measurement("test", 9, 1, ok=False, failed=()), measurement("floor", 1, 1)])
+    summary["test"].failed_tests = ["tests/test_a.py::test_one", "notebooks/00_overview.ipynb::Cell 3"]
+    text = bench.render_results(summary, {})
+    assert "Failed in the full test run: `tests/test_a.py::test_one`, `notebooks/00_overview.ipynb::Cell 3`." in text
+
+
+def test_only_the_test_phases_are_measured_against_the_recorded_cold_build(tmp_path, monkeypatch):
+    earlier = bench.summarise([measurement("floor", 10, 1, {"01_x.ipynb": 10}), measurement("cold", 40, 1)])
+    info = {"CPU": "test"}
+    doc = tmp_path / "performance.md"
+    doc.write_text("# P\n\n" + bench.render_block(earlier, {}, 1, [], info, "2026-01-02") + "\n\nprose\n")
+    asked = []
+
+    def fake_measure(phase, notebooks):
+        asked.append(phase)
+        ok = phase == "test_fast"
+        failed = [] if ok else ["tests/test_a.py::test_one"]
+        return [bench.Measurement(phase, 60.0 if phase == "test" else 16.0, 5, {}, ok, "", failed_tests=failed)]
+
+    monkeypatch.setattr(bench, "measure", fake_measure)
+    monkeypatch.setattr(bench, "machine", lambda: dict(info))
+    assert bench.main(["--only", "test", "--only", "test_fast", "--out", str(doc)]) == 1  # the test run failed
+    assert asked == ["test", "test_fast"]  # no floor, no build
+    text = doc.read_text()
+    assert text.startswith("# P\n\n") and text.endswith("\n\nprose\n")
+    rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines() if line.startswith("| ")}
+    cold = rows[bench.PHASE_LABELS["cold"] + " (earlier run, 2026-01-02)"]
+    assert "| 40.0 s |" in cold
+    test = rows[bench.PHASE_LABELS["test"] + " (**failed**)"]
+    assert "| cold build | 1.50× | ≤ 2× | **no** |" in test
+    fast = rows[bench.PHASE_LABELS["test_fast"]]
+    assert "| cold build | 0.40× | ≤ 0.5× | yes |" in fast
+    assert "Failed in the full test run: `tests/test_a.py::test_one`." in text
+    again, _ = bench.previous_results(text)
+    assert again["test"].failed_tests == ["tests/test_a.py::test_one"] and again["cold"].earlier == "2026-01-02"
+
+
+def test_the_bench_measures_every_notebook_the_build_finds(capsys):
+    from bering import paths, runner
+
+    found = sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    assert len(found) >= 7
+    assert bench.main(["--plan"]) == 0
+    planned = [line[:-1] for line in capsys.readouterr().out.splitlines() if line.endswith(".ipynb:")]
+    assert sorted(planned) == found and planned == [p.name for p in runner.notebook_order()]

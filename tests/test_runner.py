@@ -508,6 +508,35 @@ def test_independent_notebooks_run_in_parallel(tmp_path):
 
 
 @kernel
+def test_kernels_talk_over_ipc_and_the_build_prints_no_tcp_warning(tmp_path):
+    """A kernel on TCP without CurveZMQ keys warns "Kernel is running over TCP without encryption"
+    on its standard error, which the build's output inherits; the runner's kernels use Unix sockets."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    path = make_notebook(
+        nbs / "01_transport.ipynb",
+        "from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)",
+    )
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom bering import runner\n"
+        "runner.build([Path(sys.argv[1])], out_dir=Path(sys.argv[2]), cache_dir=Path(sys.argv[3]), jobs=1, "
+        "progress=print)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(tmp_path / "figures"), str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "01_transport.ipynb" in done.stdout  # the build's progress lines are there
+    assert "without encryption" not in done.stdout + done.stderr
+    stored = nbformat.read(path, as_version=4)
+    assert stored.cells[0].outputs[0]["text"] == "ipc\n"
+
+
+@kernel
 def test_a_failing_nbval_cell_names_the_command_that_refreshes_stored_outputs(tmp_path):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("print(1 + 1)")

@@ -440,8 +440,12 @@ def region_map(
     factors: pd.DataFrame,
     links: pd.DataFrame,
     proj: Mapping[str, float] = REGION_PROJ,
+    na_km: float | None = None,
 ):
     """Yakutsk to Fairbanks: existing railheads and lines, proposed corridors and the gaps.
+
+    ``na_km`` (the new railway from the Alaska Railroad to the Canadian network, which lies off the
+    map) is written beside Delta Junction with an arrow towards it when given.
 
     ``layers`` is :func:`bering.geo.map_layers` projected with the same ``proj``, drawn with
     ``GeoDataFrame.plot``; ``segments`` is :func:`bering.geo.segment_lengths`; ``factors`` is :func:`route_factors`;
@@ -522,7 +526,7 @@ def region_map(
         "anadyr": ("Anadyr", (6, -10), "left", "o"),
         "uelen": ("Uelen", (-6, 8), "right", "o"),
         "nome": ("Nome", (6, -10), "left", "o"),
-        "fairbanks": ("Fairbanks (railhead)", (0, 12), "center", "s"),
+        "fairbanks": ("Fairbanks (railhead)", (-8, 6), "right", "s"),
         "anchorage": ("Anchorage", (6, -6), "left", "s"),
         "delta_junction": ("Delta Junction", (6, -8), "left", "o"),
     }
@@ -535,12 +539,29 @@ def region_map(
         ax.annotate(
             text, (px, py), xytext=off, textcoords="offset points", ha=ha, fontsize=9.5, zorder=8, bbox=_label_box()
         )
+    if na_km is not None:
+        px, py = _xy(layers, "delta_junction")
+        ax.annotate(
+            "Alaska Railroad to the Canadian network\n(Fort McMurray, off the map):\n"
+            f"≈{na_km:,.0f} km more new railway",
+            (px, py),
+            xytext=(window[2] - 20, window[3] - 25),
+            textcoords="data",
+            ha="right",
+            va="top",
+            fontsize=9.5,
+            color=colours["us_fairbanks_nome_line"],
+            zorder=8,
+            bbox=_label_box(),
+            arrowprops={"arrowstyle": "->", "color": colours["us_fairbanks_nome_line"], "lw": 0.9, "shrinkB": 4},
+        )
     x180, y180 = geo.project(72.5, 180.0, **proj)
     ax.annotate(
         "180th meridian: the Russian corridor crosses it",
         (x180, y180),
-        xytext=(8, -4),
+        xytext=(-8, -4),
         textcoords="offset points",
+        ha="right",
         fontsize=9.5,
         bbox=_label_box(),
     )
@@ -1197,15 +1218,17 @@ def strait_close_up(data_dir=None) -> Chart:
 def region_missing_links(data_dir=None) -> Chart:
     """``02_region_missing_links``: Yakutsk to Fairbanks, the corridors and their lengths (:func:`region_map`)."""
     g = route.geometry(data_dir)
-    fig = region_map(geo.map_layers(g.folder, spacing_km=10.0, **REGION_PROJ), g.seg, g.factors, g.links)
+    na_km = route.new_construction_lengths(data_dir)["na_km"]
+    fig = region_map(geo.map_layers(g.folder, spacing_km=10.0, **REGION_PROJ), g.seg, g.factors, g.links, na_km=na_km)
     side_km = g.links.groupby("side")["length_km"].sum()
     rail_km = float(side_km.sum())
     return Chart(
         fig,
         "02_region_missing_links",
         title=(
-            f"About {rail_km:,.0f} km of railway are missing between the Lena and Fairbanks railheads and the "
-            f"{g.tunnel_km:.0f} km tunnel: the tunnel is the short part"
+            f"About {round(rail_km + na_km, -2):,.0f} km of new railway would join the two networks "
+            f"({round(rail_km, -2):,.0f} km from the Lena to Fairbanks, {round(na_km, -2):,.0f} km on to Canada); "
+            f"the {g.tunnel_km:.0f} km tunnel is the short part"
         ),
         alt=(
             "Map from Yakutsk to Fairbanks in an azimuthal projection. The existing Alaska Railroad "
@@ -1214,17 +1237,20 @@ def region_missing_links(data_dir=None) -> Chart:
             f"meridian (about {side_km['Russia']:,.0f} km of new railway with the link to the portal) and "
             f"from Fairbanks via Nome to Cape Prince of Wales (about {side_km['Alaska']:,.0f} km), each "
             "labelled with its straight and published or assumed length; the tunnel across the strait is a "
-            "short purple line between them."
+            "short purple line between them. A note at Delta Junction points off the map to the "
+            f"Canadian network at Fort McMurray, about {na_km:,.0f} km more of new railway (data/link_segments.csv)."
         ),
         source=(
             "Bering Strait crossing notebooks: data/places.csv, data/alignment_segments.csv, "
-            "data/published_lengths.csv, data/assumptions.csv (route factor, assumption); coastline "
+            "data/published_lengths.csv, data/link_segments.csv, data/assumptions.csv (route factor, assumption); "
+            "coastline "
             "Natural Earth 1:10m."
         ),
         data_files=(
             "places.csv",
             "alignment_segments.csv",
             "alignments.csv",
+            "link_segments.csv",
             "published_lengths.csv",
             "assumptions.csv",
             "geo/land_bering_10m.geojson",

@@ -174,8 +174,8 @@ def thumbnail(png: Path, dest: Path, width: int = THUMB_WIDTH) -> tuple[int, int
     if picture.width > width:
         height = max(1, round(picture.height * width / picture.width))
         picture = picture.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    method = Image.Quantize.FASTOCTREE if has_alpha else Image.Quantize.MEDIANCUT
-    small = picture.quantize(colors=THUMB_COLOURS, method=method, dither=Image.Dither.NONE)
+    # fast octree keeps a chart's few flat colours and is the smallest of Pillow's own quantizers
+    small = picture.quantize(colors=THUMB_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     dest.parent.mkdir(parents=True, exist_ok=True)
     small.save(dest, format="PNG", optimize=True)
     return small.width, small.height
@@ -585,10 +585,10 @@ def figure_page(fig: Figure, notebook_title: str, spec: dict | None) -> str:
             f'<iframe src="{base}/{h(quote(page))}" title="{h(fig.alt_text)}" loading="lazy" '
             f'style="width:100%;height:640px;border:0"></iframe>'
         )
-    elif fig.preview:
-        chart = (
-            f'<figure class="bering-figure"><img src="{base}/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}"></figure>'
-        )
+    elif fig.preview:  # the image opens at full size, for a reader on a small screen
+        png = f"{base}/{h(quote(fig.preview))}"
+        chart = f'<figure class="bering-figure"><a href="{png}"><img src="{png}" alt="{h(fig.alt_text)}"></a></figure>'
+
     else:
         chart = ""
     kinds = {
@@ -601,21 +601,25 @@ def figure_page(fig: Figure, notebook_title: str, spec: dict | None) -> str:
     downloads = "".join(
         f'<li><a href="{base}/{h(quote(f))}" download>{h(kinds.get(Path(f).suffix, f))}</a></li>' for f in fig.files
     )
-    downloads += "".join(
-        f'<li><a href="../downloads/data/{h(quote(f))}" download>Source data: {h(f)}</a></li>' for f in fig.data_files
-    )
-    # every catalogued figure carries its method note (tests/test_export.py checks the catalogue)
+    sources = "".join(f'<li><a href="../downloads/data/{h(quote(f))}" download>{h(f)}</a></li>' for f in fig.data_files)
+    if sources:
+        sources = (
+            '<h3 id="source-data">Source data</h3><p>The files of <code>data/</code> the figure is computed from '
+            f'(their sources: <a href="../downloads/data/sources.csv" download>sources.csv</a>).</p>'
+            f'<ul class="bering-downloads">{sources}</ul>'
+        )
+    # every catalogued figure carries its method note (tests/test_export.py checks the catalogue);
+    # the title, the page's heading, is the finding
     method = f"<dt>Method</dt><dd>{h(fig.method_note)}</dd>" if fig.method_note.strip() else ""
     meta = (
-        f'<dl class="bering-meta"><dt>Finding</dt><dd>{h(fig.title)}</dd>'
-        f"<dt>What it shows</dt><dd>{h(fig.alt_text)}</dd>"
+        f'<dl class="bering-meta"><dt>What it shows</dt><dd>{h(fig.alt_text)}</dd>'
         f"{method}"
         f"<dt>Source</dt><dd>{h(fig.source_line)}</dd>"
         f'<dt>Notebook</dt><dd><a href="../notebooks/{h(quote(fig.notebook))}.html">{h(notebook_title)}</a></dd>'
         f"</dl>"
     )
     return f"# {md_text(fig.title)}\n\n" + raw_html(
-        chart + meta + f'<h2 id="downloads">Downloads</h2><ul class="bering-downloads">{downloads}</ul>'
+        chart + meta + f'<h2 id="downloads">Downloads</h2><ul class="bering-downloads">{downloads}</ul>' + sources
     )
 
 
@@ -656,20 +660,51 @@ def gallery_page(catalogue: list[Figure], thumbs: dict[str, tuple[str, int, int]
     )
 
 
-def index_page(intro: str, notebooks: list[tuple[str, str]], numbers: list[dict[str, str]]) -> str:
+_POINT_RE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+(.+(?:\n(?!\s*(?:[-*]|\d+\.)\s).+)*)", re.M)
+_MD_LINK_RE = re.compile(r"(?<!\\)\[([^\]]*)\]\([^)\s]*\)")
+
+
+def lead_point(nb) -> str | None:
+    """The first point of the **Findings** a notebook's stored outputs show, as one line of
+    Markdown with its links made plain text (they are relative to the notebook); None without."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = (out.get("data") or {}).get("text/markdown", "")
+            text = text if isinstance(text, str) else "".join(text)
+            if re.match(r"\s*(\*\*Findings\*\*|#+ Findings)", text):
+                body = re.sub(r"^\s*(\*\*Findings\*\*|#+ Findings)\s*", "", text).strip()
+                points = _POINT_RE.findall(body)
+                first = points[0] if points else body.split("\n\n")[0]
+                return _MD_LINK_RE.sub(r"\1", " ".join(first.split())) or None
+    return None
+
+
+def index_page(
+    intro: str, notebooks: list[tuple[str, str]], numbers: list[dict[str, str]], leads: dict[str, str] | None = None
+) -> str:
+    """The home page: what the collection answers, then each notebook with the first point of its
+    Findings (or, for a notebook without one, its first two key numbers), then where the figures are."""
+    leads = leads or {}
     parts = [f"# {md_text(SITE_NAME)}\n", intro, "\n## The notebooks\n"]
     for stem, title in notebooks:
-        mine = [r for r in numbers if r.get("notebook") == stem][:3]
+        parts.append(raw_html(f'<h3><a href="notebooks/{h(quote(stem))}.html">{h(title)}</a></h3>'))
+        if leads.get(stem):
+            parts.append(f"{leads[stem]}\n")  # Markdown the notebook wrote, its data escaped there
+            continue
+        mine = [r for r in numbers if r.get("notebook") == stem][:2]
         lines = "".join(
-            f"<li>{h(r['description'])}: <strong>{h(fmt.number(r['value'], r['unit']))}</strong> {h(r['unit'])}</li>"
-            for r in mine
+            f"<li>{h(r['description'])}: <strong>{h(fmt.with_unit(r['value'], r['unit']))}</strong></li>" for r in mine
         )
-        parts.append(
-            raw_html(
-                f'<h3><a href="notebooks/{h(quote(stem))}.html">{h(title)}</a></h3>'
-                + (f'<ul class="bering-headlines">{lines}</ul>' if lines else "")
-            )
+        if lines:
+            parts.append(raw_html(f'<ul class="bering-headlines">{lines}</ul>'))
+    parts.append(
+        raw_html(
+            '<h2 id="figures-and-data">Figures and data</h2><p>Every figure, with what it shows, its method, its '
+            'source and the data it plots: the <a href="gallery.html">figure gallery</a>. Every key number: '
+            '<a href="downloads/figures/key_numbers.csv" download>key_numbers.csv</a>. How to cite the '
+            'collection: <a href="citation.html">citation</a>.</p>'
         )
+    )
     toctree = "\n".join(f"notebooks/{stem}" for stem, _ in notebooks)
     parts.append(f"\n```{{toctree}}\n:hidden:\n:caption: Notebooks\n\n{toctree}\n```\n")
     parts.append("\n```{toctree}\n:hidden:\n:caption: Reference\n\ngallery\ncitation\n```\n")
@@ -757,6 +792,7 @@ def sphinx_conf(info: dict[str, str], repository: str) -> str:
         "suppress_warnings": ["myst.header", "mystnb.unknown_mime_type", "toc.not_included"],
         "templates_path": ["_templates"],
         "language": "en",
+        "smartquotes": False,  # text from data shown exactly as it is (a quoted figure keeps its quotes)
     }
     lines = ["# Generated by python -m bering site; do not edit.\n"]
     lines += [f"{key} = {value!r}\n" for key, value in conf.items()]
@@ -862,11 +898,12 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dst)
 
-    titles = []
+    titles, leads = [], {}
     (src / "notebooks").mkdir(parents=True, exist_ok=True)
     for path in nb_paths:
         nb = nbformat.read(path, as_version=4)
         titles.append((path.stem, re.sub(r"[`*_\[\]<>]", "", _notebook_title(nb, path.stem))))
+        leads[path.stem] = lead_point(nb)
         prepare_notebook(nb, path.stem, by_name, labels, build)
         nbformat.write(nb, src / "notebooks" / path.name)
     title_of = dict(titles)
@@ -895,7 +932,7 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
     build["thumbs"] = thumbs
     (src / "gallery.md").write_text(gallery_page(catalogue, thumbs, tables), encoding="utf-8")
     (src / "index.md").write_text(
-        index_page(readme_intro(root / "README.md"), titles, load_key_numbers(figures_dir)), encoding="utf-8"
+        index_page(readme_intro(root / "README.md"), titles, load_key_numbers(figures_dir), leads), encoding="utf-8"
     )
     cff = citation(root)
     (src / "citation.md").write_text(citation_page(cff, info), encoding="utf-8")

@@ -12,12 +12,13 @@ import json
 import os
 from pathlib import Path
 
+import markdown_it
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from bering import export, fmt, site
+from bering import export, site
 
 CDN_HOSTS = (
     "cdnjs.cloudflare.com",
@@ -85,9 +86,13 @@ def test_every_notebook_has_a_page_in_the_sidebar_with_code_folded(built, inputs
 def test_index_states_the_question_headline_numbers_build_date_and_commit(built, inputs):
     text = _soup(built / "index.html").get_text(" ")
     assert "Kirill Dmitriev" in text
-    numbers = site.load_key_numbers(inputs / "figures")
-    first = numbers[0]
-    assert fmt.number(first["value"], first["unit"]) in text
+    for path in sorted((inputs / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        lead = site.lead_point(nbformat.read(path, as_version=4))
+        assert lead, f"{path.stem} has no Findings"
+        # the lead finding, as the page shows it (Markdown escapes and emphasis gone)
+        shown = " ".join(BeautifulSoup(markdown_it.MarkdownIt().render(lead), "html.parser").get_text().split())
+        assert shown in " ".join(text.split()), path.stem
+    assert _soup(built / "index.html").select_one('a[href="gallery.html"]') is not None
     info = site.build_info(inputs)
     assert f"Built {info['date']}" in text
     if info["commit"]:
@@ -595,6 +600,20 @@ def test_no_binder_link_without_a_github_address(address, why):
     found, note = site.repository({"repository-code": address})
     assert found == "" and why in note and note.endswith("no Binder launch links")
     assert site.repository({"repository-code": "https://github.com/a/b.git/"}) == ("https://github.com/a/b", "")
+
+
+def test_lead_point_is_the_first_finding_with_plain_links():
+    nb = nbformat.v4.new_notebook()
+    findings = (
+        "**Findings**\n\n1. First, with 2\\.38 bn \\[sic\\] ([01_x](01_x.ipynb); figure [01_a](../figures/01_a.png))\n"
+        "   over two lines.\n2. Second."
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("f()", outputs=[nbformat.v4.new_output("display_data", {"text/markdown": findings})])
+    ]
+    assert site.lead_point(nb) == "First, with 2\\.38 bn \\[sic\\] (01_x; figure 01_a) over two lines."
+    nb.cells = []
+    assert site.lead_point(nb) is None
 
 
 def test_index_intro_leaves_out_the_readme_figure_block(tmp_path):

@@ -243,7 +243,9 @@ def test_every_page_in_the_browser(built, notebooks, server, browser, shots, cap
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             problems.append(f"{name}: {width} px wide on a {PHONE['width']} px screen")
-        if name in ("index.html", "notebooks/01_proposal_timeline.html") or name.startswith("figures/01_"):
+        if name in ("index.html", "gallery.html", "notebooks/01_proposal_timeline.html") or name.startswith(
+            "figures/01_"
+        ):
             page.screenshot(path=str(folder / (name.replace("/", "__") + "-390.png")))
         problems += [f"{name}: {e}" for e in watch.errors]
         page.close()

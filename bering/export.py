@@ -158,27 +158,6 @@ def format_value(value) -> str:
     return repr(rounded)
 
 
-def display_number(value: str, unit: str) -> str:
-    """A key number as a reader wants it: 101 rather than 100.926, 1890 not 1,890 for a year."""
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    if number.is_integer():
-        is_year = unit.strip().lower() in ("year", "calendar year")
-        return str(int(number)) if is_year else f"{int(number):,}"
-    size = abs(number)
-    if size >= 100:
-        return f"{number:,.0f}"
-    if size >= 10:
-        return f"{number:.1f}"
-    if size >= 0.01:
-        return f"{number:.3g}"
-    if size >= 1e-9:  # two significant digits, written out: 0.0037 rather than 3.71e-03
-        return f"{number:.{1 - math.floor(math.log10(size))}f}"
-    return f"{number:.2e}"
-
-
 @dataclass(frozen=True)
 class Saved:
     """What :meth:`Exporter.figure` wrote; shows as one line in a notebook."""

@@ -1,7 +1,8 @@
-"""One way to write a number for a reader, used by the README, the overview and notebook prose.
+"""One way to write a number for a reader, used by the README, the site, the overview and notebook prose.
 
 ``number(667507.3, "USD 2025 per year")`` gives ``"667,507"``; ``number(1890, "year")`` gives
-``"1890"`` (years never take a thousands separator); ``number(0.0223)`` gives ``"0.0223"``.
+``"1890"`` (years never take a thousands separator); ``number(0.0223)`` gives ``"0.0223"``;
+``number(0.00371, "percent")`` gives ``"0.0037"``.
 
 The rule, by size of the number:
 
@@ -9,7 +10,11 @@ The rule, by size of the number:
 - 100 or more: rounded to a whole number, with separators;
 - 10 to 100: one decimal;
 - 0.01 to 10: three significant digits;
+- 1e-9 to 0.01: two significant digits, written out (``0.0037``, ``0.00012``);
 - smaller (and not zero): scientific notation with three significant digits.
+
+A number that rounds up into the next band is written by that band's rule (99.96 gives ``"100"``,
+not ``"100.0"``). Text that is not a number is returned as it is.
 
 :func:`markdown` escapes text from the data before it enters Markdown, so a claim or a title that
 contains HTML or Markdown syntax is shown as the text it is.
@@ -40,14 +45,25 @@ def number(value, unit: str = "") -> str:
     is_year = (unit or "").strip().lower() in YEAR_UNITS
     if number_.is_integer():
         return str(int(number_)) if is_year else f"{int(number_):,}"
-    size = abs(number_)
+    return _by_size(number_)
+
+
+def _by_size(value: float) -> str:
+    size = abs(value)
     if size >= 100:
-        return f"{number_:,.0f}"
+        return f"{value:,.0f}"
     if size >= 10:
-        return f"{number_:.1f}"
+        text = f"{value:.1f}"
+        return text if abs(float(text)) < 100 else f"{value:,.0f}"
     if size >= 0.01:
-        return f"{number_:.3g}"
-    return f"{number_:.2e}"
+        return f"{value:.3g}"
+    if size >= 1e-9:  # two significant digits, written out: 0.0037 rather than 3.71e-03
+        digits = 1 - math.floor(math.log10(size))
+        text = f"{value:.{digits}f}"
+        if abs(float(text)) >= 10 ** (2 - digits):  # rounded up to the next power of ten
+            text = f"{value:.{digits - 1}f}"
+        return text
+    return f"{value:.2e}"
 
 
 def with_unit(value, unit: str) -> str:

@@ -8,7 +8,10 @@ notebooks' stored outputs, ``figures/catalogue.csv`` and ``figures/key_numbers.c
 
 The notebooks table is kept short: per notebook, the first point of its **Findings** (the
 Markdown its Findings cell stored), or, for a notebook without one, its first two key numbers in
-the one shared number format. Every key number stays in ``figures/key_numbers.csv`` and on the site.
+the one shared number format (:func:`bering.fmt.number`). Every key number stays in
+``figures/key_numbers.csv`` and on the site. When ``CITATION.cff`` names the repository's public
+GitHub address (``repository-code``), each notebook also gets a plain "launch" link to Binder
+(:func:`bering.site.binder_url`), as the site's notebook pages do; without one there is none.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import data, export, paths
+from . import data, export, fmt, paths
 
 README = paths.REPO_ROOT / "README.md"
 
@@ -54,8 +57,11 @@ def lead_finding(path: Path) -> str | None:
     return None
 
 
-def notebooks_table(figures_dir: Path | None = None) -> str:
-    """Markdown table: notebook, question, headline numbers, figures."""
+def notebooks_table(figures_dir: Path | None = None, repository: str = "") -> str:
+    """Markdown table: notebook (with a Binder launch link when ``repository`` is the collection's
+    GitHub address), question, headline numbers, figures."""
+    from .site import binder_url
+
     numbers = export.key_numbers(figures_dir)
     catalogue = export.catalogue(figures_dir)
     rows = ["| notebook | question | headline | figures |", "|---|---|---|---|"]
@@ -66,14 +72,14 @@ def notebooks_table(figures_dir: Path | None = None) -> str:
             _md(finding)
             if finding
             else "<br>".join(
-                f"{_md(r.description)}: **{export.display_number(str(r.value), r.unit)}** {_md(r.unit)}"
-                for r in mine.itertuples()
+                f"{_md(r.description)}: **{fmt.number(str(r.value), r.unit)}** {_md(r.unit)}" for r in mine.itertuples()
             )
         )
         n_figs = int((catalogue["notebook"] == path.stem).sum())
-        rows.append(
-            f"| [{path.stem}](notebooks/{path.name}) | {_md(notebook_title(path))} | {heads or '-'} | {n_figs or '-'} |"
-        )
+        name = f"[{path.stem}](notebooks/{path.name})"
+        if repository:
+            name += f" ([launch]({binder_url(repository, f'notebooks/{path.name}')}))"
+        rows.append(f"| {name} | {_md(notebook_title(path))} | {heads or '-'} | {n_figs or '-'} |")
     return "\n".join(rows)
 
 
@@ -108,11 +114,15 @@ def codebook_table(data_dir: Path | None = None) -> str:
     return "\n".join(rows)
 
 
-def render(text: str, figures_dir: Path | None = None, data_dir: Path | None = None) -> str:
-    """``text`` with its generated sections replaced."""
+def render(text: str, figures_dir: Path | None = None, data_dir: Path | None = None, root: Path | None = None) -> str:
+    """``text`` with its generated sections replaced; ``root`` is where ``CITATION.cff`` is read
+    (default: this repository)."""
+    from .site import citation, repository
+
+    address, _ = repository(citation(Path(root or paths.REPO_ROOT)))
     pattern = re.compile(r"(<!-- BEGIN figure (\d\d_[a-z0-9_]+) -->\n)(?:.*?\n)?(<!-- END figure -->)", re.S)
     text = pattern.sub(lambda m: m.group(1) + figure_block(m.group(2), figures_dir) + "\n" + m.group(3), text)
-    for name, table in (("notebooks", notebooks_table(figures_dir)), ("codebook", codebook_table(data_dir))):
+    for name, table in (("notebooks", notebooks_table(figures_dir, address)), ("codebook", codebook_table(data_dir))):
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README has no <!-- BEGIN {name} --> ... <!-- END {name} --> section")

@@ -7,7 +7,7 @@ executed: MyST-NB shows each notebook's stored outputs. The generated project ho
 * every ``notebooks/NN_slug.ipynb``, code cells folded away behind a toggle; plotly outputs drawn
   by one local ``plotly.min.js`` (from ``figures/``) through ``bering-plotly.js``, which reads each
   chart from a JSON block (data, never script); pandas tables rebuilt with the data dictionary's
-  column names, no index column and the one shared number format (:func:`export.display_number`);
+  column names, no index column and the one shared number format (:func:`bering.fmt.number`);
   outputs of any other kind of HTML or script are dropped for their plain-text form;
 * ``index``: what the collection answers (the README's introduction), each notebook with its
   headline numbers, the build date and commit in the footer of every page;
@@ -47,7 +47,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
-from . import export, paths
+from . import export, fmt, paths
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 MARKER = ".bering-site"
@@ -55,6 +55,11 @@ SITE_NAME = "Bering Strait crossing notebooks"
 DEFAULT_OUT = paths.REPO_ROOT / "_site"
 ASSETS = Path(__file__).resolve().parent / "site_assets"
 BINDER = "https://mybinder.org/v2/gh"
+#: Width in pixels of the gallery's thumbnails (made from each figure's PNG at build time): sharp in
+#: a gallery column of 240-400 CSS pixels on a screen of two device pixels per CSS pixel.
+THUMB_WIDTH = 480
+#: Colours kept in a thumbnail (a palette PNG: charts have few colours, and it is a quarter of the size).
+THUMB_COLOURS = 256
 
 _SAVED_RE = re.compile(r"Saved `(\d\d_[a-z0-9_]+)`")
 _FIGURE_NAME_RE = re.compile(r"^\d\d_[a-z0-9_]+$")
@@ -154,6 +159,28 @@ def inside(folder: Path, name: str, what: str) -> Path:
     return path
 
 
+def thumbnail(png: Path, dest: Path, width: int = THUMB_WIDTH) -> tuple[int, int]:
+    """Write a small PNG of the image ``png`` to ``dest``: at most ``width`` pixels wide (never
+    enlarged), a palette of :data:`THUMB_COLOURS` colours, optimised, without metadata, so the
+    same input gives the same bytes. Returns its ``(width, height)``."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        image.load()
+        picture = image.convert("RGBA")
+    has_alpha = picture.getchannel("A").getextrema()[0] < 255
+    if not has_alpha:  # matplotlib writes RGBA with every pixel opaque
+        picture = picture.convert("RGB")
+    if picture.width > width:
+        height = max(1, round(picture.height * width / picture.width))
+        picture = picture.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # fast octree keeps a chart's few flat colours and is the smallest of Pillow's own quantizers
+    small = picture.quantize(colors=THUMB_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    small.save(dest, format="PNG", optimize=True)
+    return small.width, small.height
+
+
 def _notebook_title(nb, fallback: str) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -184,6 +211,29 @@ def citation(root: Path) -> dict:
         return {}
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     return loaded if isinstance(loaded, dict) else {}
+
+
+#: A GitHub repository address: owner (letters, digits, hyphens) and repository name (not . or ..).
+_GITHUB_RE = re.compile(r"https://github\.com/[A-Za-z0-9][A-Za-z0-9-]*/[\w-][\w.-]*")
+
+
+def repository(cff: dict) -> tuple[str, str]:
+    """The public GitHub address ``CITATION.cff`` gives as ``repository-code``, and a note saying
+    why there is none (``("", note)``): Binder launch links are offered only for such an address."""
+    address = str(cff.get("repository-code") or "").strip().rstrip("/")
+    if not address:
+        return "", "CITATION.cff names no repository-code: no Binder launch links"
+    if not _GITHUB_RE.fullmatch(address):
+        return "", f"CITATION.cff repository-code {address!r} is not a GitHub URL: no Binder launch links"
+    return address.removesuffix(".git"), ""
+
+
+def binder_url(address: str, path: str) -> str:
+    """The Binder link that opens ``path`` (relative to the repository root) in JupyterLab, for the
+    GitHub repository at ``address``; Binder builds it from the repository's ``binder/`` folder.
+    The same form as the site's launch buttons (sphinx-book-theme's)."""
+    owner_repo = urlsplit(address).path.strip("/")
+    return f"{BINDER}/{owner_repo}/HEAD?urlpath=lab/tree/{quote(path)}"
 
 
 def build_info(root: Path) -> dict[str, str]:
@@ -413,7 +463,7 @@ def table_html(fragment: str, labels: dict[str, tuple[str, str]]) -> str | None:
             if "year" in name:
                 unit = "year"
             if _NUMBER_RE.match(text):
-                out.append(f'<td class="num">{h(export.display_number(text, unit))}</td>')
+                out.append(f'<td class="num">{h(fmt.number(text, unit))}</td>')
             else:
                 out.append(f"<td>{h('' if text in ('NaN', 'None', '<NA>', 'NaT') else text)}</td>")
         out.append("</tr>")
@@ -535,10 +585,10 @@ def figure_page(fig: Figure, notebook_title: str, spec: dict | None) -> str:
             f'<iframe src="{base}/{h(quote(page))}" title="{h(fig.alt_text)}" loading="lazy" '
             f'style="width:100%;height:640px;border:0"></iframe>'
         )
-    elif fig.preview:
-        chart = (
-            f'<figure class="bering-figure"><img src="{base}/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}"></figure>'
-        )
+    elif fig.preview:  # the image opens at full size, for a reader on a small screen
+        png = f"{base}/{h(quote(fig.preview))}"
+        chart = f'<figure class="bering-figure"><a href="{png}"><img src="{png}" alt="{h(fig.alt_text)}"></a></figure>'
+
     else:
         chart = ""
     kinds = {
@@ -551,30 +601,39 @@ def figure_page(fig: Figure, notebook_title: str, spec: dict | None) -> str:
     downloads = "".join(
         f'<li><a href="{base}/{h(quote(f))}" download>{h(kinds.get(Path(f).suffix, f))}</a></li>' for f in fig.files
     )
-    downloads += "".join(
-        f'<li><a href="../downloads/data/{h(quote(f))}" download>Source data: {h(f)}</a></li>' for f in fig.data_files
-    )
-    method = fig.method_note or "As described in the notebook that draws it (link below)."
+    sources = "".join(f'<li><a href="../downloads/data/{h(quote(f))}" download>{h(f)}</a></li>' for f in fig.data_files)
+    if sources:
+        sources = (
+            '<h3 id="source-data">Source data</h3><p>The files of <code>data/</code> the figure is computed from '
+            f'(their sources: <a href="../downloads/data/sources.csv" download>sources.csv</a>).</p>'
+            f'<ul class="bering-downloads">{sources}</ul>'
+        )
+    # every catalogued figure carries its method note (tests/test_export.py checks the catalogue);
+    # the title, the page's heading, is the finding
+    method = f"<dt>Method</dt><dd>{h(fig.method_note)}</dd>" if fig.method_note.strip() else ""
     meta = (
-        f'<dl class="bering-meta"><dt>Finding</dt><dd>{h(fig.title)}</dd>'
-        f"<dt>What it shows</dt><dd>{h(fig.alt_text)}</dd>"
+        f'<dl class="bering-meta"><dt>What it shows</dt><dd>{h(fig.alt_text)}</dd>'
+        f"{method}"
         f"<dt>Source</dt><dd>{h(fig.source_line)}</dd>"
-        f"<dt>Method</dt><dd>{h(method)}</dd>"
         f'<dt>Notebook</dt><dd><a href="../notebooks/{h(quote(fig.notebook))}.html">{h(notebook_title)}</a></dd>'
         f"</dl>"
     )
     return f"# {md_text(fig.title)}\n\n" + raw_html(
-        chart + meta + f'<h2 id="downloads">Downloads</h2><ul class="bering-downloads">{downloads}</ul>'
+        chart + meta + f'<h2 id="downloads">Downloads</h2><ul class="bering-downloads">{downloads}</ul>' + sources
     )
 
 
-def gallery_page(catalogue: list[Figure]) -> str:
+def gallery_page(catalogue: list[Figure], thumbs: dict[str, tuple[str, int, int]], tables: list[str] = ()) -> str:
+    """The gallery: every figure as a thumbnail (``thumbs``: name -> (file in ``thumbs/``, width,
+    height)) linking to its page, and links to the figure tables (``tables``: the catalogue and the
+    key numbers, those of the two that exist)."""
     items = []
     for fig in catalogue:
-        if fig.preview:
+        if fig.name in thumbs:
+            file, width, height = thumbs[fig.name]
             thumb = (
-                f'<img src="downloads/figures/{h(quote(fig.preview))}" alt="{h(fig.alt_text)}" '
-                f'loading="lazy" decoding="async" width="480" height="300" style="object-fit:contain">'
+                f'<img src="thumbs/{h(quote(file))}" alt="{h(fig.alt_text)}" '
+                f'loading="lazy" decoding="async" width="{int(width)}" height="{int(height)}">'
             )
         else:
             thumb = '<span class="bering-nothumb">Interactive chart</span>'
@@ -583,29 +642,69 @@ def gallery_page(catalogue: list[Figure]) -> str:
             f'<p><a href="figures/{h(quote(fig.name))}.html">{h(fig.title)}</a></p></li>'
         )
     toctree = "\n".join(f"figures/{f.name}" for f in catalogue)
+    what = {
+        export.CATALOGUE: "every figure's title, alt text, source line, method note and files",
+        export.KEY_NUMBERS: "every key number of the notebooks, with its unit and description",
+    }
+    links = "".join(
+        f'<li><a href="downloads/figures/{h(quote(name))}" download>{h(name)}</a>: {h(what[name])}</li>'
+        for name in tables
+        if name in what
+    )
+    tables = f'<h2 id="tables">The figure tables</h2><ul class="bering-tables">{links}</ul>' if links else ""
     return (
         "# Figure gallery\n\nEvery figure of the collection, each with its own page: what it shows, its "
         "source and method, and downloads of the image and of the data it plots.\n\n"
-        + raw_html(f'<ul class="bering-gallery">{"".join(items)}</ul>')
+        + raw_html(f'<ul class="bering-gallery">{"".join(items)}</ul>' + tables)
         + f"\n```{{toctree}}\n:hidden:\n\n{toctree}\n```\n"
     )
 
 
-def index_page(intro: str, notebooks: list[tuple[str, str]], numbers: list[dict[str, str]]) -> str:
+_POINT_RE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+(.+(?:\n(?!\s*(?:[-*]|\d+\.)\s).+)*)", re.M)
+_MD_LINK_RE = re.compile(r"(?<!\\)\[([^\]]*)\]\([^)\s]*\)")
+
+
+def lead_point(nb) -> str | None:
+    """The first point of the **Findings** a notebook's stored outputs show, as one line of
+    Markdown with its links made plain text (they are relative to the notebook); None without."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = (out.get("data") or {}).get("text/markdown", "")
+            text = text if isinstance(text, str) else "".join(text)
+            if re.match(r"\s*(\*\*Findings\*\*|#+ Findings)", text):
+                body = re.sub(r"^\s*(\*\*Findings\*\*|#+ Findings)\s*", "", text).strip()
+                points = _POINT_RE.findall(body)
+                first = points[0] if points else body.split("\n\n")[0]
+                return _MD_LINK_RE.sub(r"\1", " ".join(first.split())) or None
+    return None
+
+
+def index_page(
+    intro: str, notebooks: list[tuple[str, str]], numbers: list[dict[str, str]], leads: dict[str, str] | None = None
+) -> str:
+    """The home page: what the collection answers, then each notebook with the first point of its
+    Findings (or, for a notebook without one, its first two key numbers), then where the figures are."""
+    leads = leads or {}
     parts = [f"# {md_text(SITE_NAME)}\n", intro, "\n## The notebooks\n"]
     for stem, title in notebooks:
-        mine = [r for r in numbers if r.get("notebook") == stem][:3]
+        parts.append(raw_html(f'<h3><a href="notebooks/{h(quote(stem))}.html">{h(title)}</a></h3>'))
+        if leads.get(stem):
+            parts.append(f"{leads[stem]}\n")  # Markdown the notebook wrote, its data escaped there
+            continue
+        mine = [r for r in numbers if r.get("notebook") == stem][:2]
         lines = "".join(
-            f"<li>{h(r['description'])}: <strong>{h(export.display_number(r['value'], r['unit']))}"
-            f"</strong> {h(r['unit'])}</li>"
-            for r in mine
+            f"<li>{h(r['description'])}: <strong>{h(fmt.with_unit(r['value'], r['unit']))}</strong></li>" for r in mine
         )
-        parts.append(
-            raw_html(
-                f'<h3><a href="notebooks/{h(quote(stem))}.html">{h(title)}</a></h3>'
-                + (f'<ul class="bering-headlines">{lines}</ul>' if lines else "")
-            )
+        if lines:
+            parts.append(raw_html(f'<ul class="bering-headlines">{lines}</ul>'))
+    parts.append(
+        raw_html(
+            '<h2 id="figures-and-data">Figures and data</h2><p>Every figure, with what it shows, its method, its '
+            'source and the data it plots: the <a href="gallery.html">figure gallery</a>. Every key number: '
+            '<a href="downloads/figures/key_numbers.csv" download>key_numbers.csv</a>. How to cite the '
+            'collection: <a href="citation.html">citation</a>.</p>'
         )
+    )
     toctree = "\n".join(f"notebooks/{stem}" for stem, _ in notebooks)
     parts.append(f"\n```{{toctree}}\n:hidden:\n:caption: Notebooks\n\n{toctree}\n```\n")
     parts.append("\n```{toctree}\n:hidden:\n:caption: Reference\n\ngallery\ncitation\n```\n")
@@ -693,6 +792,7 @@ def sphinx_conf(info: dict[str, str], repository: str) -> str:
         "suppress_warnings": ["myst.header", "mystnb.unknown_mime_type", "toc.not_included"],
         "templates_path": ["_templates"],
         "language": "en",
+        "smartquotes": False,  # text from data shown exactly as it is (a quoted figure keeps its quotes)
     }
     lines = ["# Generated by python -m bering site; do not edit.\n"]
     lines += [f"{key} = {value!r}\n" for key, value in conf.items()]
@@ -776,6 +876,9 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
                     copies[src / "figures" / name] = path
         for name in fig.data_files:
             copies[extra / "data" / name] = inside(data_dir, name, f"catalogue.csv, figure {fig.name}, data_files")
+    tables = [name for name in (export.CATALOGUE, export.KEY_NUMBERS) if (figures_dir / name).is_file()]
+    for name in tables:  # as the export wrote them, every column kept
+        copies[extra / "figures" / name] = inside(figures_dir, name, "figure tables")
     for name in ("datapackage.json", "sources.csv"):
         if (data_dir / name).is_file():
             copies[extra / "data" / name] = inside(data_dir, name, "data dictionary")
@@ -795,11 +898,12 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dst)
 
-    titles = []
+    titles, leads = [], {}
     (src / "notebooks").mkdir(parents=True, exist_ok=True)
     for path in nb_paths:
         nb = nbformat.read(path, as_version=4)
         titles.append((path.stem, re.sub(r"[`*_\[\]<>]", "", _notebook_title(nb, path.stem))))
+        leads[path.stem] = lead_point(nb)
         prepare_notebook(nb, path.stem, by_name, labels, build)
         nbformat.write(nb, src / "notebooks" / path.name)
     title_of = dict(titles)
@@ -815,9 +919,20 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
         )
         if fig.interactive:
             build["plotly"] = True
-    (src / "gallery.md").write_text(gallery_page(catalogue), encoding="utf-8")
+    thumbs = {}
+    for fig in catalogue:
+        if fig.preview:
+            file = f"{fig.name}.png"
+            try:
+                width, height = thumbnail(figures_dir / fig.preview, src / "_extra" / "thumbs" / file)
+            except OSError as exc:  # Pillow's UnidentifiedImageError and broken data streams are OSErrors
+                build["problems"].append(f"figures/{fig.preview} (figure {fig.name}) is not a readable PNG: {exc}")
+                continue
+            thumbs[fig.name] = (file, width, height)
+    build["thumbs"] = thumbs
+    (src / "gallery.md").write_text(gallery_page(catalogue, thumbs, tables), encoding="utf-8")
     (src / "index.md").write_text(
-        index_page(readme_intro(root / "README.md"), titles, load_key_numbers(figures_dir)), encoding="utf-8"
+        index_page(readme_intro(root / "README.md"), titles, load_key_numbers(figures_dir), leads), encoding="utf-8"
     )
     cff = citation(root)
     (src / "citation.md").write_text(citation_page(cff, info), encoding="utf-8")
@@ -840,13 +955,10 @@ def write_sources(src: Path, root: Path, info: dict[str, str]) -> dict:
         (static / export.PLOTLY_JS).write_text("/* no plotly charts in this collection */\n", encoding="utf-8")
     (src / "_templates").mkdir(exist_ok=True)
     (src / "_templates" / "layout.html").write_text(FOOTER_TEMPLATE, encoding="utf-8")
-    repository = str(cff.get("repository-code") or "")
-    if repository and not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", repository):
-        build["notes"].append(f"CITATION.cff repository-code {repository!r} is not a GitHub URL: no Binder links")
-        repository = ""
-    if not repository:
-        build["notes"].append("CITATION.cff names no repository-code: the notebook pages have no Binder link")
-    (src / "conf.py").write_text(sphinx_conf(info, repository), encoding="utf-8")
+    address, why_not = repository(cff)
+    if why_not:
+        build["notes"].append(why_not)
+    (src / "conf.py").write_text(sphinx_conf(info, address), encoding="utf-8")
     return build
 
 

@@ -25,10 +25,8 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -37,23 +35,23 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
+from browser import (
+    DESKTOP,
+    LOCAL_HOSTS,
+    PHONE,
+    free_port,
+    launch,
+    require_browser,
+    screenshot_folder,
+    stop,
+    wait_for_server,
+    write_lab_settings,
+)
 
 from bering import site
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("BERING_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PLOT_TIMEOUT_MS = 20_000
 
 #: Every plotly container on the page (and nothing else): how many, and how many have drawn an svg.
@@ -75,24 +73,6 @@ _URLS_JS = """() => {
 _IDS_JS = """() => [...document.querySelectorAll('[id], a[name]')].map(e => e.id || e.getAttribute('name'))"""
 
 
-def _require_browser():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"no browser at {CHROMIUM}: install Debian's chromium package "
-            "(apt-get install chromium) to run the browser tests"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (it is in the test extra)")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # ---------------------------------------------------------------------------------------------
 # Fixtures: the built site, a local server for it, a browser with a fresh profile
 
@@ -101,7 +81,7 @@ def _free_port() -> int:
 def inputs(tmp_path_factory) -> Path:
     """A copy of what the site is built from, so the pages and the notebooks they are checked
     against cannot change while the tests run."""
-    _require_browser()
+    require_browser()
     return site.copy_inputs(tmp_path_factory.mktemp("browser-inputs"))
 
 
@@ -156,19 +136,11 @@ def browser(tmp_path_factory):
     (``context.outside``) and cannot leave the machine: Chromium resolves no name but localhost.
     (Requests are watched, not intercepted: interception would switch off the HTTP cache and
     make every page parse plotly.min.js from scratch.)"""
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"],
-            viewport={"width": 1280, "height": 900},
-            service_workers="block",
-        )
+        context = launch(pw, tmp_path_factory.mktemp("chromium-profile"), viewport=DESKTOP, service_workers="block")
         context.outside = []
         context.on("request", lambda request: None if _is_local(request.url) else context.outside.append(request.url))
         try:
@@ -179,12 +151,7 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def shots() -> tuple[Path, bool]:
-    """Where screenshots go, and whether they show whole pages (when BERING_SCREENSHOTS names a
-    folder) or the first screenful (the default: a full-page PNG of a long notebook costs seconds)."""
-    chosen = os.environ.get("BERING_SCREENSHOTS")
-    folder = Path(chosen or tempfile.mkdtemp(prefix="bering-site-screenshots-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder, bool(chosen)
+    return screenshot_folder()
 
 
 class _Watch:
@@ -229,7 +196,6 @@ def _site_pages(root: Path) -> list[str]:
 #: Code cell inputs a reader can see (MyST-NB folds them in <details class="hide">).
 _VISIBLE_CODE_JS = """() => [...document.querySelectorAll('div.cell div.cell_input')]
                          .filter(e => e.checkVisibility()).length"""
-PHONE = {"width": 390, "height": 844}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +243,9 @@ def test_every_page_in_the_browser(built, notebooks, server, browser, shots, cap
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             problems.append(f"{name}: {width} px wide on a {PHONE['width']} px screen")
-        if name in ("index.html", "notebooks/01_proposal_timeline.html") or name.startswith("figures/01_"):
+        if name in ("index.html", "gallery.html", "notebooks/01_proposal_timeline.html") or name.startswith(
+            "figures/01_"
+        ):
             page.screenshot(path=str(folder / (name.replace("/", "__") + "-390.png")))
         problems += [f"{name}: {e}" for e in watch.errors]
         page.close()
@@ -370,46 +338,6 @@ _LAB_PLOTS_JS = """([p, n]) => [...window.jupyterapp.shell.currentWidget.node.qu
                                .filter(plot => plot.querySelector('svg.main-svg')).length"""
 
 
-def _wait_for_server(proc, url: str, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"jupyter lab exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    pytest.fail(
-        f"jupyter lab did not answer on {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}"
-    )
-
-
-def _stop(proc) -> None:
-    """Stop the server this test started, then any kernel it left behind (by process id)."""
-    import psutil
-
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-    for child in children:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(children, timeout=10)
-
-
 def test_notebooks_render_their_plotly_outputs_in_jupyterlab(notebooks, browser, tmp_path, shots):
     # JupyterLab serves a copy: opening a notebook must never write into the repository
     # (autosave, checkpoints, trust database, workspaces).
@@ -420,13 +348,14 @@ def test_notebooks_render_their_plotly_outputs_in_jupyterlab(notebooks, browser,
         shutil.copyfile(path, root / path.name)
     home = tmp_path / "jupyter"
     settings = home / "settings"
-    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True)
-    tracker.write_text('{"windowingMode": "none"}', encoding="utf-8")  # render every cell, not only visible ones
-    notices = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notices.parent.mkdir(parents=True)
-    notices.write_text('{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8")  # no news toast
-    port, token = _free_port(), secrets.token_hex(16)
+    write_lab_settings(
+        settings,
+        {
+            "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},  # every cell, not only visible ones
+            "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+        },
+    )
+    port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(home / "config"),
@@ -462,7 +391,7 @@ def test_notebooks_render_their_plotly_outputs_in_jupyterlab(notebooks, browser,
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_for_server(proc, f"{base}/api/status?token={token}", log)
+        wait_for_server(proc, f"{base}/api/status?token={token}", log, "jupyter lab", timeout=90)
         problems = []
         already_outside = len(browser.outside)
         page = browser.new_page()
@@ -499,5 +428,5 @@ def test_notebooks_render_their_plotly_outputs_in_jupyterlab(notebooks, browser,
         problems += [f"request to another host: {u}" for u in browser.outside[already_outside:]]
         assert problems == [], "\n".join(problems)
     finally:
-        _stop(proc)
+        stop(proc)
     assert proc.poll() is not None

@@ -58,6 +58,19 @@ def test_method_note_enters_the_catalogue_and_old_catalogues_gain_the_column(tmp
     assert table.loc["01_old", "method_note"] == ""
 
 
+def test_every_catalogued_figure_of_the_collection_has_a_method_note():
+    """The real figures/catalogue.csv: every figure says how its values were computed (the figure
+    page shows it under "Method"; there is no stand-in text). Notebooks pass ``method=`` to
+    ``Exporter.figure``; a catalogue written before that has no method_note column and fails too."""
+    from bering import paths
+
+    table = export.catalogue(paths.committed_figures_dir())
+    assert not table.empty
+    notes = table["method_note"] if "method_note" in table else pd.Series("", index=table.index)
+    missing = sorted(table.loc[notes.fillna("").str.strip() == "", "name"])
+    assert not missing, f"{len(missing)} of {len(table)} figures have no method note: {', '.join(missing)}"
+
+
 def test_files_are_byte_identical_on_rerun(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for folder in (a, b):

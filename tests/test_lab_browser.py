@@ -21,21 +21,18 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import free_port, launch, require_browser, stop, wait_for_server, write_lab_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("BERING_CHROMIUM", "/usr/bin/chromium"))
 NOTEBOOK = "notebooks/03_cost_benchmarks.ipynb"
 RUN_TIMEOUT_S = 600
 
@@ -71,24 +68,6 @@ _FOCUS_HANDLE_JS = """() => {
 _LISTING_JS = """() => [...document.querySelectorAll('.jp-DirListing-itemName')].map(e => e.textContent.trim())"""
 
 
-def _require_browser():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"no browser at {CHROMIUM}: run ./tasks.sh setup-browser (Debian's chromium) or set "
-            "BERING_CHROMIUM=/path/to/chromium to run the JupyterLab browser test"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (it is in the test extra)")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _snapshot() -> tuple[str, dict[str, str]]:
     """git status of figures/ and notebooks/, and a digest of every file in figures/."""
     status = subprocess.run(
@@ -109,46 +88,6 @@ def _snapshot() -> tuple[str, dict[str, str]]:
 def _get_json(url: str):
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())
-
-
-def _wait_for_server(proc, url: str, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"./tasks.sh lab exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(
-        f"JupyterLab did not answer on {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}"
-    )
-
-
-def _stop(proc) -> None:
-    """Stop what this test started: the process group of ./tasks.sh lab (bash, Lab, kernels).
-    Lab shuts its kernels down; bash then removes the scratch folder."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:  # Lab and its kernels leave after bash has gone
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _kernel_transports(proc) -> list[str]:
@@ -179,7 +118,7 @@ def _wait(page, what: str, predicate, timeout_s: float):
 
 
 def test_lab_runs_notebook_03_moves_the_widget_and_leaves_figures_alone(tmp_path):
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     before = _snapshot()
@@ -187,13 +126,14 @@ def test_lab_runs_notebook_03_moves_the_widget_and_leaves_figures_alone(tmp_path
     had_checkpoints = checkpoints.exists()
     home = tmp_path / "jupyter"
     settings = home / "settings"
-    docmanager = settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
-    docmanager.parent.mkdir(parents=True)
-    docmanager.write_text('{"autosave": false}', encoding="utf-8")  # running must not write the notebook
-    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True)
-    tracker.write_text('{"windowingMode": "none"}', encoding="utf-8")  # every cell in the page, to find the slider
-    port, token = _free_port(), secrets.token_hex(16)
+    write_lab_settings(
+        settings,
+        {
+            "@jupyterlab/docmanager-extension:plugin": {"autosave": False},  # running must not write the notebook
+            "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},  # every cell, to find the slider
+        },
+    )
+    port, token = free_port(), secrets.token_hex(16)
     # kernels' IPC sockets live beside their connection files: a short folder keeps their paths
     # under the 107-byte limit of a Unix socket address
     runtime = Path(tempfile.mkdtemp(prefix="bl"))
@@ -218,7 +158,7 @@ def test_lab_runs_notebook_03_moves_the_widget_and_leaves_figures_alone(tmp_path
     started = time.time()
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_for_server(proc, f"{base}/api/status?token={token}", log)
+        wait_for_server(proc, f"{base}/api/status?token={token}", log, "./tasks.sh lab", timeout=180)
         scratch = Path(re.search(r"go to (\S+) \(removed when Lab stops\)", log.read_text()).group(1))
         assert scratch.parent == tmp_path and scratch.is_dir()
 
@@ -231,12 +171,7 @@ def test_lab_runs_notebook_03_moves_the_widget_and_leaves_figures_alone(tmp_path
         assert notices["schema"]["properties"]["checkForUpdates"]["default"] is False
 
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=str(CHROMIUM),
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"],
-            )  # fmt: skip
+            browser = launch(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/lab?reset&token={token}", wait_until="domcontentloaded")
             page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=120_000)
@@ -286,7 +221,7 @@ def test_lab_runs_notebook_03_moves_the_widget_and_leaves_figures_alone(tmp_path
         written = [p for p in scratch.rglob("*") if p.is_file() and p.stat().st_mtime >= started]
         assert written, "notebook 03 wrote no figure into the session's scratch folder"
     finally:
-        _stop(proc)
+        stop(proc)
         shutil.rmtree(runtime, ignore_errors=True)
         if not had_checkpoints:
             shutil.rmtree(checkpoints, ignore_errors=True)

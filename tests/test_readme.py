@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bering import paths, readme
+from bering import export, paths, readme
 
 
 def test_readme_tables_are_current():
@@ -19,14 +19,38 @@ def test_readme_gives_the_two_commands_and_ci_uses_the_test_one():
     assert "./tasks.sh test" in ci
 
 
-def test_display_number():
-    from bering.export import display_number
+def test_fallback_headline_uses_the_one_formatter(tmp_path, monkeypatch):
+    (tmp_path / "key_numbers.csv").write_text(
+        "key,value,unit,notebook,description\n"
+        "a,0.00371429,percent,01_proposal_timeline,Share\n"
+        "b,667507.2,USD per year,01_proposal_timeline,Cost\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "catalogue.csv").write_text(",".join(export.CATALOGUE_COLUMNS) + "\n", encoding="utf-8")
+    monkeypatch.setattr(readme, "lead_finding", lambda path: None)
+    row = next(r for r in readme.notebooks_table(tmp_path).splitlines() if "01_proposal_timeline" in r)
+    assert "Share: **0.0037** percent<br>Cost: **667,507** USD per year" in row
 
-    assert display_number("667507.2", "USD per year") == "667,507"
-    assert display_number("100.926", "USD 2025 bn") == "101"
-    assert display_number("3.95375", "km") == "3.95"
-    assert display_number("1890", "year") == "1890"
-    assert display_number("21", "count") == "21"
+
+def test_binder_launch_links_only_with_a_repository_address(tmp_path):
+    """The README's notebook table offers a Binder launch per notebook once CITATION.cff names the
+    public repository (planted here in a temporary copy); Binder builds it from binder/."""
+    text = readme.README.read_text(encoding="utf-8")
+    figures = paths.committed_figures_dir()
+    assert "mybinder.org/v2" not in readme.render(text, figures)  # the repository has no public address yet
+    cff = (paths.REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert "repository-code" not in cff
+    (tmp_path / "CITATION.cff").write_text(
+        cff + 'repository-code: "https://github.com/example-org/bering-notebooks"\n', encoding="utf-8"
+    )
+    launched = readme.render(text, figures, root=tmp_path)
+    notebooks = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    for path in notebooks:
+        url = f"https://mybinder.org/v2/gh/example-org/bering-notebooks/HEAD?urlpath=lab/tree/notebooks/{path.name}"
+        assert f"[{path.stem}](notebooks/{path.name}) ([launch]({url}))" in launched
+    assert launched.count("mybinder.org/v2") == len(notebooks)
+    binder = paths.REPO_ROOT / "binder"
+    assert (binder / "requirements.txt").is_file() and (binder / "runtime.txt").is_file()
 
 
 def test_headline_is_the_lead_finding_or_two_key_numbers(tmp_path):

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import base64
 import csv
+import io
 import json
 import os
 from pathlib import Path
 
+import markdown_it
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 
 from bering import export, site
 
@@ -83,9 +86,13 @@ def test_every_notebook_has_a_page_in_the_sidebar_with_code_folded(built, inputs
 def test_index_states_the_question_headline_numbers_build_date_and_commit(built, inputs):
     text = _soup(built / "index.html").get_text(" ")
     assert "Kirill Dmitriev" in text
-    numbers = site.load_key_numbers(inputs / "figures")
-    first = numbers[0]
-    assert export.display_number(first["value"], first["unit"]) in text
+    for path in sorted((inputs / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        lead = site.lead_point(nbformat.read(path, as_version=4))
+        assert lead, f"{path.stem} has no Findings"
+        # the lead finding, as the page shows it (Markdown escapes and emphasis gone)
+        shown = " ".join(BeautifulSoup(markdown_it.MarkdownIt().render(lead), "html.parser").get_text().split())
+        assert shown in " ".join(text.split()), path.stem
+    assert _soup(built / "index.html").select_one('a[href="gallery.html"]') is not None
     info = site.build_info(inputs)
     assert f"Built {info['date']}" in text
     if info["commit"]:
@@ -113,9 +120,9 @@ def test_every_figure_has_a_page_with_its_facts_and_downloads(built, inputs, cat
         page = built / "figures" / f"{fig.name}.html"
         soup = _soup(page)
         text = " ".join(soup.get_text(" ").split())
-        for fact in (fig.title, fig.alt_text, fig.source_line):
+        for fact in (fig.title, fig.alt_text, fig.source_line, fig.method_note):
             assert " ".join(fact.split()) in text, (fig.name, fact[:40])
-        assert "Method" in text
+        assert ("Method" in text) == bool(fig.method_note.strip()), fig.name  # no stand-in text
         links = {a["href"] for a in soup.select("ul.bering-downloads a[href]")}
         wanted = [".html"] if fig.interactive else [".png", ".svg", ".pdf"]
         for suffix in wanted:
@@ -132,6 +139,51 @@ def test_every_figure_has_a_page_with_its_facts_and_downloads(built, inputs, cat
             assert soup.select_one("div.plotly-graph-div[data-figure]") is not None
     thumbs = gallery.select("ul.bering-gallery img")
     assert thumbs and all(img.get("loading") == "lazy" and img.get("alt") for img in thumbs)
+
+
+def test_the_gallery_shows_small_thumbnails_sized_in_advance(built, inputs, catalogue):
+    gallery = _soup(built / "gallery.html")
+    with_png = [fig for fig in catalogue if fig.preview]
+    assert with_png
+    full_bytes = thumb_bytes = 0
+    for fig in with_png:
+        img = gallery.select_one(f'ul.bering-gallery a[href="figures/{fig.name}.html"] img')
+        assert img is not None, fig.name
+        assert img["src"] == f"thumbs/{fig.name}.png" and img["alt"] == fig.alt_text
+        assert img["loading"] == "lazy"
+        thumb, full = built / img["src"], inputs / "figures" / fig.preview
+        with Image.open(thumb) as small, Image.open(full) as big:
+            # width and height attributes are the image's own, so the page does not shift as it loads
+            assert (int(img["width"]), int(img["height"])) == small.size, fig.name
+            assert small.width == min(site.THUMB_WIDTH, big.width)
+            assert abs(small.height / small.width - big.height / big.width) < 0.01, fig.name
+        assert thumb.stat().st_size * 4 < full.stat().st_size, (fig.name, thumb.stat().st_size)
+        full_bytes += full.stat().st_size
+        thumb_bytes += thumb.stat().st_size
+    assert not [i for i in gallery.select("ul.bering-gallery img") if "downloads/" in i["src"]]
+    assert thumb_bytes * 5 < full_bytes, (thumb_bytes, full_bytes)
+
+
+def test_thumbnails_are_repeatable_and_never_enlarged(tmp_path):
+    wide = tmp_path / "wide.png"
+    Image.new("RGB", (1600, 900), "#0072B2").save(wide)
+    assert site.thumbnail(wide, tmp_path / "a.png") == (480, 270)
+    assert site.thumbnail(wide, tmp_path / "b.png") == (480, 270)
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    narrow = tmp_path / "narrow.png"
+    Image.new("RGBA", (300, 500), (0, 0, 0, 0)).save(narrow)
+    assert site.thumbnail(narrow, tmp_path / "c.png") == (300, 500)
+    with Image.open(tmp_path / "c.png") as small:
+        assert small.mode == "P" and not (set(small.info) & {"dpi", "Software", "Title"})
+
+
+def test_the_figure_tables_download_as_exported(built, inputs):
+    gallery = _soup(built / "gallery.html")
+    links = {a["href"] for a in gallery.select("ul.bering-tables a[href]")}
+    for name in (export.CATALOGUE, export.KEY_NUMBERS):
+        assert f"downloads/figures/{name}" in links
+        copied = built / "downloads" / "figures" / name
+        assert copied.read_bytes() == (inputs / "figures" / name).read_bytes()
 
 
 def test_plotly_charts_are_json_drawn_by_one_local_plotly(built):
@@ -181,6 +233,8 @@ def test_only_catalogued_files_are_copied(built, inputs, catalogue):
         - listed
         - {
             "downloads/CITATION.cff",
+            f"downloads/figures/{export.CATALOGUE}",
+            f"downloads/figures/{export.KEY_NUMBERS}",
             "downloads/data/datapackage.json",
             "downloads/data/sources.csv",
             "downloads/figures/plotly.min.js",
@@ -265,12 +319,14 @@ def test_build_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # A small made-up repository: hostile text, links, untrusted paths, failed builds
 
-_PNG = base64.b64encode(
-    bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
-    )
-).decode()
+
+def _tiny_png() -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "#0072B2").save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+_PNG = _tiny_png()
 _PLOTLY_PAGE = (
     '<html><body><div id="01_b"></div><script>Plotly.newPlot("01_b", '
     '[{"type": "scatter", "x": [1, 2], "y": [3, 4], "name": "</script><b>"}], '
@@ -316,7 +372,7 @@ def _fake_repo(root: Path, data_files: str = "a.csv") -> Path:
     alt_b = "Interactive line chart of one value, drawn to test the plotly output of a notebook page."
     with (root / "figures" / "catalogue.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"])
+        writer.writerow(export.CATALOGUE_COLUMNS)
         writer.writerow(
             [
                 "01_a",
@@ -324,11 +380,12 @@ def _fake_repo(root: Path, data_files: str = "a.csv") -> Path:
                 f"A finding {XSS_IMG}",
                 alt_a,
                 f"made up {XSS_IMG}",
+                f"Counted by hand {XSS_SVG}",
                 "01_a.png;01_a.svg;01_a.pdf;01_a.csv",
                 data_files,
             ]
         )
-        writer.writerow(["01_b", "01_one", "B finding", alt_b, "made up", "01_b.html;01_b.csv", "a.csv"])
+        writer.writerow(["01_b", "01_one", "B finding", alt_b, "made up", "", "01_b.html;01_b.csv", "a.csv"])
     (root / "figures" / "key_numbers.csv").write_text(
         f"key,value,unit,notebook,description\nthe_answer,42.1234,km,01_one,The answer {XSS_IMG}\n", encoding="utf-8"
     )
@@ -410,6 +467,8 @@ def test_hostile_text_from_data_shows_as_text_everywhere(fake_site):
     assert XSS_IMG in nb_text and XSS_SVG in nb_text and "alert(4)" not in nb_text
     fig_text = _soup(out / "figures" / "01_a.html").get_text(" ")
     assert f"A finding {XSS_IMG}" in fig_text and XSS_SVG in fig_text
+    assert f"Method Counted by hand {XSS_SVG}" in " ".join(fig_text.split())
+    assert "Method" not in _soup(out / "figures" / "01_b.html").get_text(" ")  # no note, no stand-in
     assert XSS_IMG in _soup(out / "index.html").get_text(" ")
     assert XSS_SVG in _soup(out / "citation.html").get_text(" ")
     assert XSS_IMG in _soup(out / "gallery.html").get_text(" ")
@@ -417,7 +476,8 @@ def test_hostile_text_from_data_shows_as_text_everywhere(fake_site):
 
 def test_made_up_repository_links_tables_alt_text_and_charts(fake_site):
     _, out, _, notes = fake_site
-    assert any("no Binder link" in n for n in notes)
+    assert "CITATION.cff names no repository-code: no Binder launch links" in notes
+    assert not [p for p in out.rglob("*.html") if "mybinder" in p.read_text(encoding="utf-8")]
     soup = _soup(out / "notebooks" / "01_one.html")
     links = {a.get_text(): a["href"] for a in soup.select("article a[href]")}
     assert links["the next one"] == "02_two.html"
@@ -480,13 +540,18 @@ def test_a_failed_check_leaves_the_previous_site_in_place(fake_site, tmp_path, c
     )
     nb.cells.append(nbformat.v4.new_markdown_cell("[gone](../docs/missing.md)"))
     nbformat.write(nb, root / "notebooks" / "02_two.ipynb")
+    png = root / "figures" / "01_a.png"
+    good_png = png.read_bytes()
+    png.write_bytes(good_png[:40])  # a PNG cut short: no thumbnail can be made of it
     try:
         assert site.main(["--out", str(out), "--root", str(root)]) == 1
     finally:
         nb.cells = nb.cells[:-2]
         nbformat.write(nb, root / "notebooks" / "02_two.ipynb")
+        png.write_bytes(good_png)
     err = capsys.readouterr().err
     assert "world_110m.json" in err and "the site was not written" in err
+    assert "figures/01_a.png (figure 01_a) is not a readable PNG" in err
     assert site.tree_digest(out) == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}-staging-")]
 
@@ -510,22 +575,45 @@ def test_spec_is_read_from_an_exported_page():
     assert site.spec_from_page("<html>no chart</html>") is None
 
 
+def test_binder_launch_links_come_from_the_repository_address(tmp_path):
+    root = _fake_repo(tmp_path / "repo")
+    with (root / "CITATION.cff").open("a", encoding="utf-8") as handle:
+        handle.write('repository-code: "https://github.com/example-org/bering-notebooks"\n')
+    out, problems, notes = site.build(tmp_path / "out", root=root)
+    assert problems == [] and not [n for n in notes if "Binder" in n]
+    wanted = "https://mybinder.org/v2/gh/example-org/bering-notebooks/HEAD?urlpath=lab/tree/notebooks/01_one.ipynb"
+    assert site.binder_url("https://github.com/example-org/bering-notebooks", "notebooks/01_one.ipynb") == wanted
+    launch = [a["href"] for a in _soup(out / "notebooks" / "01_one.html").find_all("a", href=True)]
+    assert wanted in launch
+    assert not [h for h in _soup(out / "gallery.html").find_all("a", href=True) if "mybinder" in h["href"]]
+
+
 @pytest.mark.parametrize(
-    "value,unit,shown",
+    "address,why",
     [
-        ("1890", "year", "1890"),
-        ("21", "count", "21"),
-        ("1234567", "USD", "1,234,567"),
-        ("100.926", "USD 2025 bn", "101"),
-        ("2.45326", "USD 2025 bn", "2.45"),
-        ("42.1234", "km", "42.1"),
-        ("0.00371", "percent", "0.0037"),
-        ("0.000123", "share", "0.00012"),
-        ("667507", "USD 2025 per year", "667,507"),
+        ("", "names no repository-code"),
+        ("https://gitlab.com/a/b", "is not a GitHub URL"),
+        ("https://github.com/a/b/../c", "is not a GitHub URL"),
     ],
 )
-def test_display_number(value, unit, shown):
-    assert export.display_number(value, unit) == shown
+def test_no_binder_link_without_a_github_address(address, why):
+    found, note = site.repository({"repository-code": address})
+    assert found == "" and why in note and note.endswith("no Binder launch links")
+    assert site.repository({"repository-code": "https://github.com/a/b.git/"}) == ("https://github.com/a/b", "")
+
+
+def test_lead_point_is_the_first_finding_with_plain_links():
+    nb = nbformat.v4.new_notebook()
+    findings = (
+        "**Findings**\n\n1. First, with 2\\.38 bn \\[sic\\] ([01_x](01_x.ipynb); figure [01_a](../figures/01_a.png))\n"
+        "   over two lines.\n2. Second."
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("f()", outputs=[nbformat.v4.new_output("display_data", {"text/markdown": findings})])
+    ]
+    assert site.lead_point(nb) == "First, with 2\\.38 bn \\[sic\\] (01_x; figure 01_a) over two lines."
+    nb.cells = []
+    assert site.lead_point(nb) is None
 
 
 def test_index_intro_leaves_out_the_readme_figure_block(tmp_path):

@@ -15,12 +15,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from browser import DEFAULT_CHROMIUM, ENABLE_HINT
 
 REPO = Path(__file__).resolve().parent.parent
-SKIP_LINE = (
-    "browser tests skipped: no Chromium at {path}; enable them with ./tasks.sh setup-browser (Debian/Ubuntu) "
-    "or BERING_CHROMIUM=/path/to/chromium"
-)
+#: tasks.sh and the browser tests' own skip (tests/browser.py) give the same hint
+SKIP_LINE = "browser tests skipped: no Chromium at {path}; " + ENABLE_HINT
 
 
 def _fake(bin_dir: Path, name: str, body: str) -> None:
@@ -65,6 +64,14 @@ def shell(tmp_path):
         return result, calls, chromium
 
     return run
+
+
+def test_tasks_looks_for_the_browser_where_the_browser_tests_do():
+    env = {k: v for k, v in os.environ.items() if k != "BERING_CHROMIUM"}
+    script = 'eval "$(sed "/^cmd=/,\\$d" tasks.sh)"\necho "$CHROMIUM"'
+    result = subprocess.run(["bash", "-c", script], cwd=REPO, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == DEFAULT_CHROMIUM
 
 
 def test_no_root_no_sudo_skips_with_one_line(shell):

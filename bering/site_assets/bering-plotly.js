@@ -4,8 +4,8 @@
    data, never code, so nothing from a notebook runs as script. */
 (function () {
   "use strict";
-  /* Plotly does not wrap text: on a narrow screen, break the title and the source line into
-     lines that fit, and make room for the extra lines. */
+  /* Plotly does not wrap text: on a narrow screen, break the title into lines that fit and make
+     room for them; the source line goes below the chart as text. */
   function wrap(text, chars) {
     var words = String(text).split(/<br>|\s+/), lines = [], line = "";
     words.forEach(function (w) {
@@ -15,7 +15,7 @@
     if (line) { lines.push(line); }
     return lines;
   }
-  function fit(layout, width) {
+  function fit(layout, data, width) {
     var margin = layout.margin || {};
     var title = layout.title && layout.title.text;
     if (title) {
@@ -24,16 +24,38 @@
       layout.title.text = tl.join("<br>");
       margin.t = Math.max(margin.t || 80, 40 + tl.length * size * 1.3);
     }
-    (layout.annotations || []).forEach(function (a) {
-      if (a.name !== "source_line") { return; }
-      var size = (a.font && a.font.size) || 12;
-      var old = String(a.text).split("<br>").length;
-      var sl = wrap(a.text, Math.max(16, Math.floor((width - (margin.l || 70) - 110) / (size * 0.6))));
-      a.text = sl.join("<br>");
-      var extra = (sl.length - old) * size * 1.5;
-      if (extra > 0) { margin.b = (margin.b || 90) + extra; a.yshift = (a.yshift || 0) - extra; }
+    /* the source line starts at the plot's left edge, which long axis labels push far right on a
+       phone: there it is taken out of the chart and shown as text below it (sourceBelow) */
+    var source = null;
+    layout.annotations = (layout.annotations || []).filter(function (a) {
+      if (a.name === "source_line") {
+        source = a.text;  /* and the room kept for it under the plot is given back */
+        margin.b = Math.max(60, (margin.b || 90) - 18 * String(a.text).split("<br>").length);
+        return false;
+      }
+      return true;
     });
+    /* a legend beside the plot leaves it no width on a phone: it goes below, one entry a row */
+    var legend = layout.legend || {};
+    var entries = 0;
+    if (layout.showlegend !== false && !(typeof legend.x === "number" && legend.x < 1)) {
+      entries = (data || []).filter(function (t) { return t.showlegend !== false && t.name; }).length;
+      layout.legend = Object.assign({}, legend, {orientation: "v", x: 0, xanchor: "left", y: -0.12,
+                                                 yanchor: "top"});
+    }
+    var font = layout.font || {};
+    layout.font = Object.assign({}, font, {size: Math.min(font.size || 12, 11)});
     layout.margin = margin;
+    return {source: source, extra: entries * 19};
+  }
+  /* The annotation's text is escaped HTML with <br> between lines: parsed in an inert document
+     (no script runs there) and shown as plain text. */
+  function sourceBelow(div, text) {
+    var plain = new DOMParser().parseFromString(String(text).replace(/<br>/g, " "), "text/html");
+    var p = document.createElement("p");
+    p.className = "bering-chart-source";
+    p.textContent = plain.documentElement.textContent;
+    div.parentNode.insertBefore(p, div.nextSibling);
   }
   function draw() {
     if (typeof Plotly === "undefined") { return; }
@@ -45,8 +67,9 @@
       layout.autosize = true;
       delete layout.width;
       if (div.clientWidth && div.clientWidth < 700) {
-        fit(layout, div.clientWidth);
-        var added = (layout.margin.t || 0) + (layout.margin.b || 0) - 170;
+        var fitted = fit(layout, spec.data, div.clientWidth);
+        if (fitted.source) { sourceBelow(div, fitted.source); }
+        var added = (layout.margin.t || 0) + (layout.margin.b || 0) - 170 + fitted.extra;
         if (added > 0) { div.style.height = (div.clientHeight + added) + "px"; }
       }
       Plotly.newPlot(div, spec.data || [], layout, spec.config || {});

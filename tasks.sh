@@ -193,6 +193,8 @@ case "$cmd" in
     else
       echo "figures made in this Lab session go to BERING_FIGURES_DIR=$BERING_FIGURES_DIR"
     fi
+    # Jupyter refuses to run as root without being told; containers and CI machines often are root
+    if [ "$(id -u)" = 0 ]; then lab_args=(--allow-root ${lab_args[@]+"${lab_args[@]}"}); fi
     "$VENV/bin/jupyter" lab --ServerApp.root_dir="$PWD" ${lab_args[@]+"${lab_args[@]}"} ;;
   refresh)
     # re-execute the named notebooks (default: all) regardless of the cache and store their outputs

@@ -228,8 +228,10 @@ def sha256_file(path: Path) -> str | None:
 
 
 def listing_digest(folder: Path) -> str | None:
+    """The names in ``folder``, hashed; hidden entries (``.ipynb_checkpoints`` that Lab makes, editors'
+    swap files) are not part of what a notebook lists, so they never make it stale."""
     try:
-        names = sorted(os.listdir(folder))
+        names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
     except OSError:
         return None
     return hashlib.sha256("\n".join(names).encode("utf-8", "surrogateescape")).hexdigest()

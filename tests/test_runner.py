@@ -598,3 +598,14 @@ def test_fingerprints_see_content_and_missing_files(tmp_path):
     runner.set_marker("validated", {"k": "v"}, tmp_path / "cache")
     assert runner.marker("validated", tmp_path / "cache") == {"k": "v"}
     assert runner.marker("absent", tmp_path / "cache") == {}
+
+
+def test_hidden_entries_never_change_a_folder_listing(tmp_path):
+    # Lab makes .ipynb_checkpoints beside the notebooks; a notebook that lists the folder is not stale
+    (tmp_path / "01_a.ipynb").write_text("{}")
+    before = runner.listing_digest(tmp_path)
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".01_a.ipynb.swp").write_text("")
+    assert runner.listing_digest(tmp_path) == before
+    (tmp_path / "02_b.ipynb").write_text("{}")
+    assert runner.listing_digest(tmp_path) != before

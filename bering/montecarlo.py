@@ -566,7 +566,9 @@ class Model:
         ids = list(self.classes[params.tunnel_class][1])
         if not params.tunnel_per_bore:
             return ids
-        bored = self.table(params.method, params.base_year).set_index("project_id")["usd_m_per_bore_km"]
+        # which members have sourced bores does not depend on the price method; the default method
+        # reaches every base year (deflate_then_fx stops at the last year every local index covers)
+        bored = self.table("fx_then_deflate", params.base_year).set_index("project_id")["usd_m_per_bore_km"]
         return [i for i in ids if pd.notna(bored.get(i))]
 
     def overrun_stats(self, reference_class: str) -> tuple[float, float, list[str]]:

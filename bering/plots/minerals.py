@@ -142,7 +142,7 @@ _MAP_LABELS = {
     "nizhny_bestyakh": (6, -8, "left"),
     "vladivostok": (7, 2, "left"),
     "bering_strait": (7, -3, "left"),
-    "zashikhinskoye": (-7, -10, "right"),  # left of the dot: Vladivostok's label runs to the right
+    "zashikhinskoye": (0, 8, "center"),  # above the dot: Vladivostok's label runs right, the legend sits left
     "panama_canal": (6, -10, "left"),
     "port_of_houston": (6, -4, "left"),
 }
@@ -560,6 +560,14 @@ def _compact_tonnes(t: float) -> str:
     return f"{t:,.0f} t"
 
 
+def _tonnes_text(t: float) -> str:
+    """A tonnage as a label, to two significant figures: '8,700 t', '170 kt', '70 Mt'."""
+    for div, unit in ((1e6, "Mt"), (1e3, "kt")):
+        if t >= 10 * div:
+            return f"{prose.rounded(t / div)} {unit}"
+    return f"{prose.rounded(t)} t"
+
+
 def volume_chart(volume: pd.DataFrame):
     """Gross tonnes a year on a log axis, one dot per item (no bars: a log axis has no zero)."""
     import textwrap
@@ -579,7 +587,7 @@ def volume_chart(volume: pd.DataFrame):
     y = np.arange(len(v))
     ax.scatter(v["tonnes_freight"], y, color=v["kind"].map(colours), s=60, zorder=3, edgecolor="black", lw=0.5)
     ax.set_xscale("log")
-    ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 55)) for t in v["item"]], fontsize=9)
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 45)) for t in v["item"]], fontsize=9)
     for yi, t, s_, rep, gross, kind in zip(
         y,
         v["tonnes_freight"],
@@ -593,11 +601,11 @@ def volume_chart(volume: pd.DataFrame):
             as_conc = ""
         elif kind == "stated target":
             # the target's product (metal or oxide) is not stated: converting it is not like for like
-            as_conc = f" if read as REO (stated: {rep:,.0f} t of product, basis not stated: not like for like)"
+            as_conc = " if read as REO*"
         else:
-            as_conc = f" as concentrate (stated: {rep:,.0f} t REO)"
+            as_conc = f" as concentrate ({_tonnes_text(rep)} REO)"
         ax.annotate(
-            f"{prose.rounded(t)} t{as_conc}, {pct}% of the smallest claim",
+            f"{_tonnes_text(t)}{as_conc}, {pct}% of the smallest claim",
             (t, yi),
             xytext=(7, 0),
             textcoords="offset points",
@@ -605,11 +613,14 @@ def volume_chart(volume: pd.DataFrame):
             fontsize=9,
         )
     lo, hi = v["tonnes_freight"].min() / 3, v["tonnes_freight"].max()
-    ax.set_xlim(lo, hi * 5000)  # room for the labels right of the largest dots
+    ax.set_xlim(lo, hi * 2000)  # room for the labels right of the largest dots
     ax.xaxis.set_minor_locator(NullLocator())
     ticks = [10.0**k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)]
     ax.set_xticks(ticks, [_compact_tonnes(t) for t in ticks])
-    ax.set_xlabel("gross tonnes of freight a year (log scale; rare-earth tonnages converted to concentrate)")
+    ax.set_xlabel(
+        "gross tonnes of freight a year (log scale; rare-earth tonnages converted to concentrate)\n"
+        "* a target whose product (metal or oxide) is not stated, converted as if REO: not like for like"
+    )
     ax.grid(axis="y", color="#EEEEEE")
     ax.grid(axis="x", visible=False)
     ax.legend(

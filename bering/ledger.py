@@ -589,6 +589,7 @@ def check_claim(claim: dict, ctx: Context) -> Check:
         parts.append(
             f"scope: the claimed figure is a {claim['scope'].replace('_', ' ')} figure "
             f"(data/project_costs.csv {claim['scope_of']}: scope = {claim['scope']}), judged as such"
+            + (f": {claim['notes'].strip().rstrip('.')}" if isinstance(claim.get("notes"), str) else "")
         )
     if passed:
         parts.append("agrees: " + "; ".join(f"{e.label} [{e.source}]" for e in passed))

@@ -115,6 +115,7 @@ def test_the_65bn_claim_takes_its_scope_from_project_costs(built):
         assert (
             "a corridor programme figure (data/project_costs.csv bering_2025_est_traditional_65" in row["explanation"]
         )
+        assert "wider than the rail-only whole link that notebook 03 simulates" in row["explanation"]
         # a floor the rail-only link already reaches holds for the wider programme
         assert row["verdict"] == "consistent" and row["if_disagrees"] == "unsupported"
     assert "tunnel and approach railways" not in " ".join(built["measures"])

@@ -168,3 +168,87 @@ def _unit_rule(table: str, series: tuple[str, ...], unit: str):
 
 for _table, _series, _unit in UNIT_SERIES:
     cross_check(_table)(_unit_rule(_table, _series, _unit))
+
+
+#: Claims fields that every appearance of one ``claim_group`` must share, so that they share a verdict.
+CLAIM_GROUP_FIELDS = (
+    "value",
+    "value_high",
+    "unit",
+    "relation",
+    "check",
+    "tolerance",
+    "tolerance_kind",
+    "if_disagrees",
+    "scope_of",
+)
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def _shown(value) -> str:
+    """A cell as the file would show it: blank for a missing value, numbers without a trailing '.0'."""
+    if _blank(value):
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@cross_check("claims")
+def claim_group_consistent(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Appearances of one claim (rows sharing ``claim_group``) agree on every field that decides the verdict."""
+    claims = frames["claims"]
+    problems = []
+    for group, positions in claims.groupby("claim_group", sort=False).indices.items():
+        first = int(positions[0])
+        _, first_line = _where(claims, first)
+        for field in CLAIM_GROUP_FIELDS:
+            if field not in claims.columns:
+                continue
+            want = claims[field].iloc[first]
+            for pos in positions[1:]:
+                got = claims[field].iloc[int(pos)]
+                if _blank(want) and _blank(got) or (not _blank(want) and not _blank(got) and want == got):
+                    continue
+                message = (
+                    f"claim_group '{group}' has {field} = '{_shown(want)}' on line {first_line} "
+                    f"({claims['claim_id'].iloc[first]}) but '{_shown(got)}' here "
+                    f"({claims['claim_id'].iloc[int(pos)]}); appearances of one claim share its verdict"
+                )
+                problems.append(_problem(claims, int(pos), field, "claim-group-consistent", message))
+    return problems
+
+
+@cross_check("claims", "assumptions")
+def claim_tolerance_matches_basis(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A claim's ``tolerance`` equals the value of the assumption its ``tolerance_basis`` names."""
+    claims, assumptions = frames["claims"], frames["assumptions"]
+    values = dict(zip(assumptions["assumption_id"], pd.to_numeric(assumptions["value"], errors="coerce")))
+    problems = []
+    for pos, (basis, tol) in enumerate(zip(claims["tolerance_basis"], claims["tolerance"])):
+        if _blank(basis) or basis not in values or pd.isna(values[basis]):
+            continue  # an unknown basis is the foreign key's problem
+        if _blank(tol) or abs(float(tol) - float(values[basis])) > 1e-9:
+            message = (
+                f"tolerance is {'blank' if _blank(tol) else tol} but {basis} = {values[basis]:g} in assumptions.csv"
+            )
+            problems.append(_problem(claims, pos, "tolerance", "claim-tolerance-basis", message))
+    return problems
+
+
+@cross_check("claims")
+def claim_article_one_outlet(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Every claim from one article names the same outlet."""
+    claims = frames["claims"]
+    problems = []
+    for source_id, positions in claims.groupby("source_id", sort=False).indices.items():
+        first = int(positions[0])
+        want = claims["outlet"].iloc[first]
+        _, first_line = _where(claims, first)
+        for pos in positions[1:]:
+            got = claims["outlet"].iloc[int(pos)]
+            if got != want:
+                message = f"article {source_id} has outlet '{want}' on line {first_line} but '{got}' here"
+                problems.append(_problem(claims, int(pos), "outlet", "claim-article-outlet", message))
+    return problems

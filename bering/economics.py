@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data, money, paths
+from . import data, money, paths, prose
 from .units import SHORT_TON_MILE_TKM
 
 #: The link is a freight railway: the demand rows of this mode set its reference ratio.
@@ -43,6 +43,11 @@ COST_PERCENTILES = (10, 50, 90)
 #: Real interest rates and asset lives of the sensitivity grid.
 RATE_GRID = (0.02, 0.04, 0.06, 0.08)
 LIFE_GRID = (30, 50, 100)
+#: The sensitivity grid in words.
+GRID_TEXT = (
+    f"real rates of {min(RATE_GRID) * 100:g}-{max(RATE_GRID) * 100:g}%, lives of {min(LIFE_GRID)}-{max(LIFE_GRID)} "
+    f"years and P{min(COST_PERCENTILES)}-P{max(COST_PERCENTILES)} costs"
+)
 
 #: data/assumptions.csv ids this module reads, with the attribute each fills.
 ASSUMPTIONS = {
@@ -450,6 +455,7 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     sea = sea_rate_per_tonne(market, case.tonnes_per_teu, conv)
     cargo_value = cargo_value_per_tonne(market, case.tonnes_per_teu, conv)
     pop = community_population(site)["population"].sum()
+    grid = breakeven_grid(inputs, case)["breakeven_mt_per_year"]
     p50 = replace(case, percentile=50)
     basis = (
         f"real rate {case.rate * 100:g}% (assumption), {case.life_years:g}-year life (assumption), "
@@ -497,6 +503,18 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
             central["breakeven_mt_per_year"],
             "million tonnes per year",
             f"Freight a year whose revenue covers capital charge and tunnel O&M, central case ({basis})",
+        ),
+        (
+            "breakeven_freight_mt_per_year_grid_min",
+            float(grid.min()),
+            "million tonnes per year",
+            f"Lowest break-even freight across {GRID_TEXT}",
+        ),
+        (
+            "breakeven_freight_mt_per_year_grid_max",
+            float(grid.max()),
+            "million tonnes per year",
+            f"Highest break-even freight across {GRID_TEXT}",
         ),
         (
             "breakeven_share_of_transpacific_tonnage",
@@ -562,6 +580,17 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value", "unit", "description"])
 
 
+def breakeven_phrase(data_dir=None, scenario: str = "baseline") -> str:
+    """'about 19 million tonnes a year in the central case, 10-58 million tonnes across ...': the
+    break-even as the central case and the range of the sensitivity grid, rounded as prose rounds."""
+    v = results(_resolve(data_dir), scenario).set_index("key")["value"]
+    lo, hi = v["breakeven_freight_mt_per_year_grid_min"], v["breakeven_freight_mt_per_year_grid_max"]
+    return (
+        f"about {prose.rounded(v['breakeven_freight_mt_per_year'])} million tonnes a year in the central case, "
+        f"{prose.rounded(lo)}-{prose.rounded(hi)} million tonnes across {GRID_TEXT}"
+    )
+
+
 def times_or_share(ratio: float) -> str:
     """'45% of' below one, '1.8 times' from one up: how a ratio reads in a sentence."""
     return f"{ratio:.0%} of" if ratio < 1 else f"{ratio:.1f} times"
@@ -574,7 +603,6 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     ct = v["channel_tunnel_traffic_actual_over_forecast"]
     rail_ratio = v["rail_passenger_actual_over_forecast_at_mean_overestimate"]
     charge, om = v["annual_capital_charge_p50_usd2025"], v["annual_tunnel_om_usd2025"]
-    be = v["breakeven_freight_mt_per_year"]
     share, needed = v["breakeven_share_of_transpacific_tonnage"], v["breakeven_forecast_needed_mt_per_year"]
     toll = v["link_revenue_per_tonne_usd2025"]
     case = case_from_assumptions(d)
@@ -604,18 +632,19 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"(forecasts {1 / rail_ratio:.2f} times actual traffic), a record of passenger, not freight, forecasts.",
         f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), "
         "the median "
-        f"whole-link cost of {label} {p50_cost:,.0f} bn costs {label} "
-        f"{charge:,.1f} bn a year to repay, plus about {om:,.1f} bn "
+        f"whole-link cost of {label} {prose.rounded(p50_cost)} bn costs {label} "
+        f"{prose.rounded(charge)} bn a year to repay, plus about {prose.rounded(om)} bn "
         "to run the tunnel if it costs per km what the Channel Tunnel's operator spends (revenue minus EBITDA, "
         "which includes running its shuttle trains, so this leans high).",
-        f"To cover that, the link would have to carry at least {be:,.0f} million tonnes a "
-        f"year, {share:.0f}% of all container tonnage now crossing the Pacific (at an assumed "
+        f"To cover that, the link would have to carry {breakeven_phrase(d, scenario)}; the central case is "
+        f"{share:.0f}% of all container tonnage now crossing the Pacific (at an assumed "
         f"{case.tonnes_per_teu:g} t per TEU) "
         f"and {times_or_share(v['breakeven_over_nsr_cargo_2024'])} the Northern Sea Route's 2024 cargo; after a "
         "shortfall like the Channel Tunnel's first-year one "
-        f"its promoters would need to forecast {needed:,.0f} million tonnes.",
-        f"Each tonne would pay {label} {toll:,.0f} on the new lines and the tunnel alone, "
-        f"{v['link_toll_over_sea_freight']:.1f} times the whole 2025 spot price per tonne of shipping a container from "
+        f"its promoters would need to forecast about {prose.rounded(needed)} million tonnes.",
+        f"Each tonne would pay about {label} {prose.rounded(toll)} on the new lines and the tunnel alone, "
+        f"{prose.rounded(v['link_toll_over_sea_freight'])} times the whole 2025 spot price per tonne of shipping a "
+        "container from "
         f"Shanghai to Los Angeles and {v['link_toll_share_of_cargo_value']:.0f}% of the average value of a tonne of "
         f"container cargo (both at the assumed {case.tonnes_per_teu:g} t per TEU): the link would not win freight "
         "on price.",

@@ -585,6 +585,12 @@ def check_claim(claim: dict, ctx: Context) -> Check:
         sources = {e.source for e in passed} | {e.source for e in failed}
         verdict = "contested" if len(sources) > 1 else "inconsistent"
     parts = [rule_text(claim)]
+    if claim.get("scope"):
+        parts.append(
+            f"scope: the claimed figure is a {claim['scope'].replace('_', ' ')} figure "
+            f"(data/project_costs.csv {claim['scope_of']}: scope = {claim['scope']}), judged as such"
+            + (f": {claim['notes'].strip().rstrip('.')}" if isinstance(claim.get("notes"), str) else "")
+        )
     if passed:
         parts.append("agrees: " + "; ".join(f"{e.label} [{e.source}]" for e in passed))
     if failed:
@@ -598,56 +604,11 @@ def check_claim(claim: dict, ctx: Context) -> Check:
 # The ledger
 
 
-def tolerance_problems(claims: pd.DataFrame, assumptions: pd.DataFrame) -> list[str]:
-    """Claims whose tolerance differs from the assumption named in ``tolerance_basis``."""
-    values = dict(zip(assumptions["assumption_id"], assumptions["value"].astype(float)))
-    problems = []
-    for row in claims.itertuples():
-        basis = row.tolerance_basis
-        if isinstance(basis, str) and basis:
-            if basis not in values:
-                problems.append(f"{row.claim_id}: tolerance_basis '{basis}' is not in assumptions.csv")
-            elif pd.isna(row.tolerance) or abs(float(row.tolerance) - values[basis]) > _EPS:
-                problems.append(f"{row.claim_id}: tolerance {row.tolerance} but {basis} = {values[basis]}")
-    return problems
-
-
-#: Fields that every appearance of one claim_group must share, so that they share a verdict.
-GROUP_FIELDS = ("value", "value_high", "unit", "relation", "check", "tolerance", "tolerance_kind", "if_disagrees")
-
-
-def group_problems(claims: pd.DataFrame) -> list[str]:
-    """Claim groups whose appearances disagree on a field that decides the verdict."""
-    problems = []
-    for group, rows in claims.groupby("claim_group", sort=False):
-        for field in GROUP_FIELDS:
-            if field not in rows.columns:
-                continue
-            values = {None if (not isinstance(v, str) and pd.isna(v)) else v for v in rows[field]}
-            if len(values) > 1:
-                problems.append(
-                    f"claim_group {group}: its rows ({', '.join(rows['claim_id'])}) disagree on "
-                    f"{field} ({', '.join(sorted(map(str, values)))})"
-                )
-    return problems
-
-
-def check_claims(claims: pd.DataFrame, assumptions: pd.DataFrame) -> list[str]:
-    """Every problem of a claims table that the dictionary cannot express (tolerances, groups, outlets)."""
-    problems = tolerance_problems(claims, assumptions) + group_problems(claims)
-    outlets = claims.groupby("source_id")["outlet"].nunique()
-    for source_id in outlets[outlets > 1].index:
-        problems.append(f"article {source_id} is given more than one outlet")
-    return problems
-
-
 def load_claims(data_dir: Path | None = None) -> pd.DataFrame:
-    """``data/claims.csv`` as a typed frame, checked for tolerances, groups and outlets."""
-    claims = data.load("claims", data_dir)
-    problems = check_claims(claims, data.load("assumptions", data_dir))
-    if problems:
-        raise ValueError("claims.csv has problems:\n" + "\n".join(problems))
-    return claims
+    """``data/claims.csv`` as a typed frame. Loading runs the claims rules of :mod:`bering.checks`
+    (appearances of one claim agree, tolerances match their assumptions, one outlet per article), the
+    same rules ``python -m bering validate`` reports with file, line and column."""
+    return data.load("claims", data_dir)
 
 
 def build_ledger(
@@ -663,14 +624,31 @@ def build_ledger(
     """
     claims = load_claims(data_dir) if claims is None else claims
     ctx = Context(data_dir, keys, scenario, articles=set(claims["source_id"]))
+    scopes = claim_scopes(claims, data_dir)
     records = []
     for claim in claims.to_dict("records"):
         claim = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in claims_row(claim).items()}
+        claim["scope"] = scopes.get(claim["claim_id"])
+        if claim["scope"]:
+            claim["measures"] = f"{claim['measures']} ({claim['scope'].replace('_', ' ')})"
         result = check_claim(claim, ctx)
         records.append(
             {**claim, "verdict": result.verdict, "explanation": result.explanation, "evidence": result.items}
         )
     return pd.DataFrame(records)
+
+
+def claim_scopes(claims: pd.DataFrame, data_dir: Path | None = None) -> dict[str, str]:
+    """``{claim_id: scope}`` for the claims whose ``scope_of`` names a row of ``project_costs.csv``:
+    the scope is that row's ``scope``, so a claim's scope is read from the data, never typed."""
+    if "scope_of" not in claims.columns or claims["scope_of"].isna().all():
+        return {}
+    costs = data.load("project_costs", data_dir).set_index("cost_id")["scope"]
+    return {
+        row.claim_id: str(costs[row.scope_of])
+        for row in claims.itertuples()
+        if isinstance(row.scope_of, str) and row.scope_of and row.scope_of in costs.index
+    }
 
 
 def claims_row(row: dict) -> dict:
@@ -874,6 +852,38 @@ def assumption_variants(data_dir: Path | None = None) -> list[tuple[str, str, fl
     return out
 
 
+def _short(text: str) -> str:
+    """A description cut to its first clause: before ' (' or ';'."""
+    return re.split(r" \(|;", str(text), maxsplit=1)[0].strip()
+
+
+def column_labels(names, data_dir: Path | None = None) -> dict[str, str]:
+    """Plain-language labels of sensitivity columns, from the data: a model scenario's description
+    (:data:`bering.montecarlo.SCENARIOS`) or what an assumption variant's row in ``assumptions.csv``
+    says it does (the text after its first colon), with the value it sets."""
+    from . import montecarlo
+
+    table = data.load("assumptions", data_dir, cross_checks=False).set_index("assumption_id")
+    variants = {}
+    for row in table.itertuples():
+        if VARIANT_MARK in row.Index:
+            base = row.Index.split(VARIANT_MARK)[0]
+            said = str(row.description).split(": ", 1)[-1]
+            variants[f"{base} = {_fmt(float(row.value))}"] = (
+                f"{_short(said)} ({base.replace('_', ' ')} {_fmt(float(row.value))})"
+            )
+    labels = {}
+    for name in names:
+        if name in variants:
+            labels[name] = variants[name]
+        elif name in getattr(montecarlo, "SCENARIOS", {}):
+            said, plain = _short(montecarlo.SCENARIOS[name][0]), name.replace("_", " ")
+            labels[name] = said if said.lower().startswith(plain.lower()) else f"{plain}: {said}"
+        else:
+            labels[name] = str(name).replace("_", " ")
+    return labels
+
+
 def variant_ledger(
     data_dir: Path | None, assumption_id: str, value: float, keys: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -952,9 +962,13 @@ def sensitivity(
 def flipping(sens: pd.DataFrame) -> pd.DataFrame:
     """The claims whose verdict flips, with the verdicts it takes (in scenario order)."""
     names = [c for c in sens.columns if c not in META_COLUMNS]
+    labels = column_labels(names)
     rows = sens[sens["flips"]].copy()
     rows["verdicts"] = [" / ".join(dict.fromkeys(r)) for r in rows[names].itertuples(index=False)]
-    return rows[["claim_group", "speaker", "quoted", "verdicts"]]
+    rows["drivers"] = [
+        "; ".join(labels[n] for n, v in zip(names, r) if v != r[0]) for r in rows[names].itertuples(index=False)
+    ]
+    return rows[["claim_group", "speaker", "quoted", "verdicts", "drivers"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1125,19 +1139,40 @@ def findings(ledger: pd.DataFrame, sens: pd.DataFrame | None = None) -> Markdown
     counts = verdict_counts(claims)
     repeated = int((claims["appearances"] > 1).sum())
     esc = fmt.markdown
-    lines = [
+    forecasts = set(ledger.loc[ledger["relation"].isin(PERCENTILE_RELATIONS), "claim_group"])
+    n_implausible = int(claims.loc[claims["verdict"] == "inconsistent", "claim_group"].isin(forecasts).sum())
+    found = [f"{fmt.number(counts[v])} {v}" for v in VERDICTS[:-1]]
+    if counts["inconsistent"]:
+        found[1] += (
+            f" ({fmt.number(n_implausible)} of them cost or time forecasts: implausible against projects already "
+            "built, not shown false)"
+            if n_implausible
+            else " (contradicted by the data)"
+        )
+    first = (
         f"Of the {fmt.number(len(claims))} distinct figures and dates in the "
         f"{fmt.number(ledger['source_id'].nunique())} news pieces ({fmt.number(len(ledger))} appearances: "
         f"{_count(repeated, 'claim')} appear in more than one piece), the data find "
-        + ", ".join(f"{fmt.number(counts[v])} {v}" for v in VERDICTS[:-1])
-        + f"; {fmt.number(counts[NOT_CHECKABLE])} cannot be checked with this collection."
-    ]
+        + ", ".join(found)
+        + f"; {fmt.number(counts[NOT_CHECKABLE])} cannot be checked with this collection"
+    )
+    if sens is not None:
+        flips = flipping(sens)
+        first += (
+            "; no verdict changes under the other model scenarios and assumption variants"
+            if flips.empty
+            else "; "
+            + "; ".join(
+                f"{esc(r.quoted)} ({esc(r.speaker)}) flips ({esc(r.verdicts)}) where {esc(r.drivers)}"
+                for r in flips.itertuples()
+            )
+        )
+    lines = [first + "."]
     score = scorecard(ledger)
     bad = score["inconsistent"] + score["unsupported"] + score["contested"]
     if bad.max() > 0:
         who = bad.idxmax()
         row = score.loc[who]
-        forecasts = set(ledger.loc[ledger["relation"].isin(PERCENTILE_RELATIONS), "claim_group"])
         mine = claims[(claims["speaker"] == who) & (claims["verdict"] == "inconsistent")]
         n_forecast = int(mine["claim_group"].isin(forecasts).sum())
         implausible = (

@@ -962,6 +962,26 @@ def source_id_typo(d):
     ]
 
 
+def claim_group_disagrees_on_tolerance(d):
+    """A second appearance of one claim with another tolerance: the two would get different verdicts."""
+    t = Table(d, "claims.csv")
+    seen: dict[str, int] = {}
+    i = first = -1
+    for j, row in enumerate(t.rows):
+        group = row[t.col("claim_group")]
+        if group in seen and row[t.col("tolerance")] and not row[t.col("tolerance_basis")]:
+            i, first = j, seen[group]
+            break
+        seen.setdefault(group, j)
+    assert i >= 0, "no claim group with a second appearance and a tolerance of its own; has the data changed?"
+    group, tol = t.get(i, "claim_group"), t.get(i, "tolerance")
+    t.set(i, "tolerance", tol + "1").save()
+    return [
+        t.at(i, "tolerance", "claim-group-consistent") + f" claim_group '{group}' has tolerance = "
+        f"'{float(tol):g}' on line {t.line(first)} ({t.get(first, 'claim_id')}) but '{float(tol + '1'):g}' here"
+    ]
+
+
 NEW_CASES = [
     Case(f.__name__, resource, f)
     for f, resource in [
@@ -998,6 +1018,7 @@ NEW_CASES = [
         (accounting_negative, "places"),
         (enum_in_other_case, "places"),
         (source_id_typo, "project_costs"),
+        (claim_group_disagrees_on_tolerance, "claims"),
     ]
 ]
 CASES = CASES + NEW_CASES

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bering import data, ledger
+from bering import checks, data, ledger
 from bering.plots import ledger as plots
 
 #: The four news pieces are copyrighted and not redistributed here; where a copy sits beside the
@@ -94,11 +94,31 @@ def test_claims_that_cannot_be_checked_say_why_and_checked_ones_have_a_relation(
 
 def test_tolerances_match_their_assumptions():
     claims, assumptions = ledger.load_claims(), data.load("assumptions")
-    assert ledger.tolerance_problems(claims, assumptions) == []
+    assert checks.claim_tolerance_matches_basis({"claims": claims, "assumptions": assumptions}) == []
     bad = claims.copy()
+    bad.attrs = claims.attrs
     bad.loc[bad["tolerance_basis"] == "claims_tol_length_rel", "tolerance"] = 0.2
-    problems = ledger.tolerance_problems(bad, assumptions)
-    assert problems and all("claims_tol_length_rel = 0.05" in p for p in problems)
+    problems = checks.claim_tolerance_matches_basis({"claims": bad, "assumptions": assumptions})
+    assert problems and all(
+        p.message == "tolerance is 0.2 but claims_tol_length_rel = 0.05 in assumptions.csv" for p in problems
+    )
+    assert {(p.column, p.rule) for p in problems} == {("tolerance", "claim-tolerance-basis")}
+
+
+def test_the_65bn_claim_takes_its_scope_from_project_costs(built):
+    costs = data.load("project_costs").set_index("cost_id")
+    rows = built.loc[["ind_65bn", "wire_65bn"]]
+    for claim_id, row in rows.iterrows():
+        assert row["scope_of"] == "bering_2025_est_traditional_65"
+        assert row["scope"] == costs.loc[row["scope_of"], "scope"] == "corridor_programme"
+        assert row["measures"].endswith("(corridor programme)")
+        assert (
+            "a corridor programme figure (data/project_costs.csv bering_2025_est_traditional_65" in row["explanation"]
+        )
+        assert "wider than the rail-only whole link that notebook 03 simulates" in row["explanation"]
+        # a floor the rail-only link already reaches holds for the wider programme
+        assert row["verdict"] == "consistent" and row["if_disagrees"] == "unsupported"
+    assert "tunnel and approach railways" not in " ".join(built["measures"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +308,8 @@ def test_verdict_flips_with_the_monte_carlo_percentile(data_copy, tmp_path):
     # one assertion, read as the ceiling the post states: a ceiling is not hurt by a high percentile
     assert high.loc["wire_cost_8bn", "verdict"] == high.loc["wire_under_8bn", "verdict"] == "consistent"
     assert mid.loc["wire_65bn", "verdict"] == "consistent"
-    assert high.loc["wire_65bn", "verdict"] == "inconsistent"  # a floor above P90
+    # a floor above the rail-only link's P90 says nothing about the wider programme it was costed for
+    assert high.loc["wire_65bn", "verdict"] == "unsupported"
 
 
 def test_verdict_flips_when_a_data_row_changes(data_copy, figs):
@@ -469,9 +490,8 @@ def test_a_group_whose_rows_disagree_is_refused(data_copy):
     )
     with pytest.raises(
         ValueError,
-        match=r"claim_group dmitriev_cost_8bn: its rows \(ind_cost_8bn, ind_under_8bn, "
-        r"wire_cost_8bn, wire_under_8bn\) "
-        r"disagree on value \(8.0, 9.0\)",
+        match=r"claims.csv, line \d+, column 'value': \[claim-group-consistent\] claim_group 'dmitriev_cost_8bn' "
+        r"has value = '8' on line \d+ \(ind_cost_8bn\) but '9' here \(wire_cost_8bn\)",
     ):
         ledger.load_claims(data_copy)
 
@@ -545,7 +565,7 @@ def test_a_claim_from_a_new_article_is_accepted(data_copy, figs):
     with open(data_copy / "claims.csv", "a", encoding="utf-8") as handle:
         handle.write(
             "gaz_width,example_2025_11_01,Example Gazette,Example Gazette,gaz_width,55 miles,88.5,,km,"
-            "Width of the strait,equal,key:strait_cape_to_cape_km,0.05,rel,claims_tol_length_rel,,\n"
+            "Width of the strait,equal,key:strait_cape_to_cape_km,0.05,rel,claims_tol_length_rel,,,\n"
         )
     built = ledger.build_ledger(data_copy, figs).set_index("claim_id")
     assert built.loc["gaz_width", "verdict"] == "consistent"  # 88.5 within 5 % of 85.4
@@ -575,7 +595,7 @@ def test_sensitivity_reports_verdicts_that_flip(data_copy):
     sens = ledger.sensitivity(data_copy, keys_by_scenario=scenarios).set_index("claim_group")
     assert list(sens.columns[-4:]) == ["baseline", "stress", "no_correlation", "flips"]
     assert sens.loc["dmitriev_traditional_cost_65bn", "flips"]
-    assert sens.loc["dmitriev_traditional_cost_65bn", "stress"] == "inconsistent"
+    assert sens.loc["dmitriev_traditional_cost_65bn", "stress"] == "unsupported"
     assert not sens.loc["wire_strait_width_82km", "flips"]
     assert int(sens["flips"].sum()) == 1
     assert "metro_three_years" not in sens.index  # only checkable claims
@@ -584,7 +604,13 @@ def test_sensitivity_reports_verdicts_that_flip(data_copy):
     )
     assert heads["verdicts_that_flip_across_scenarios"] == 1
     flips = ledger.flipping(sens.reset_index())
-    assert flips["verdicts"].tolist() == ["consistent / inconsistent"]
+    assert flips["verdicts"].tolist() == ["consistent / unsupported"]
+    # what made it flip, in the words of the scenario's description
+    assert flips["drivers"].tolist() == ["STRESS TEST: an overrun ratio multiplied on top of benchmark outturns"]
+    labels = ledger.column_labels(["baseline", "claims_mc_tail_pct = 5"], data_copy)
+    assert labels["baseline"] == "baseline: unit-cost benchmarking on outturns, no second overrun factor"
+    assert labels["claims_mc_tail_pct = 5"].endswith("(claims mc tail pct 5)")
+    assert "_" not in labels["claims_mc_tail_pct = 5"].split(" (")[0]
 
 
 def test_assumption_variants_come_from_the_assumptions_file(data_copy):

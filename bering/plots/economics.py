@@ -78,6 +78,16 @@ def demand_chart(ratios: pd.DataFrame, rail_ratio: float, project_names: dict[st
     )
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.grid(axis="y", visible=False)
+    from matplotlib.patches import Patch
+
+    shown = list(dict.fromkeys(m for m in rows["mode"] if m in by_mode))
+    handles = [Patch(color=by_mode[m], label=f"{m} traffic") for m in shown]
+    if any(m not in by_mode for m in rows["mode"]):
+        handles.append(Patch(color=style.GREY, label="other traffic"))
+    handles.append(Patch(color=style.PALETTE["green"], label="rail reference class (passengers)"))
+    if any(hatches):
+        handles.append(Patch(facecolor="white", edgecolor=style.GREY, hatch="//", label="later forecast, not outturn"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize=9)
     return fig
 
 

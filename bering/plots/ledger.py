@@ -15,7 +15,9 @@ import pandas as pd
 from ..ledger import (
     META_COLUMNS,
     NOT_CHECKABLE,
+    PERCENTILE_RELATIONS,
     VERDICTS,
+    column_labels,
     distinct,
     percentile_points,
     ratio_points,
@@ -174,55 +176,83 @@ def scorecard_chart(score: pd.DataFrame):
     return fig
 
 
-def sensitivity_chart(sens: pd.DataFrame):
-    """A grid: one row per checkable distinct claim, one column per scenario, coloured by verdict."""
+#: Characters per line of the sensitivity grid's row labels and column headers.
+ROW_LABEL_WIDTH, HEADER_WIDTH = 46, 17
+
+
+def sensitivity_chart(sens: pd.DataFrame, labels: dict[str, str] | None = None):
+    """A grid: one row per checkable distinct claim, one column per scenario, coloured by verdict.
+
+    Columns are headed by ``labels`` (plain language, :func:`bering.ledger.column_labels`); each row's
+    height fits its wrapped label, so labels never run into their neighbours."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
     names = [c for c in sens.columns if c not in META_COLUMNS]
+    labels = labels or column_labels(names)
     ordered = sens.sort_values(["flips", "speaker"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(3.2 + 1.25 * len(names) + 6, 0.36 * len(ordered) + 2.2), layout="constrained")
+    row_labels = [
+        _wrap(f"{r.speaker}: {r.quoted}", ROW_LABEL_WIDTH) + ("\n\u21c4 verdict flips" if r.flips else "")
+        for r in ordered.itertuples()
+    ]
+    lines = [label.count("\n") + 1 for label in row_labels]
+    heights = [0.25 + 0.17 * n for n in lines]  # inches: a row is as tall as its label
+    headers = [_wrap(labels[n], HEADER_WIDTH) for n in names]
+    header_in = 0.14 * max(h.count("\n") + 1 for h in headers) + 0.2
+    col_in = 1.05
+    width = 4.0 + col_in * len(names)
+    height = sum(heights) + header_in + 0.9
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    tops = np.cumsum([0.0, *heights])
     for i, row in ordered.iterrows():
-        y = len(ordered) - 1 - i
+        y0, h = tops[i], heights[i]
         for j, name in enumerate(names):
             verdict = row[name]
-            ax.add_patch(plt.Rectangle((j, y), 0.94, 0.86, color=VERDICT_COLOURS.get(verdict, "#FFFFFF"), lw=0))
+            ax.add_patch(plt.Rectangle((j, y0), 0.95, h * 0.92, color=VERDICT_COLOURS.get(verdict, "#FFFFFF"), lw=0))
             ax.text(
-                j + 0.47,
-                y + 0.43,
+                j + 0.475,
+                y0 + h * 0.46,
                 verdict,
                 ha="center",
                 va="center",
-                fontsize=9,
+                fontsize=7.5,
                 color="black" if verdict in ("contested", "unsupported") else "white",
             )
     ax.set_xlim(0, len(names))
-    ax.set_ylim(0, len(ordered))
-    ax.set_xticks([j + 0.47 for j in range(len(names))], [n.replace("_", " ") for n in names], rotation=20, ha="right")
-    labels = [
-        _wrap(f"{r.speaker}: {r.quoted} ({r.measures})", 70) + ("  \u21c4 flips" if r.flips else "")
-        for r in ordered.itertuples()
-    ]
-    ax.set_yticks([len(ordered) - 1 - i + 0.43 for i in range(len(ordered))], labels, fontsize=9)
+    ax.set_ylim(tops[-1], 0)  # first row at the top
+    ax.set_yticks([tops[i] + heights[i] * 0.46 for i in range(len(ordered))], row_labels, fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_xticks([j + 0.475 for j in range(len(names))], headers, fontsize=7, va="bottom")
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.tick_params(length=0)
-    ax.set_xlabel("model scenario, or assumption varied from its baseline value")
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel("model scenario, or assumption set to another reasonable value (columns)")
     handles = [Patch(color=VERDICT_COLOURS[v], label=v) for v in VERDICTS if v != NOT_CHECKABLE]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=4, frameon=False, fontsize=8)
     fig.set_dpi(INLINE_DPI)  # shown small in the notebook; the export writes 200 dpi files
     return fig
 
 
-def scorecard_title(score: pd.DataFrame) -> str:
-    """A title stating the finding: whose distinct claims the data contradict or leave unsupported most."""
+def scorecard_title(score: pd.DataFrame, implausible: int = 0) -> str:
+    """A title stating the finding in the ledger's own terms: whose distinct claims are most often
+    inconsistent or unsupported; ``implausible`` of the worst speaker's inconsistent claims are
+    forecasts, which the ledger calls implausible against projects already built, not false."""
     bad = score["inconsistent"] + score["unsupported"]
     worst = bad.idxmax()
     checked = score.loc[worst, "total"] - score.loc[worst, NOT_CHECKABLE]
+    n_inc, n_uns = int(score.loc[worst, "inconsistent"]), int(score.loc[worst, "unsupported"])
+    kind = (
+        " (forecasts implausible against projects already built, not shown false)"
+        if n_inc and implausible == n_inc
+        else f" ({implausible} of them forecasts judged implausible, not shown false)"
+        if implausible
+        else ""
+    )
     return (
-        f"{worst}'s figures fare worst: the data contradict or do not support {int(bad[worst])} of the "
-        f"{int(checked)} checkable distinct claims ({int(score.loc[worst, 'total'])} in all)"
+        f"{worst}'s figures fare worst: {n_inc} of the {int(checked)} checkable distinct claims are inconsistent "
+        f"with the data{kind} and {n_uns} unsupported ({int(score.loc[worst, 'total'])} claims in all)"
     )
 
 
@@ -235,10 +265,14 @@ SOURCE = "Bering Strait crossing notebooks: data/claims.csv"
 def scorecard(book: pd.DataFrame) -> Chart:
     """``05_scorecard``: distinct claims per speaker by verdict (``book`` from :func:`bering.ledger.build_ledger`)."""
     score = scorecard_table(book)
+    claims = distinct(book)
+    forecasts = set(book.loc[book["relation"].isin(PERCENTILE_RELATIONS), "claim_group"])
+    bad = score["inconsistent"] + score["unsupported"]
+    mine = claims[(claims["speaker"] == bad.idxmax()) & (claims["verdict"] == "inconsistent")]
     return Chart(
         scorecard_chart(score),
         "05_scorecard",
-        title=scorecard_title(score),
+        title=scorecard_title(score, int(mine["claim_group"].isin(forecasts).sum())),
         alt=(
             "Stacked horizontal bars, one per speaker ("
             + ", ".join(score.index)
@@ -319,9 +353,10 @@ def verdict_sensitivity(sens: pd.DataFrame) -> Chart:
     """``05_verdict_sensitivity``: each checkable claim's verdict under each scenario and assumption variant
     (``sens`` from :func:`bering.ledger.sensitivity`); the table itself is the figure's CSV."""
     names = [c for c in sens.columns if c not in META_COLUMNS]
+    labels = column_labels(names)
     n_flips = int(sens["flips"].sum())
     return Chart(
-        sensitivity_chart(sens),
+        sensitivity_chart(sens, labels),
         "05_verdict_sensitivity",
         title=(
             f"{n_flips} of {len(sens)} checkable claims change verdict across {len(names)} model scenarios "
@@ -331,7 +366,7 @@ def verdict_sensitivity(sens: pd.DataFrame) -> Chart:
         ),
         alt=(
             f"Grid chart of {len(sens)} distinct checkable claims (rows, labelled with speaker and phrase) by "
-            f"{len(names)} model scenarios and assumption variants (columns: {', '.join(names)}), "
+            f"{len(names)} model scenarios and assumption variants (columns: {'; '.join(labels[n] for n in names)}), "
             "each cell coloured "
             f"and labelled with the verdict under that scenario; {n_flips} rows change colour across the "
             "scenarios."

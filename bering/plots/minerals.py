@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import geo, money
+from .. import geo, money, prose
 from ..minerals import DEPOSIT_NAMES, DEPOSITS, DESTINATIONS, OPTIONS, OTHER, STAGES, YEAR, Analysis, round_sig, shares
 
 
@@ -62,11 +62,14 @@ _COUNTRY_COLOURS = {
 }
 
 
-def _spread(values, min_gap: float) -> np.ndarray:
-    """Nudge label positions apart (in data units) so that neighbours are at least ``min_gap`` apart."""
+def _spread(values, min_gap: float, floor: float | None = None) -> np.ndarray:
+    """Nudge label positions apart (in data units) so that neighbours are at least ``min_gap`` apart,
+    none below ``floor`` (so a label near zero does not sit on the axis)."""
     v = np.asarray(values, dtype=float)
     order = np.argsort(v)
     out = v.copy()
+    if floor is not None and len(order):
+        out[order[0]] = max(out[order[0]], floor)
     for i in range(1, len(order)):
         prev, cur = order[i - 1], order[i]
         out[cur] = max(out[cur], out[prev] + min_gap)
@@ -77,10 +80,13 @@ def share_chart(
     share_long: pd.DataFrame,
     completeness: pd.DataFrame,
     countries=("China", "United States", "Myanmar", "Australia", "Russia"),
+    label_year: int | None = None,
 ):
     """Shares of world mine production over time; hollow markers for years whose table is incomplete.
 
-    Lines break where a year has no figure, so no value is implied between sourced years.
+    Lines break where a year has no figure, so no value is implied between sourced years. Each line
+    is labelled at its right end with its share in ``label_year`` (default: the line's last year),
+    the year the chart's title speaks of, and the label says that year.
     """
     import matplotlib.pyplot as plt
 
@@ -100,23 +106,25 @@ def share_chart(
         ax.scatter(years[full], d.to_numpy(float)[full], color=colour, s=36, zorder=3)
         ax.scatter(years[part], d.to_numpy(float)[part], facecolor="white", edgecolor=colour, s=36, zorder=3)
         last = d.dropna()
-        ends.append((last.index[-1], last.iloc[-1]))
+        at = label_year if label_year in last.index else last.index[-1]
+        ends.append((at, float(last.loc[at]), last.index[-1]))
         colours.append(colour)
-    ypos = _spread([e[1] for e in ends], 3.0)
-    for (year, val), y, colour in zip(ends, ypos, colours):
+    ypos = _spread([e[1] for e in ends], 3.5, floor=3.5)
+    for (year, val, end), y, colour in zip(ends, ypos, colours):
         ax.annotate(
-            f"{val:.1f}%",
+            f"{val:.1f}% in {year}" if val >= 1 else f"{val:.2g}% in {year}",
             (year, val),
-            xytext=(year + 0.25, y),
+            xytext=(end + 0.3, y),
             textcoords="data",
             va="center",
             fontsize=9,
             color=colour,
+            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6} if end != year else None,
         )
     ax.set_ylabel("share of world mine production (%, t REO)")
     ax.set_xlabel("year")
     ax.set_ylim(0, 100)
-    ax.set_xlim(years.min() - 0.5, years.max() + 1.0)
+    ax.set_xlim(years.min() - 0.5, years.max() + 2.6)
     ax.scatter([], [], facecolor="white", edgecolor="#444444", label="year with an incomplete table")
     ax.legend(frameon=False, fontsize=9, loc="upper right", ncol=2)
     return fig
@@ -134,7 +142,7 @@ _MAP_LABELS = {
     "nizhny_bestyakh": (6, -8, "left"),
     "vladivostok": (7, 2, "left"),
     "bering_strait": (7, -3, "left"),
-    "zashikhinskoye": (6, -10, "left"),
+    "zashikhinskoye": (0, 8, "center"),  # above the dot: Vladivostok's label runs right, the legend sits left
     "panama_canal": (6, -10, "left"),
     "port_of_houston": (6, -4, "left"),
 }
@@ -421,7 +429,7 @@ def stage_chart(stages: pd.DataFrame, stage_hhi: pd.DataFrame):
         ax2.annotate(txt, (r.hhi_upper, yy), xytext=(5, 0), textcoords="offset points", va="center", fontsize=9)
     ax2.set_yticks(y, ["" for _ in y])
     ax2.set_xlim(0, 13_500)
-    ax2.set_xticks([0, 2500, 5000, 7500, 10_000])
+    ax2.set_xticks([0, 2500, 5000, 7500, 10_000], [f"{t:,}" for t in (0, 2500, 5000, 7500, 10_000)])
     ax2.axvline(10_000, color="#BDBDBD", lw=1, ls=":")
     ax2.set_xlabel("Herfindahl-Hirschman index (10,000 = one producer)")
     ax2.grid(axis="y", visible=False)
@@ -552,6 +560,14 @@ def _compact_tonnes(t: float) -> str:
     return f"{t:,.0f} t"
 
 
+def _tonnes_text(t: float) -> str:
+    """A tonnage as a label, to two significant figures: '8,700 t', '170 kt', '70 Mt'."""
+    for div, unit in ((1e6, "Mt"), (1e3, "kt")):
+        if t >= 10 * div:
+            return f"{prose.rounded(t / div)} {unit}"
+    return f"{prose.rounded(t)} t"
+
+
 def volume_chart(volume: pd.DataFrame):
     """Gross tonnes a year on a log axis, one dot per item (no bars: a log axis has no zero)."""
     import textwrap
@@ -571,18 +587,25 @@ def volume_chart(volume: pd.DataFrame):
     y = np.arange(len(v))
     ax.scatter(v["tonnes_freight"], y, color=v["kind"].map(colours), s=60, zorder=3, edgecolor="black", lw=0.5)
     ax.set_xscale("log")
-    ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 55)) for t in v["item"]], fontsize=9)
-    for yi, t, s_, rep, gross in zip(
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 45)) for t in v["item"]], fontsize=9)
+    for yi, t, s_, rep, gross, kind in zip(
         y,
         v["tonnes_freight"],
-        v["share_of_max_capacity_pct"],
+        v["share_of_min_capacity_pct"],
         v["tonnes_reported"],
         v["tonnes_freight"] == v["tonnes_reported"],
+        v["kind"],
     ):
-        pct = f"{s_:.0f}" if s_ >= 10 else f"{s_:.2g}"
-        as_conc = "" if gross else f" as concentrate (stated: {rep:,.0f} t)"
+        pct = f"{s_:,.0f}" if s_ >= 10 else f"{s_:.2g}"
+        if gross:
+            as_conc = ""
+        elif kind == "stated target":
+            # the target's product (metal or oxide) is not stated: converting it is not like for like
+            as_conc = " if read as REO*"
+        else:
+            as_conc = f" as concentrate ({_tonnes_text(rep)} REO)"
         ax.annotate(
-            f"{t:,.0f} t{as_conc}, {pct}% of the largest claim",
+            f"{_tonnes_text(t)}{as_conc}, {pct}% of the smallest claim",
             (t, yi),
             xytext=(7, 0),
             textcoords="offset points",
@@ -590,11 +613,14 @@ def volume_chart(volume: pd.DataFrame):
             fontsize=9,
         )
     lo, hi = v["tonnes_freight"].min() / 3, v["tonnes_freight"].max()
-    ax.set_xlim(lo, hi * 5000)  # room for the labels right of the largest dots
+    ax.set_xlim(lo, hi * 2000)  # room for the labels right of the largest dots
     ax.xaxis.set_minor_locator(NullLocator())
     ticks = [10.0**k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)]
     ax.set_xticks(ticks, [_compact_tonnes(t) for t in ticks])
-    ax.set_xlabel("gross tonnes of freight a year (log scale; rare-earth tonnages converted to concentrate)")
+    ax.set_xlabel(
+        "gross tonnes of freight a year (log scale; rare-earth tonnages converted to concentrate)\n"
+        "* a target whose product (metal or oxide) is not stated, converted as if REO: not like for like"
+    )
     ax.grid(axis="y", color="#EEEEEE")
     ax.grid(axis="x", visible=False)
     ax.legend(
@@ -632,7 +658,7 @@ def production_shares(a: Analysis) -> Chart:
     """``04_ree_production_shares``: each charted country's share of world mine production over time."""
     long = shares(a.prod)
     countries, _ = charted_countries(a.prod, a.completeness)
-    fig = share_chart(long, a.completeness, countries)
+    fig = share_chart(long, a.completeness, countries, label_year=YEAR)
     s = long[long["year"] == YEAR].set_index("country")["share_pct"]
     return Chart(
         fig,
@@ -689,6 +715,25 @@ def concentration(a: Analysis) -> Chart:
     )
 
 
+def route_map_title(name: str, overland_km: float, sea_km: float) -> str:
+    """The map's finding: how the crossing route's length compares with the Northern Sea Route west's,
+    rounded as a reporter would (two significant figures; 'about the same' within 5 %)."""
+    diff = (overland_km - sea_km) / sea_km * 100
+    if abs(diff) < 5:
+        return (
+            f"From {name} to Houston the route through the crossing is no shorter than the Northern Sea Route "
+            f"west: both about {prose.rounded(overland_km)} km"
+            if diff >= 0
+            else f"From {name} to Houston the route through the crossing and the Northern Sea Route west are about "
+            f"the same length, about {prose.rounded(overland_km)} km each"
+        )
+    word = "shorter" if diff < 0 else "longer"
+    return (
+        f"From {name} to Houston the route through the crossing, about {prose.rounded(overland_km)} km, is "
+        f"{prose.rounded(abs(diff))}% {word} than the Northern Sea Route west (about {prose.rounded(sea_km)} km)"
+    )
+
+
 def route_map_chart(a: Analysis, land, deposit: str = "tomtor") -> Chart:
     """``04_route_map``: the polar map of ``deposit``'s routes."""
     fig = route_map(a.points, a.legs, a.deposits, land=land, deposit=deposit)
@@ -697,10 +742,7 @@ def route_map_chart(a: Analysis, land, deposit: str = "tomtor") -> Chart:
     return Chart(
         fig,
         "04_route_map",
-        title=(
-            f"From {name} to Houston the crossing route is {rr.loc['overland', 'km_central']:,.0f} km, "
-            f"the Northern Sea Route west {rr.loc['nsr_west', 'km_central']:,.0f} km"
-        ),
+        title=route_map_title(name, float(rr.loc["overland", "km_central"]), float(rr.loc["nsr_west", "km_central"])),
         alt=(
             f"Polar map centred on the North Pole showing land in grey and a graticule, with the Russian deposits "
             f"Tomtor, Lovozero and an approximate Zashikhinskoye, North American and Chinese deposits, and "
@@ -828,20 +870,22 @@ def routes_interactive(a: Analysis) -> Chart:
 def volume(a: Analysis) -> Chart:
     """``04_volume``: Russia's output and targets as concentrate against the crossing's claimed capacity."""
     actual = a.volume[a.volume["kind"] == "actual output"].iloc[0]
+    smallest = float(a.volume.loc[a.volume["kind"] == "crossing capacity claim", "tonnes_freight"].min())
     conc = a.concentrate
     return Chart(
         volume_chart(a.volume),
         "04_volume",
         title=(
-            f"Russia's {YEAR} rare-earth output, about {actual['tonnes_freight']:,.0f} t of concentrate, would "
-            f"fill {actual['share_of_min_capacity_pct']:.3f}% of the smallest freight capacity claimed for the "
-            "crossing"
+            f"Russia's {YEAR} rare-earth output, about {prose.rounded(actual['tonnes_freight'])} t of concentrate, "
+            f"would fill {prose.rounded(actual['share_of_min_capacity_pct'])}% of the smallest freight capacity "
+            f"claimed for the crossing ({prose.rounded(smallest / 1e6)} million t a year)"
         ),
         alt=(
             "Dot chart on a logarithmic scale of gross tonnes of freight a year: the capacity claims for the "
             "crossing, Northern Sea Route cargo in 2024, Russia's stated rare-earth tonnage targets and its "
             f"{YEAR} mine output, the last two converted to tonnes of {conc[:1].lower() + conc[1:]}; each dot is "
-            "labelled with its tonnage and its share of the largest claim."
+            "labelled with its tonnage and its share of the smallest claim; a target whose product (metal or oxide) "
+            "is not stated is marked as not like for like."
         ),
         source=(
             "Capacity claims and NSR volumes: data/freight_rates.csv; output: USGS MCS 2026 "
@@ -857,7 +901,9 @@ def volume(a: Analysis) -> Chart:
         ),
         method=(
             "Capacity claims and Northern Sea Route cargo as published (gross tonnes); rare-earth tonnages in t REO "
-            "divided by the concentrate's REO content to give tonnes of concentrate; shares are of the largest and "
-            "smallest claim. Rows enter by the volume_comparison column of freight_rates.csv."
+            "divided by the concentrate's REO content to give tonnes of concentrate; shares are of the "
+            "smallest claim. Targets whose product basis is not stated are converted as if REO and labelled as "
+            "not like "
+            "for like. Rows enter by the volume_comparison column of freight_rates.csv."
         ),
     )

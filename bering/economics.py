@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data, money, paths, prose
+from . import data, fmt, money, paths
 from .units import SHORT_TON_MILE_TKM
 
 #: The link is a freight railway: the demand rows of this mode set its reference ratio.
@@ -586,8 +586,8 @@ def breakeven_phrase(data_dir=None, scenario: str = "baseline") -> str:
     v = results(_resolve(data_dir), scenario).set_index("key")["value"]
     lo, hi = v["breakeven_freight_mt_per_year_grid_min"], v["breakeven_freight_mt_per_year_grid_max"]
     return (
-        f"about {prose.rounded(v['breakeven_freight_mt_per_year'])} million tonnes a year in the central case, "
-        f"{prose.rounded(lo)}-{prose.rounded(hi)} million tonnes across {GRID_TEXT}"
+        f"about {fmt.rounded(v['breakeven_freight_mt_per_year'])} million tonnes a year in the central case, "
+        f"{fmt.rounded(lo)}-{fmt.rounded(hi)} million tonnes across {GRID_TEXT}"
     )
 
 
@@ -632,8 +632,8 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"(forecasts {1 / rail_ratio:.2f} times actual traffic), a record of passenger, not freight, forecasts.",
         f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), "
         "the median "
-        f"whole-link cost of {label} {prose.rounded(p50_cost)} bn costs {label} "
-        f"{prose.rounded(charge)} bn a year to repay, plus about {prose.rounded(om)} bn "
+        f"whole-link cost of {label} {fmt.rounded(p50_cost)} bn costs {label} "
+        f"{fmt.rounded(charge)} bn a year to repay, plus about {fmt.rounded(om)} bn "
         "to run the tunnel if it costs per km what the Channel Tunnel's operator spends (revenue minus EBITDA, "
         "which includes running its shuttle trains, so this leans high).",
         f"To cover that, the link would have to carry {breakeven_phrase(d, scenario)}; the central case is "
@@ -641,9 +641,9 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"{case.tonnes_per_teu:g} t per TEU) "
         f"and {times_or_share(v['breakeven_over_nsr_cargo_2024'])} the Northern Sea Route's 2024 cargo; after a "
         "shortfall like the Channel Tunnel's first-year one "
-        f"its promoters would need to forecast about {prose.rounded(needed)} million tonnes.",
-        f"Each tonne would pay about {label} {prose.rounded(toll)} on the new lines and the tunnel alone, "
-        f"{prose.rounded(v['link_toll_over_sea_freight'])} times the whole 2025 spot price per tonne of shipping a "
+        f"its promoters would need to forecast about {fmt.rounded(needed)} million tonnes.",
+        f"Each tonne would pay about {label} {fmt.rounded(toll)} on the new lines and the tunnel alone, "
+        f"{fmt.rounded(v['link_toll_over_sea_freight'])} times the whole 2025 spot price per tonne of shipping a "
         "container from "
         f"Shanghai to Los Angeles and {v['link_toll_share_of_cargo_value']:.0f}% of the average value of a tonne of "
         f"container cargo (both at the assumed {case.tonnes_per_teu:g} t per TEU): the link would not win freight "

@@ -17,7 +17,9 @@ A number that rounds up into the next band is written by that band's rule (99.96
 not ``"100.0"``). Text that is not a number is returned as it is.
 
 :func:`markdown` escapes text from the data before it enters Markdown, so a claim or a title that
-contains HTML or Markdown syntax is shown as the text it is.
+contains HTML or Markdown syntax is shown as the text it is. :func:`rounded` is the same rule for
+Findings prose, after rounding to two or three significant figures ("8,700", not "8,667"), so a
+sentence claims no more precision than its inputs have.
 """
 
 from __future__ import annotations
@@ -81,3 +83,18 @@ def markdown(text) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     return escape.markdown(text, table_cell=True)
+
+
+def round_sig(value: float, sig: int = 2) -> float:
+    """``value`` rounded to ``sig`` significant figures (0, inf and nan stay as they are):
+    ``round_sig(8494, 2) == 8500``."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{sig}g}")
+
+
+def rounded(value, sig: int = 2, unit: str = "") -> str:
+    """``value`` to ``sig`` significant figures, written by :func:`number`: 8,667 -> '8,700',
+    39,354 -> '39,000', 8.0 -> '8', 15.8 -> '16', 0.01234 -> '0.012'."""
+    return number(round_sig(value, sig), unit)

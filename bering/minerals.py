@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data, geo, money, prose, units
+from . import data, fmt, geo, money, units
 
 # ------------------------------------------------------------------------------------------
 # constants
@@ -1083,11 +1083,8 @@ STAGES = {
 }
 
 
-def round_sig(x: float, digits: int = 2) -> float:
-    """``x`` rounded to ``digits`` significant figures (``round_sig(8494, 2) == 8500``)."""
-    if not np.isfinite(x) or x == 0:
-        return float(x)
-    return float(f"{x:.{digits}g}")
+#: Rounding to significant figures is the formatter's (one rule for every Findings sentence).
+round_sig = fmt.round_sig
 
 
 def value_chain(chain: pd.DataFrame, prod: pd.DataFrame, tolerance: float) -> pd.DataFrame:
@@ -1579,7 +1576,7 @@ def _lower_first(text: str) -> str:
 
 def _signed(value: float) -> str:
     """A saving rounded as prose rounds it, with its sign: '+1,200', '-350'."""
-    return ("+" if value > 0 else "") + prose.rounded(value)
+    return ("+" if value > 0 else "") + fmt.rounded(value)
 
 
 def _place(destination: str) -> str:
@@ -1602,7 +1599,7 @@ def findings(a: Analysis) -> str:
     tie_txt = "; ".join(
         f"{DEPOSIT_NAMES[t.deposit]} to {_place(t.destination)} "
         f"({_signed(t.saving_usd_per_t_low)} to {_signed(t.saving_usd_per_t_high)} {money.label()} per tonne; "
-        f"tied at {prose.rounded(t.sea_flip_multiple, 3)} times the sea rates)"
+        f"tied at {fmt.rounded(t.sea_flip_multiple, 3)} times the sea rates)"
         for t in ties.itertuples()
     )
     low = v.loc[v["sea_flip_multiple"].idxmin()]
@@ -1610,16 +1607,16 @@ def findings(a: Analysis) -> str:
     cls = a.sea_class
     other = [c for c in sb.index if c != cls]
     vs_other = (
-        f" ({prose.rounded(sb[cls] / sb[other[0]])} times the {other[0]} rate, which fits whole shiploads only)"
+        f" ({fmt.rounded(sb[cls] / sb[other[0]])} times the {other[0]} rate, which fits whole shiploads only)"
         if other and sb[other[0]] > 0
         else ""
     )
     m_lo, m_hi = v["sea_flip_multiple"].min(), v["sea_flip_multiple"].max()
     flip_sentence = (
-        f" Sea legs pay {cls} rates, {money.label()} {prose.rounded(sb[cls] * 1000)} per 1,000 tonne-km{vs_other}, "
+        f" Sea legs pay {cls} rates, {money.label()} {fmt.rounded(sb[cls] * 1000)} per 1,000 tonne-km{vs_other}, "
         "since "
         f"Russia's few thousand tonnes of concentrate a year would ship in boxes. Overland would tie if every sea "
-        f"rate were {prose.rounded(m_lo)} to {prose.rounded(m_hi)} times what it is, the least for "
+        f"rate were {fmt.rounded(m_lo)} to {fmt.rounded(m_hi)} times what it is, the least for "
         f"{DEPOSIT_NAMES[low['deposit']]} to {_place(low['destination'])}"
         + (
             ": overland is already cheaper there."
@@ -1641,11 +1638,11 @@ def findings(a: Analysis) -> str:
     share10 = gaps.loc["bezprozvannykh_world_share_2030"] if "bezprozvannykh_world_share_2030" in gaps.index else None
     actual = a.volume.set_index("kind").loc["actual output"]
     plan_txt = "".join(
-        f" {DEPOSIT_NAMES.get(p.deposit_id, md_escape(p.deposit_id))}'s published plan ({prose.rounded(p.ore_t)} t of "
-        f"ore a year at the resource grade) would add about {prose.rounded(p.reo_t)} t REO, "
-        f"{prose.rounded(p.multiple_of_current)} times "
+        f" {DEPOSIT_NAMES.get(p.deposit_id, md_escape(p.deposit_id))}'s published plan ({fmt.rounded(p.ore_t)} t of "
+        f"ore a year at the resource grade) would add about {fmt.rounded(p.reo_t)} t REO, "
+        f"{fmt.rounded(p.multiple_of_current)} times "
         f"Russia's {YEAR} output, enough for rank {p.rank_with_plan} on {YEAR} figures; it would ship as ore, "
-        f"{prose.rounded(p.ore_t / smallest_capacity * 100)}% of the smallest claimed capacity."
+        f"{fmt.rounded(p.ore_t / smallest_capacity * 100)}% of the smallest claimed capacity."
         for p in a.plans.itertuples(index=False)
         if np.isfinite(p.ore_t)
     )
@@ -1655,46 +1652,46 @@ def findings(a: Analysis) -> str:
     usd = money.label()
     whole = cap[(cap["tonnage"] == "largest claimed capacity") & (cap["basis"] != big["basis"])]
     whole_txt = (
-        f"; at the cost model's median whole-link cost of {usd} {prose.rounded(whole['usd_bn'].iloc[0])} bn, "
-        f"{prose.rounded(whole['usd_per_t'].iloc[0])} per tonne at that capacity"
+        f"; at the cost model's median whole-link cost of {usd} {fmt.rounded(whole['usd_bn'].iloc[0])} bn, "
+        f"{fmt.rounded(whole['usd_per_t'].iloc[0])} per tonne at that capacity"
         if len(whole)
         else ""
     )
     usd = money.label()
     lines = [
         f"- **Processing, not mining, is the chokepoint.** China mined {mine['china_pct']:.0f}% of the world's rare "
-        f"earths in {int(mine['year_share'])} (HHI about {prose.rounded(mine['hhi'])}), "
+        f"earths in {int(mine['year_share'])} (HHI about {fmt.rounded(mine['hhi'])}), "
         f"but did {ref['china_pct']:.0f}% of "
         f"separation and refining in {int(ref['year_share'])} (HHI about {round_sig(ref['hhi'], 2):,.0f} in "
         f"{int(ref['year_hhi'])}) and made {mag['china_pct']:.0f}% of permanent magnets in "
         f"{int(mag['year_share'])}. Russian concentrate carried to North America would still need a separation "
         "plant, and almost all of them are in China.",
         "- **Freight matters for concentrate, not for oxide.** Tomtor to Houston costs "
-        f"about {usd} {prose.rounded(over['usd_per_t_central'])} "
-        f"per tonne overland and {prose.rounded(sea['usd_per_t_central'])} by the cheapest sea route (central), "
+        f"about {usd} {fmt.rounded(over['usd_per_t_central'])} "
+        f"per tonne overland and {fmt.rounded(sea['usd_per_t_central'])} by the cheapest sea route (central), "
         f"{over['share_pct_central']:.0f}% and {sea['share_pct_central']:.0f}% of the value of a tonne of "
         f"{md_escape(_lower_first(conc['cargo'].split(',')[0]))} "
-        f"(about {usd} {prose.rounded(conc['value_central'])}, a proxy: the collection holds "
+        f"(about {usd} {fmt.rounded(conc['value_central'])}, a proxy: the collection holds "
         "no price for it, so its REO "
         f"content is valued at the {md_escape(conc['price_basis'])}, a different concentrate, and "
         "Tomtor's own ore is not valued at all), so routing can decide whether concentrate is worth shipping at "
         "all. For NdPr oxide the overland "
-        f"freight is {prose.rounded(oxide['share_pct_central'])}% of the value: routing cannot matter.",
+        f"freight is {fmt.rounded(oxide['share_pct_central'])}% of the value: routing cannot matter.",
         f"- **The crossing route is not the cheap one.** Overland costs more than the cheapest sea route for {dearer} "
         f"of {len(v)} deposit-destination pairs in the central case.{flip_sentence}{tie_sentence} "
         "The rates leave out the cost of "
-        f"building the line: the 2025 claim of USD {prose.rounded(big['usd_bn'])} bn alone, repaid over "
+        f"building the line: the 2025 claim of USD {fmt.rounded(big['usd_bn'])} bn alone, repaid over "
         f"{a.capital_years:g} years at {a.capital_rate * 100:g}% real (both assumptions), would add "
-        f"{usd} {prose.rounded(big['usd_per_t'])} per tonne if the line carried its claimed "
+        f"{usd} {fmt.rounded(big['usd_per_t'])} per tonne if the line carried its claimed "
         f"{big['tonnes_per_year'] / 1e6:,.0f} million tonnes a year, and "
-        f"{prose.rounded(alone['usd_per_t'])} per tonne if it "
+        f"{fmt.rounded(alone['usd_per_t'])} per tonne if it "
         f"carried only Russia's rare earths{whole_txt}.",
         f'- **Russia\'s rare earths are a rounding error for a freight line, and "top five by 2030" is a low bar.** '
         f"Its {int(actual['tonnes_reported']):,} t REO of {YEAR} would travel as about "
-        f"{prose.rounded(actual['tonnes_freight'])} t of concentrate, "
-        f"{prose.rounded(actual['share_of_min_capacity_pct'])}% "
+        f"{fmt.rounded(actual['tonnes_freight'])} t of concentrate, "
+        f"{fmt.rounded(actual['share_of_min_capacity_pct'])}% "
         f"of the smallest capacity claimed for the crossing. Fifth place in {YEAR} took "
-        f"{prose.rounded(top5['required_t'])} t REO, {prose.rounded(top5['multiple_of_current'])} times Russia's output"
+        f"{fmt.rounded(top5['required_t'])} t REO, {fmt.rounded(top5['multiple_of_current'])} times Russia's output"
         + (
             f"; the 10% world share once promised for 2030 would take {share10['multiple_of_current']:.0f} times."
             if share10 is not None

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bering import data, geo, minerals, money, prose
+from bering import data, fmt, geo, minerals, money
 
 
 def _prod(rows):
@@ -1006,6 +1006,6 @@ def test_near_ties_name_the_sea_rate_that_would_flip_them():
     vf = a.verdict_ice_free
     text = minerals.findings(a)
     for t in vf[vf["near_tie"]].itertuples():
-        assert f"tied at {prose.rounded(t.sea_flip_multiple, 3)} times the sea rates" in text
+        assert f"tied at {fmt.rounded(t.sea_flip_multiple, 3)} times the sea rates" in text
         # a near-tie ties within the scenario range, so its multiple is near 1 (0.5-2)
         assert 0.5 < t.sea_flip_multiple < 2

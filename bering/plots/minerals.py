@@ -8,39 +8,12 @@ return bare figures. matplotlib and plotly are imported here only, never by the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from .. import geo, money, prose
+from .. import fmt, geo, money
 from ..minerals import DEPOSIT_NAMES, DEPOSITS, DESTINATIONS, OPTIONS, OTHER, STAGES, YEAR, Analysis, round_sig, shares
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A figure and what the exporter needs to publish it."""
-
-    fig: object
-    name: str
-    title: str
-    alt: str
-    source: str
-    data_files: tuple[str, ...]
-    method: str = ""
-
-    def export(self, out):
-        """Save through the notebook's exporter; returns what it returns."""
-        return out.figure(
-            self.fig,
-            self.name,
-            title=self.title,
-            alt=self.alt,
-            source=self.source,
-            data_files=list(self.data_files),
-            method=self.method,
-        )
-
+from .chart import Chart
 
 #: Screen resolution of the figures as the notebook shows them (files are written at 200 dpi by the
 #: exporter whatever this says); kept below the style's 100 dpi so the notebook stays small.
@@ -564,8 +537,8 @@ def _tonnes_text(t: float) -> str:
     """A tonnage as a label, to two significant figures: '8,700 t', '170 kt', '70 Mt'."""
     for div, unit in ((1e6, "Mt"), (1e3, "kt")):
         if t >= 10 * div:
-            return f"{prose.rounded(t / div)} {unit}"
-    return f"{prose.rounded(t)} t"
+            return f"{fmt.rounded(t / div)} {unit}"
+    return f"{fmt.rounded(t)} t"
 
 
 def volume_chart(volume: pd.DataFrame):
@@ -722,15 +695,15 @@ def route_map_title(name: str, overland_km: float, sea_km: float) -> str:
     if abs(diff) < 5:
         return (
             f"From {name} to Houston the route through the crossing is no shorter than the Northern Sea Route "
-            f"west: both about {prose.rounded(overland_km)} km"
+            f"west: both about {fmt.rounded(overland_km)} km"
             if diff >= 0
             else f"From {name} to Houston the route through the crossing and the Northern Sea Route west are about "
-            f"the same length, about {prose.rounded(overland_km)} km each"
+            f"the same length, about {fmt.rounded(overland_km)} km each"
         )
     word = "shorter" if diff < 0 else "longer"
     return (
-        f"From {name} to Houston the route through the crossing, about {prose.rounded(overland_km)} km, is "
-        f"{prose.rounded(abs(diff))}% {word} than the Northern Sea Route west (about {prose.rounded(sea_km)} km)"
+        f"From {name} to Houston the route through the crossing, about {fmt.rounded(overland_km)} km, is "
+        f"{fmt.rounded(abs(diff))}% {word} than the Northern Sea Route west (about {fmt.rounded(sea_km)} km)"
     )
 
 
@@ -876,9 +849,9 @@ def volume(a: Analysis) -> Chart:
         volume_chart(a.volume),
         "04_volume",
         title=(
-            f"Russia's {YEAR} rare-earth output, about {prose.rounded(actual['tonnes_freight'])} t of concentrate, "
-            f"would fill {prose.rounded(actual['share_of_min_capacity_pct'])}% of the smallest freight capacity "
-            f"claimed for the crossing ({prose.rounded(smallest / 1e6)} million t a year)"
+            f"Russia's {YEAR} rare-earth output, about {fmt.rounded(actual['tonnes_freight'])} t of concentrate, "
+            f"would fill {fmt.rounded(actual['share_of_min_capacity_pct'])}% of the smallest freight capacity "
+            f"claimed for the crossing ({fmt.rounded(smallest / 1e6)} million t a year)"
         ),
         alt=(
             "Dot chart on a logarithmic scale of gross tonnes of freight a year: the capacity claims for the "

@@ -1,6 +1,6 @@
 import pytest
 
-from bering import prose
+from bering import fmt
 
 
 @pytest.mark.parametrize(
@@ -18,4 +18,4 @@ from bering import prose
     ],
 )
 def test_rounded_keeps_two_or_three_significant_figures(value, sig, text):
-    assert prose.rounded(value, sig) == text
+    assert fmt.rounded(value, sig) == text

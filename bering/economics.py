@@ -632,7 +632,7 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"(forecasts {1 / rail_ratio:.2f} times actual traffic), a record of passenger, not freight, forecasts.",
         f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), "
         "the median "
-        f"whole-link cost of {label} {fmt.rounded(p50_cost)} bn costs {label} "
+        f"whole-link cost of {label} {fmt.rounded(p50_cost, 3)} bn costs {label} "
         f"{fmt.rounded(charge)} bn a year to repay, plus about {fmt.rounded(om)} bn "
         "to run the tunnel if it costs per km what the Channel Tunnel's operator spends (revenue minus EBITDA, "
         "which includes running its shuttle trains, so this leans high).",

@@ -1652,7 +1652,7 @@ def findings(a: Analysis) -> str:
     usd = money.label()
     whole = cap[(cap["tonnage"] == "largest claimed capacity") & (cap["basis"] != big["basis"])]
     whole_txt = (
-        f"; at the cost model's median whole-link cost of {usd} {fmt.rounded(whole['usd_bn'].iloc[0])} bn, "
+        f"; at the cost model's median whole-link cost of {usd} {fmt.rounded(whole['usd_bn'].iloc[0], 3)} bn, "
         f"{fmt.rounded(whole['usd_per_t'].iloc[0])} per tonne at that capacity"
         if len(whole)
         else ""

@@ -208,13 +208,16 @@ def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) 
             "new_rail_whole_link_km",
             "new_rail_russia_km",
             "strait_shore_to_shore_km",
+            "tunnel_share_of_whole_link_cost",
         ),
         lambda: (
             f"The tunnel is the short part: the strait is {n(value['strait_shore_to_shore_km'])} km across at "
             f"its narrowest, but a link to connected railways on both sides also needs about "
-            f"{n(value['new_rail_whole_link_km'])} km of new railway ({n(value['new_rail_russia_km'])} km "
-            f"of it in Russia), so the tunnel is {n(100 * value['tunnel_share_of_new_construction'])} % of the "
-            "new construction."
+            f"{fmt.rounded(value['new_rail_whole_link_km'])} km of new railway "
+            f"({fmt.rounded(value['new_rail_russia_km'])} km of it in Russia), so the tunnel is "
+            f"{fmt.rounded(100 * value['tunnel_share_of_new_construction'])} % of the new construction by length, "
+            f"though about {fmt.rounded(100 * value['tunnel_share_of_whole_link_cost'])} % of its median cost "
+            "(notebook 03)."
         ),
     )
     add(
@@ -222,10 +225,12 @@ def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) 
         "03_cost_distribution",
         ("tunnel_cost_p50_usd2025", "tunnel_cost_p10_usd2025", "tunnel_cost_p90_usd2025", "percentile_of_8bn_claim"),
         lambda: (
-            f"Judged by the tunnels already built, the tunnel alone would cost USD "
-            f"{n(value['tunnel_cost_p50_usd2025'])} bn (P50; P10 to P90: {n(value['tunnel_cost_p10_usd2025'])} "
-            f"to {n(value['tunnel_cost_p90_usd2025'])} bn, 2025 dollars); the pitched USD 8 bn lies at "
-            f"percentile {n(value['percentile_of_8bn_claim'])} of that estimate."
+            f"Judged by the unit costs of comparable long tunnels (built or, where still building, their "
+            f"estimates uplifted for overruns), the tunnel alone would cost about USD "
+            f"{fmt.rounded(value['tunnel_cost_p50_usd2025'])} bn (P50; P10 to P90: "
+            f"{fmt.rounded(value['tunnel_cost_p10_usd2025'])} to {fmt.rounded(value['tunnel_cost_p90_usd2025'])} bn, "
+            f"2025 dollars); the pitched USD 8 bn lies {_percentile_phrase(value['percentile_of_8bn_claim'])} of "
+            "that estimate."
         ),
     )
     add(
@@ -258,11 +263,27 @@ def collection_findings(keys: pd.DataFrame, claims: pd.DataFrame | None = None) 
                     f"Of the {n(len(claims))} distinct figures and dates in the October 2025 coverage "
                     f"({n(int(claims['appearances'].sum()))} appearances), the data find "
                     + ", ".join(parts[:-1])
-                    + f" and {parts[-1]}."
+                    + f" and {parts[-1]}"
+                    + (
+                        " (inconsistent forecasts are implausible against projects already built, not shown "
+                        "false; notebook 05 shows which verdicts change under other reasonable assumptions)."
+                        if counts.get("inconsistent", 0)
+                        else "."
+                    )
                 ),
             }
         )
     return out
+
+
+def _percentile_phrase(pct: float) -> str:
+    """Where a value sits in a simulated distribution, as a reader says it: 'below the 1st percentile',
+    'at the 17th percentile'."""
+    if pct < 1:
+        return "below the 1st percentile"
+    k = int(round(pct))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"at the {k}{suffix} percentile"
 
 
 def missing_findings(keys: pd.DataFrame) -> list[str]:

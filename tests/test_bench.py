@@ -147,6 +147,22 @@ def test_the_edited_file_is_read_by_exactly_one_notebook_and_stays_valid_csv(tmp
     assert edited.read_text() == "id,x\na,1\nc,3\nb,2\n"
 
 
+def test_with_an_overview_reading_everything_the_edit_picks_the_file_with_fewest_readers(tmp_path):
+    import json
+
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    for name in ("shared.csv", "own.csv"):
+        (data / name).write_text("id,x\na,1\nb,2\nc,3\n")
+    records = (("00_o", ["shared.csv", "own.csv"]), ("01_a", ["shared.csv", "own.csv"]), ("02_b", ["shared.csv"]))
+    for nb, files in records:
+        (cache / nb).mkdir(parents=True)
+        record = {"notebook": f"{nb}.ipynb", "files": {str(data / f): "x" for f in files}}
+        (cache / nb / "record.json").write_text(json.dumps(record))
+    edited, readers = bench.pick_edit(cache, data)
+    assert edited == data / "own.csv" and readers == ["00_o.ipynb", "01_a.ipynb"]
+
+
 def test_block_replacement_keeps_the_prose():
     block = bench.BEGIN + "\nnew numbers\n" + bench.END
     doc = f"# Performance\n\nintro\n\n{bench.BEGIN}\nold numbers\n{bench.END}\n\n## Findings\nkept\n"

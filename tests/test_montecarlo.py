@@ -491,18 +491,21 @@ def test_a_proposal_priced_twice_is_counted_once(tmp_path):
     v = mc.results().set_index("key")["value"]
     assert v["tunnel_only_estimate_proposals"] == len(counted) == earlier["proposal"].nunique()
     assert v["tunnel_only_estimates_min_usd2025"] == pytest.approx(counted["usd_bn"].min())
-    # plant a duplicate: tie the 2011 BBC figure to the 2011 Russian plan in a copy of the data
+    # the shipped data tie the BBC's 2011 figure to the 2011 Russian plan: one proposal, one figure
+    russian = earlier[earlier["proposal"] == "bering_2011_russian_plan"]
+    assert list(russian["label"]) == ["2011_bbc_tunnel_cost_breakdown"] and russian["counted"].all()
+    # plant a second tunnel-only figure of that plan in a copy of the data: still one proposal, counted once
     data_dir = tmp_path / "data"
     shutil.copytree(paths.data_dir(), data_dir)
-    with open(data_dir / "cost_claim_proposals.csv", "a", encoding="utf-8") as f:
-        f.write(
-            "2011_bbc_tunnel_cost_breakdown,bering_2011_russian_plan,railwaysafrica_2011_09_07_bering_tunnel,test\n"
-        )
+    costs = pd.read_csv(data_dir / "project_costs.csv", dtype=str, keep_default_na=False)
+    costs.loc[costs["cost_id"] == "bering_2011_est_60", "scope"] = "tunnel"
+    costs.to_csv(data_dir / "project_costs.csv", index=False, lineterminator="\n")
     planted = mc.earlier_tunnel_estimates(mc.Model.from_data(data_dir))
-    assert len(planted) == len(earlier)
-    assert planted["counted"].sum() == earlier["counted"].sum() - 1
+    assert len(planted) == len(earlier) + 1
+    assert planted["counted"].sum() == earlier["counted"].sum()
     russian = planted[planted["proposal"] == "bering_2011_russian_plan"]
-    assert len(russian) == 2 and russian["counted"].sum() == 1
+    assert sorted(russian["label"]) == ["2011_bbc_tunnel_cost_breakdown", "bering_2011_est_60"]
+    assert russian["counted"].sum() == 1
 
 
 def test_channel_tunnel_as_a_share_of_uk_gdp():

@@ -157,6 +157,7 @@ KEYS = pd.DataFrame(
         ("new_rail_whole_link_km", 7644.6, "km"),
         ("strait_shore_to_shore_km", 81.31, "km"),
         ("claim_65bn_scope", "crossing_and_approaches", "scope"),
+        ("tunnel_share_of_whole_link_cost", 0.4004, "fraction"),
     ],
     columns=["key", "value", "unit"],
 )
@@ -172,8 +173,10 @@ def test_collection_findings_are_computed_and_linked():
         "The 2025 pitch is the latest of 21 proposals and studies of a crossing since 1890; "
         "their stated costs span USD 2.45 bn to 101 bn in 2025 dollars."
     )
-    assert "7,645 km of new railway (3,516 km of it in Russia)" in found[1]["text"]
-    assert "1.44 %" in found[1]["text"]  # 112 / (112 + 7644.6) = 1.444 %
+    # rounded to two significant figures, as prose writes them
+    assert "7,600 km of new railway (3,500 km of it in Russia)" in found[1]["text"]
+    # 112 / (112 + 7644.6) = 1.444 % of the length; 0.4004 of the median cost
+    assert "1.4 % of the new construction by length, though about 40 % of its median cost" in found[1]["text"]
     assert found[2]["text"].startswith(
         "Of the 4 distinct figures and dates in the October 2025 coverage (8 appearances)"
     )
@@ -199,3 +202,19 @@ def test_notebook_map_from_computed_numbers(collection):
     assert numbers["notebook"].tolist() == ["01_alpha", "05_claims_ledger"]
     table = overview.notebook_map(notebooks, figures, numbers=numbers)
     assert table.iloc[0]["headline findings"] == "First idea: 1857"  # not the 1890 of key_numbers.csv
+
+
+@pytest.mark.parametrize(
+    "pct, text",
+    [
+        (0.72, "below the 1st percentile"),
+        (1.0, "at the 1st percentile"),
+        (17.12, "at the 17th percentile"),
+        (2.4, "at the 2nd percentile"),
+        (11.0, "at the 11th percentile"),
+        (22.6, "at the 23rd percentile"),
+        (93, "at the 93rd percentile"),
+    ],
+)
+def test_percentile_phrase(pct, text):
+    assert overview._percentile_phrase(pct) == text

@@ -647,7 +647,7 @@ def schedule_chart(
 
     ``rates`` is :func:`bering.benchmarks.rate_marks`'s table; labels on the lines are spread so
     they never overlap (:func:`spread_labels`). With ``drives`` (:func:`bering.benchmarks.longest_drives`)
-    a second panel sets the km each TBM must bore against the longest drives on record.
+    a second panel sets the km each TBM must bore against the longest drives in the data.
     """
     import matplotlib.pyplot as plt
 
@@ -713,7 +713,7 @@ def schedule_chart(
 
 
 def _drive_panel(ax, length_km, bores, counts, drives, access, max_tbms) -> None:
-    """Km each TBM must bore against the number of TBMs, with the longest drives on record as lines."""
+    """Km each TBM must bore against the number of TBMs, with the longest drives in the data as lines."""
     from ..style import CYCLE, GREY, PALETTE
 
     per_tbm = benchmarks.drive_per_tbm(length_km, bores, counts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import style
 from ..ledger import (
     META_COLUMNS,
     NOT_CHECKABLE,
@@ -196,11 +197,11 @@ def sensitivity_chart(sens: pd.DataFrame, labels: dict[str, str] | None = None):
         for r in ordered.itertuples()
     ]
     lines = [label.count("\n") + 1 for label in row_labels]
-    heights = [0.25 + 0.17 * n for n in lines]  # inches: a row is as tall as its label
+    heights = [0.27 + 0.19 * n for n in lines]  # inches: a row is as tall as its label
     headers = [_wrap(labels[n], HEADER_WIDTH) for n in names]
-    header_in = 0.14 * max(h.count("\n") + 1 for h in headers) + 0.2
-    col_in = 1.05
-    width = 4.0 + col_in * len(names)
+    header_in = 0.18 * max(h.count("\n") + 1 for h in headers) + 0.25
+    col_in = 1.3
+    width = 4.4 + col_in * len(names)
     height = sum(heights) + header_in + 0.9
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     tops = np.cumsum([0.0, *heights])
@@ -215,14 +216,14 @@ def sensitivity_chart(sens: pd.DataFrame, labels: dict[str, str] | None = None):
                 verdict,
                 ha="center",
                 va="center",
-                fontsize=7.5,
+                fontsize=style.MIN_FONT_PT,
                 color="black" if verdict in ("contested", "unsupported") else "white",
             )
     ax.set_xlim(0, len(names))
     ax.set_ylim(tops[-1], 0)  # first row at the top
-    ax.set_yticks([tops[i] + heights[i] * 0.46 for i in range(len(ordered))], row_labels, fontsize=8)
+    ax.set_yticks([tops[i] + heights[i] * 0.46 for i in range(len(ordered))], row_labels, fontsize=style.MIN_FONT_PT)
     ax.xaxis.tick_top()
-    ax.set_xticks([j + 0.475 for j in range(len(names))], headers, fontsize=7, va="bottom")
+    ax.set_xticks([j + 0.475 for j in range(len(names))], headers, fontsize=style.MIN_FONT_PT, va="bottom")
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -230,7 +231,14 @@ def sensitivity_chart(sens: pd.DataFrame, labels: dict[str, str] | None = None):
     ax.xaxis.set_label_position("top")
     ax.set_xlabel("model scenario, or assumption set to another reasonable value (columns)")
     handles = [Patch(color=VERDICT_COLOURS[v], label=v) for v in VERDICTS if v != NOT_CHECKABLE]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=4, frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.02),
+        ncol=4,
+        frameon=False,
+        fontsize=style.MIN_FONT_PT,
+    )
     fig.set_dpi(INLINE_DPI)  # shown small in the notebook; the export writes 200 dpi files
     return fig
 

@@ -195,28 +195,38 @@ def _shown(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _disagreements(frame: pd.DataFrame, key: str, fields, same=lambda a, b: a == b):
+    """Cells that differ from the first row of their ``key`` group, group by group, field by field, as
+    ``(group, field, first position, first line, first value, position, value)``."""
+    for group, positions in frame.groupby(key, sort=False).indices.items():
+        first = int(positions[0])
+        _, first_line = _where(frame, first)
+        for field in fields:
+            want = frame[field].iloc[first]
+            for pos in positions[1:]:
+                got = frame[field].iloc[int(pos)]
+                if not same(want, got):
+                    yield group, field, first, first_line, want, int(pos), got
+
+
+def _same_cell(a, b) -> bool:
+    """Two cells agree: both blank, or both filled and equal."""
+    return (_blank(a) and _blank(b)) or (not _blank(a) and not _blank(b) and a == b)
+
+
 @cross_check("claims")
 def claim_group_consistent(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Appearances of one claim (rows sharing ``claim_group``) agree on every field that decides the verdict."""
     claims = frames["claims"]
+    fields = [f for f in CLAIM_GROUP_FIELDS if f in claims.columns]
     problems = []
-    for group, positions in claims.groupby("claim_group", sort=False).indices.items():
-        first = int(positions[0])
-        _, first_line = _where(claims, first)
-        for field in CLAIM_GROUP_FIELDS:
-            if field not in claims.columns:
-                continue
-            want = claims[field].iloc[first]
-            for pos in positions[1:]:
-                got = claims[field].iloc[int(pos)]
-                if _blank(want) and _blank(got) or (not _blank(want) and not _blank(got) and want == got):
-                    continue
-                message = (
-                    f"claim_group '{group}' has {field} = '{_shown(want)}' on line {first_line} "
-                    f"({claims['claim_id'].iloc[first]}) but '{_shown(got)}' here "
-                    f"({claims['claim_id'].iloc[int(pos)]}); appearances of one claim share its verdict"
-                )
-                problems.append(_problem(claims, int(pos), field, "claim-group-consistent", message))
+    for group, field, first, first_line, want, pos, got in _disagreements(claims, "claim_group", fields, _same_cell):
+        message = (
+            f"claim_group '{group}' has {field} = '{_shown(want)}' on line {first_line} "
+            f"({claims['claim_id'].iloc[first]}) but '{_shown(got)}' here "
+            f"({claims['claim_id'].iloc[pos]}); appearances of one claim share its verdict"
+        )
+        problems.append(_problem(claims, pos, field, "claim-group-consistent", message))
     return problems
 
 
@@ -241,14 +251,13 @@ def claim_tolerance_matches_basis(frames: dict[str, pd.DataFrame]) -> list[Probl
 def claim_article_one_outlet(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every claim from one article names the same outlet."""
     claims = frames["claims"]
-    problems = []
-    for source_id, positions in claims.groupby("source_id", sort=False).indices.items():
-        first = int(positions[0])
-        want = claims["outlet"].iloc[first]
-        _, first_line = _where(claims, first)
-        for pos in positions[1:]:
-            got = claims["outlet"].iloc[int(pos)]
-            if got != want:
-                message = f"article {source_id} has outlet '{want}' on line {first_line} but '{got}' here"
-                problems.append(_problem(claims, int(pos), "outlet", "claim-article-outlet", message))
-    return problems
+    return [
+        _problem(
+            claims,
+            pos,
+            "outlet",
+            "claim-article-outlet",
+            f"article {source_id} has outlet '{want}' on line {first_line} but '{got}' here",
+        )
+        for source_id, _, _, first_line, want, pos, got in _disagreements(claims, "source_id", ["outlet"])
+    ]

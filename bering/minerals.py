@@ -36,6 +36,7 @@ through waypoints placed in the shipping lanes and are not scaled.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -1290,6 +1291,65 @@ def nsr_flip_ratio(legs_costed: pd.DataFrame, verdict: pd.DataFrame, current_rat
     return pd.Series(out, name="nsr_flip_ratio")
 
 
+def nsr_fee_to_flip(legs_costed: pd.DataFrame, verdict: pd.DataFrame) -> pd.Series:
+    """Premium per tonne of cargo (USD 2025), added to every Northern Sea Route option, at which the best sea
+    route would cost as much as overland (central), per (deposit, destination).
+
+    The premium stands for what the open-sea rate leaves out on the NSR: icebreaker escort, the insurance
+    surcharge, an ice-class ship. It raises only the options with an NSR leg, so a pair whose ice-free route
+    already costs less than overland cannot be flipped by it (NaN), nor can a pair without an NSR option.
+    Otherwise every NSR option must reach the overland cost, so the answer is the largest of
+    ``overland - option`` over them (zero or below: overland is already the cheapest).
+    """
+    keys = ["deposit", "destination", "option"]
+    sea = legs_costed[legs_costed["option"].isin(["nsr", "nsr_west", "conventional"])]
+    total = sea.groupby(keys)["usd_per_t_central"].sum()
+    has_nsr = sea.groupby(keys)["mode"].apply(lambda m: bool((m == "sea_nsr").any()))
+    out = {}
+    for v in verdict.itertuples(index=False):
+        key = (v.deposit, v.destination)
+        opts = [o for o in ("nsr", "nsr_west", "conventional") if key + (o,) in total.index]
+        nsr = [total.loc[key + (o,)] for o in opts if has_nsr.loc[key + (o,)]]
+        free = [total.loc[key + (o,)] for o in opts if not has_nsr.loc[key + (o,)]]
+        if not nsr or any(c < v.overland_usd_per_t for c in free):
+            out[key] = np.nan
+            continue
+        out[key] = max(v.overland_usd_per_t - c for c in nsr)
+    return pd.Series(out, name="nsr_fee_to_flip_usd_per_t", dtype=float)
+
+
+def fee_per_t_cargo(rate_per_t_ship: float, ship_t: float, cargo_t: float) -> float:
+    """A fee charged per tonne of the ship (displacement or gross tonnage) spread over its cargo:
+    ``rate_per_t_ship x ship_t / cargo_t``. Raises ValueError unless all are positive and, for a fee on
+    displacement, the cargo is at most the ship's tonnage; so the rate itself is a floor on the fee per
+    tonne of cargo.
+
+    >>> round(fee_per_t_cargo(3.26, 28_000, 18_000), 4)
+    5.0711
+    """
+    if not (rate_per_t_ship >= 0 and ship_t > 0 and cargo_t > 0):
+        raise ValueError("rate must be >= 0 and ship and cargo tonnages positive")
+    if cargo_t > ship_t:
+        raise ValueError(f"cargo ({cargo_t:,.0f} t) cannot exceed the ship's displacement ({ship_t:,.0f} t)")
+    return rate_per_t_ship * ship_t / cargo_t
+
+
+def season_days(start_month: int, start_day: int, end_month: int, end_day: int, year: int = 2025) -> int:
+    """Days of a season within one calendar year, both ends included (``year`` settles leap days).
+
+    >>> season_days(7, 1, 11, 15)
+    138
+    """
+    start, end = dt.date(year, int(start_month), int(start_day)), dt.date(year, int(end_month), int(end_day))
+    if end < start:
+        raise ValueError(f"season ends ({end:%d %B}) before it starts ({start:%d %B})")
+    return (end - start).days + 1
+
+
+#: The freight_rates.csv row of the lowest fee of the 1991 NSR schedule (per tonne of displacement).
+NSR_FEE_RATE_ID = "nsr_escort_basis_fee_1991_region_c_min"
+
+
 def sea_flip_multiple(
     legs_costed: pd.DataFrame, verdict: pd.DataFrame, sea_options=("nsr", "nsr_west", "conventional")
 ) -> pd.Series:
@@ -1383,7 +1443,10 @@ class Analysis:
     rail_basis: str
     container_payload_t: float
     volume_left_out: pd.DataFrame
-    nsr_season_months: int
+    nsr_season_days: int
+    nsr_season_text: str
+    nsr_fee_floor_usd_per_t: float
+    nsr_fee_floor_year: int
     concentrate: str
     capital_rate: float
     capital_years: float
@@ -1469,6 +1532,8 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     ]
     flip = nsr_flip_ratio(legs_costed, verdict, assumed.nsr_cost_ratio)
     verdict["nsr_flip_ratio"] = [flip.get((d, t), np.nan) for d, t in zip(verdict["deposit"], verdict["destination"])]
+    fee = nsr_fee_to_flip(legs_costed, verdict)
+    verdict["nsr_fee_to_flip_usd_per_t"] = [fee.get(k, np.nan) for k in zip(verdict["deposit"], verdict["destination"])]
     mult = sea_flip_multiple(legs_costed, verdict)
     verdict["sea_flip_multiple"] = [mult.get(k, np.nan) for k in zip(verdict["deposit"], verdict["destination"])]
     values = cargo_values(load("ree_prices"), russian, conv)
@@ -1491,8 +1556,15 @@ def _analysis(data_dir, scenario: str) -> Analysis:
                     "usd_per_t": capital_charge_per_t(b["usd_bn"] * 1e9, rate, years, t),
                 }
             )
-    season = rates.set_index("rate_id")["value"]
-    months = int(season["nsr_tariff_summer_autumn_end_month"] - season["nsr_tariff_summer_autumn_start_month"] + 1)
+    season = rates.set_index("rate_id")["value"].astype(float)
+    first, last_month, last_day = (
+        int(season[f"nsr_navigation_ice1_3_{k}"]) for k in ("start_month", "end_month", "end_day")
+    )
+    season_text = f"1 {dt.date(2025, first, 1):%B} to {last_day} {dt.date(2025, last_month, 1):%B}"
+    fee_row = _rate(rates, NSR_FEE_RATE_ID)
+    fee_year = int(re.search(r"_(\d{4})", NSR_FEE_RATE_ID).group(1))
+    # a fee per tonne of displacement is at least as much per tonne of cargo (fee_per_t_cargo with cargo = ship)
+    fee_floor = float(conv.convert(float(fee_row["value"]), "USD", fee_year))
     return Analysis(
         prod=prod,
         completeness=completeness,
@@ -1523,7 +1595,10 @@ def _analysis(data_dir, scenario: str) -> Analysis:
         rail_basis=rail_basis(rates, RAIL_RATE_IDS),
         container_payload_t=container_payload_t(rates),
         volume_left_out=volume_left_out(rates),
-        nsr_season_months=months,
+        nsr_season_days=season_days(first, 1, last_month, last_day),
+        nsr_season_text=season_text,
+        nsr_fee_floor_usd_per_t=fee_floor,
+        nsr_fee_floor_year=fee_year,
         concentrate=str(conc["name"]),
         capital_rate=rate,
         capital_years=years,
@@ -1625,13 +1700,44 @@ def findings(a: Analysis) -> str:
         )
     )
     tie_sentence = (
-        f" Outside the Northern Sea Route's {a.nsr_season_months}-month tariff season (July to November), "
-        f"against the ice-free lanes alone, {len(ties)} of {len(vf)} pairs are near-ties whose ranking "
+        f" Against the ice-free lanes alone, {len(ties)} of {len(vf)} pairs are near-ties whose ranking "
         f"flips between the low and high scenarios (route factor and rates); the sea rate is the assumption that "
         f"decides each: {tie_txt}."
         if len(ties)
         else ""
     )
+    dearer_free = int((vf["saving_usd_per_t_central"] < 0).sum())
+    cheaper_free = vf[vf["saving_usd_per_t_central"] > 0]
+    verdict_sentence = (
+        f"Overland costs more than the cheapest sea route for {dearer} of {len(v)} deposit-destination pairs in the "
+        f"central case, but only while the Northern Sea Route is open ({a.nsr_season_days} days a year, "
+        f"{a.nsr_season_text}, for ships without ice strengthening); outside that season, against the ice-free "
+        f"lanes alone, it costs more for {dearer_free} of {len(vf)}"
+        + (
+            " and is cheaper from "
+            + ", ".join(f"{DEPOSIT_NAMES[t.deposit]} to {_place(t.destination)}" for t in cheaper_free.itertuples())
+            + "."
+            if len(cheaper_free)
+            else "."
+        )
+    )
+    flippable = v.dropna(subset=["nsr_fee_to_flip_usd_per_t"])
+    premium_sentence = " The Northern Sea Route is costed at the open-sea rate (an assumption): since 2014 its " + (
+        "icebreaker tariff is due only where an escort is actually given."
+    )
+    if len(flippable):
+        f_lo = float(flippable["nsr_fee_to_flip_usd_per_t"].min())
+        names = ", ".join(f"{DEPOSIT_NAMES[t.deposit]} to {_place(t.destination)}" for t in flippable.itertuples())
+        premium_sentence += (
+            f" A premium for escort, insurance and ice class could flip {len(flippable)} of {len(v)} pairs "
+            f"({names}; for the others the ice-free lanes alone beat overland), and only above {money.label()} "
+            f"{fmt.rounded(f_lo)} per tonne of cargo; the one published fee per tonne found, a proposed "
+            f"{a.nsr_fee_floor_year} schedule charged on the ship's displacement, comes to at least "
+            f"{fmt.rounded(a.nsr_fee_floor_usd_per_t)} per tonne of cargo, so the flip needs "
+            f"{fmt.rounded(f_lo / a.nsr_fee_floor_usd_per_t)} times that floor."
+        )
+    else:
+        premium_sentence += " No premium for escort, insurance and ice class could flip a pair."
     gaps = a.gaps.set_index("target_id")
     top5 = gaps.loc["top5_producer_2030"]
     smallest_capacity = float(actual_min_capacity(a))
@@ -1677,8 +1783,8 @@ def findings(a: Analysis) -> str:
         "Tomtor's own ore is not valued at all), so routing can decide whether concentrate is worth shipping at "
         "all. For NdPr oxide the overland "
         f"freight is {fmt.rounded(oxide['share_pct_central'])}% of the value: routing cannot matter.",
-        f"- **The crossing route is not the cheap one.** Overland costs more than the cheapest sea route for {dearer} "
-        f"of {len(v)} deposit-destination pairs in the central case.{flip_sentence}{tie_sentence} "
+        f"- **The crossing route is not the cheap one.** {verdict_sentence}{premium_sentence}{flip_sentence}"
+        f"{tie_sentence} "
         "The rates leave out the cost of "
         f"building the line: the 2025 claim of USD {fmt.rounded(big['usd_bn'])} bn alone, repaid over "
         f"{a.capital_years:g} years at {a.capital_rate * 100:g}% real (both assumptions), would add "
@@ -1851,7 +1957,42 @@ def key_numbers(a: Analysis, year: int = 2024) -> list[tuple]:
             int((a.verdict["saving_usd_per_t_central"] > 0).sum()),
             "count",
             f"Deposit-destination pairs (of {len(a.verdict)}) where overland is cheaper than the best "
-            "sea route, central",
+            "sea route, central, while the Northern Sea Route is open",
+        ),
+        (
+            "overland_cheaper_pairs_ice_free_central",
+            int((a.verdict_ice_free["saving_usd_per_t_central"] > 0).sum()),
+            "count",
+            f"Deposit-destination pairs (of {len(a.verdict_ice_free)}) where overland is cheaper than the ice-free "
+            "sea lanes, central (outside the Northern Sea Route season)",
+        ),
+        (
+            "nsr_navigation_season_days",
+            a.nsr_season_days,
+            "days",
+            f"Days a year ({a.nsr_season_text}) in which ships without ice strengthening or of ice class Ice1-Ice3 "
+            "may sail the Northern Sea Route (navigation rules as amended in 2017)",
+        ),
+        (
+            "nsr_fee_flippable_pairs",
+            int(a.verdict["nsr_fee_to_flip_usd_per_t"].notna().sum()),
+            "count",
+            f"Deposit-destination pairs (of {len(a.verdict)}) whose verdict a Northern Sea Route premium could flip "
+            "(the others: the ice-free lanes alone beat overland)",
+        ),
+        (
+            "nsr_fee_to_flip_usd_per_t_min",
+            float(a.verdict["nsr_fee_to_flip_usd_per_t"].min()),
+            f"{usd} per tonne",
+            "Smallest premium per tonne of cargo on every Northern Sea Route option (escort, insurance, ice class) "
+            "at which overland would cost as much as the best sea route, central",
+        ),
+        (
+            "nsr_escort_fee_1991_floor_usd_per_t",
+            a.nsr_fee_floor_usd_per_t,
+            f"{usd} per tonne",
+            f"Floor on the icebreaker fee per tonne of cargo under the proposed {a.nsr_fee_floor_year} NSR schedule "
+            "(its lowest Region C fee per tonne of displacement; cargo weighs less than the ship's displacement)",
         ),
         (
             "sea_rate_multiple_to_flip_min",

@@ -1009,3 +1009,82 @@ def test_near_ties_name_the_sea_rate_that_would_flip_them():
         assert f"tied at {fmt.rounded(t.sea_flip_multiple, 3)} times the sea rates" in text
         # a near-tie ties within the scenario range, so its multiple is near 1 (0.5-2)
         assert 0.5 < t.sea_flip_multiple < 2
+
+
+def test_nsr_fee_to_flip_by_hand():
+    # NSR route 100 + 100 = 200 against overland 400: a premium of 200 per tonne ties it
+    legs, verdict = _verdict_inputs(conventional_cost=500.0)
+    assert minerals.nsr_fee_to_flip(legs, verdict).loc[("d", "x")] == pytest.approx(200.0)
+    # the ice-free lanes (300) already beat overland: no NSR premium can flip the pair
+    legs, verdict = _verdict_inputs(conventional_cost=300.0)
+    assert np.isnan(minerals.nsr_fee_to_flip(legs, verdict).loc[("d", "x")])
+
+
+def test_nsr_fee_to_flip_needs_every_nsr_option_to_reach_overland():
+    legs = pd.DataFrame(
+        [
+            {"deposit": "d", "destination": "x", "option": o, "mode": m, "usd_per_t_central": c}
+            for o, m, c in (
+                ("nsr", "truck", 100.0),
+                ("nsr", "sea_nsr", 100.0),  # 200: needs 200 more
+                ("nsr_west", "truck", 100.0),
+                ("nsr_west", "sea_nsr", 50.0),  # 150: needs 250 more
+                ("conventional", "sea", 500.0),
+            )
+        ]
+    )
+    verdict = pd.DataFrame([{"deposit": "d", "destination": "x", "overland_usd_per_t": 400.0}])
+    assert minerals.nsr_fee_to_flip(legs, verdict).loc[("d", "x")] == pytest.approx(250.0)
+
+
+def test_fee_per_tonne_of_cargo_by_hand_and_its_floor():
+    # 3.26 per tonne of a 28,000 t ship carrying 18,000 t: 3.26 x 28,000 / 18,000 = 5.0711
+    assert minerals.fee_per_t_cargo(3.26, 28_000, 18_000) == pytest.approx(5.071111, rel=1e-6)
+    # the rate per tonne of the ship is the floor: reached only if the whole displacement were cargo
+    assert minerals.fee_per_t_cargo(3.26, 28_000, 28_000) == pytest.approx(3.26)
+    with pytest.raises(ValueError, match="cannot exceed the ship's displacement"):
+        minerals.fee_per_t_cargo(3.26, 28_000, 30_000)
+    with pytest.raises(ValueError, match="positive"):
+        minerals.fee_per_t_cargo(3.26, 0, 1)
+
+
+def test_season_days_by_hand():
+    # 1 July to 15 November: 31 + 31 + 30 + 31 + 15 = 138 days
+    assert minerals.season_days(7, 1, 11, 15) == 138
+    assert minerals.season_days(7, 1, 11, 30) == 153
+    assert minerals.season_days(2, 1, 2, 29, year=2024) == 29
+    with pytest.raises(ValueError, match="before it starts"):
+        minerals.season_days(11, 15, 7, 1)
+
+
+def test_shipped_nsr_season_fee_floor_and_flip_in_money():
+    a = minerals.analysis()
+    assert (a.nsr_season_days, a.nsr_season_text) == (138, "1 July to 15 November")
+    conv = money.Money.from_data()
+    assert a.nsr_fee_floor_usd_per_t == pytest.approx(float(conv.convert(3.26, "USD", 1991)))
+    assert 5 < a.nsr_fee_floor_usd_per_t < 10  # 3.26 dollars of 1991 are a little over twice as many of 2025
+    v = a.verdict.set_index(["deposit", "destination"])
+    # the fee that flips a pair is the gap between overland and its NSR route (only Tomtor to Fairbanks can flip)
+    routes = a.routes.set_index(["deposit", "destination", "option"])["usd_per_t_central"]
+    assert v.loc[("tomtor", "alaska"), "nsr_fee_to_flip_usd_per_t"] == pytest.approx(
+        routes[("tomtor", "alaska", "overland")] - routes[("tomtor", "alaska", "nsr")]
+    )
+    k = minerals.results().set_index("key")["value"]
+    assert k["nsr_navigation_season_days"] == 138
+    assert k["nsr_fee_flippable_pairs"] == int(v["nsr_fee_to_flip_usd_per_t"].notna().sum())
+    assert k["overland_cheaper_pairs_ice_free_central"] == int(
+        (a.verdict_ice_free["saving_usd_per_t_central"] > 0).sum()
+    )
+    text = minerals.findings(a)
+    assert "only while the Northern Sea Route is open (138 days a year, 1 July to 15 November" in text
+    assert f"at least {fmt.rounded(a.nsr_fee_floor_usd_per_t)} per tonne of cargo" in text
+
+
+def test_tonnage_labels_use_million_tonnes_from_one_million():
+    from bering.plots.minerals import _tonnes_text
+
+    assert _tonnes_text(3e6) == "3 Mt"
+    assert _tonnes_text(2.4e6) == "2.4 Mt"
+    assert _tonnes_text(7e7) == "70 Mt"
+    assert _tonnes_text(170_000) == "170 kt"
+    assert _tonnes_text(8_667) == "8,700 t"

@@ -514,7 +514,7 @@ def route_comparison_chart(
         -0.075,
         "* near-tie against the ice-free lanes\n"
         + "\n".join(textwrap.wrap(rates_label, 48))
-        + "\nassumptions: truck speed, transfer time,\nNSR at the open-sea rate\ncapital charge: "
+        + "\nassumptions: truck speed, transfer time,\nNSR at the open-sea rate (no escort fee)\ncapital charge: "
         + "\n".join(textwrap.wrap(capital_label, 48)),
         transform=axes[1].transAxes,
         ha="left",
@@ -534,10 +534,13 @@ def _compact_tonnes(t: float) -> str:
 
 
 def _tonnes_text(t: float) -> str:
-    """A tonnage as a label, to two significant figures: '8,700 t', '170 kt', '70 Mt'."""
-    for div, unit in ((1e6, "Mt"), (1e3, "kt")):
-        if t >= 10 * div:
-            return f"{fmt.rounded(t / div)} {unit}"
+    """A tonnage as a label, to two significant figures: '8,700 t', '170 kt', '3 Mt', '2.4 Mt', '70 Mt'.
+
+    Millions of tonnes from 1 Mt up, thousands from 10 kt, tonnes below (so never '3,000 kt')."""
+    if t >= 1e6:
+        return f"{fmt.rounded(t / 1e6)} Mt"
+    if t >= 1e4:
+        return f"{fmt.rounded(t / 1e3)} kt"
     return f"{fmt.rounded(t)} t"
 
 
@@ -750,6 +753,7 @@ def route_comparison(a: Analysis) -> Chart:
     cap = a.capital[a.capital["tonnage"] == "largest claimed capacity"].iloc[-1]  # the cost model's, if present
     v, vf = a.verdict, a.verdict_ice_free
     dearer = int((v["saving_usd_per_t_central"] < 0).sum())
+    dearer_free = int((vf["saving_usd_per_t_central"] < 0).sum())
     ties = int(vf["near_tie"].sum())
     cap_label = (
         f"{cap['basis']} over {cap['tonnes_per_year'] / 1e6:,.0f} Mt a year, {a.capital_rate * 100:g}% "
@@ -772,14 +776,17 @@ def route_comparison(a: Analysis) -> Chart:
         "04_route_comparison",
         title=(
             f"Overland through the crossing costs more per tonne than the cheapest sea route for {dearer} of "
-            f"{len(v)} deposit-destination pairs; against the ice-free lanes alone {ties} are near-ties"
+            f"{len(v)} deposit-destination pairs while the Northern Sea Route is open ({a.nsr_season_days} days a "
+            f"year); against the ice-free lanes alone for {dearer_free} of {len(vf)}, with {ties} near-ties"
         ),
         alt=(
             f"Two dot charts, one row per route from Tomtor, Lovozero and Zashikhinskoye to Fairbanks or Houston, "
             f"grouped by pair: freight cost in {money.label()} per tonne (top axis: share of the "
             f"{conc['value_central']:,.0f} {money.label()} value of a tonne of concentrate) and transit days, each "
             f"with a low-high line. Overland routes cost {over.min():,.0f}-{over.max():,.0f} per tonne in the "
-            f"central case and sit right of the cheapest sea route in {right} of {len(over_by_pair)} pairs; hollow "
+            f"central case and sit right of the cheapest sea route in {right} of {len(over_by_pair)} pairs, a "
+            f"comparison that holds while the Northern Sea Route is open ({a.nsr_season_text}); outside it, against "
+            f"the ice-free lanes alone, overland is dearer in {dearer_free} of {len(vf)} pairs. Hollow "
             "diamonds add a yearly capital "
             f"charge of {cap['usd_per_t']:,.1f} per tonne ({cap['basis']}, at the largest claimed capacity). "
             "Near-ties are starred."

@@ -794,8 +794,8 @@ def route_comparison(a: Analysis) -> Chart:
         source=(
             "Route geometry: data/places.csv, data/alignment_segments.csv, data/route_waypoints.csv, route "
             "factors from data/published_lengths.csv; rates: Drewry World Container Index (via Hellenic Shipping "
-            "News) with Maersk's 40 ft payload for sea, BTS and Russian Railways for rail and truck "
-            "(data/freight_rates.csv); "
+            "News) with Maersk's 40 ft payload for sea, BTS and Russian Railways for rail and truck, NSR season: "
+            "Russian Ministry of Transport navigation rules (data/freight_rates.csv); "
             "prices: MP Materials via Investing.com, Lynas (data/ree_prices.csv), REO content: USGS "
             "(data/ree_products.csv); assumptions as labelled (data/assumptions.csv). " + money.method_note()
         ),

@@ -566,6 +566,9 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     sea = sea_rate_per_tonne(market, case.tonnes_per_teu, conv)
     cargo_value = cargo_value_per_tonne(market, case.tonnes_per_teu, conv)
     pop = community_population(site)["population"].sum()
+    nsr_season = (
+        f"{int(season_comparison(site, rates).set_index('used_in').loc['04_critical_minerals', 'months'])}-month"
+    )
     grid = breakeven_grid(inputs, case)["breakeven_mt_per_year"]
     p50 = replace(case, percentile=50)
     basis = (
@@ -709,7 +712,9 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
             "open_water_months_at_strait",
             float(len(open_water_months(site))),
             "months per year",
-            "Whole months between the strait clearing of ice (late June) and ice forming (October)",
+            "Whole months between the strait clearing of ice (late June) and ice forming (October): the strait's "
+            f"own ice season, not the Northern Sea Route's {nsr_season} summer-autumn icebreaker tariff period that "
+            "notebook 04 uses, which measures another thing",
         ),
         (
             "strait_communities_population",

@@ -317,3 +317,5 @@ def test_season_comparison_names_what_each_season_measures():
     assert table.loc["06_economic_case", "months"] == 3
     assert (table.loc["04_critical_minerals", "first_month"], table.loc["04_critical_minerals", "months"]) == (7, 5)
     assert "icebreaker tariff" in table.loc["04_critical_minerals", "measures"]
+    description = economics.results().set_index("key").loc["open_water_months_at_strait", "description"]
+    assert "not the Northern Sea Route's 5-month summer-autumn icebreaker tariff period" in description

@@ -4,7 +4,10 @@ The model is plain arithmetic on sourced tables, so every step can be checked by
 
 * **annuity**: the level yearly payment that repays ``cost`` over ``years`` at real interest ``rate``,
   ``cost * rate / (1 - (1 + rate) ** -years)`` (``cost / years`` at a rate of zero);
-* **annual cost** of the link: that capital charge plus operation and maintenance (O&M) of the
+* **interest during construction**: the cost is spent evenly over the construction time (the median of
+  notebook 03's duration model) and accrues interest at the same real rate until opening, so the capital
+  to repay at opening is ``cost x ((1 + rate) ** T - 1) / (T x ln(1 + rate))`` (:func:`idc_factor`);
+* **annual cost** of the link: the annuity on that capital plus operation and maintenance (O&M) of the
   tunnel, scaled by length from the Channel Tunnel operator's reported costs;
 * **revenue per tonne**: the freight rate per tonne-km of Russian Railways on the new Russian line
   and of US Class I railroads on the tunnel and the new North American lines, times their lengths
@@ -57,6 +60,7 @@ ASSUMPTIONS = {
     "econ_tonnes_per_teu": "tonnes_per_teu",
     "econ_tunnel_om_scales_with_length": "om_scales_with_length",
     "econ_approach_om_counted": "approach_om_counted",
+    "econ_interest_during_construction": "idc_counted",
 }
 
 
@@ -70,6 +74,7 @@ class Case:
     tonnes_per_teu: float = 10.0
     om_scales_with_length: bool = True
     approach_om_counted: bool = False
+    idc_counted: bool = True
 
     def __post_init__(self):
         if not (isinstance(self.rate, (int, float)) and math.isfinite(self.rate) and 0 <= self.rate < 1):
@@ -109,6 +114,27 @@ def capital_charge(cost, rate: float, years: float):
     return np.asarray(cost, dtype=float) * factor if np.ndim(cost) else float(cost) * factor
 
 
+def idc_factor(rate: float, years: float) -> float:
+    """Capital at opening per unit of construction cost spent evenly over ``years`` at real interest ``rate``.
+
+    Spending at a steady pace over ``T`` years, each unit accrues interest from when it is spent until
+    opening: the average of ``(1 + rate) ** t`` over ``t`` in ``[0, T]``, i.e.
+    ``((1 + rate) ** T - 1) / (T x ln(1 + rate))``; 1 when ``rate`` or ``years`` is zero.
+
+    >>> round(idc_factor(0.035, 20), 4)
+    1.4386
+    >>> idc_factor(0.0, 20), idc_factor(0.05, 0)
+    (1.0, 1.0)
+    """
+    if not (math.isfinite(rate) and rate >= 0):
+        raise ValueError(f"rate must be zero or a positive fraction, got {rate!r}")
+    if not (math.isfinite(years) and years >= 0):
+        raise ValueError(f"construction years must be zero or positive, got {years!r}")
+    if rate == 0 or years == 0:
+        return 1.0
+    return ((1.0 + rate) ** years - 1.0) / (years * math.log1p(rate))
+
+
 def breakeven_tonnes(annual_cost_usd, revenue_usd_per_tonne: float):
     """Tonnes a year whose revenue equals ``annual_cost_usd``."""
     if not revenue_usd_per_tonne > 0:
@@ -128,7 +154,7 @@ def case_from_assumptions(data_dir=None) -> Case:
     """The central case, every value from ``data/assumptions.csv``."""
     table = data.assumption_values(ASSUMPTIONS, data_dir)
     values = {field: table[aid] for aid, field in ASSUMPTIONS.items()}
-    for flag in ("om_scales_with_length", "approach_om_counted"):
+    for flag in ("om_scales_with_length", "approach_om_counted", "idc_counted"):
         values[flag] = bool(values[flag])
     return Case(**values)
 
@@ -160,6 +186,27 @@ def channel_tunnel_ratio(forecasts: pd.DataFrame) -> float:
     if rows.empty:
         raise KeyError(f"no {LINK_MODE} forecast-versus-actual row for {REFERENCE_PROJECT} in demand_forecasts")
     return float(rows["ratio"].mean())
+
+
+def mature_ratio_row(forecasts: pd.DataFrame, projects: pd.DataFrame) -> pd.Series:
+    """The reference project's forecast-versus-actual row furthest from its opening year (any mode).
+
+    A break-even is a steady-state traffic, so the shortfall set against it must be a mature year's, not
+    the first year's, when traffic was still ramping up. The row's ``years_after_opening`` is added; a
+    reference project whose only ratio is its first full year is an error that says so.
+    """
+    ratios = demand_ratios(forecasts)
+    rows = ratios[
+        (ratios["project_id"] == REFERENCE_PROJECT) & (ratios["compared_with"] == "actual") & ratios["ratio"].notna()
+    ].copy()
+    opened = float(projects.set_index("project_id").loc[REFERENCE_PROJECT, "open_year"])
+    rows["years_after_opening"] = rows["compared_year"].astype(float) - opened
+    if rows.empty or rows["years_after_opening"].max() <= 1:
+        raise ValueError(
+            f"no forecast-versus-actual row of {REFERENCE_PROJECT} beyond its first full year: "
+            "a first-year (ramp-up) ratio cannot be set against a steady-state break-even"
+        )
+    return rows.sort_values(["years_after_opening", "forecast_id"], kind="stable").iloc[-1]
 
 
 def rail_class_ratio(accuracy: pd.DataFrame) -> float:
@@ -286,12 +333,21 @@ class Inputs:
     om_bn: float  # tunnel O&M, USD 2025 bn a year
     transpacific_mt: float  # million tonnes a year across the Pacific in containers
     lengths: dict
+    construction_years: float = 0.0  # years over which the cost is spent (0: no interest during construction)
 
     def cost_bn(self, percentile: float) -> float:
         return float(np.percentile(self.samples_bn, percentile))
 
+    def capital_bn(self, case: Case) -> float:
+        """The cost at ``case.percentile`` with interest during construction at ``case.rate`` (USD 2025 bn)."""
+        return self.cost_bn(case.percentile) * idc_factor(case.rate, self.construction_years)
+
+    def charge_bn(self, case: Case) -> float:
+        """Yearly capital charge: the annuity on :meth:`capital_bn`."""
+        return float(capital_charge(self.capital_bn(case), case.rate, case.life_years))
+
     def annual_cost_bn(self, case: Case) -> float:
-        return float(capital_charge(self.cost_bn(case.percentile), case.rate, case.life_years)) + self.om_bn
+        return self.charge_bn(case) + self.om_bn
 
     def breakeven_mt(self, case: Case) -> float:
         # USD bn / (USD per tonne) = 1e9 t; x 1000 gives million tonnes
@@ -300,13 +356,16 @@ class Inputs:
     def evaluate(self, case: Case, traffic_mt: float | None = None) -> dict:
         """The break-even of ``case``, and the yearly result at ``traffic_mt`` if given."""
         cost = self.cost_bn(case.percentile)
-        charge = float(capital_charge(cost, case.rate, case.life_years))
+        capital = self.capital_bn(case)
+        charge = self.charge_bn(case)
         be = self.breakeven_mt(case)
         out = {
             "cost_percentile": case.percentile,
             "real_rate_pct": case.rate * 100,
             "asset_life_years": case.life_years,
             "whole_link_cost_bn": cost,
+            "interest_during_construction_bn": capital - cost,
+            "capital_at_opening_bn": capital,
             "capital_charge_bn_per_year": charge,
             "om_bn_per_year": self.om_bn,
             "breakeven_mt_per_year": be,
@@ -324,9 +383,25 @@ class Inputs:
         return out
 
 
-def build_inputs(samples_bn, data_dir=None, case: Case | None = None) -> Inputs:
-    """:class:`Inputs` from the data and a cost distribution (pass any samples, e.g. in tests)."""
+def construction_years(data_dir=None, scenario: str = "baseline") -> float:
+    """Median construction time of the tunnel (years), from notebook 03's duration model."""
+    from . import montecarlo
+
+    v = montecarlo.results(data_dir, scenario).set_index("key")["value"]
+    return float(v["construction_duration_p50_years"])
+
+
+def build_inputs(
+    samples_bn, data_dir=None, case: Case | None = None, years: float | None = None, scenario: str = "baseline"
+) -> Inputs:
+    """:class:`Inputs` from the data and a cost distribution (pass any samples, e.g. in tests).
+
+    ``years`` is the construction time over which interest during construction accrues; None reads the
+    median of the duration model (:func:`construction_years`) when ``case.idc_counted``, else 0.
+    """
     case = case or case_from_assumptions(data_dir)
+    if years is None:
+        years = construction_years(data_dir, scenario) if case.idc_counted else 0.0
     if case.approach_om_counted:
         raise ValueError(
             "approach-line upkeep cannot be counted: the data hold no sourced cost per km "
@@ -344,6 +419,7 @@ def build_inputs(samples_bn, data_dir=None, case: Case | None = None) -> Inputs:
         om_bn=om_bn,
         transpacific_mt=transpacific_tonnage_mt(market, case.tonnes_per_teu),
         lengths=lengths,
+        construction_years=float(years),
     )
 
 
@@ -354,7 +430,7 @@ def charge_table(inputs: Inputs, rates=RATE_GRID, lives=LIFE_GRID, percentiles=C
             "cost_percentile": p,
             "real_rate_pct": r * 100,
             "asset_life_years": n,
-            "capital_charge_bn_per_year": float(capital_charge(inputs.cost_bn(p), r, n)),
+            "capital_charge_bn_per_year": inputs.charge_bn(Case(rate=r, life_years=n, percentile=p)),
         }
         for p, r, n in itertools.product(percentiles, rates, lives)
     ]
@@ -388,6 +464,40 @@ def open_water_months(site: pd.DataFrame) -> list[int]:
     """Whole months between the strait clearing of ice and ice forming again."""
     s = site.set_index("condition_id")["value"]
     return list(range(int(s["sea_ice_strait_clears_month"]) + 1, int(s["sea_ice_forms_month"])))
+
+
+def season_comparison(site: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """The two seasons the collection uses, side by side, to show they measure different things: the
+    months the Bering Strait itself is free of ice (site conditions, notebook 06: marine works) and the
+    Northern Sea Route's summer-autumn icebreaker tariff period (freight rates, notebook 04: shipping
+    along Russia's Arctic coast, with icebreaker escort where needed)."""
+    months = open_water_months(site)
+    r = rates.set_index("rate_id")
+    start = int(r.loc["nsr_tariff_summer_autumn_start_month", "value"])
+    end = int(r.loc["nsr_tariff_summer_autumn_end_month", "value"])
+    s = site.set_index("condition_id")
+    return pd.DataFrame(
+        [
+            {
+                "season": "Bering Strait free of ice (whole months)",
+                "first_month": months[0] if months else np.nan,
+                "last_month": months[-1] if months else np.nan,
+                "months": len(months),
+                "measures": "sea ice at the strait itself: when marine works can run",
+                "used_in": "06_economic_case",
+                "source_id": s.loc["sea_ice_strait_clears_month", "source_id"],
+            },
+            {
+                "season": "Northern Sea Route summer-autumn tariff period",
+                "first_month": start,
+                "last_month": end,
+                "months": end - start + 1,
+                "measures": "the icebreaker tariff period of the Arctic sea lane, ice-class escort included",
+                "used_in": "04_critical_minerals",
+                "source_id": r.loc["nsr_tariff_summer_autumn_start_month", "source_id"],
+            },
+        ]
+    )
 
 
 def migration_months(site: pd.DataFrame) -> dict[str, list[int]]:
@@ -441,9 +551,10 @@ def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
 def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     label = money.label()
     case = case_from_assumptions(data_dir)
-    inputs = build_inputs(_samples(data_dir, scenario), data_dir, case)
+    inputs = build_inputs(_samples(data_dir, scenario), data_dir, case, scenario=scenario)
     central = inputs.evaluate(case)
     forecasts = data.load("demand_forecasts", data_dir)
+    mature = mature_ratio_row(forecasts, data.load("megaprojects", data_dir))
     accuracy = data.load("traffic_forecast_accuracy", data_dir)
     rates = data.load("freight_rates", data_dir)
     market = data.load("freight_market", data_dir)
@@ -455,6 +566,9 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     sea = sea_rate_per_tonne(market, case.tonnes_per_teu, conv)
     cargo_value = cargo_value_per_tonne(market, case.tonnes_per_teu, conv)
     pop = community_population(site)["population"].sum()
+    nsr_season = (
+        f"{int(season_comparison(site, rates).set_index('used_in').loc['04_critical_minerals', 'months'])}-month"
+    )
     grid = breakeven_grid(inputs, case)["breakeven_mt_per_year"]
     p50 = replace(case, percentile=50)
     basis = (
@@ -479,10 +593,30 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
         ),
         (
             "annual_capital_charge_p50_usd2025",
-            float(capital_charge(inputs.cost_bn(50), p50.rate, p50.life_years)),
+            inputs.charge_bn(p50),
             f"{label} bn per year",
             f"Annuity on the P50 whole-link cost at a real rate of {case.rate * 100:g}% over {case.life_years:g} years "
-            "(both assumptions); interest during construction not counted",
+            "(both assumptions), "
+            + (
+                f"with interest during construction at the same rate over {inputs.construction_years:.0f} years "
+                "(the duration model's median, spending spread evenly)"
+                if inputs.construction_years
+                else "interest during construction not counted"
+            ),
+        ),
+        (
+            "construction_years_for_interest",
+            inputs.construction_years,
+            "years",
+            "Construction time over which interest during construction accrues: the median of notebook 03's "
+            "duration model (0 when not counted)",
+        ),
+        (
+            "interest_during_construction_p50_usd2025",
+            inputs.capital_bn(p50) - inputs.cost_bn(50),
+            f"{label} bn",
+            f"Interest during construction on the P50 whole-link cost at a real rate of {case.rate * 100:g}% "
+            "(assumption), spending spread evenly over the construction time",
         ),
         (
             "annual_tunnel_om_usd2025",
@@ -543,11 +677,21 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
             "Break-even traffic over all cargo carried on the Northern Sea Route in 2024",
         ),
         (
+            "channel_tunnel_mature_actual_over_forecast",
+            float(mature["ratio"]),
+            "ratio",
+            f"Channel Tunnel {mature['traffic']}: actual in {int(mature['compared_year'])}, "
+            f"{int(mature['years_after_opening'])} years after opening, over the forecast made in "
+            f"{int(mature['forecast_made_year'])} for that year; the mature-year shortfall set against the "
+            "steady-state break-even",
+        ),
+        (
             "breakeven_forecast_needed_mt_per_year",
-            central["breakeven_mt_per_year"] / ct_ratio,
+            central["breakeven_mt_per_year"] / float(mature["ratio"]),
             "million tonnes per year",
-            "Forecast a promoter would need for the link still to break even after a freight shortfall like the "
-            "Channel Tunnel's in its first year (1995, during ramp-up)",
+            "Forecast a promoter would need for the link still to break even after a shortfall like the Channel "
+            f"Tunnel's in a mature year ({mature['traffic']}, {int(mature['compared_year'])}): steady-state "
+            "break-even over steady-state ratio, not over the first-year freight ratio",
         ),
         (
             "link_toll_over_sea_freight",
@@ -568,7 +712,9 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
             "open_water_months_at_strait",
             float(len(open_water_months(site))),
             "months per year",
-            "Whole months between the strait clearing of ice (late June) and ice forming (October)",
+            "Whole months between the strait clearing of ice (late June) and ice forming (October): the strait's "
+            f"own ice season, not the Northern Sea Route's {nsr_season} summer-autumn icebreaker tariff period that "
+            "notebook 04 uses, which measures another thing",
         ),
         (
             "strait_communities_population",
@@ -582,12 +728,13 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
 
 def breakeven_phrase(data_dir=None, scenario: str = "baseline") -> str:
     """'about 19 million tonnes a year in the central case, 10-58 million tonnes across ...': the
-    break-even as the central case and the range of the sensitivity grid, rounded as prose rounds."""
+    break-even as the central case and the range of the sensitivity grid, in whole million tonnes, as the
+    sensitivity chart's title and the key numbers give them."""
     v = results(_resolve(data_dir), scenario).set_index("key")["value"]
     lo, hi = v["breakeven_freight_mt_per_year_grid_min"], v["breakeven_freight_mt_per_year_grid_max"]
     return (
-        f"about {fmt.rounded(v['breakeven_freight_mt_per_year'])} million tonnes a year in the central case, "
-        f"{fmt.rounded(lo)}-{fmt.rounded(hi)} million tonnes across {GRID_TEXT}"
+        f"about {fmt.number(round(v['breakeven_freight_mt_per_year']))} million tonnes a year in the central case, "
+        f"{fmt.number(round(lo))}-{fmt.number(round(hi))} million tonnes across {GRID_TEXT}"
     )
 
 
@@ -619,6 +766,14 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
     span = f"{month_name[months[0] - 1]} to {month_name[months[-1] - 1]}" if months else "no month"
     label = money.label()
     p50_cost = float(np.percentile(_samples(d, scenario), 50))
+    mature = mature_ratio_row(data.load("demand_forecasts", d), data.load("megaprojects", d))
+    idc_years = v["construction_years_for_interest"]
+    idc_text = (
+        f" (including {label} {fmt.rounded(v['interest_during_construction_p50_usd2025'])} bn of interest during "
+        f"the {idc_years:.0f} years of construction the duration model gives as its median)"
+        if idc_years
+        else " (interest during construction not counted)"
+    )
     rail_row = data.load("traffic_forecast_accuracy", d).set_index("statistic_id").loc["rail_mean_overestimate_pct"]
     rail_overestimate, rail_n = float(rail_row["value"]), int(rail_row["projects"])
     y, m_, day = (int(x) for x in str(sanction["date"]).split("-"))
@@ -627,20 +782,22 @@ def findings_markdown(data_dir=None, scenario: str = "baseline") -> str:
         f"The Channel Tunnel, the project the pitch is measured against, carried {ct:.0%} "
         f"of the through rail freight forecast for its first year ({freight['compared_value']:g} of "
         f"{freight['forecast_value']:g} million tonnes in {freight['compared_year']}, while traffic was still "
-        f"ramping up); across {rail_n} rail "
+        f"ramping up), and Eurostar in {int(mature['compared_year'])}, {int(mature['years_after_opening'])} years "
+        f"after opening, carried {mature['ratio']:.0%} of its forecast; across {rail_n} rail "
         f"projects, Flyvbjerg and colleagues found passenger forecasts {rail_overestimate:g}% too high on average "
         f"(forecasts {1 / rail_ratio:.2f} times actual traffic), a record of passenger, not freight, forecasts.",
         f"At a real interest rate of {case.rate * 100:g}% over {case.life_years:g} years (both assumptions), "
         "the median "
         f"whole-link cost of {label} {fmt.rounded(p50_cost, 3)} bn costs {label} "
-        f"{fmt.rounded(charge)} bn a year to repay, plus about {fmt.rounded(om)} bn "
+        f"{fmt.rounded(charge)} bn a year to repay{idc_text}, plus about {fmt.rounded(om)} bn "
         "to run the tunnel if it costs per km what the Channel Tunnel's operator spends (revenue minus EBITDA, "
         "which includes running its shuttle trains, so this leans high).",
         f"To cover that, the link would have to carry {breakeven_phrase(d, scenario)}; the central case is "
         f"{share:.0f}% of all container tonnage now crossing the Pacific (at an assumed "
         f"{case.tonnes_per_teu:g} t per TEU) "
         f"and {times_or_share(v['breakeven_over_nsr_cargo_2024'])} the Northern Sea Route's 2024 cargo; after a "
-        "shortfall like the Channel Tunnel's first-year one "
+        f"shortfall like the Channel Tunnel's in a mature year ({mature['ratio']:.0%} of forecast, a passenger "
+        "figure, set against a steady-state break-even) "
         f"its promoters would need to forecast about {fmt.rounded(needed)} million tonnes.",
         f"Each tonne would pay about {label} {fmt.rounded(toll)} on the new lines and the tunnel alone, "
         f"{fmt.rounded(v['link_toll_over_sea_freight'])} times the whole 2025 spot price per tonne of shipping a "

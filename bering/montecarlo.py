@@ -1562,3 +1562,82 @@ def findings(data_dir=None, scenario: str = "baseline") -> str:
             f"times are eight years or less.",
         ]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# How the schedule verdict depends on the duration-length elasticity (notebook 03's Findings and titles)
+
+
+def duration_elasticity_flip(data_dir=None, scenario: str = "baseline", tol: float = 1e-4) -> dict[str, float]:
+    """The ``duration_length_elasticity`` at which the share of simulated construction times within the
+    promised years reaches the ledger's tail threshold (``claims_mc_tail_pct``), where the verdict on the
+    schedule claim flips; with the baseline elasticity and share for comparison.
+
+    The duration draws are those of :func:`key_number_rows` (same seed, draws and uncertainty), so the
+    share falls smoothly as the elasticity rises (every reference tunnel is shorter than the pitch's);
+    the flip is found by bisection on 0..1 to ``tol``. ``flip_elasticity`` is NaN when the share stays
+    on one side of the threshold over the whole range.
+    """
+    m = model(data_dir)
+    params = m.scenario(scenario)
+    claim = m.claim()
+    dur = duration_class(m.projects)
+    table = data.assumption_values(["duration_length_elasticity", "claims_mc_tail_pct"], m.data_dir)
+    threshold = float(table["claims_mc_tail_pct"])
+
+    def share(e: float) -> float:
+        years = duration_log_samples(
+            dur["duration_years"], dur["length_km"], params.tunnel_km, e, RESULT_DRAWS, uncertainty=params.uncertainty
+        )
+        return share_at_or_below(years, claim["years"])
+
+    lo, hi = 0.0, 1.0
+    s_lo, s_hi = share(lo), share(hi)
+    flip = float("nan")
+    if (s_lo - threshold) * (s_hi - threshold) < 0:
+        while hi - lo > tol:
+            mid = (lo + hi) / 2
+            if (share(mid) - threshold) * (s_lo - threshold) > 0:
+                lo = mid
+            else:
+                hi = mid
+        flip = (lo + hi) / 2
+    baseline = float(table["duration_length_elasticity"])
+    return {
+        "elasticity": baseline,
+        "share_within_pct": share(baseline),
+        "threshold_pct": threshold,
+        "flip_elasticity": flip,
+        "years": float(claim["years"]),
+    }
+
+
+def duration_flip_clause(flip: dict[str, float], short: bool = False) -> str:
+    """'an assumed duration-length elasticity of 0.5 (no source gives it); the verdict flips below 0.29'
+    (``short``: 'assumed length elasticity 0.5, unsourced; the verdict flips below 0.29'): the form for
+    figure titles and alt text, from :func:`duration_elasticity_flip`."""
+    if short:
+        text = f"assumed length elasticity {flip['elasticity']:g}, unsourced"
+    else:
+        text = f"an assumed duration-length elasticity of {flip['elasticity']:g} (no source gives it)"
+    if np.isnan(flip["flip_elasticity"]):
+        return text + "; the verdict holds for every elasticity from 0 to 1"
+    side = "below" if flip["share_within_pct"] < flip["threshold_pct"] else "above"
+    return text + f"; the verdict flips {side} {flip['flip_elasticity']:.2f}"
+
+
+def duration_flip_sentence(data_dir=None, scenario: str = "baseline") -> str:
+    """The Findings' sentence on what the schedule result rests on, every number computed."""
+    f = duration_elasticity_flip(data_dir, scenario)
+    head = (
+        f" That result rests on an assumption no source gives: how construction time grows with length "
+        f"(duration ~ length ** {f['elasticity']:g}, assumption duration_length_elasticity)."
+    )
+    if np.isnan(f["flip_elasticity"]):
+        return head + " The verdict on the eight-year promise holds for any elasticity from 0 to 1."
+    short = f["share_within_pct"] < f["threshold_pct"]
+    return head + (
+        f" With an elasticity {'below' if short else 'above'} {f['flip_elasticity']:.2f}, "
+        f"{'at least' if short else 'fewer than'} {f['threshold_pct']:g} % of simulated schedules fit "
+        f"{f['years']:g} years and the verdict on the promise flips (notebook 05's sensitivity table)."
+    )

@@ -49,8 +49,32 @@ def load_timeline(data_dir=None) -> pd.DataFrame:
 
 
 def proposals(timeline: pd.DataFrame) -> pd.DataFrame:
-    """Rows that are proposals or studies of a crossing."""
+    """Rows that are proposals or studies of a crossing: dated events, several of which may belong to one
+    proposal (see :func:`distinct_proposals`)."""
     return timeline[timeline["category"].isin(PROPOSAL_CATEGORIES)].reset_index(drop=True)
+
+
+def distinct_proposals(timeline: pd.DataFrame) -> pd.DataFrame:
+    """One row per proposal: the proposal and study events grouped by their ``proposal_id`` column.
+
+    Columns: ``proposal_id``, ``first_year``, ``last_year``, ``events`` (how many dated events the
+    sources record for it), ``title`` (of its first event), ``era`` (of its first event) and ``mode`` (of
+    its latest event), in order of first year. A proposal or study event with a blank ``proposal_id`` is a
+    proposal of its own, under its ``event_id``: a new row counts until someone ties it to another.
+    (``title``, ``era`` and ``mode`` appear when the timeline has them.)
+    """
+    events = proposals(timeline)
+    ids = events["proposal_id"] if "proposal_id" in events else pd.Series(pd.NA, index=events.index, dtype=object)
+    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    events = events.assign(proposal_id=ids.where(~blank, events["event_id"]))
+    order = events.sort_values(["year", "event_id"], kind="stable")
+    grouped = order.groupby("proposal_id", sort=False)
+    columns = {"first_year": grouped["year"].min(), "last_year": grouped["year"].max(), "events": grouped.size()}
+    for name, pick in (("title", "first"), ("era", "first"), ("mode", "last")):
+        if name in order:
+            columns[name] = getattr(grouped[name], pick)()
+    out = pd.DataFrame(columns).reset_index()
+    return out.sort_values(["first_year", "proposal_id"], kind="stable").reset_index(drop=True)
 
 
 def cost_claims(
@@ -104,9 +128,16 @@ def headline(timeline: pd.DataFrame, claims: pd.DataFrame) -> list[tuple[str, fl
         ),
         (
             "distinct_proposals",
+            int(len(distinct_proposals(timeline))),
+            "count",
+            "Number of distinct proposals to cross the Bering Strait in the timeline, each counted once however "
+            "many dated events (founding, pitch, study, cost update) the sources record for it",
+        ),
+        (
+            "proposal_events",
             int(len(props)),
             "count",
-            "Number of proposals and studies of a crossing in the timeline",
+            "Number of dated proposal and study events in the timeline (several can belong to one proposal)",
         ),
         (
             "cost_claim_min_usd2025_bn",
@@ -165,14 +196,19 @@ def findings(timeline: pd.DataFrame, claims: pd.DataFrame):
     from .notebook import Markdown
 
     props = proposals(timeline)
+    distinct = distinct_proposals(timeline)
     first = props.sort_values(["year", "event_id"], kind="stable").iloc[0]
     latest = props.sort_values(["year", "event_id"], kind="stable").iloc[-1]
     earliest = timeline.sort_values(["year", "event_id"], kind="stable").iloc[0]
-    per_era = props.groupby("era", sort=False).size()
+    per_era = distinct.groupby("era", sort=False).size()
+    repeated = distinct[distinct["events"] > 1]
     lines = [
         f"The first documented proposal to cross the Bering Strait is {fmt.markdown(first['title'])} "
-        f"({fmt.number(first['year'], 'year')}); {fmt.number(len(props))} proposals and studies run from it to "
-        f"{fmt.markdown(latest['title'])} ({fmt.number(latest['year'], 'year')})."
+        f"({fmt.number(first['year'], 'year')}); {fmt.number(len(distinct))} distinct proposals run from it to "
+        f"{fmt.markdown(latest['title'])} ({fmt.number(latest['year'], 'year')}), recorded in "
+        f"{fmt.number(len(props))} dated proposal and study events: {fmt.number(len(repeated))} proposals "
+        f"account for {fmt.number(int(repeated['events'].sum()))} of those events (a founding, a pitch, a study "
+        "or a cost update of the same scheme), so counting events would overstate how often the idea was new."
     ]
     if earliest["category"] == "context" and earliest["year"] < first["year"]:
         lines.append(
@@ -181,7 +217,7 @@ def findings(timeline: pd.DataFrame, claims: pd.DataFrame):
             "not a crossing for traffic, so it does not count as a proposal."
         )
     lines.append(
-        "By era of the Russian state: "
+        "Distinct proposals by era of the Russian state in which they were first made: "
         + ", ".join(f"{fmt.number(int(n))} under the {fmt.markdown(era)}" for era, n in per_era.items())
         + "."
     )

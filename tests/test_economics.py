@@ -223,10 +223,99 @@ def test_the_rail_class_is_labelled_as_passenger_forecasts_at_the_mean_overestim
 def test_findings_label_the_proxies_and_assumptions_they_rest_on():
     text = economics.findings_markdown()
     assert "passenger forecasts 106% too high on average (forecasts 2.06 times actual traffic)" in text
-    assert "in 1995, while traffic was still ramping up" in text and "first-year one" in text
+    assert "in 1995, while traffic was still ramping up" in text and "first-year one" not in text
+    # the steady-state break-even is set against a mature year's shortfall, not the first year's
+    assert "after a shortfall like the Channel Tunnel's in a mature year (47% of forecast, a passenger" in text
+    assert "interest during the 20 years of construction the duration model gives as its median" in text
     assert "a record of passenger, not freight, forecasts" in text
     assert text.count("assumed 10 t per TEU") == 2  # the share of the Pacific trade and the toll comparison
     assert "revenue minus EBITDA, which includes running its shuttle trains" in text
     keys = economics.results().set_index("key")["description"]
     assert "10 t per TEU, an assumption" in keys["link_toll_over_sea_freight"]
     assert "shuttle trains" in keys["annual_tunnel_om_usd2025"]
+
+
+# -- interest during construction, the mature-year shortfall, one-line charts ----------------------
+
+
+def test_idc_factor_matches_hand_computation():
+    # (1.035 ** 20 - 1) / (20 x ln 1.035) = 0.989789 / 0.688029 = 1.43858
+    assert economics.idc_factor(0.035, 20) == pytest.approx(1.43858, rel=1e-5)
+    # one year at 10%: (1.1 - 1) / ln 1.1 = 1.04921, the average of 1.1 ** t over a year
+    assert economics.idc_factor(0.10, 1) == pytest.approx(0.1 / math.log(1.1), rel=1e-9)
+    assert economics.idc_factor(0.0, 20) == 1.0 and economics.idc_factor(0.05, 0) == 1.0
+    with pytest.raises(ValueError, match="construction years must be zero or positive"):
+        economics.idc_factor(0.05, -1)
+
+
+def test_breakeven_with_interest_during_construction_by_hand():
+    inputs = economics.Inputs(
+        samples_bn=np.full(11, 100.0),
+        revenue_per_tonne=200.0,
+        om_bn=1.0,
+        transpacific_mt=300.0,
+        lengths={},
+        construction_years=20.0,
+    )
+    case = economics.Case(rate=0.035, life_years=50, percentile=50)
+    result = inputs.evaluate(case)
+    # capital at opening 100 x 1.43858 = 143.858; annuity 0.035 / (1 - 1.035 ** -50) = 0.0426337
+    assert result["capital_at_opening_bn"] == pytest.approx(143.858, rel=1e-5)
+    assert result["interest_during_construction_bn"] == pytest.approx(43.858, rel=1e-4)
+    assert result["capital_charge_bn_per_year"] == pytest.approx(143.858 * 0.0426337, rel=1e-5)
+    # (6.13321 + 1) bn / USD 200 a tonne = 35.666 million t
+    assert result["breakeven_mt_per_year"] == pytest.approx((143.858 * 0.0426337 + 1) / 200 * 1000, rel=1e-5)
+    table = economics.charge_table(inputs, rates=(0.035,), lives=(50,), percentiles=(50,))
+    assert table["capital_charge_bn_per_year"].item() == pytest.approx(143.858 * 0.0426337, rel=1e-5)
+
+
+def test_shipped_model_counts_interest_over_the_duration_models_median():
+    from bering import montecarlo
+
+    v = economics.results().set_index("key")["value"]
+    years = montecarlo.results().set_index("key").loc["construction_duration_p50_years", "value"]
+    assert v["construction_years_for_interest"] == pytest.approx(years)
+    p50 = float(np.percentile(economics.whole_link_samples(), 50))
+    factor = economics.idc_factor(0.035, years)
+    assert v["interest_during_construction_p50_usd2025"] == pytest.approx(p50 * (factor - 1), rel=1e-9)
+    assert v["annual_capital_charge_p50_usd2025"] == pytest.approx(
+        p50 * factor * economics.annuity_factor(0.035, 50), rel=1e-9
+    )
+
+
+def test_mature_ratio_is_the_row_furthest_from_opening():
+    forecasts = data.load("demand_forecasts")
+    row = economics.mature_ratio_row(forecasts, data.load("megaprojects"))
+    # Eurostar 2013: 10 of the 21.2 million forecast in 1989, 19 years after the 1994 opening
+    assert row["forecast_id"] == "eurostar_passengers_2013"
+    assert row["ratio"] == pytest.approx(10 / 21.2)
+    assert row["years_after_opening"] == 19
+    v = economics.results().set_index("key")["value"]
+    assert v["channel_tunnel_mature_actual_over_forecast"] == pytest.approx(10 / 21.2)
+    assert v["breakeven_forecast_needed_mt_per_year"] == pytest.approx(v["breakeven_freight_mt_per_year"] * 2.12)
+    first_year_only = forecasts[forecasts["forecast_id"] == "channel_tunnel_through_freight_1995"]
+    with pytest.raises(ValueError, match="a first-year \\(ramp-up\\) ratio cannot be set against a steady-state"):
+        economics.mature_ratio_row(first_year_only, data.load("megaprojects"))
+
+
+def test_titles_agree_with_the_range_keys():
+    v = economics.results().set_index("key")["value"]
+    lo, hi = round(v["breakeven_freight_mt_per_year_grid_min"]), round(v["breakeven_freight_mt_per_year_grid_max"])
+    phrase = economics.breakeven_phrase()
+    assert f"{lo}-{hi} million tonnes across" in phrase
+    case = economics.case_from_assumptions()
+    inputs = economics.build_inputs(economics.whole_link_samples(), case=case)
+    sens = plots.breakeven_sensitivity(inputs, case)
+    assert sens.title.endswith(f"break-even runs from {lo} to {hi} million tonnes a year")
+    rates = data.load("freight_rates")
+    assert plots.revenue_vs_cost(inputs, case, rates, phrase).title == f"To cover its costs the link needs {phrase}"
+
+
+def test_season_comparison_names_what_each_season_measures():
+    table = economics.season_comparison(data.load("site_conditions"), data.load("freight_rates")).set_index("used_in")
+    # strait clear late June, ice from October: July-September; NSR summer-autumn tariffs 1 July - 30 November
+    assert table.loc["06_economic_case", "months"] == 3
+    assert (table.loc["04_critical_minerals", "first_month"], table.loc["04_critical_minerals", "months"]) == (7, 5)
+    assert "icebreaker tariff" in table.loc["04_critical_minerals", "measures"]
+    description = economics.results().set_index("key").loc["open_water_months_at_strait", "description"]
+    assert "not the Northern Sea Route's 5-month summer-autumn icebreaker tariff period" in description

@@ -21,6 +21,7 @@ def events():
             "cost_currency": ["USD", "USD", "USD", "GBP"],
             "cost_price_year": pd.array([1905, 1958, 2007, 2014], dtype="Int64"),
             "source_id": ["s", "s", "s", "s"],
+            "proposal_id": ["p1", "p2", None, "p3"],
         }
     )
 
@@ -61,9 +62,55 @@ def test_headline_numbers(conv):
     assert values == {
         "first_proposal_year": 1905,
         "distinct_proposals": 3,
+        "proposal_events": 3,
         "cost_claim_min_usd2025_bn": pytest.approx(2.08),
         "cost_claim_max_usd2025_bn": pytest.approx(200 / 3),
     }
+
+
+def test_distinct_proposals_count_each_proposal_once():
+    frame = events().assign(
+        proposal_id=["p1", "p1", None, "p3"],
+        era=["Russian Empire", "Soviet Union", "Soviet Union", "Russian Federation"],
+    )
+    table = timeline.distinct_proposals(frame)
+    # a (1905) and b (1958) are one proposal: counted once, first year 1905, last 1958, two events
+    assert table["proposal_id"].tolist() == ["p1", "p3"]
+    assert table["first_year"].tolist() == [1905, 2014]
+    assert table["last_year"].tolist() == [1958, 2014]
+    assert table["events"].tolist() == [2, 1]
+    assert table["title"].tolist() == ["A", "D"]
+    assert table["era"].tolist() == ["Russian Empire", "Russian Federation"]
+    claims = timeline.cost_claims(
+        frame,
+        Money(pd.Series({1905: 1.0, 1958: 1.0, 2007: 1.0, 2014: 1.0, 2025: 1.0}), {"GBP": pd.Series({2014: 1.0})}, {}),
+    )
+    values = {k: v for k, v, _, _ in timeline.headline(frame, claims)}
+    assert (values["distinct_proposals"], values["proposal_events"]) == (2, 3)
+
+
+def test_a_proposal_event_without_a_proposal_id_is_a_proposal_of_its_own():
+    frame = events().assign(proposal_id=["p1", None, None, "p1"])
+    table = timeline.distinct_proposals(frame)
+    # b has no id: it counts once under its event id; a and d share p1
+    assert table["proposal_id"].tolist() == ["p1", "b"]
+    assert table["events"].tolist() == [2, 1]
+    assert len(timeline.distinct_proposals(events().drop(columns="proposal_id"))) == 3
+
+
+def test_shipped_timeline_groups_repeated_proposals(data_copy):
+    events_ = timeline.load_timeline(data_copy)
+    table = timeline.distinct_proposals(events_).set_index("proposal_id")
+    # 21 proposal and study events; Lin's bridge (1958, 1968, 1986, 1994) is one proposal of four events
+    assert len(timeline.proposals(events_)) == 21
+    assert table.loc["bering_lin_peace_bridge", "events"] == 4
+    assert (table.loc["bering_lin_peace_bridge", "first_year"], table.loc["bering_lin_peace_bridge", "last_year"]) == (
+        1958,
+        1994,
+    )
+    assert len(table) == 21 - (4 - 1) - (3 - 1) - (2 - 1) * 3  # Lin 4, de Lobel 3, IBSTRG, TKM, 2011 plan 2 each
+    values = dict(zip(timeline.results(data_copy)["key"], timeline.results(data_copy)["value"]))
+    assert (values["distinct_proposals"], values["proposal_events"]) == (13, 21)
 
 
 def test_results_follow_the_contract_and_the_data(data_copy):
@@ -94,7 +141,9 @@ def test_findings_are_computed_from_the_data(data_copy):
     claims = timeline.cost_claims(events_, Money.from_data(data_copy))
     text = timeline.findings(events_, claims).text
     assert text.startswith("**Findings**")
-    assert "Gilpin's Cosmopolitan Railway (1890); 21 proposals and studies run from it to" in text
+    assert "Gilpin's Cosmopolitan Railway (1890); 13 distinct proposals run from it to" in text
+    assert "recorded in 21 dated proposal and study events: 5 proposals account for 13 of those events" in text
+    assert "Distinct proposals by era of the Russian state in which they were first made: 3 under the" in text
     assert "Collins proposes a telegraph across the Bering Strait (1857), a context event" in text
     assert f"The {len(claims)} stated costs in the timeline (data/timeline.csv) span USD" in text
     assert "Moscow conference backs a USD 65 billion tunnel and railway" in text  # the dearest, not "a tunnel"
@@ -110,16 +159,20 @@ def test_each_figure_comes_with_what_the_exporter_needs(data_copy, tmp_path):
 
     events_ = timeline.load_timeline(data_copy)
     claims = timeline.cost_claims(events_, Money.from_data(data_copy))
-    n_plans, first = len(timeline.proposals(events_)), int(timeline.proposals(events_)["year"].min())
+    n_events = len(timeline.proposals(events_))
+    n_plans = len(timeline.distinct_proposals(events_))
     charts = [
         plots.timeline_by_era(events_),
         plots.cost_claims(claims),
         plots.timeline_interactive(events_, data.load("sources", data_copy)),
     ]
     assert [c.name for c in charts] == ["01_timeline_by_era", "01_cost_claims_constant_usd", "01_timeline_interactive"]
+    assert (n_plans, n_events) == (13, 21)
     assert charts[0].title == (
-        f"{n_plans} proposals and studies to cross the Bering Strait since {first}, by era and mode"
+        "13 distinct proposals to cross the Bering Strait since 1890, seen in 21 dated proposal and study events, "
+        "by era and mode"
     )
+    assert charts[2].title.startswith("13 distinct proposals to cross the Bering Strait since 1890, in 21 dated")
     low, high = claims["usd_bn_base"].min(), claims["usd_bn_base"].max()
     assert charts[1].title == f"Stated costs of a crossing span USD {low:.1f} bn to {high:.0f} bn in 2025 dollars"
     assert "deflated with US CPI-U" in charts[1].source and "deflated with US CPI-U" in charts[1].method

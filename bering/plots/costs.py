@@ -699,7 +699,7 @@ def schedule_chart(
     human_log_ticks(ax.yaxis, lo, hi)
     ax.set_xlim(0.5, max_tbms + 0.5)
     ax.set_xticks(counts[1::2] if max_tbms > 12 else counts)
-    ax.set_ylabel("average advance per TBM, m per calendar day (log scale)")
+    ax.set_ylabel("average advance per TBM,\nm per calendar day (log scale)")
     ax.legend(loc="lower left", fontsize=9, frameon=True, framealpha=0.9)
     if drives is not None:
         _drive_panel(ax2, length_km, bores, counts, drives, access, max_tbms)

@@ -1,7 +1,9 @@
 """Figures of notebook 06 (would it pay?): the demand record, revenue against cost, the break-even's
-sensitivity, and the scale of the market. Each function takes the model's tables and returns a
-matplotlib figure; titles, source lines, alt text and method notes are added by the notebook's exporter.
-:class:`WhatIf` holds the break-even controls (ipywidgets), apart from the model they recompute."""
+sensitivity, and the scale of the market. ``demand_record``, ``revenue_vs_cost``, ``breakeven_sensitivity``
+and ``market_scale`` take the model's tables and return a :class:`~bering.plots.chart.Chart` whose title,
+alt text, source line and method note are computed from them (a notebook exports each in one line); the
+``*_chart`` functions draw the bare matplotlib figures. :class:`WhatIf` holds the break-even controls
+(ipywidgets), apart from the model they recompute."""
 
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .. import money, style
+from .. import economics, money, style
 from ..economics import Case, Inputs
 from .chart import DISPLAY_DPI as _DISPLAY_DPI
-from .chart import legend_below
+from .chart import Chart, legend_below
 
 
 def _plt():
@@ -229,6 +231,189 @@ def market_chart(items: pd.DataFrame):
     ax.grid(axis="y", visible=False)
     legend_below(ax, [Patch(color=c, label=k) for k, c in colours.items()], below=0.16, ncol=4)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts with what the exporter needs
+
+
+def _rate_span() -> str:
+    return f"{min(economics.RATE_GRID) * 100:g}% to {max(economics.RATE_GRID) * 100:g}%"
+
+
+def demand_record(forecasts: pd.DataFrame, accuracy: pd.DataFrame, names: dict[str, str]) -> Chart:
+    """``06_demand_record``: each forecast-versus-actual ratio of ``demand_forecasts`` and the rail class."""
+    ratios = economics.demand_ratios(forecasts)
+    ct_ratio = economics.channel_tunnel_ratio(forecasts)
+    rail_ratio = economics.rail_class_ratio(accuracy)
+    shown = ratios[ratios["ratio"].notna()]
+    return Chart(
+        demand_chart(ratios, rail_ratio, names, economics.rail_class_label(accuracy)),
+        "06_demand_record",
+        title=(
+            f"The Channel Tunnel carried {ct_ratio:.0%} of the rail freight forecast for its first year; "
+            f"rail passenger forecasts ran {1 / rail_ratio:.2f} times actual traffic on average"
+        ),
+        alt=(
+            "Horizontal bar chart of traffic carried as a share of the forecast: "
+            + "; ".join(
+                f"{names.get(r.project_id, r.project_id)} {r.traffic}, {r.forecast_for_year}: {r.ratio:.0%}"
+                for r in shown.itertuples()
+            )
+            + f"; rail passenger traffic at the reference class's average overestimate {rail_ratio:.0%}. "
+            "A vertical line at 100% marks a forecast met exactly"
+            + (", and no bar reaches it." if max(list(shown["ratio"]) + [rail_ratio]) < 1 else ".")
+        ),
+        source=(
+            "Flyvbjerg et al. (2003, Cambridge University Press); British Rail (1989) via Hollingbourne Parish "
+            "Council; Skift (2014); PPP Online (Øresund); Flyvbjerg, Holm and Buhl (2005)"
+        ),
+        data_files=("demand_forecasts.csv", "traffic_forecast_accuracy.csv"),
+        method=(
+            "Each bar is the traffic carried (or a later forecast) divided by the forecast for the same year; "
+            "the rail bar is 1 / (1 + the reference class's average overestimate of passenger traffic)."
+        ),
+    )
+
+
+def revenue_vs_cost(inputs: Inputs, case: Case, rates: pd.DataFrame, phrase: str, max_mt: int = 150) -> Chart:
+    """``06_revenue_vs_cost``: revenue against traffic and the yearly cost at P10, P50 and P90; ``phrase`` is
+    :func:`bering.economics.breakeven_phrase` of the same data and scenario."""
+    claims = economics.claimed_capacity(rates)
+    curve = economics.revenue_curve(inputs, range(0, max_mt + 1))
+    costs = {f"P{p:g} cost": inputs.annual_cost_bn(replace(case, percentile=p)) for p in economics.COST_PERCENTILES}
+    capacities = sorted(claims["value"].unique())
+    markers = {f"claimed capacity {v:g} million t": v for v in capacities}
+    markers["Northern Sea Route, all cargo 2024"] = float(
+        rates.set_index("rate_id").loc["nsr_total_cargo_2024", "value"]
+    )
+    be = inputs.breakeven_mt(case)
+    idc = (
+        f"interest during construction over {inputs.construction_years:.0f} years counted"
+        if inputs.construction_years
+        else "interest during construction not counted"
+    )
+    note = (
+        f"Assumptions: real rate {case.rate * 100:g}%, {case.life_years:g}-year life, {idc}, tunnel O&M scaled "
+        "from the Channel Tunnel; approach-line upkeep not counted."
+    )
+    return Chart(
+        revenue_cost_chart(curve, costs, be, markers, note),
+        "06_revenue_vs_cost",
+        title=f"To cover its costs the link needs {phrase}",
+        alt=(
+            f"Line chart of yearly revenue in {money.label()} bn against freight from 0 to {max_mt} million tonnes a "
+            "year, rising in a straight line; horizontal lines mark the yearly cost at P10, P50 and P90 of the "
+            f"whole-link cost ({', '.join(f'{v:,.1f}' for v in costs.values())} bn); the P50 line is crossed "
+            f"at {be:,.0f} million tonnes; dotted vertical lines mark the claimed capacities of "
+            f"{' and '.join(f'{v:g}' for v in capacities)} million tonnes and the Northern Sea Route's 2024 "
+            f"cargo. Assumed real rate and asset life as labelled; {idc}."
+        ),
+        source=(
+            "Model of notebook 06: BTS and Russian Railways rail rates, Getlink 2024 results, notebook 03 cost "
+            "and duration models, data/assumptions.csv; " + money.method_note()
+        ),
+        data_files=(
+            "freight_rates.csv",
+            "freight_market.csv",
+            "assumptions.csv",
+            "project_costs.csv",
+            "megaprojects.csv",
+        ),
+        method=(
+            "Revenue is traffic times the revenue per tonne (each segment's rail rate per tonne-km times its length, "
+            "in USD 2025); yearly cost is the annuity on the whole-link cost percentile plus interest during "
+            "construction (spending spread evenly over the duration model's median) at the assumed real rate and "
+            "life, plus tunnel O&M; the break-even is where the P50 line meets revenue."
+        ),
+    )
+
+
+def breakeven_sensitivity(inputs: Inputs, case: Case) -> Chart:
+    """``06_breakeven_sensitivity``: the break-even over the grid of rates, lives and cost percentiles."""
+    grid = economics.breakeven_grid(inputs, case)
+    lo, hi = grid["breakeven_mt_per_year"].min(), grid["breakeven_mt_per_year"].max()
+    return Chart(
+        sensitivity_chart(grid, case.life_years, inputs.transpacific_mt),
+        "06_breakeven_sensitivity",
+        title=f"Across {economics.GRID_TEXT}, break-even runs from {lo:,.0f} to {hi:,.0f} million tonnes a year",
+        alt=(
+            "Line chart of break-even freight in million tonnes a year (left axis) and as a share of "
+            f"transpacific container tonnage (right axis) against the real interest rate from {_rate_span()}: "
+            f"lines for P10, P50 and P90 of the whole-link cost at a {case.life_years:g}-year life, and P50 at the "
+            f"other lives; every line rises with the rate, from {lo:,.0f} to {hi:,.0f} million tonnes."
+        ),
+        source=(
+            "Model of notebook 06 (see the revenue chart); tonnes per TEU and the central rate and life are assumptions"
+        ),
+        data_files=("freight_rates.csv", "freight_market.csv", "assumptions.csv", "project_costs.csv"),
+        method=(
+            "The break-even of the revenue chart recomputed for every real rate, asset life and cost percentile of "
+            "the grid: yearly cost (annuity on the cost with interest during construction at that rate, plus "
+            "tunnel O&M) divided by the revenue per tonne."
+        ),
+    )
+
+
+def market_items(inputs: Inputs, case: Case, rates: pd.DataFrame, mature: pd.Series) -> pd.DataFrame:
+    """The tonnages of the market chart: the market, the break-even and the forecast it needs after a
+    mature-year shortfall (``mature``: :func:`bering.economics.mature_ratio_row`), the claims, the NSR."""
+    claims = economics.claimed_capacity(rates)
+    nsr = rates.set_index("rate_id").loc[["nsr_total_cargo_2024", "nsr_transit_cargo_2024"]]
+    be = inputs.breakeven_mt(case)
+    return pd.DataFrame(
+        [
+            {
+                "item": (
+                    f"Transpacific containers 2024, both directions (at {case.tonnes_per_teu:g} t per TEU, assumed)"
+                ),
+                "mt": inputs.transpacific_mt,
+                "kind": "market",
+            },
+            {"item": "Break-even traffic, central case", "mt": be, "kind": "break-even"},
+            {
+                "item": (
+                    "Forecast needed to break even after a Channel Tunnel-size shortfall in a mature year "
+                    f"({int(mature['compared_year'])}, {mature['ratio']:.0%} of forecast)"
+                ),
+                "mt": be / float(mature["ratio"]),
+                "kind": "break-even",
+            },
+        ]
+        + [{"item": s, "mt": v, "kind": "claim"} for s, v in zip(claims["statistic"], claims["value"])]
+        + [{"item": s, "mt": v, "kind": "Northern Sea Route"} for s, v in zip(nsr["statistic"], nsr["value"])]
+    )
+
+
+def market_scale(inputs: Inputs, case: Case, rates: pd.DataFrame, mature: pd.Series) -> Chart:
+    """``06_market_scale``: :func:`market_items` on a log scale."""
+    items = market_items(inputs, case, rates, mature)
+    be = inputs.breakeven_mt(case)
+    nsr_total = float(rates.set_index("rate_id").loc["nsr_total_cargo_2024", "value"])
+    return Chart(
+        market_chart(items),
+        "06_market_scale",
+        title=(
+            f"Breaking even needs {be / inputs.transpacific_mt:.0%} of today's transpacific container tonnage, "
+            f"{economics.times_or_share(be / nsr_total)} the Northern Sea Route's cargo"
+        ),
+        alt=(
+            "Horizontal bar chart on a log scale of million tonnes a year: transpacific container tonnage "
+            f"({inputs.transpacific_mt:,.0f}, assumed tonnes per TEU), the forecast needed after a Channel "
+            f"Tunnel-size shortfall in a mature year ({be / float(mature['ratio']):,.0f}), the claimed capacities, "
+            f"the central break-even ({be:,.0f}), and the Northern Sea Route's total and transit cargo in 2024."
+        ),
+        source=(
+            "Statista (2024); UPI, Memim, Railways Africa (capacity claims); Rosatom via Sputnik (2024); Skift (2014) "
+            "and British Rail (1989) (Eurostar); model of notebook 06"
+        ),
+        data_files=("freight_market.csv", "freight_rates.csv", "assumptions.csv", "demand_forecasts.csv"),
+        method=(
+            "Sourced tonnages a year, except transpacific containers (TEU times the assumed tonnes per TEU), the "
+            "central break-even, and that break-even divided by the Channel Tunnel's actual-over-forecast ratio in "
+            "its most mature year in the data (a steady-state ratio for a steady-state traffic)."
+        ),
+    )
 
 
 class WhatIf:

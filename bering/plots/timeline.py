@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import money
 from ..style import CYCLE, GREY
-from ..timeline import ERAS, MODE_LABELS, MODE_ORDER, proposals
+from ..timeline import ERAS, MODE_LABELS, MODE_ORDER, distinct_proposals, proposals
 from .chart import Chart
 from .costs import cost_claims_chart
 
@@ -139,11 +139,14 @@ def interactive_timeline(timeline: pd.DataFrame, sources: pd.DataFrame):
 def timeline_by_era(events: pd.DataFrame) -> Chart:
     """``01_timeline_by_era``: every event on a year axis, one lane per crossing mode, eras shaded."""
     plans = proposals(events)
-    first_year, n_plans = int(plans["year"].min()), len(plans)
+    first_year, n_events, n_plans = int(plans["year"].min()), len(plans), len(distinct_proposals(events))
     return Chart(
         timeline_chart(events),
         "01_timeline_by_era",
-        title=f"{n_plans} proposals and studies to cross the Bering Strait since {first_year}, by era and mode",
+        title=(
+            f"{n_plans} distinct proposals to cross the Bering Strait since {first_year}, seen in {n_events} dated "
+            "proposal and study events, by era and mode"
+        ),
         alt=(
             f"Timeline of {len(events)} events from {events['year'].min()} to {events['year'].max()}: "
             "proposals, studies and political decisions in one lane per crossing mode (bridge, tunnel, "
@@ -155,8 +158,9 @@ def timeline_by_era(events: pd.DataFrame) -> Chart:
         data_files=("timeline.csv", "sources.csv"),
         method=(
             "Each row of data/timeline.csv is placed at its year, in the lane of the crossing mode it names; "
-            "events of one year and mode are stacked. A proposal is a row whose category is proposal or "
-            "study, and the eras are the year ranges of bering.timeline.ERAS."
+            "events of one year and mode are stacked. A proposal event is a row whose category is proposal or "
+            "study; the events of one proposal share its proposal_id, which counts it once. The eras are the "
+            "year ranges of bering.timeline.ERAS."
         ),
     )
 
@@ -189,11 +193,14 @@ def cost_claims(claims: pd.DataFrame, method: str = "fx_then_deflate", base_year
 def timeline_interactive(events: pd.DataFrame, sources: pd.DataFrame) -> Chart:
     """``01_timeline_interactive``: the timeline in plotly, each event's title, date, proponent and source on hover."""
     plans = proposals(events)
-    first_year, n_plans = int(plans["year"].min()), len(plans)
+    first_year, n_events, n_plans = int(plans["year"].min()), len(plans), len(distinct_proposals(events))
     return Chart(
         interactive_timeline(events, sources),
         "01_timeline_interactive",
-        title=f"{n_plans} proposals and studies to cross the Bering Strait since {first_year} (interactive)",
+        title=(
+            f"{n_plans} distinct proposals to cross the Bering Strait since {first_year}, in {n_events} dated "
+            "proposal and study events (interactive)"
+        ),
         alt=(
             "Interactive timeline of every event in data/timeline.csv by year and mode; hovering a "
             "marker shows the event's title, date, proponent and source."

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import geo, route, style
-from .chart import Chart
+from .chart import Chart, registered
 
 # --------------------------------------------------------------------------------------------
 # figures: shared drawing helpers
@@ -1179,6 +1179,7 @@ _STRAIT_FILES = (
 )
 
 
+@registered("02_strait_close_up", "02_route_geometry")
 def strait_close_up(data_dir=None) -> Chart:
     """``02_strait_close_up``: the strait and a zoom on the Diomedes (:func:`strait_map`)."""
     g = route.geometry(data_dir)
@@ -1215,6 +1216,7 @@ def strait_close_up(data_dir=None) -> Chart:
     )
 
 
+@registered("02_region_missing_links", "02_route_geometry")
 def region_missing_links(data_dir=None) -> Chart:
     """``02_region_missing_links``: Yakutsk to Fairbanks, the corridors and their lengths (:func:`region_map`)."""
     g = route.geometry(data_dir)
@@ -1264,6 +1266,7 @@ def region_missing_links(data_dir=None) -> Chart:
     )
 
 
+@registered("02_globe_where_continents_meet", "02_route_geometry")
 def globe(data_dir=None) -> Chart:
     """``02_globe_where_continents_meet``: an orthographic globe (:func:`globe_map`)."""
     g = route.geometry(data_dir)
@@ -1292,6 +1295,7 @@ def globe(data_dir=None) -> Chart:
     )
 
 
+@registered("02_depth_profiles_schematic", "02_route_geometry")
 def depth_profiles_chart(data_dir=None) -> Chart:
     """``02_depth_profiles_schematic``: three schematic cross-sections (:func:`depth_profiles`)."""
     g = route.geometry(data_dir)
@@ -1331,6 +1335,7 @@ def depth_profiles_chart(data_dir=None) -> Chart:
     )
 
 
+@registered("02_strait_interactive", "02_route_geometry")
 def strait_interactive(data_dir=None) -> Chart:
     """``02_strait_interactive``: the plotly map of the strait (:func:`interactive_map`)."""
     g = route.geometry(data_dir)

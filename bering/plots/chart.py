@@ -73,10 +73,14 @@ def registered(name: str, notebook: str):
     if not name.startswith(notebook[:3]):
         raise ValueError(f"figure '{name}' must start with its notebook's number '{notebook[:3]}'")
 
+    def where(function) -> str:
+        return f"{function.__module__}.{function.__qualname__}"
+
     def register(build):
         known = RECIPES.get(name)
-        if known is not None and known.build.__qualname__ != build.__qualname__:
-            raise ValueError(f"figure '{name}' is registered twice ({known.build.__qualname__}, {build.__qualname__})")
+        # the same function again (a module imported anew) replaces itself; another one is an error
+        if known is not None and where(known.build) != where(build):
+            raise ValueError(f"figure '{name}' is registered twice ({where(known.build)}, {where(build)})")
         RECIPES[name] = Recipe(name, notebook, build)
         return build
 

@@ -1237,17 +1237,41 @@ def _baseline(data_dir):
     return model, model.scenario("baseline")
 
 
-registered("03_cost_per_km", "03_cost_benchmarks")(lambda data_dir=None: per_km(_baseline(data_dir)[0]))
-registered("03_cost_per_bore_km", "03_cost_benchmarks")(lambda data_dir=None: per_bore_km(*_baseline(data_dir)))
-registered("03_estimate_vs_outturn", "03_cost_benchmarks")(
-    lambda data_dir=None: estimate_vs_outturn(_baseline(data_dir)[0])
-)
-registered("03_duration_vs_length", "03_cost_benchmarks")(
-    lambda data_dir=None: duration_vs_length(*_baseline(data_dir))
-)
-registered("03_cost_distribution", "03_cost_benchmarks")(lambda data_dir=None: cost_distribution(*_baseline(data_dir)))
-registered("03_sensitivity", "03_cost_benchmarks")(lambda data_dir=None: sensitivity(*_baseline(data_dir)))
-registered("03_tbm_schedule", "03_cost_benchmarks")(lambda data_dir=None: tbm_schedule(*_baseline(data_dir)))
-registered("03_benchmarks_interactive", "03_cost_benchmarks")(
-    lambda data_dir=None: benchmarks_interactive(_baseline(data_dir)[0])
-)
+@registered("03_cost_per_km", "03_cost_benchmarks")
+def _per_km(data_dir=None) -> Chart:
+    return per_km(_baseline(data_dir)[0])
+
+
+@registered("03_cost_per_bore_km", "03_cost_benchmarks")
+def _per_bore_km(data_dir=None) -> Chart:
+    return per_bore_km(*_baseline(data_dir))
+
+
+@registered("03_estimate_vs_outturn", "03_cost_benchmarks")
+def _estimate_vs_outturn(data_dir=None) -> Chart:
+    return estimate_vs_outturn(_baseline(data_dir)[0])
+
+
+@registered("03_duration_vs_length", "03_cost_benchmarks")
+def _duration_vs_length(data_dir=None) -> Chart:
+    return duration_vs_length(*_baseline(data_dir))
+
+
+@registered("03_cost_distribution", "03_cost_benchmarks")
+def _cost_distribution(data_dir=None) -> Chart:
+    return cost_distribution(*_baseline(data_dir))
+
+
+@registered("03_sensitivity", "03_cost_benchmarks")
+def _sensitivity(data_dir=None) -> Chart:
+    return sensitivity(*_baseline(data_dir))
+
+
+@registered("03_tbm_schedule", "03_cost_benchmarks")
+def _tbm_schedule(data_dir=None) -> Chart:
+    return tbm_schedule(*_baseline(data_dir))
+
+
+@registered("03_benchmarks_interactive", "03_cost_benchmarks")
+def _benchmarks_interactive(data_dir=None) -> Chart:
+    return benchmarks_interactive(_baseline(data_dir)[0])

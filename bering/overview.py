@@ -3,21 +3,23 @@
 Nothing here is typed by hand. The findings of the whole collection are sentences computed from the
 key numbers the package's analysis modules compute (:func:`bering.results.key_numbers`) and from the
 claims ledger, each linking to the notebook and figure that proves it. Each notebook's question is
-its own first heading; its figures are its rows of ``figures/catalogue.csv``; the data files, their
-descriptions and row counts come from ``data/datapackage.json`` and the files themselves. Numbers
+its own first heading; its figures are the package's catalogue (:func:`bering.plots.catalogue`, every
+registered figure drawn from the data), never read back from ``figures/``, so this notebook runs alone,
+on an empty figures folder, in any order; the data files, their descriptions and row counts come from
+``data/datapackage.json`` and the files themselves. Numbers
 are written by :func:`bering.fmt.number`, and text from the data is escaped before it becomes
 Markdown.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from . import data, export, fmt, paths
+from . import data, fmt, paths
 from .notebook import Markdown
-from .readme import notebook_title
 
 OVERVIEW_STEM = "00_overview"
 
@@ -48,6 +50,19 @@ def markdown_table(frame: pd.DataFrame) -> Markdown:
     return Markdown("\n".join(lines))
 
 
+def notebook_title(path: Path) -> str:
+    """The first level-1 heading of a notebook, without its number prefix."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^# (.+)$", cell.source, re.M)
+            if match:
+                return re.sub(r"^\d\d\s*·\s*", "", match.group(1)).strip()
+    return path.stem
+
+
 def analysis_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
     """The numbered notebooks other than this overview, in reading order."""
     folder = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
@@ -75,25 +90,37 @@ def collection_numbers(keys: pd.DataFrame, ledger_rows=()) -> pd.DataFrame:
     return pd.concat([keys[["key", "value", "unit", "description", "notebook"]], rows], ignore_index=True)
 
 
+def figure_catalogue(data_dir: Path | None = None) -> pd.DataFrame:
+    """Every figure the collection publishes, computed from the data (:func:`bering.plots.catalogue`)."""
+    from . import plots
+
+    return plots.catalogue(data_dir)
+
+
 def notebook_map(
     notebooks_dir: Path | None = None,
-    figures_dir: Path | None = None,
+    figures: pd.DataFrame | None = None,
     links: bool = False,
     numbers: pd.DataFrame | None = None,
+    data_dir: Path | None = None,
 ) -> pd.DataFrame:
     """One row per notebook: its question (title), headline findings (key numbers) and figures.
 
-    ``numbers`` are the key numbers with a ``notebook`` column (:func:`collection_numbers`); by
-    default those recorded in ``figures/key_numbers.csv``. With ``links`` the figures are Markdown
-    links to their first file, relative to ``notebooks/``.
+    ``figures`` is the figure catalogue (columns ``name, notebook, files``; by default
+    :func:`figure_catalogue`) and ``numbers`` the key numbers with a ``notebook`` column (by default
+    :func:`bering.results.key_numbers`), both computed from ``data_dir``. With ``links`` the figures are
+    Markdown links to their first file, relative to ``notebooks/``.
     """
-    numbers = export.key_numbers(figures_dir) if numbers is None else numbers
-    catalogue = export.catalogue(figures_dir)
+    if numbers is None:
+        from . import results
+
+        numbers = results.key_numbers(data_dir=data_dir)
+    catalogue = figure_catalogue(data_dir) if figures is None else figures
     rows = []
     for path in analysis_notebooks(notebooks_dir):
         mine = catalogue[catalogue["notebook"] == path.stem]
-        figures = [_figure_ref(n, f, links) for n, f in zip(mine["name"], mine["files"])]
-        figure_cell = ", ".join(figures) or "-"
+        refs = [_figure_ref(n, f, links) for n, f in zip(mine["name"], mine["files"])]
+        figure_cell = ", ".join(refs) or "-"
         rows.append(
             {
                 "notebook": path.stem,
@@ -105,9 +132,10 @@ def notebook_map(
     return pd.DataFrame(rows, columns=["notebook", "question", "headline findings", "figures"])
 
 
-def figure_list(figures_dir: Path | None = None) -> pd.DataFrame:
-    """Every figure in the catalogue: name, notebook, title and the files it was written as."""
-    catalogue = export.catalogue(figures_dir)
+def figure_list(figures: pd.DataFrame | None = None, data_dir: Path | None = None) -> pd.DataFrame:
+    """Every figure in the catalogue (by default :func:`figure_catalogue`): name, notebook, title and
+    the files it is written as."""
+    catalogue = figure_catalogue(data_dir) if figures is None else figures
     table = catalogue[["name", "notebook", "title", "files"]].copy()
     table["files"] = table["files"].str.replace(";", ", ", regex=False)
     return table.sort_values("name", kind="stable").reset_index(drop=True)
@@ -142,10 +170,12 @@ def assumptions(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def headline(
-    notebooks_dir: Path | None = None, figures_dir: Path | None = None, data_dir: Path | None = None
+    notebooks_dir: Path | None = None, figures: pd.DataFrame | None = None, data_dir: Path | None = None
 ) -> list[tuple[str, int, str, str]]:
-    """The overview's own key numbers as ``(key, value, unit, description)``."""
+    """The overview's own key numbers as ``(key, value, unit, description)``; ``figures`` is the figure
+    catalogue (by default :func:`figure_catalogue`)."""
     package = data.load_package(data_dir)
+    figures = figure_catalogue(data_dir) if figures is None else figures
     return [
         (
             "n_notebooks",
@@ -161,7 +191,7 @@ def headline(
             "assumptions",
             "Values no source publishes, each with its rationale (data/assumptions.csv)",
         ),
-        ("n_figures", len(export.catalogue(figures_dir)), "figures", "Figures in figures/catalogue.csv"),
+        ("n_figures", len(figures), "figures", "Figures the notebooks publish (figures/catalogue.csv)"),
     ]
 
 

@@ -22,19 +22,9 @@ from pathlib import Path
 import nbformat
 
 from . import data, export, fmt, paths
+from .overview import notebook_title
 
 README = paths.REPO_ROOT / "README.md"
-
-
-def notebook_title(path: Path) -> str:
-    """The first level-1 heading of a notebook, without its number prefix."""
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            match = re.search(r"^# (.+)$", cell.source, re.M)
-            if match:
-                return re.sub(r"^\d\d\s*·\s*", "", match.group(1)).strip()
-    return path.stem
 
 
 def _md(text: str) -> str:

@@ -95,9 +95,9 @@ def default_cache_dir() -> Path:
 
 
 def notebook_order(notebooks_dir: Path | None = None) -> list[Path]:
-    """Every ``NN_slug.ipynb`` in the folder: numbered ones ascending, the overview (00) last."""
-    found = sorted(Path(notebooks_dir or paths.NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
-    return [p for p in found if not p.name.startswith("00_")] + [p for p in found if p.name.startswith("00_")]
+    """Every ``NN_slug.ipynb`` in the folder, in reading order (by number; the overview, 00, first
+    like any other: it computes what it shows from the data, not from the other notebooks' outputs)."""
+    return sorted(Path(notebooks_dir or paths.NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
 
 
 _READ_CACHE: dict[tuple, object] = {}

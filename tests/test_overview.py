@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import nbformat
@@ -21,40 +20,31 @@ def make_notebook(folder: Path, stem: str, heading: str | None) -> None:
     nbformat.write(nb, folder / f"{stem}.ipynb")
 
 
-def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
 @pytest.fixture
 def collection(tmp_path):
-    notebooks, figures = tmp_path / "notebooks", tmp_path / "figures"
+    """Four notebooks, the key numbers two of them computed, and the figure catalogue of one."""
+    notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    figures.mkdir()
     make_notebook(notebooks, "00_overview", "00 · The front door")
     make_notebook(notebooks, "01_alpha", "01 · 135 years of proposals")
     make_notebook(notebooks, "02_beta", "02 · How wide is the strait?")
     make_notebook(notebooks, "03_gamma", None)
-    write_csv(
-        figures / "key_numbers.csv",
-        ["key", "value", "unit", "notebook", "description"],
+    numbers = pd.DataFrame(
         [
-            ["first_year", "1890", "year", "01_alpha", "First proposal"],
-            ["cost_max", "100.926", "USD 2025 bn", "01_alpha", "Highest cost"],
-            ["width_km", "85.43", "km", "02_beta", "Cape to cape"],
+            ["first_year", 1890.0, "year", "01_alpha", "First proposal"],
+            ["cost_max", 100.926, "USD 2025 bn", "01_alpha", "Highest cost"],
+            ["width_km", 85.43, "km", "02_beta", "Cape to cape"],
         ],
+        columns=["key", "value", "unit", "notebook", "description"],
     )
-    write_csv(
-        figures / "catalogue.csv",
-        ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"],
+    figures = pd.DataFrame(
         [
             ["01_chart", "01_alpha", "A chart", "alt", "src", "01_chart.png;01_chart.svg", "x.csv"],
             ["01_map", "01_alpha", "A map", "alt", "src", "01_map.html", "x.csv"],
         ],
+        columns=["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"],
     )
-    return notebooks, figures
+    return notebooks, figures, numbers
 
 
 @pytest.mark.parametrize(
@@ -77,8 +67,8 @@ def test_readable_number(value, unit, text):
 
 
 def test_notebook_map_reads_titles_key_numbers_and_figures(collection):
-    notebooks, figures = collection
-    table = overview.notebook_map(notebooks, figures)
+    notebooks, figures, numbers = collection
+    table = overview.notebook_map(notebooks, figures, numbers=numbers)
     assert list(table["notebook"]) == ["01_alpha", "02_beta", "03_gamma"]  # the overview itself is left out
     first = table.iloc[0]
     assert first["question"] == "135 years of proposals"
@@ -89,21 +79,22 @@ def test_notebook_map_reads_titles_key_numbers_and_figures(collection):
     assert table.iloc[1]["figures"] == "-"
     assert table.iloc[2]["question"] == "03_gamma"  # no heading: the file name stands in
     assert table.iloc[2]["headline findings"] == "(no key numbers recorded yet)"
-    linked = overview.notebook_map(notebooks, figures, links=True)
+    linked = overview.notebook_map(notebooks, figures, links=True, numbers=numbers)
     # figure names are escaped text inside the link (an underscore is a Markdown character)
     assert linked.iloc[0]["figures"].text == (
         "[01\\_chart](../figures/01_chart.png), [01\\_map](../figures/01_map.html)"
     )
 
 
-def test_notebook_map_with_no_figures_folder_yet(collection, tmp_path):
-    notebooks, _ = collection
-    table = overview.notebook_map(notebooks, tmp_path / "nothing_here")
+def test_notebook_map_with_no_key_numbers_or_figures(collection):
+    notebooks, figures, numbers = collection
+    table = overview.notebook_map(notebooks, figures.iloc[:0], numbers=numbers.iloc[:0])
     assert (table["headline findings"] == "(no key numbers recorded yet)").all()
+    assert (table["figures"] == "-").all()
 
 
 def test_figure_list(collection):
-    _, figures = collection
+    _, figures, _ = collection
     table = overview.figure_list(figures)
     assert list(table["name"]) == ["01_chart", "01_map"]
     assert table.loc[0, "files"] == "01_chart.png, 01_chart.svg"
@@ -126,7 +117,7 @@ def test_data_files_match_the_real_package(data_copy):
 
 
 def test_headline(collection, data_copy):
-    notebooks, figures = collection
+    notebooks, figures, _ = collection
     heads = {key: value for key, value, _, _ in overview.headline(notebooks, figures, data_copy)}
     assert heads["n_notebooks"] == 3
     assert heads["n_figures"] == 2
@@ -193,7 +184,7 @@ def test_collection_findings_are_computed_and_linked():
 
 
 def test_notebook_map_from_computed_numbers(collection):
-    notebooks, figures = collection
+    notebooks, figures, _ = collection
     keys = pd.DataFrame(
         [("first_year", 1857.0, "year", "First idea", "01_alpha")],
         columns=["key", "value", "unit", "description", "notebook"],

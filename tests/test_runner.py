@@ -63,11 +63,11 @@ def leftovers(folder):
 # Discovery and dependencies (no kernel)
 
 
-def test_order_puts_overview_last_and_finds_notebooks_by_pattern(tmp_path):
+def test_order_is_by_number_overview_included_and_finds_notebooks_by_pattern(tmp_path):
     for name in ("00_overview", "02_b", "01_a", "06_economic_case"):
         make_notebook(tmp_path / f"{name}.ipynb", "1")
     make_notebook(tmp_path / "scratch.ipynb", "1")
-    assert [p.stem for p in runner.notebook_order(tmp_path)] == ["01_a", "02_b", "06_economic_case", "00_overview"]
+    assert [p.stem for p in runner.notebook_order(tmp_path)] == ["00_overview", "01_a", "02_b", "06_economic_case"]
 
 
 def test_readers_of_other_notebooks_outputs_are_found_through_imports(tmp_path):

@@ -4,6 +4,8 @@ it), and the few drawing conventions the plot modules share."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -26,9 +28,16 @@ class Chart:
     method: str = ""
     data: pd.DataFrame | None = None
 
-    def export(self, out):
-        """Save through the notebook's exporter (:meth:`bering.export.Exporter.figure`); returns what it returns."""
-        return out.figure(
+    @property
+    def interactive(self) -> bool:
+        """A plotly figure (written as an HTML page), not a static one (PNG, SVG and PDF)."""
+        return not hasattr(self.fig, "savefig")
+
+    def export(self, out, show: bool = False):
+        """Save through the notebook's exporter (:meth:`bering.export.Exporter.figure`); returns what it
+        returns, or with ``show`` the figure itself, so that a notebook cell exports and shows an
+        interactive figure in one line."""
+        saved = out.figure(
             self.fig,
             self.name,
             title=self.title,
@@ -38,6 +47,44 @@ class Chart:
             data=self.data,
             method=self.method,
         )
+        return self.fig if show else saved
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How the package draws one published figure: its name, the notebook that exports it, and a
+    function of the data folder returning its :class:`Chart` (see :func:`registered`)."""
+
+    name: str
+    notebook: str
+    build: Callable[[Path | None], Chart]
+
+
+#: Every published figure by name, filled by :func:`registered` as the plot modules are imported
+#: (:func:`bering.plots.catalogue` imports them all).
+RECIPES: dict[str, Recipe] = {}
+
+
+def registered(name: str, notebook: str):
+    """Decorator: ``build(data_dir=None)`` returns the :class:`Chart` that ``notebook`` exports as
+    ``name``, computed from the data folder as the notebook computes it. This records what the package
+    publishes, so that the figure catalogue is computed from the data (:func:`bering.plots.catalogue`)
+    rather than read back from ``figures/``; it selects nothing."""
+    if not name.startswith(notebook[:3]):
+        raise ValueError(f"figure '{name}' must start with its notebook's number '{notebook[:3]}'")
+
+    def where(function) -> str:
+        return f"{function.__module__}.{function.__qualname__}"
+
+    def register(build):
+        known = RECIPES.get(name)
+        # the same function again (a module imported anew) replaces itself; another one is an error
+        if known is not None and where(known.build) != where(build):
+            raise ValueError(f"figure '{name}' is registered twice ({where(known.build)}, {where(build)})")
+        RECIPES[name] = Recipe(name, notebook, build)
+        return build
+
+    return register
 
 
 #: Screen resolution of the figures as a notebook shows them (the exporter writes files at 200 dpi whatever

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import benchmarks, money
 from ..montecarlo import percentiles, share_at_or_below
+from .chart import Chart, registered
 
 #: Resolution of the figures shown inline in the notebook (the exported files are 200 dpi); kept
 #: low so that the stored notebook stays small.
@@ -904,3 +905,381 @@ def estimate_widget(
         f"the pitch's {params.tunnel_km:g} km tunnel and {params.tbm_count} TBMs.</p>" + _table_html(static)
     )
     return _WithStaticFallback(box, fallback)
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts of notebook 03 with what the exporter needs: each takes the model of a data folder
+# (:func:`bering.montecarlo.model`) and a scenario's parameters, and computes its texts from them.
+
+_CLAIM_SOURCE = "claim: The Independent and wire report, 2025-10-17"
+
+
+def _claim_per_km(model) -> float:
+    claim = model.claim()
+    return claim["claim_8bn"] * 1000 / claim["length_km"]
+
+
+def per_km(model) -> Chart:
+    """``03_cost_per_km``: cost per km of every benchmark project against the 8 bn claim's."""
+    claim, table, base = model.claim(), model.table(), money.label()
+    per_km_claim = _claim_per_km(model)
+    rail = benchmarks.class_values(table, "rail_tunnels", model.classes)
+    return Chart(
+        cost_per_km_chart(table, {"claim_8bn": per_km_claim}, base),
+        "03_cost_per_km",
+        title=(
+            f"The USD 8 bn claim implies USD {per_km_claim:,.0f} m per km; long rail tunnels "
+            f"built cost USD {rail.min():,.0f}-{rail.max():,.0f} m per km ({base})"
+        ),
+        alt=(
+            f"Dot chart, log scale, of cost per km of route in {base} for {len(table)} projects, coloured by "
+            f"kind, filled for outturns and hollow for estimates. A dashed line marks the USD 8 bn claim over the "
+            f"pitch's {claim['length_km']:g} km at USD {per_km_claim:,.0f} m per km, below every "
+            f"long rail tunnel (USD {rail.min():,.0f} m per km and up)."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: data/megaprojects.csv, data/project_costs.csv (rows with "
+            f"per_km_use; sources per row in data/sources.csv); {_CLAIM_SOURCE}. " + money.method_note()
+        ),
+        data_files=("megaprojects.csv", "project_costs.csv", "us_price_index.csv", "fx_rates.csv", "sources.csv"),
+        method=(
+            "Each project's cost is the median of its rows marked per_km_use, restated to USD 2025, divided "
+            "by its route length (or the length the row costs); estimates are shown as stated."
+        ),
+    )
+
+
+def per_bore_km(model, params) -> Chart:
+    """``03_cost_per_bore_km``: cost per km of bore of the tunnels whose bores are sourced, against the claim's."""
+    claim, table, base = model.claim(), model.table(), money.label()
+    per_bore = claim["claim_8bn"] * 1000 / benchmarks.bore_km(claim["length_km"], params.bores)
+    bored = table[table["usd_m_per_bore_km"].notna()]
+    cheapest = bored.loc[bored["usd_m_per_bore_km"].idxmin()]
+    cheapest_name = cheapest["name"].split(" (")[0]
+    return Chart(
+        bore_km_chart(table, per_bore, base, params.bores),
+        "03_cost_per_bore_km",
+        title=(
+            f"USD 8 bn means USD {per_bore:,.0f} m per km of bore: below every rail tunnel, above only the "
+            f"{cheapest_name} (USD {cheapest['usd_m_per_bore_km']:,.0f} m)"
+        ),
+        alt=(
+            f"Horizontal bars, log scale, of cost per km of bore in {base} for {len(bored)} tunnels whose bores "
+            f"are sourced, cheapest first, with cost per cubic metre where the diameter is sourced. A dashed "
+            f"line marks USD {per_bore:,.1f} m per bore-km, what USD 8 bn over {params.bores} bores of "
+            f"{claim['length_km']:g} km allows; only the {cheapest_name} lies below it."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: data/megaprojects.csv (bores, bore_diameter_m), "
+            "data/project_costs.csv; assumption tunnel_bores (data/assumptions.csv). " + money.method_note()
+        ),
+        data_files=("megaprojects.csv", "project_costs.csv", "assumptions.csv"),
+        method=(
+            "Cost per km of bore = restated cost / (tunnelled km x sourced bores); per cubic metre = that cost "
+            "over bore km x the area of the sourced diameter. The claim line is USD 8 bn / (112 km x bores)."
+        ),
+    )
+
+
+def estimate_vs_outturn(model) -> Chart:
+    """``03_estimate_vs_outturn``: outturn over estimate for every pair of data/overrun_pairs.csv."""
+    over = benchmarks.overruns(model.costs, model.conv, model.projects)
+    class_means = {
+        "fixed links (Flyvbjerg et al.)": model.overrun_stats("fixed links (bridges and tunnels)")[0],
+        "rail": model.overrun_stats("rail")[0],
+    }
+    channel = over.set_index("estimate_id").loc["channel_tunnel_est_construction_1985p"]
+    others = over.loc[over["estimate_id"] != channel.name, "overrun_pct"]
+    base = money.label()
+    return Chart(
+        estimate_outturn_chart(over, base, class_means),
+        "03_estimate_vs_outturn",
+        title=(
+            f"The Channel Tunnel cost {channel['overrun_pct']:.0f} % more than forecast in constant prices; "
+            f"the other pairs range from {others.min():+.0f} % to {others.max():+.0f} %"
+        ),
+        alt=(
+            f"Horizontal bars of outturn over estimate in percent for {len(over)} pairs of figures restated in "
+            f"{base}, with dashed lines at the published mean overruns of fixed links and rail projects, and a "
+            "column giving the amounts and what each pair compares."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: data/project_costs.csv, data/overrun_pairs.csv; class means "
+            "from data/reference_overruns.csv (Flyvbjerg, Holm and Buhl 2002 as tabulated by Rodrigue's "
+            "Geography of Transport Systems, matching the authors' rounded figures in Transport Reviews "
+            "2003, whose standard deviations the model uses). " + money.method_note()
+        ),
+        data_files=("project_costs.csv", "overrun_pairs.csv", "megaprojects.csv", "reference_overruns.csv"),
+        method=(
+            "Each bar is outturn / estimate - 1 with both figures restated to USD 2025, so general inflation "
+            "between the two dates is taken out; the dashed lines are published class means."
+        ),
+    )
+
+
+def _durations(model, params) -> tuple[dict[int, float], float]:
+    """The duration model's percentiles (years) at the tunnel's length, and the share (%) within the promised years."""
+    from .. import data, montecarlo
+
+    dur = montecarlo.duration_class(model.projects)
+    elasticity = data.assumption_values(["duration_length_elasticity"], model.data_dir)["duration_length_elasticity"]
+    years = montecarlo.duration_log_samples(
+        dur["duration_years"],
+        dur["length_km"],
+        params.tunnel_km,
+        elasticity,
+        params.draws,
+        uncertainty=params.uncertainty,
+    )
+    return percentiles(years), share_at_or_below(years, model.claim()["years"])
+
+
+def duration_vs_length(model, params, scenario: str = "baseline") -> Chart:
+    """``03_duration_vs_length``: construction years against length, with the duration model's range at the
+    tunnel's; title and alt say which unsourced assumption the result rests on and where it flips."""
+    from .. import montecarlo
+
+    q_years, within = _durations(model, params)
+    claim = model.claim()
+    flip = montecarlo.duration_elasticity_flip(model.data_dir, scenario=scenario)
+    return Chart(
+        duration_chart(
+            benchmarks.schedules(model.projects),
+            benchmarks.claimed_schedules(model.projects),
+            q_years,
+            params.tunnel_km,
+        ),
+        "03_duration_vs_length",
+        title=(
+            f"Long tunnels scaled to {params.tunnel_km:g} km take a median {q_years[50]:.0f} years; "
+            f"{within:.0f} % of simulated schedules fit the promised {claim['years']:g} "
+            f"({montecarlo.duration_flip_clause(flip, short=True)})"
+        ),
+        alt=(
+            f"Scatter of construction years against route length (log scale) for tunnels, links, canals and "
+            f"railways, hollow for projects not yet open; stars mark the times promised by the 2007 plan and the "
+            f"2025 pitch; a black bar at {params.tunnel_km:g} km shows the duration model's P10-P90 of "
+            f"{q_years[10]:.0f}-{q_years[90]:.0f} years with its median {q_years[50]:.0f}. The scaling rests on "
+            f"{montecarlo.duration_flip_clause(flip)}."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: data/megaprojects.csv (start and opening years with their "
+            "sources), data/reference_classes.csv; assumption duration_length_elasticity."
+        ),
+        data_files=("megaprojects.csv", "reference_classes.csv", "assumptions.csv", "sources.csv"),
+        method=(
+            "Duration = opening (or expected opening) year - start of main works. The bar draws the class's "
+            "durations scaled by (112 km / length) ** elasticity from a Student-t on their logs."
+        ),
+    )
+
+
+def cost_distribution(model, params, scenario: str = "baseline", result=None) -> Chart:
+    """``03_cost_distribution``: the simulated tunnel and whole-link costs with the claims on them
+    (``result`` of ``model.run(params)`` when the notebook has it already)."""
+    result = model.run(params) if result is None else result
+    claim, base = model.claim(), money.label()
+    q_tunnel, q_whole = percentiles(result.tunnel), percentiles(result.whole)
+    at_8 = share_at_or_below(result.tunnel, claim["claim_8bn"])
+    at_65 = share_at_or_below(result.whole, claim["claim_65bn"])
+    at_65_2007 = share_at_or_below(result.whole, float(model.conv.convert(65.0, "USD", 2007)))
+    return Chart(
+        distribution_chart(result, {k: claim[k] for k in ("claim_8bn", "claim_65bn")}, base, scenario),
+        "03_cost_distribution",
+        title=(
+            f"Tunnel alone: P50 USD {q_tunnel[50]:,.0f} bn, the USD 8 bn at P{at_8:.0f}; whole link: P50 USD "
+            f"{q_whole[50]:,.0f} bn, the corridor programme's USD 65 bn at P{at_65:.0f} "
+            f"(P{at_65_2007:.0f} in 2007 dollars)"
+        ),
+        alt=(
+            f"Two histograms on a log cost axis from {params.draws:,} simulated outcomes in {base} bn: the tunnel "
+            f"alone (P50 {q_tunnel[50]:,.0f}) with the tunnel-only USD 8 bn claim in its far left tail, and the "
+            f"whole link with railways to connected railheads (P50 {q_whole[50]:,.0f}) with the USD 65 bn marked "
+            "on it, a corridor-programme figure (railway, pipeline and power) wider than the rail-only link."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: bering.montecarlo (unit-cost benchmarking on outturns) with "
+            "data/project_costs.csv, data/link_segments.csv, data/assumptions.csv (assumptions); scenario "
+            f"'{scenario}'. " + money.method_note()
+        ),
+        data_files=(
+            "project_costs.csv",
+            "megaprojects.csv",
+            "link_segments.csv",
+            "assumptions.csv",
+            "us_price_index.csv",
+            "fx_rates.csv",
+        ),
+        method=(
+            f"{params.draws:,} draws: each segment's km x a cost per km from a Student-t on the logs of its "
+            "class (tunnel per km of bore x bores, estimate members uplifted by the class's mean overrun), "
+            "segments correlated; summed for the whole link."
+        ),
+    )
+
+
+def sensitivity(model, params, scenario: str = "baseline") -> Chart:
+    """``03_sensitivity``: the tornado of one-at-a-time changes to the estimate's assumptions."""
+    sens = model.sensitivity(params)
+    top = list(dict.fromkeys(sens["assumption"]))
+    base = money.label()
+    return Chart(
+        tornado_chart(sens, base),
+        "03_sensitivity",
+        title=f"The {top[0]} and the {top[1]} move the whole-link median most",
+        alt=(
+            f"Tornado chart of {len(sens)} one-at-a-time changes to the estimate's assumptions, bars running "
+            f"left (cheaper) or right (dearer) from the baseline whole-link median in {base} bn, longest at the "
+            "top, each labelled with the alternative and the median it gives."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: bering.montecarlo sensitivity, data/assumptions.csv "
+            f"(assumptions); scenario '{scenario}'. " + money.method_note()
+        ),
+        data_files=("project_costs.csv", "reference_overruns.csv", "assumptions.csv", "link_segments.csv"),
+        method=(
+            "Each bar re-runs the estimate with one assumption at its alternative and the same seed; the bar "
+            "is the change in the whole link's P50 from the baseline."
+        ),
+    )
+
+
+def tbm_schedule(model, params, scenario: str = "baseline") -> Chart:
+    """``03_tbm_schedule``: the advance and drive each TBM needs against the number of machines."""
+    from .. import data, montecarlo
+
+    flip = montecarlo.duration_elasticity_flip(model.data_dir, scenario=scenario)
+    rates = data.load("tbm_rates", model.data_dir)
+    drives = benchmarks.longest_drives(data.load("tbm_drives", model.data_dir))
+    needed = benchmarks.advance_needed(
+        params.tunnel_km, params.bores, params.tbm_count, params.years, params.boring_share
+    )
+    per_tbm = benchmarks.drive_per_tbm(params.tunnel_km, params.bores, params.tbm_count)
+    access = {
+        "portals only": benchmarks.max_headings(params.bores, 2),
+        "portals and both Diomedes": benchmarks.max_headings(params.bores, 4),
+    }
+    within = _durations(model, params)[1]
+    return Chart(
+        schedule_chart(
+            params.tunnel_km,
+            params.bores,
+            params.years,
+            benchmarks.rate_marks(rates),
+            params.boring_share,
+            max_tbms=access["portals and both Diomedes"],
+            access=access,
+            drives=drives,
+        ),
+        "03_tbm_schedule",
+        title=(
+            f"Boring {params.boring_share:.0%} of the time, {params.tbm_count} TBMs would each need "
+            f"{needed:.0f} m per calendar day and {per_tbm:.0f} km of drive, against "
+            f"{drives['drive_km'].max():g} km, the longest drive in the data; the duration model gives "
+            f"{within:.0f} % odds of finishing in time ({montecarlo.duration_flip_clause(flip, short=True)})"
+        ),
+        alt=(
+            f"Two line charts against the number of TBMs working at once. Top, log scale: the average advance per "
+            f"calendar day each TBM needs, falling as machines are added, with horizontal lines for measured "
+            f"rates from the Las Vegas loop's first bore to the Gotthard record day, and vertical lines for the "
+            f"most machines portals alone ({access['portals only']}) or portals and both Diomede Islands "
+            f"({access['portals and both Diomedes']}) can launch; assumption: each machine bores "
+            f"{params.boring_share:.0%} of the promised time. Bottom, log scale: the km each TBM must bore, "
+            f"{per_tbm:.0f} km with {params.tbm_count} machines, against the longest drives in the data, "
+            f"{drives['drive_km'].min():g} to {drives['drive_km'].max():g} km. The duration model's odds in the "
+            f"title rest on {montecarlo.duration_flip_clause(flip)}."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: data/tbm_rates.csv (role column), data/tbm_drives.csv, "
+            "data/assumptions.csv (tunnel_bores, tbm_count, boring_share_of_schedule: assumptions); claim: "
+            "The Independent, 2025-10-17."
+        ),
+        data_files=("tbm_rates.csv", "tbm_drives.csv", "assumptions.csv", "megaprojects.csv"),
+        method=(
+            "Advance needed = length x bores / (TBMs x years x 365.25 days x share of time boring); km per "
+            "TBM = length x bores / TBMs. Rates and drives are plotted as published."
+        ),
+    )
+
+
+def benchmarks_interactive(model) -> Chart:
+    """``03_benchmarks_interactive``: cost per km against length for every project, in plotly."""
+    from .. import data
+
+    base = money.label()
+    return Chart(
+        interactive_benchmarks(
+            model.table(),
+            model.costs,
+            data.load("sources", model.data_dir),
+            {"claim_8bn": _claim_per_km(model)},
+            model.claim()["length_km"],
+            base,
+        ),
+        "03_benchmarks_interactive",
+        title=f"Cost per km of comparable projects against their length, with the 2025 tunnel-only claim ({base})",
+        alt=(
+            "Interactive log-log scatter of cost per km against route length for every benchmark project, "
+            "coloured by kind, with a star for the USD 8 bn claim at the pitch's length; hovering shows each "
+            "project's figures as stated, the restated cost, scope and source."
+        ),
+        source=(
+            "Bering Strait crossing notebooks: data/megaprojects.csv, data/project_costs.csv, "
+            "data/sources.csv. " + money.method_note()
+        ),
+        data_files=("megaprojects.csv", "project_costs.csv", "sources.csv"),
+        method=(
+            "Cost per km as in 03_cost_per_km (median of each project's per_km_use rows restated to USD "
+            "2025, over its length), plotted against route length."
+        ),
+    )
+
+
+# What notebook 03 publishes, computed from a data folder (bering.plots.catalogue): the baseline.
+
+
+def _baseline(data_dir):
+    from .. import montecarlo
+
+    model = montecarlo.model(data_dir)
+    return model, model.scenario("baseline")
+
+
+@registered("03_cost_per_km", "03_cost_benchmarks")
+def _per_km(data_dir=None) -> Chart:
+    return per_km(_baseline(data_dir)[0])
+
+
+@registered("03_cost_per_bore_km", "03_cost_benchmarks")
+def _per_bore_km(data_dir=None) -> Chart:
+    return per_bore_km(*_baseline(data_dir))
+
+
+@registered("03_estimate_vs_outturn", "03_cost_benchmarks")
+def _estimate_vs_outturn(data_dir=None) -> Chart:
+    return estimate_vs_outturn(_baseline(data_dir)[0])
+
+
+@registered("03_duration_vs_length", "03_cost_benchmarks")
+def _duration_vs_length(data_dir=None) -> Chart:
+    return duration_vs_length(*_baseline(data_dir))
+
+
+@registered("03_cost_distribution", "03_cost_benchmarks")
+def _cost_distribution(data_dir=None) -> Chart:
+    return cost_distribution(*_baseline(data_dir))
+
+
+@registered("03_sensitivity", "03_cost_benchmarks")
+def _sensitivity(data_dir=None) -> Chart:
+    return sensitivity(*_baseline(data_dir))
+
+
+@registered("03_tbm_schedule", "03_cost_benchmarks")
+def _tbm_schedule(data_dir=None) -> Chart:
+    return tbm_schedule(*_baseline(data_dir))
+
+
+@registered("03_benchmarks_interactive", "03_cost_benchmarks")
+def _benchmarks_interactive(data_dir=None) -> Chart:
+    return benchmarks_interactive(_baseline(data_dir)[0])

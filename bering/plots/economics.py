@@ -18,7 +18,7 @@ import pandas as pd
 from .. import economics, money, style
 from ..economics import Case, Inputs
 from .chart import DISPLAY_DPI as _DISPLAY_DPI
-from .chart import Chart, legend_below
+from .chart import Chart, legend_below, registered
 
 
 def _plt():
@@ -486,3 +486,47 @@ class WhatIf:
         bundle["text/html"] = self.static_html()
         bundle["text/plain"] = self.precomputed.round(1).to_string(index=False)
         return bundle
+
+
+# ---------------------------------------------------------------------------------------------
+# The published figures of notebook 06, as functions of the data folder (the figure catalogue)
+
+
+def _case_inputs(data_dir=None, scenario: str = "baseline"):
+    from .. import data
+
+    case = economics.case_from_assumptions(data_dir)
+    samples = economics.whole_link_samples(scenario, data_dir)
+    inputs = economics.build_inputs(samples, data_dir, case=case, scenario=scenario)
+    return case, inputs, data.load("freight_rates", data_dir)
+
+
+@registered("06_demand_record", "06_economic_case")
+def _demand_record(data_dir=None) -> Chart:
+    from .. import data
+
+    names = data.load("megaprojects", data_dir).set_index("project_id")["name"].to_dict()
+    return demand_record(
+        data.load("demand_forecasts", data_dir), data.load("traffic_forecast_accuracy", data_dir), names
+    )
+
+
+@registered("06_revenue_vs_cost", "06_economic_case")
+def _revenue_vs_cost(data_dir=None) -> Chart:
+    case, inputs, rates = _case_inputs(data_dir)
+    return revenue_vs_cost(inputs, case, rates, economics.breakeven_phrase(data_dir=data_dir))
+
+
+@registered("06_breakeven_sensitivity", "06_economic_case")
+def _breakeven_sensitivity(data_dir=None) -> Chart:
+    case, inputs, _ = _case_inputs(data_dir)
+    return breakeven_sensitivity(inputs, case)
+
+
+@registered("06_market_scale", "06_economic_case")
+def _market_scale(data_dir=None) -> Chart:
+    from .. import data
+
+    case, inputs, rates = _case_inputs(data_dir)
+    mature = economics.mature_ratio_row(data.load("demand_forecasts", data_dir), data.load("megaprojects", data_dir))
+    return market_scale(inputs, case, rates, mature)

@@ -9,10 +9,13 @@ tables and return bare figures. matplotlib is imported here only, never by the m
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from .. import style
+from .. import paths, style
 from ..ledger import (
     META_COLUMNS,
     NOT_CHECKABLE,
@@ -26,7 +29,7 @@ from ..ledger import (
 )
 from ..ledger import scorecard as scorecard_table
 from ..style import GREY, PALETTE
-from .chart import Chart
+from .chart import Chart, registered
 
 VERDICT_COLOURS = {
     "consistent": PALETTE["green"],
@@ -390,3 +393,31 @@ def verdict_sensitivity(sens: pd.DataFrame) -> Chart:
         ),
         data=sens,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What notebook 05 publishes, computed from a data folder (bering.plots.catalogue)
+
+
+@functools.cache
+def _book(folder: str) -> pd.DataFrame:
+    from ..ledger import build_ledger
+
+    return build_ledger(Path(folder))
+
+
+@registered("05_scorecard", "05_claims_ledger")
+def _scorecard(data_dir=None) -> Chart:
+    return scorecard(_book(str(paths.absolute(data_dir or paths.data_dir()))))
+
+
+@registered("05_claims_vs_evidence", "05_claims_ledger")
+def _claims_vs_evidence(data_dir=None) -> Chart:
+    return claims_vs_evidence(_book(str(paths.absolute(data_dir or paths.data_dir()))))
+
+
+@registered("05_verdict_sensitivity", "05_claims_ledger")
+def _verdict_sensitivity(data_dir=None) -> Chart:
+    from ..ledger import sensitivity
+
+    return verdict_sensitivity(sensitivity(data_dir))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import fmt, geo, money
 from ..minerals import DEPOSIT_NAMES, DEPOSITS, DESTINATIONS, OPTIONS, OTHER, STAGES, YEAR, Analysis, round_sig, shares
-from .chart import Chart
+from .chart import Chart, registered
 
 #: Screen resolution of the figures as the notebook shows them (files are written at 200 dpi by the
 #: exporter whatever this says); kept below the style's 100 dpi so the notebook stays small.
@@ -887,3 +887,46 @@ def volume(a: Analysis) -> Chart:
             "for like. Rows enter by the volume_comparison column of freight_rates.csv."
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What notebook 04 publishes, computed from a data folder (bering.plots.catalogue)
+
+
+def _analysis(data_dir) -> Analysis:
+    from ..minerals import analysis
+
+    return analysis(data_dir)
+
+
+@registered("04_ree_production_shares", "04_critical_minerals")
+def _production_shares(data_dir=None) -> Chart:
+    return production_shares(_analysis(data_dir))
+
+
+@registered("04_ree_hhi", "04_critical_minerals")
+def _concentration(data_dir=None) -> Chart:
+    return concentration(_analysis(data_dir))
+
+
+@registered("04_route_comparison", "04_critical_minerals")
+def _route_comparison(data_dir=None) -> Chart:
+    return route_comparison(_analysis(data_dir))
+
+
+@registered("04_route_map", "04_critical_minerals")
+def _route_map(data_dir=None) -> Chart:
+    from .. import paths
+
+    land = geo.land_polygons(paths.absolute(data_dir or paths.data_dir()) / "geo" / "land_world_110m.geojson")
+    return route_map_chart(_analysis(data_dir), land)
+
+
+@registered("04_routes_interactive", "04_critical_minerals")
+def _routes_interactive(data_dir=None) -> Chart:
+    return routes_interactive(_analysis(data_dir))
+
+
+@registered("04_volume", "04_critical_minerals")
+def _volume(data_dir=None) -> Chart:
+    return volume(_analysis(data_dir))

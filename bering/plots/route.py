@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import geo, route, style
-from .chart import Chart
+from .chart import Chart, registered
 
 # --------------------------------------------------------------------------------------------
 # figures: shared drawing helpers
@@ -194,34 +194,85 @@ def _along(lat1, lon1, lat2, lon2, fraction: float, proj: Mapping | None = None)
     return float(x), float(y)
 
 
-def _callout(ax, text, point, text_xy, color="black", fontsize=10, ha="center"):
-    """Label ``point`` with ``text`` placed at ``text_xy`` (data coordinates), joined by a thin line."""
-    ax.annotate(
-        text,
-        point,
-        xytext=text_xy,
-        textcoords="data",
-        ha=ha,
-        va="center",
-        fontsize=fontsize,
-        color=color,
-        bbox=_label_box(),
-        zorder=9,
-        arrowprops={"arrowstyle": "-", "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 2},
+#: How adjustText places the static maps' labels: a fixed number of iterations (not its default time
+#: limit), so the same labels land in the same places on every run.
+LABEL_ITERATIONS = 200
+
+
+def _label(ax, text, point, color="black", fontsize=10, ha="center", **kw):
+    """A label in a white box, started on ``point`` (map coordinates); :func:`_place_labels` moves it."""
+    label = ax.text(*point, text, ha=ha, va="center", fontsize=fontsize, color=color, bbox=_label_box(), zorder=9, **kw)
+    label._bering_anchor = tuple(float(v) for v in point)
+    return label
+
+
+def _line_points(layers, window, step_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points every ``step_km`` along every line of ``layers`` (GeoDataFrames in map km) inside ``window``:
+    what the labels must keep off, besides each other and the places."""
+    from shapely.geometry import box
+
+    clip = box(*window)
+    xs, ys = [], []
+    for layer in layers:
+        for geom in layer.geometry.intersection(clip):
+            parts = getattr(geom, "geoms", [geom])
+            for part in parts:
+                if part.is_empty or part.geom_type != "LineString":
+                    continue
+                for d in np.arange(0.0, part.length + step_km, step_km):
+                    point = part.interpolate(min(d, part.length))
+                    xs.append(point.x)
+                    ys.append(point.y)
+    return np.asarray(xs), np.asarray(ys)
+
+
+def _place_labels(ax, labels, avoid: tuple[np.ndarray, np.ndarray], objects=()) -> None:
+    """Move ``labels`` (from :func:`_label`) with adjustText off each other, off their anchors and off
+    the ``avoid`` points (the lines drawn), each joined to its anchor by a thin grey leader when it
+    moved away, and off ``objects`` (artists such as fixed texts). The rule replaces hand-set offsets:
+    a label goes wherever it fits, near its point."""
+    from adjustText import adjust_text
+
+    if not labels:
+        return
+    anchors = np.array([label._bering_anchor for label in labels])
+    renderer = ax.figure.canvas.get_renderer()
+    objects = [artist.get_window_extent(renderer) for artist in objects]
+    adjust_text(
+        labels,
+        x=np.concatenate([avoid[0], anchors[:, 0]]),
+        y=np.concatenate([avoid[1], anchors[:, 1]]),
+        target_x=anchors[:, 0],
+        target_y=anchors[:, 1],
+        objects=list(objects) or None,
+        ax=ax,
+        iter_lim=LABEL_ITERATIONS,
+        expand=(1.3, 1.6),
+        force_static=(1.0, 1.2),
+        force_text=(0.5, 0.7),
+        force_pull=(0.005, 0.005),
+        min_arrow_len=4,
+        arrowprops={"arrowstyle": "-", "color": style.GREY, "lw": 0.7, "shrinkA": 0, "shrinkB": 1, "zorder": 8},
     )
 
 
-#: Where the strait map puts its labels (km in the strait-centred projection), tuned so that no
-#: label covers a route, a place or another label at the committed coordinates.
-STRAIT_LABELS = {
-    ("diomedes_tunnel", 1): (0.5, (-40.0, -14.0)),
-    ("diomedes_tunnel", 2): (0.5, (-22.0, -42.0)),
-    ("diomedes_tunnel", 3): (0.5, (12.0, -52.0)),
-    ("cape_to_cape", 1): (0.6, (36.0, -6.0)),
-    ("interbering_2011", 1): (0.5, (24.0, 12.0)),
-    "mainland_gap": (0.82, (50.0, -22.0)),
-    "border": (66.25, (-14.0, 27.0)),
-}
+def _wrapped(text: str, width: int = 16) -> str:
+    """A map label on up to two lines, broken at the space nearest the middle when longer than ``width``."""
+    text = str(text)
+    if len(text) <= width or " " not in text:
+        return text
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1 :]
+
+
+def labelled(places, view: str):
+    """The rows of a places layer that the static map ``view`` labels (data/places.csv, labelled_on),
+    in file order, with the text of each label (map_label, else the name up to any bracket)."""
+    chosen = places[places["labelled_on"].fillna("").str.split(";").map(lambda views: view in views)].copy()
+    short = chosen["name"].str.split(" (", regex=False).str[0].str.strip()
+    chosen["label"] = chosen["map_label"].where(chosen["map_label"].fillna("").str.len() > 0, short).map(_wrapped)
+    return chosen
 
 
 def strait_map(
@@ -229,14 +280,6 @@ def strait_map(
     segments: pd.DataFrame,
     gaps: pd.DataFrame,
     boundary: dict,
-    label_places: Iterable[str] = (
-        "cape_dezhnev",
-        "uelen",
-        "big_diomede",
-        "little_diomede",
-        "cape_prince_of_wales",
-        "wales",
-    ),
 ):
     """The strait in the strait-centred Lambert azimuthal equal-area projection, with a zoom on the Diomedes.
 
@@ -249,6 +292,7 @@ def strait_map(
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
+    from shapely.geometry import box
 
     proj: dict = {}
     window = (-82.0, -62.0, 68.0, 34.0)
@@ -291,92 +335,55 @@ def strait_map(
     zends = (island_gap.shore_from_lat, island_gap.shore_from_lon, island_gap.shore_to_lat, island_gap.shore_to_lon)
     zx.plot(*_geodesic_xy(*zends, proj, 0.1), color=colour["gap"], lw=2.4, ls=":", zorder=6)
 
-    # length labels
-    for key, (fraction, text_xy) in STRAIT_LABELS.items():
-        if not isinstance(key, tuple):
-            continue
-        r = seg.loc[key]
-        point = _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, fraction)
-        text = {
-            "cape_to_cape": f"cape to cape\n{r.length_km:.1f} km",
-            "interbering_2011": f"Uelen route\n{r.length_km:.1f} km",
-        }.get(key[0], f"{r.length_km:.1f} km")
-        col = {"cape_to_cape": "black", "interbering_2011": colour["interbering_2011"]}.get(key[0], colour["island"])
-        _callout(ax, text, point, text_xy, color=col)
-    fraction, text_xy = STRAIT_LABELS["mainland_gap"]
-    _callout(
-        ax, f"shortest, shore to shore\n{mainland.gap_km:.1f} km", _along(*ends, fraction), text_xy, color=colour["gap"]
-    )
-    lat_b, text_xy = STRAIT_LABELS["border"]
-    _callout(
-        ax,
-        "US–Russia border;\ndate line runs near it",
-        geo.project(lat_b, boundary["lons"][0]),
-        text_xy,
-        color=colour["border"],
+    # labels, placed by adjustText (:func:`_place_labels`): every segment's length at its middle, the
+    # shortest gaps, the border, and the places data/places.csv labels on each panel (labelled_on)
+    texts = {ax: [], zx: []}
+    drawn = ("diomedes_tunnel", "cape_to_cape", "interbering_2011")
+    names = {"cape_to_cape": "cape to cape\n", "interbering_2011": "Uelen route\n"}
+    colours = {"cape_to_cape": "black", "interbering_2011": colour["interbering_2011"]}
+    for (alignment_id, _), r in seg[seg.index.get_level_values(0).isin(drawn)].iterrows():
+        texts[ax].append(
+            _label(
+                ax,
+                f"{names.get(alignment_id, '')}{r.length_km:.1f} km",
+                _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, 0.5),
+                color=colours.get(alignment_id, colour["island"]),
+            )
+        )
+    texts[ax].append(
+        _label(ax, f"shortest, shore to shore\n{mainland.gap_km:.1f} km", _along(*ends, 0.5), color=colour["gap"])
     )
     r = seg.loc[("diomedes_tunnel", 2)]
-    _callout(
-        zx,
-        f"centre to centre\n{r.length_km:.2f} km",
-        _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, 0.62),
-        (6.3, -23.3),
-        color=colour["island"],
-    )
-    _callout(
-        zx, f"shortest water gap\n{island_gap.gap_km:.2f} km", _along(*zends, 0.5), (0.5, -30.0), color=colour["gap"]
-    )
-    _callout(
-        zx,
-        f"border ({route.dms(boundary['lons'][0], 'E', 'W')});\ndate line near it",
-        geo.project(65.83, boundary["lons"][0]),
-        (5.2, -19.3),
-        color=colour["border"],
-    )
-
-    # places
-    names = layers["places"].set_index("place_id")["name"]
-    offsets = {
-        "cape_dezhnev": (-6, 8, "right"),
-        "uelen": (-6, 6, "right"),
-        "big_diomede": (-8, 6, "right"),
-        "little_diomede": (6, -11, "left"),
-        "cape_prince_of_wales": (7, 9, "left"),
-        "wales": (8, -2, "left"),
-        "tin_city": (8, -8, "left"),
-    }
-    short = {
-        "big_diomede": "Big Diomede (RU)",
-        "little_diomede": "Little Diomede (US)",
-        "wales": "Wales",
-        "cape_prince_of_wales": "Cape Prince\nof Wales",
-        "tin_city": "Tin City radar site",
-    }
-    label_places = list(label_places)
-    marked = layers["places"][layers["places"]["place_id"].isin(label_places)]
-    _draw(ax, marked, color="black", markersize=16, zorder=7)
-    for pid in label_places:
-        px, py = _xy(layers, pid)
-        dx, dy, ha = offsets.get(pid, (6, 6, "left"))
-        ax.annotate(
-            short.get(pid, names[pid]),
-            (px, py),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            ha=ha,
-            va="center",
-            fontsize=10,
-            zorder=8,
-            bbox=_label_box(),
+    texts[zx].append(
+        _label(
+            zx,
+            f"centre to centre\n{r.length_km:.2f} km",
+            _along(r.from_lat, r.from_lon, r.to_lat, r.to_lon, 0.5),
+            color=colour["island"],
         )
-    islands = {"big_diomede": (-5.5, -26.5), "little_diomede": (6.5, -29.5)}
-    _draw(
-        zx, layers["places"][layers["places"]["place_id"].isin(list(islands))], color="black", markersize=16, zorder=7
     )
-    for pid, text_xy in islands.items():
-        _callout(zx, short[pid] + "\ncentre point", _xy(layers, pid), text_xy)
-    ax.text(0.02, 0.97, "CHUKOTKA (Russia)", transform=ax.transAxes, fontsize=10, color=style.GREY, va="top")
-    ax.text(0.98, 0.12, "ALASKA (US)", transform=ax.transAxes, fontsize=10, color=style.GREY, ha="right")
+    texts[zx].append(
+        _label(zx, f"shortest water gap\n{island_gap.gap_km:.2f} km", _along(*zends, 0.5), color=colour["gap"])
+    )
+    for a, (x0, y0, x1, y1), text in (
+        (ax, window, "US–Russia border;\ndate line runs near it"),
+        (zx, zoom, f"border ({route.dms(boundary['lons'][0], 'E', 'W')});\ndate line near it"),
+    ):
+        # the border is labelled at the middle of the stretch the panel shows
+        shown = layers["boundary"].geometry.intersection(box(x0, y0, x1, y1)).union_all()
+        middle = shown.interpolate(0.5, normalized=True)
+        texts[a].append(_label(a, text, (middle.x, middle.y), color=colour["border"]))
+
+    places = layers["places"]
+    for a, view, suffix in ((ax, "strait", ""), (zx, "diomedes", "\ncentre point")):
+        chosen = labelled(places, view)
+        _draw(a, chosen, color="black", markersize=16, zorder=7)
+        for row in chosen.itertuples():
+            texts[a].append(_label(a, row.label + suffix, (row.geometry.x, row.geometry.y)))
+    regions = [
+        ax.text(0.02, 0.97, "CHUKOTKA (Russia)", transform=ax.transAxes, fontsize=10, color=style.GREY, va="top"),
+        ax.text(0.98, 0.12, "ALASKA (US)", transform=ax.transAxes, fontsize=10, color=style.GREY, ha="right"),
+    ]
     ax.add_patch(
         Rectangle((zoom[0], zoom[1]), zoom[2] - zoom[0], zoom[3] - zoom[1], fill=False, ec=style.GREY, lw=0.9, zorder=6)
     )
@@ -395,6 +402,10 @@ def strait_map(
     ax.set_ylabel("km north of 66°N 169°W")
     zx.set_xlabel("km east of 66°N 169°W")
     fig.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.21)
+    # last, on the final layout, as adjustText needs
+    lines = [layers["alignments"], layers["boundary"]]
+    _place_labels(ax, texts[ax], _line_points(lines, window, 3.0), objects=regions)
+    _place_labels(zx, texts[zx], _line_points(lines, zoom, 0.3))
     return fig
 
 
@@ -423,6 +434,9 @@ REGION_LINES = {
     ),
     "diomedes_tunnel": (style.PALETTE["purple"], 3.0, "-", "tunnel (island route)"),
 }
+#: Corridors shorter than this (km, straight) are named by the region map's legend only: at the map's
+#: scale a label would cover them and the places at their ends.
+REGION_LABEL_MIN_KM = 500.0
 #: The order of the region map's legend.
 REGION_LEGEND = (
     "alaska_railroad_existing",
@@ -441,11 +455,13 @@ def region_map(
     links: pd.DataFrame,
     proj: Mapping[str, float] = REGION_PROJ,
     na_km: float | None = None,
+    na_end: str = "the Canadian network",
 ):
     """Yakutsk to Fairbanks: existing railheads and lines, proposed corridors and the gaps.
 
     ``na_km`` (the new railway from the Alaska Railroad to the Canadian network, which lies off the
-    map) is written beside Delta Junction with an arrow towards it when given.
+    map, ending at ``na_end``) is written in the top right corner with an arrow from Delta Junction
+    when given.
 
     ``layers`` is :func:`bering.geo.map_layers` projected with the same ``proj``, drawn with
     ``GeoDataFrame.plot``; ``segments`` is :func:`bering.geo.segment_lengths`; ``factors`` is :func:`route_factors`;
@@ -495,76 +511,61 @@ def region_map(
             text += f"\n≈{link_km[alignment_id]:,.0f} km with route factor\n(assumption)"
         return text
 
-    placements = {
-        "ru_lena_uelen_line": ("Lena–Uelen line (RZD 2030 plan)\n", 0.55, (0, 34)),
-        "ru_magadan_line": ("Nizhny Bestyakh–Magadan (2021 study)\n", 0.45, (110, 0)),
-        "us_fairbanks_nome_line": ("Fairbanks–Nome–Cape Prince of Wales\n", 0.45, (70, -95)),
-    }
-    for alignment_id, (name, frac, off) in placements.items():
-        rows = segments[segments["alignment_id"] == alignment_id]
-        r = rows.iloc[0]
+    # labels, placed by adjustText (:func:`_place_labels`): every corridor drawn whose length is published
+    # or assumed and at least REGION_LABEL_MIN_KM long, at the middle of its first segment; the places
+    # data/places.csv labels on this map (labelled_on); where the 180th meridian leaves the top of the map
+    texts = []
+    names = layers["alignments"].drop_duplicates("alignment_id").set_index("alignment_id")["name"]
+    straight_km = segments.groupby("alignment_id")["length_km"].sum()
+    for alignment_id in REGION_LINES:
+        if alignment_id not in published.index and alignment_id not in link_km.index:
+            continue
+        if straight_km.get(alignment_id, 0.0) < REGION_LABEL_MIN_KM:
+            continue
+        r = segments[segments["alignment_id"] == alignment_id].iloc[0]
         lats, lons = geo.great_circle_points(r.from_lat, r.from_lon, r.to_lat, r.to_lon, n=101)
-        i = int(frac * 100)
-        x, y = geo.project(lats[i], lons[i], **proj)
-        ax.annotate(
-            name + label_for(alignment_id),
-            (x, y),
-            xytext=off,
-            textcoords="offset points",
-            ha="center",
-            va="center",
-            fontsize=9.5,
-            color=colours[alignment_id],
-            bbox=_label_box(),
-            arrowprops={"arrowstyle": "-", "color": colours[alignment_id], "lw": 0.7, "shrinkB": 0},
-        )
+        x, y = geo.project(lats[50], lons[50], **proj)
+        text = f"{_wrapped(names[alignment_id], 36)}\n{label_for(alignment_id)}"
+        texts.append(_label(ax, text, (float(x), float(y)), color=colours[alignment_id], fontsize=9.5))
 
-    marks = {
-        "nizhny_bestyakh": ("Nizhny Bestyakh\n(AYaM railhead)", (8, -16), "left", "s"),
-        "yakutsk": ("Yakutsk", (-6, 8), "right", "o"),
-        "magadan": ("Magadan", (-6, -12), "right", "o"),
-        "anadyr": ("Anadyr", (6, -10), "left", "o"),
-        "uelen": ("Uelen", (-6, 8), "right", "o"),
-        "nome": ("Nome", (6, -10), "left", "o"),
-        "fairbanks": ("Fairbanks (railhead)", (-8, 6), "right", "s"),
-        "anchorage": ("Anchorage", (6, -6), "left", "s"),
-        "delta_junction": ("Delta Junction", (6, -8), "left", "o"),
-    }
-    points = layers["places"].set_index("place_id")
-    for marker in ("s", "o"):
-        ids = [pid for pid, m in marks.items() if m[3] == marker]
-        _draw(ax, points.loc[ids], marker=marker, color="black", markersize=25, zorder=7)
-    for pid, (text, off, ha, _) in marks.items():
-        px, py = _xy(layers, pid)
-        ax.annotate(
-            text, (px, py), xytext=off, textcoords="offset points", ha=ha, fontsize=9.5, zorder=8, bbox=_label_box()
-        )
+    chosen = labelled(layers["places"], "region")
+    on_lines = segments.loc[segments["segment_type"] == "existing_line", ["from_place", "to_place"]].stack()
+    square = (chosen["kind"] == "railhead") | chosen["place_id"].isin(set(on_lines))
+    for marker, rows in (("s", chosen[square]), ("o", chosen[~square])):
+        _draw(ax, rows, marker=marker, color="black", markersize=25, zorder=7)
+    for row in chosen.itertuples():
+        texts.append(_label(ax, row.label, (row.geometry.x, row.geometry.y), fontsize=9.5))
+
+    mx, my = geo.project(np.linspace(50, 90, 401), np.full(401, 180.0), **proj)
+    inside = np.flatnonzero((mx >= window[0]) & (mx <= window[2]) & (my >= window[1]) & (my <= window[3]))
+    top = inside[-1]
+    texts.append(
+        _label(ax, "180th meridian: the Russian\ncorridor crosses it", (float(mx[top]), float(my[top])), fontsize=9.5)
+    )
+    fixed = []
     if na_km is not None:
-        px, py = _xy(layers, "delta_junction")
-        ax.annotate(
-            "Alaska Railroad to the Canadian network\n(Fort McMurray, off the map):\n"
-            f"≈{na_km:,.0f} km more new railway",
-            (px, py),
-            xytext=(window[2] - 20, window[3] - 25),
-            textcoords="data",
+        # what lies off the map is noted in a corner on its side (Canada: the right; the lower corner, over
+        # the sea), with an arrow from the place the connection leaves
+        corner = (window[2] - 20, window[1] + 25)
+        note = ax.text(
+            *corner,
+            f"Alaska Railroad to the Canadian network\n({na_end}, off the map):\n≈{na_km:,.0f} km more new railway",
             ha="right",
-            va="top",
+            va="bottom",
             fontsize=9.5,
             color=colours["us_fairbanks_nome_line"],
-            zorder=8,
+            zorder=9,
             bbox=_label_box(),
+        )
+        fixed.append(note)
+        ax.annotate(
+            "",
+            _xy(layers, "delta_junction"),
+            xytext=(corner[0] - 60, corner[1] + 150),
+            textcoords="data",
+            zorder=8,
             arrowprops={"arrowstyle": "->", "color": colours["us_fairbanks_nome_line"], "lw": 0.9, "shrinkB": 4},
         )
-    x180, y180 = geo.project(72.5, 180.0, **proj)
-    ax.annotate(
-        "180th meridian: the Russian corridor crosses it",
-        (x180, y180),
-        xytext=(-8, -4),
-        textcoords="offset points",
-        ha="right",
-        fontsize=9.5,
-        bbox=_label_box(),
-    )
 
     handles = [_legend_line(*REGION_LINES[a]) for a in REGION_LEGEND]
     handles.append(_legend_line("black", 0, "", "railhead or station on existing line", marker="s", ms=5))
@@ -572,6 +573,8 @@ def region_map(
     ax.set_xlabel(f"km east of {proj['lat_0']:g}°N {_lon_label(proj['lon_0'])} (Lambert azimuthal equal-area)")
     ax.set_ylabel(f"km north of {proj['lat_0']:g}°N {_lon_label(proj['lon_0'])}")
     fig.subplots_adjust(left=0.07, right=0.99, top=0.93, bottom=0.17)
+    # last, on the final layout, as adjustText needs
+    _place_labels(ax, texts, _line_points([layers["alignments"]], window, 25.0), objects=fixed)
     return fig
 
 
@@ -1179,6 +1182,7 @@ _STRAIT_FILES = (
 )
 
 
+@registered("02_strait_close_up", "02_route_geometry")
 def strait_close_up(data_dir=None) -> Chart:
     """``02_strait_close_up``: the strait and a zoom on the Diomedes (:func:`strait_map`)."""
     g = route.geometry(data_dir)
@@ -1210,16 +1214,21 @@ def strait_close_up(data_dir=None) -> Chart:
         method=(
             f"{_GEODESIC_METHOD} {_GAP_METHOD} Land, border, places and routes are GeoDataFrames projected "
             "with to_crs to Lambert azimuthal equal-area centred on 66°N 169°W; the coastline's pieces cut "
-            "at 180° are dissolved first."
+            "at 180° are dissolved first. Labels: the places data/places.csv labels on each panel (labelled_on), "
+            "every segment's length and the shortest gaps, placed by adjustText off the lines and each other."
         ),
     )
 
 
+@registered("02_region_missing_links", "02_route_geometry")
 def region_missing_links(data_dir=None) -> Chart:
     """``02_region_missing_links``: Yakutsk to Fairbanks, the corridors and their lengths (:func:`region_map`)."""
     g = route.geometry(data_dir)
     na_km = route.new_construction_lengths(data_dir)["na_km"]
-    fig = region_map(geo.map_layers(g.folder, spacing_km=10.0, **REGION_PROJ), g.seg, g.factors, g.links, na_km=na_km)
+    # the Canadian railhead: the far end of the last Alaska - Canada segment of data/link_segments.csv
+    na_end = route.link_segments(data_dir).query("part_of == 'na_km'")["far_end"].iloc[-1]
+    layers = geo.map_layers(g.folder, spacing_km=10.0, **REGION_PROJ)
+    fig = region_map(layers, g.seg, g.factors, g.links, na_km=na_km, na_end=na_end)
     side_km = g.links.groupby("side")["length_km"].sum()
     rail_km = float(side_km.sum())
     return Chart(
@@ -1238,7 +1247,7 @@ def region_missing_links(data_dir=None) -> Chart:
             f"from Fairbanks via Nome to Cape Prince of Wales (about {side_km['Alaska']:,.0f} km), each "
             "labelled with its straight and published or assumed length; the tunnel across the strait is a "
             "short purple line between them. A note at Delta Junction points off the map to the "
-            f"Canadian network at Fort McMurray, about {na_km:,.0f} km more of new railway (data/link_segments.csv)."
+            f"Canadian network at {na_end}, about {na_km:,.0f} km more of new railway (data/link_segments.csv)."
         ),
         source=(
             "Bering Strait crossing notebooks: data/places.csv, data/alignment_segments.csv, "
@@ -1259,11 +1268,14 @@ def region_missing_links(data_dir=None) -> Chart:
             f"{_GEODESIC_METHOD} A corridor's length is its published length where a source gives one, "
             f"else its straight length times the assumed route factor {g.factor:g} "
             f"(data/assumptions.csv, {route.ASSUMPTION_ROUTE_FACTOR}). Layers projected with to_crs to "
-            f"Lambert azimuthal equal-area centred on {REGION_PROJ['lat_0']:g}°N {_lon_label(REGION_PROJ['lon_0'])}."
+            f"Lambert azimuthal equal-area centred on {REGION_PROJ['lat_0']:g}°N {_lon_label(REGION_PROJ['lon_0'])}. "
+            "Labels: the places data/places.csv labels on this map (labelled_on) and the corridors of at least "
+            f"{REGION_LABEL_MIN_KM:,.0f} km, placed by adjustText off the lines and each other."
         ),
     )
 
 
+@registered("02_globe_where_continents_meet", "02_route_geometry")
 def globe(data_dir=None) -> Chart:
     """``02_globe_where_continents_meet``: an orthographic globe (:func:`globe_map`)."""
     g = route.geometry(data_dir)
@@ -1292,6 +1304,7 @@ def globe(data_dir=None) -> Chart:
     )
 
 
+@registered("02_depth_profiles_schematic", "02_route_geometry")
 def depth_profiles_chart(data_dir=None) -> Chart:
     """``02_depth_profiles_schematic``: three schematic cross-sections (:func:`depth_profiles`)."""
     g = route.geometry(data_dir)
@@ -1331,6 +1344,7 @@ def depth_profiles_chart(data_dir=None) -> Chart:
     )
 
 
+@registered("02_strait_interactive", "02_route_geometry")
 def strait_interactive(data_dir=None) -> Chart:
     """``02_strait_interactive``: the plotly map of the strait (:func:`interactive_map`)."""
     g = route.geometry(data_dir)
@@ -1352,7 +1366,8 @@ def strait_interactive(data_dir=None) -> Chart:
         data_files=_STRAIT_FILES,
         method=(
             f"{_GEODESIC_METHOD} {_GAP_METHOD} Coastline clipped to the window and simplified with a 1 km "
-            "Douglas-Peucker tolerance in the projected plane. Which places are shown and where their labels "
-            "sit come from data/places.csv (map_label, label_position)."
+            "Douglas-Peucker tolerance in the projected plane. Every place of data/places.csv inside the window "
+            "is shown; each label takes the first spot around its marker, in a fixed order, that clears the "
+            "markers and labels before it at three screen sizes."
         ),
     )

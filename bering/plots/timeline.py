@@ -15,7 +15,7 @@ import pandas as pd
 from .. import money
 from ..style import CYCLE, GREY
 from ..timeline import ERAS, MODE_LABELS, MODE_ORDER, distinct_proposals, proposals
-from .chart import Chart
+from .chart import Chart, registered
 from .costs import cost_claims_chart
 
 SOURCE = "Bering Strait crossing notebooks, data/timeline.csv"
@@ -212,3 +212,30 @@ def timeline_interactive(events: pd.DataFrame, sources: pd.DataFrame) -> Chart:
             "the hover text joins the row to its source in data/sources.csv."
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What notebook 01 publishes, computed from a data folder (bering.plots.catalogue)
+
+
+@registered("01_timeline_by_era", "01_proposal_timeline")
+def _timeline_by_era(data_dir=None) -> Chart:
+    from ..timeline import load_timeline
+
+    return timeline_by_era(load_timeline(data_dir))
+
+
+@registered("01_cost_claims_constant_usd", "01_proposal_timeline")
+def _cost_claims(data_dir=None) -> Chart:
+    from ..timeline import cost_claims as restated
+    from ..timeline import load_timeline
+
+    return cost_claims(restated(load_timeline(data_dir), money.Money.from_data(data_dir)))
+
+
+@registered("01_timeline_interactive", "01_proposal_timeline")
+def _timeline_interactive(data_dir=None) -> Chart:
+    from .. import data
+    from ..timeline import load_timeline
+
+    return timeline_interactive(load_timeline(data_dir), data.load("sources", data_dir))

@@ -1,0 +1,107 @@
+"""The figure catalogue comes from the package (bering.plots.catalogue), not from figures/.
+
+Every plot module registers the figures it draws (:func:`bering.plots.chart.registered`), so the
+overview (notebook 00) lists the collection's figures computed from the data and can run alone, on an
+empty figures folder, in any order. These tests hold the package's catalogue to the committed
+``figures/catalogue.csv`` that the notebooks wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bering import export, plots, runner
+from bering.plots import chart
+
+REPO = Path(__file__).resolve().parent.parent
+COMMITTED = REPO / "figures" / "catalogue.csv"
+#: Notebooks whose figures no plot module registers yet: their charts are still drawn and titled in
+#: the notebook (out.figure with texts computed in cells), so the package cannot draw them alone.
+UNREGISTERED: set[str] = set()
+
+
+def committed() -> pd.DataFrame:
+    table = export.catalogue(COMMITTED.parent)
+    return table[~table["notebook"].isin(UNREGISTERED)].sort_values("name").reset_index(drop=True)
+
+
+def test_every_committed_figure_is_registered_with_its_notebook():
+    recipes = plots.recipes()
+    table = committed()
+    assert sorted(recipes) == list(table["name"])
+    assert [recipes[n].notebook for n in table["name"]] == list(table["notebook"])
+
+
+def test_unregistered_notebooks_are_exactly_those_without_a_recipe():
+    notebooks = {r.notebook for r in plots.recipes().values()}
+    in_catalogue = set(export.catalogue(COMMITTED.parent)["notebook"])
+    assert in_catalogue - notebooks == UNREGISTERED
+
+
+def test_registering_a_second_function_under_a_name_is_refused():
+    name = "01_timeline_by_era"
+    plots.recipes()
+    known = chart.RECIPES[name]
+    with pytest.raises(ValueError, match="figure '01_timeline_by_era' is registered twice"):
+
+        @chart.registered(name, "01_proposal_timeline")
+        def another(data_dir=None):  # pragma: no cover - never drawn
+            raise AssertionError
+
+    assert chart.RECIPES[name] is known
+
+
+def test_a_figure_must_carry_its_notebooks_number():
+    with pytest.raises(ValueError, match="figure '02_x' must start with its notebook's number '01_'"):
+        chart.registered("02_x", "01_proposal_timeline")
+
+
+def test_files_follow_the_exporters_formats():
+    assert plots.files_of("01_a", interactive=False) == ["01_a.png", "01_a.svg", "01_a.pdf", "01_a.csv"]
+    assert plots.files_of("01_b", interactive=True) == ["01_b.html", "01_b.csv"]
+
+
+@pytest.mark.slow
+def test_package_catalogue_equals_the_committed_one():
+    """Names, notebooks, titles, alt text, source lines and files, drawn from the data. (Method notes
+    say how a figure is drawn; figures/ is regenerated from the notebooks, and the freshness check
+    compares every byte of it.)"""
+    ours = plots.catalogue().sort_values("name").reset_index(drop=True)
+    theirs = committed()
+    columns = ["name", "notebook", "title", "alt_text", "source_line", "files", "data_files"]
+    for column in columns:
+        mismatched = [
+            (n, a, b) for n, a, b in zip(theirs["name"], ours[column], theirs[column].fillna("")) if str(a) != str(b)
+        ]
+        assert not mismatched, f"{column}: {mismatched[:3]}"
+
+
+def test_no_notebook_reads_another_notebooks_outputs():
+    """No notebook, nor any package module it imports, reads figures/ back (key numbers, catalogue):
+    every notebook, the overview included, runs alone and in any order."""
+    readers = [p.name for p in runner.notebook_order() if runner.reads_outputs(p)]
+    assert readers == []
+    assert runner.notebook_order()[0].name.startswith("00_")
+
+
+@pytest.mark.slow
+@pytest.mark.after_notebooks
+def test_overview_ran_alone_on_an_empty_figures_folder(notebook_run):
+    """In this session's strict-nbval run, 00 was given a fresh, empty figures folder (nothing merged
+    in from the others), executed in its own kernel, and reproduced its stored outputs."""
+    if not notebook_run.active or "00_overview.ipynb" not in notebook_run.last_cell:
+        pytest.skip("the notebooks did not run in this session (run ./tasks.sh test)")
+    assert notebook_run.passed().get("00_overview.ipynb") is True
+    folder = notebook_run.folder("00_overview.ipynb")
+    # the overview writes its own key numbers and no figure; nothing of the others' is there
+    assert sorted(p.name for p in folder.iterdir()) == [export.KEY_NUMBERS]
+    rows = export.key_numbers(folder)
+    assert set(rows["notebook"]) == {"00_overview"}
+    stored = json.loads((REPO / "notebooks" / "00_overview.ipynb").read_text(encoding="utf-8"))
+    figures = next(c for c in stored["cells"] if "overview.figure_list()" in "".join(c.get("source", [])))
+    shown = "".join(figures["outputs"][0]["data"]["text/markdown"])
+    assert all(name in shown for name in committed()["name"].str.replace("_", "\\_"))

@@ -91,10 +91,14 @@ def collection_numbers(keys: pd.DataFrame, ledger_rows=()) -> pd.DataFrame:
 
 
 def figure_catalogue(data_dir: Path | None = None) -> pd.DataFrame:
-    """Every figure the collection publishes, computed from the data (:func:`bering.plots.catalogue`)."""
+    """Every figure the collection publishes: name, notebook and files (:func:`bering.plots.figure_index`).
+
+    From the plot modules' registrations, without drawing a figure: drawing all of them to compute their
+    titles would repeat the other notebooks' work (the verdict sensitivity alone takes half a minute).
+    ``data_dir`` is accepted for symmetry with the other tables; the list does not depend on it."""
     from . import plots
 
-    return plots.catalogue(data_dir)
+    return plots.figure_index()
 
 
 def notebook_map(
@@ -133,10 +137,11 @@ def notebook_map(
 
 
 def figure_list(figures: pd.DataFrame | None = None, data_dir: Path | None = None) -> pd.DataFrame:
-    """Every figure in the catalogue (by default :func:`figure_catalogue`): name, notebook, title and
-    the files it is written as."""
+    """Every figure in the catalogue (by default :func:`figure_catalogue`): name, notebook, the files it
+    is written as, and its title when ``figures`` has one (:func:`bering.plots.catalogue` does)."""
     catalogue = figure_catalogue(data_dir) if figures is None else figures
-    table = catalogue[["name", "notebook", "title", "files"]].copy()
+    columns = [c for c in ("name", "notebook", "title", "files") if c in catalogue.columns]
+    table = catalogue[columns].copy()
     table["files"] = table["files"].str.replace(";", ", ", regex=False)
     return table.sort_values("name", kind="stable").reset_index(drop=True)
 

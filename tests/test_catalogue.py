@@ -65,6 +65,36 @@ def test_files_follow_the_exporters_formats():
     assert plots.files_of("01_b", interactive=True) == ["01_b.html", "01_b.csv"]
 
 
+def test_figure_index_lists_the_committed_figures_and_files_without_drawing(monkeypatch):
+    """The overview's list (name, notebook, files) comes from the registrations alone: no recipe runs."""
+    recipes = plots.recipes()
+
+    def refuse(data_dir=None):  # pragma: no cover - called only if the index draws
+        raise AssertionError("the figure index drew a figure")
+
+    for name, recipe in recipes.items():
+        monkeypatch.setitem(chart.RECIPES, name, chart.Recipe(name, recipe.notebook, refuse, recipe.interactive))
+    index = plots.figure_index()
+    theirs = committed()
+    assert list(index.columns) == ["name", "notebook", "files"]
+    assert index.to_dict("records") == theirs[["name", "notebook", "files"]].to_dict("records")
+
+
+def test_a_recipe_that_misstates_its_kind_is_refused(monkeypatch, tmp_path):
+    """A figure registered as static that draws a plotly page would be listed with the wrong files."""
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(chart, "RECIPES", {})
+    monkeypatch.setattr(plots, "MODULES", ())
+
+    @chart.registered("01_page", "01_proposal_timeline")
+    def page(data_dir=None):
+        return chart.Chart(go.Figure(), "01_page", title="t", alt="a", source="s", data_files=("x.csv",))
+
+    with pytest.raises(ValueError, match="registered as '01_page' says interactive=False, but draws a plotly figure"):
+        plots.catalogue(tmp_path)
+
+
 @pytest.mark.slow
 def test_package_catalogue_equals_the_committed_one():
     """Names, notebooks, titles, alt text, source lines and files, drawn from the data. (Method notes

@@ -100,6 +100,14 @@ def test_figure_list(collection):
     assert table.loc[0, "files"] == "01_chart.png, 01_chart.svg"
 
 
+def test_figure_list_without_titles(collection):
+    """The overview's default list comes from the registrations (no title without drawing)."""
+    _, figures, _ = collection
+    table = overview.figure_list(figures[["name", "notebook", "files"]])
+    assert list(table.columns) == ["name", "notebook", "files"]
+    assert list(table["files"]) == ["01_chart.png, 01_chart.svg", "01_map.html"]
+
+
 def test_data_files_counts_rows_and_cited_sources(mini):
     table = overview.data_files(mini).set_index("file")
     assert table.loc["data/places.csv", "rows"] == 2

@@ -34,6 +34,19 @@ def files_of(name: str, interactive: bool) -> list[str]:
     return [f"{name}.{kind}" for kind in [*kinds, "csv"]]
 
 
+def figure_index():
+    """Every figure the collection publishes (name, notebook, files), from the registrations alone: no
+    figure is drawn, so it costs an import. :func:`catalogue` adds what drawing gives (title, alt text,
+    source line, method note, data files)."""
+    import pandas as pd
+
+    rows = [
+        {"name": name, "notebook": r.notebook, "files": ";".join(files_of(name, r.interactive))}
+        for name, r in recipes().items()
+    ]
+    return pd.DataFrame(rows, columns=["name", "notebook", "files"])
+
+
 @functools.cache
 def _catalogue(folder: str):
     import matplotlib.pyplot as plt
@@ -44,6 +57,11 @@ def _catalogue(folder: str):
         chart = recipe.build(Path(folder))
         if chart.name != name:
             raise ValueError(f"the recipe registered as '{name}' draws '{chart.name}'")
+        if chart.interactive != recipe.interactive:
+            raise ValueError(
+                f"the recipe registered as '{name}' says interactive={recipe.interactive}, but draws "
+                f"{'a plotly' if chart.interactive else 'a matplotlib'} figure"
+            )
         if not chart.interactive:
             plt.close(chart.fig)
         rows.append(

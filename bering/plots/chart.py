@@ -58,6 +58,7 @@ class Recipe:
     name: str
     notebook: str
     build: Callable[[Path | None], Chart]
+    interactive: bool = False
 
 
 #: Every published figure by name, filled by :func:`registered` as the plot modules are imported
@@ -65,11 +66,13 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {}
 
 
-def registered(name: str, notebook: str):
+def registered(name: str, notebook: str, interactive: bool = False):
     """Decorator: ``build(data_dir=None)`` returns the :class:`Chart` that ``notebook`` exports as
     ``name``, computed from the data folder as the notebook computes it. This records what the package
     publishes, so that the figure catalogue is computed from the data (:func:`bering.plots.catalogue`)
-    rather than read back from ``figures/``; it selects nothing."""
+    rather than read back from ``figures/``; it selects nothing. ``interactive`` says the figure is a plotly
+    page (written as HTML), so the list of figures and their files (:func:`bering.plots.figure_index`) is
+    known without drawing any; :func:`bering.plots.catalogue` checks it against the drawn figure."""
     if not name.startswith(notebook[:3]):
         raise ValueError(f"figure '{name}' must start with its notebook's number '{notebook[:3]}'")
 
@@ -81,7 +84,7 @@ def registered(name: str, notebook: str):
         # the same function again (a module imported anew) replaces itself; another one is an error
         if known is not None and where(known.build) != where(build):
             raise ValueError(f"figure '{name}' is registered twice ({where(known.build)}, {where(build)})")
-        RECIPES[name] = Recipe(name, notebook, build)
+        RECIPES[name] = Recipe(name, notebook, build, interactive)
         return build
 
     return register

@@ -1280,6 +1280,6 @@ def _tbm_schedule(data_dir=None) -> Chart:
     return tbm_schedule(*_baseline(data_dir))
 
 
-@registered("03_benchmarks_interactive", "03_cost_benchmarks")
+@registered("03_benchmarks_interactive", "03_cost_benchmarks", interactive=True)
 def _benchmarks_interactive(data_dir=None) -> Chart:
     return benchmarks_interactive(_baseline(data_dir)[0])

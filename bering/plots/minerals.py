@@ -922,7 +922,7 @@ def _route_map(data_dir=None) -> Chart:
     return route_map_chart(_analysis(data_dir), land)
 
 
-@registered("04_routes_interactive", "04_critical_minerals")
+@registered("04_routes_interactive", "04_critical_minerals", interactive=True)
 def _routes_interactive(data_dir=None) -> Chart:
     return routes_interactive(_analysis(data_dir))
 

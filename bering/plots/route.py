@@ -1344,7 +1344,7 @@ def depth_profiles_chart(data_dir=None) -> Chart:
     )
 
 
-@registered("02_strait_interactive", "02_route_geometry")
+@registered("02_strait_interactive", "02_route_geometry", interactive=True)
 def strait_interactive(data_dir=None) -> Chart:
     """``02_strait_interactive``: the plotly map of the strait (:func:`interactive_map`)."""
     g = route.geometry(data_dir)

@@ -233,7 +233,7 @@ def _cost_claims(data_dir=None) -> Chart:
     return cost_claims(restated(load_timeline(data_dir), money.Money.from_data(data_dir)))
 
 
-@registered("01_timeline_interactive", "01_proposal_timeline")
+@registered("01_timeline_interactive", "01_proposal_timeline", interactive=True)
 def _timeline_interactive(data_dir=None) -> Chart:
     from .. import data
     from ..timeline import load_timeline

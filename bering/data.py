@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import json
 import math
+import os
 import re
+import time
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -1194,8 +1198,16 @@ def _typed_frame(table: RawTable, fields: list[dict], col_index: dict[str, int])
         data[col] = series
     frame = pd.DataFrame(data)
     frame.attrs["source_file"] = _rel(table.path)
-    frame.attrs["file_lines"] = list(table.lines)
+    frame.attrs["file_lines"] = _Lines(table.lines)
     return frame
+
+
+class _Lines(list):
+    """A table's file line numbers, kept in ``attrs``. pandas deep-copies ``attrs`` on every
+    operation; the numbers are never changed after loading, so a copy shares them."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _read_resource(res: dict, data_dir: Path, problems: list[Problem]):
@@ -1327,14 +1339,73 @@ _REFERENCE_RULES = (
 )
 
 
+#: Loaded tables by (folder, name, cross_checks, fingerprint of the folder's files); bounded.
+_LOADED: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_LOADED_MAX = 256
+#: path -> (stat signature, content digest, when the digest was taken, ns)
+_DIGESTS: dict[str, tuple[tuple, bytes, int]] = {}
+#: A file changed less than this long before its digest was taken is hashed again on every look
+#: (a second change within the file system's clock tick would keep its size and times: "racy" in git).
+_RACY_NS = 2_000_000_000
+
+
+def _fingerprint(data_dir: Path) -> bytes | None:
+    """A digest of the content of every file directly in ``data_dir`` (the dictionary and the CSVs);
+    None when a file cannot be read (the table is then loaded and checked as if never seen).
+
+    A file whose size, inode and times are those of its last digest, taken well after it last
+    changed, is not read again; any other is hashed anew, so an edit is always seen."""
+    try:
+        return _digest_files(data_dir)
+    except (OSError, ValueError):
+        return None
+
+
+def _digest_files(data_dir: Path) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    with os.scandir(data_dir) as entries:
+        files = sorted((e for e in entries if not e.is_dir()), key=lambda e: e.name)
+    for entry in files:
+        st = entry.stat()
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        memo = _DIGESTS.get(entry.path)
+        if memo is None or memo[0] != sig or memo[2] - max(sig[1], sig[2]) < _RACY_NS:
+            taken = time.time_ns()
+            with open(entry.path, "rb") as fh:
+                memo = (sig, hashlib.blake2b(fh.read(), digest_size=16).digest(), taken)
+            _DIGESTS[entry.path] = memo
+        digest.update(entry.name.encode("utf-8", "surrogateescape") + b"\0" + memo[1])
+    return digest.digest()
+
+
 def load(name: str, data_dir: Path | None = None, cross_checks: bool = True) -> pd.DataFrame:
     """Load resource ``name`` as a typed DataFrame, validated against the dictionary.
 
     The resource is checked on its own and its foreign keys against the tables they reference.
     With ``cross_checks`` (the default) the rules that span tables and involve this one run too
     (see :mod:`bering.checks`). Raises :class:`DataValidationError` listing every problem.
+
+    A table is validated once per content of the folder: loading it again while no file of the
+    folder changed returns a copy of the checked frame (a failure is never kept).
     """
     data_dir = _folder(data_dir)
+    key = None
+    fingerprint = _fingerprint(data_dir) if data_dir.is_dir() else None
+    if fingerprint is not None:
+        key = (str(data_dir), name, bool(cross_checks), fingerprint)
+        hit = _LOADED.get(key)
+        if hit is not None:
+            _LOADED.move_to_end(key)
+            return hit.copy()
+    frame = _load(name, data_dir, cross_checks)
+    if key is not None:
+        _LOADED[key] = frame.copy()
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    return frame
+
+
+def _load(name: str, data_dir: Path, cross_checks: bool) -> pd.DataFrame:
     package = load_package(data_dir)
     res = resource(package, name)
     problems = check_dictionary(package, data_dir, only=[name])

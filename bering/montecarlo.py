@@ -453,10 +453,14 @@ def simulate(inputs: Inputs, draws: int, seed: int = SEED) -> Result:
     return Result(parts)
 
 
-#: Recent simulations by the digest of their numeric inputs (see :func:`simulate_shared`); bounded,
-#: since a run of 400,000 draws over six segments holds about 20 MB.
+#: Recent simulations by the digest of their numeric inputs (see :func:`simulate_shared`), bounded by
+#: the bytes of their draws (a run of 400,000 draws over six segments holds about 20 MB).
 _SIMULATED: OrderedDict[bytes, Result] = OrderedDict()
-_SIMULATED_MAX = 8
+_SIMULATED_MAX_BYTES = 256 * 2**20
+
+
+def _result_bytes(result: Result) -> int:
+    return sum(a.nbytes for a in (*result.parts.values(), result.approach, result.whole))
 
 
 def inputs_digest(inputs: Inputs, draws: int, seed: int) -> bytes:
@@ -487,7 +491,7 @@ def simulate_shared(inputs: Inputs, draws: int, seed: int = SEED) -> Result:
     for array in (*result.parts.values(), result.approach, result.whole):
         array.flags.writeable = False
     _SIMULATED[key] = result
-    while len(_SIMULATED) > _SIMULATED_MAX:
+    while len(_SIMULATED) > 1 and sum(map(_result_bytes, _SIMULATED.values())) > _SIMULATED_MAX_BYTES:
         _SIMULATED.popitem(last=False)
     return result
 

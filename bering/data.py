@@ -31,6 +31,7 @@ import json
 import math
 import os
 import re
+import stat
 import time
 import unicodedata
 from collections import OrderedDict
@@ -1344,37 +1345,65 @@ _LOADED: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _LOADED_MAX = 256
 #: path -> (stat signature, content digest, when the digest was taken, ns)
 _DIGESTS: dict[str, tuple[tuple, bytes, int]] = {}
+#: Parsed dictionaries by the digest of their file, read only by :func:`_fingerprint`.
+_PACKAGES: dict[bytes, dict] = {}
 #: A file changed less than this long before its digest was taken is hashed again on every look
 #: (a second change within the file system's clock tick would keep its size and times: "racy" in git).
 _RACY_NS = 2_000_000_000
 
 
-def _fingerprint(data_dir: Path) -> bytes | None:
-    """A digest of the content of every file directly in ``data_dir`` (the dictionary and the CSVs);
-    None when a file cannot be read (the table is then loaded and checked as if never seen).
+def _fingerprint(data_dir: Path, name: str, cross_checks: bool) -> bytes | None:
+    """A digest of the content of the files loading ``name`` reads (the dictionary, the table, the
+    tables its foreign keys name and, with ``cross_checks``, the tables of its cross-table rules);
+    None when they cannot all be named and read (the table is then loaded and checked as if never seen).
 
+    Only those files are looked at, so a notebook's recorded inputs stay the files it really reads.
     A file whose size, inode and times are those of its last digest, taken well after it last
     changed, is not read again; any other is hashed anew, so an edit is always seen."""
     try:
-        return _digest_files(data_dir)
-    except (OSError, ValueError):
+        package_digest = _digest_files(data_dir, [PACKAGE_FILE])
+        package = _PACKAGES.get(package_digest)
+        if package is None:
+            package = _PACKAGES[package_digest] = load_package(data_dir)
+            while len(_PACKAGES) > 8:
+                _PACKAGES.pop(next(iter(_PACKAGES)))
+
+        def targets(table: str) -> set[str]:
+            keys = resource(package, table)["schema"].get("foreignKeys", [])
+            return {fk["reference"].get("resource") for fk in keys} - {None, "", table}
+
+        names = {name} | targets(name)
+        if cross_checks:
+            for needs, _ in CROSS_CHECKS:
+                if name in needs:
+                    for other in needs:
+                        names |= {other} | targets(other)
+        paths_ = [PACKAGE_FILE]
+        for table in sorted(names):
+            path = resource(package, table)["path"]
+            if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", path):
+                return None  # anything but a plain file name in the folder is left to the validator
+            paths_.append(path)
+        return _digest_files(data_dir, paths_)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, DataValidationError):
         return None
 
 
-def _digest_files(data_dir: Path) -> bytes:
+def _digest_files(data_dir: Path, names: list[str]) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
-    with os.scandir(data_dir) as entries:
-        files = sorted((e for e in entries if not e.is_dir()), key=lambda e: e.name)
-    for entry in files:
-        st = entry.stat()
+    for name in names:
+        path = os.path.join(data_dir, name)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"{path} is not a regular file")
         sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        memo = _DIGESTS.get(entry.path)
+        memo = _DIGESTS.get(path)
         if memo is None or memo[0] != sig or memo[2] - max(sig[1], sig[2]) < _RACY_NS:
             taken = time.time_ns()
-            with open(entry.path, "rb") as fh:
+            with open(path, "rb") as fh:
                 memo = (sig, hashlib.blake2b(fh.read(), digest_size=16).digest(), taken)
-            _DIGESTS[entry.path] = memo
-        digest.update(entry.name.encode("utf-8", "surrogateescape") + b"\0" + memo[1])
+            _DIGESTS[path] = memo
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + memo[1])
     return digest.digest()
 
 
@@ -1390,7 +1419,7 @@ def load(name: str, data_dir: Path | None = None, cross_checks: bool = True) -> 
     """
     data_dir = _folder(data_dir)
     key = None
-    fingerprint = _fingerprint(data_dir) if data_dir.is_dir() else None
+    fingerprint = _fingerprint(data_dir, name, cross_checks) if data_dir.is_dir() else None
     if fingerprint is not None:
         key = (str(data_dir), name, bool(cross_checks), fingerprint)
         hit = _LOADED.get(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -97,3 +98,32 @@ def test_a_variant_on_a_copy_recomputes_from_the_copy(tmp_path):
     some = ledger.variant_ledger(copy, "claims_mc_tail_pct", 5, modules=modules)
     every = ledger.variant_ledger(copy, "claims_mc_tail_pct", 5)
     assert list(some["verdict"]) == list(every["verdict"])
+
+
+_OPENED: list[str] = []
+_RECORDING: list[bool] = []
+
+
+def _record_open(event, args):
+    if _RECORDING and event == "open" and isinstance(args[0], str):
+        _OPENED.append(args[0])
+
+
+def test_loading_a_table_reads_only_its_own_files(mini):
+    """The build records the files a notebook opens as its inputs: the cache's digests must not make
+    a notebook read (and so depend on) every file of the data folder."""
+    import sys
+
+    (mini / "unrelated.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    if _record_open not in getattr(test_loading_a_table_reads_only_its_own_files, "hooks", []):
+        sys.addaudithook(_record_open)
+        test_loading_a_table_reads_only_its_own_files.hooks = [_record_open]
+    _OPENED.clear()
+    _RECORDING.append(True)
+    try:
+        data.load("sources", mini)
+        data.load("sources", mini)
+    finally:
+        _RECORDING.clear()
+    opened = {Path(p).name for p in _OPENED if str(mini) in p}
+    assert opened == {"datapackage.json", "sources.csv"}

@@ -1421,7 +1421,8 @@ def load(name: str, data_dir: Path | None = None, cross_checks: bool = True) -> 
     key = None
     fingerprint = _fingerprint(data_dir, name, cross_checks) if data_dir.is_dir() else None
     if fingerprint is not None:
-        key = (str(data_dir), name, bool(cross_checks), fingerprint)
+        rules = tuple(id(check) for needs, check in CROSS_CHECKS if cross_checks and name in needs)
+        key = (str(data_dir), name, bool(cross_checks), rules, fingerprint)
         hit = _LOADED.get(key)
         if hit is not None:
             _LOADED.move_to_end(key)

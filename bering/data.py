@@ -25,11 +25,16 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import json
 import math
+import os
 import re
+import stat
+import time
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -1194,8 +1199,16 @@ def _typed_frame(table: RawTable, fields: list[dict], col_index: dict[str, int])
         data[col] = series
     frame = pd.DataFrame(data)
     frame.attrs["source_file"] = _rel(table.path)
-    frame.attrs["file_lines"] = list(table.lines)
+    frame.attrs["file_lines"] = _Lines(table.lines)
     return frame
+
+
+class _Lines(list):
+    """A table's file line numbers, kept in ``attrs``. pandas deep-copies ``attrs`` on every
+    operation; the numbers are never changed after loading, so a copy shares them."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _read_resource(res: dict, data_dir: Path, problems: list[Problem]):
@@ -1327,14 +1340,102 @@ _REFERENCE_RULES = (
 )
 
 
+#: Loaded tables by (folder, name, cross_checks, fingerprint of the folder's files); bounded.
+_LOADED: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_LOADED_MAX = 256
+#: path -> (stat signature, content digest, when the digest was taken, ns)
+_DIGESTS: dict[str, tuple[tuple, bytes, int]] = {}
+#: Parsed dictionaries by the digest of their file, read only by :func:`_fingerprint`.
+_PACKAGES: dict[bytes, dict] = {}
+#: A file changed less than this long before its digest was taken is hashed again on every look
+#: (a second change within the file system's clock tick would keep its size and times: "racy" in git).
+_RACY_NS = 2_000_000_000
+
+
+def _fingerprint(data_dir: Path, name: str, cross_checks: bool) -> bytes | None:
+    """A digest of the content of the files loading ``name`` reads (the dictionary, the table, the
+    tables its foreign keys name and, with ``cross_checks``, the tables of its cross-table rules);
+    None when they cannot all be named and read (the table is then loaded and checked as if never seen).
+
+    Only those files are looked at, so a notebook's recorded inputs stay the files it really reads.
+    A file whose size, inode and times are those of its last digest, taken well after it last
+    changed, is not read again; any other is hashed anew, so an edit is always seen."""
+    try:
+        package_digest = _digest_files(data_dir, [PACKAGE_FILE])
+        package = _PACKAGES.get(package_digest)
+        if package is None:
+            package = _PACKAGES[package_digest] = load_package(data_dir)
+            while len(_PACKAGES) > 8:
+                _PACKAGES.pop(next(iter(_PACKAGES)))
+
+        def targets(table: str) -> set[str]:
+            keys = resource(package, table)["schema"].get("foreignKeys", [])
+            return {fk["reference"].get("resource") for fk in keys} - {None, "", table}
+
+        names = {name} | targets(name)
+        if cross_checks:
+            for needs, _ in CROSS_CHECKS:
+                if name in needs:
+                    for other in needs:
+                        names |= {other} | targets(other)
+        paths_ = [PACKAGE_FILE]
+        for table in sorted(names):
+            path = resource(package, table)["path"]
+            if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", path):
+                return None  # anything but a plain file name in the folder is left to the validator
+            paths_.append(path)
+        return _digest_files(data_dir, paths_)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, DataValidationError):
+        return None
+
+
+def _digest_files(data_dir: Path, names: list[str]) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for name in names:
+        path = os.path.join(data_dir, name)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        memo = _DIGESTS.get(path)
+        if memo is None or memo[0] != sig or memo[2] - max(sig[1], sig[2]) < _RACY_NS:
+            taken = time.time_ns()
+            with open(path, "rb") as fh:
+                memo = (sig, hashlib.blake2b(fh.read(), digest_size=16).digest(), taken)
+            _DIGESTS[path] = memo
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + memo[1])
+    return digest.digest()
+
+
 def load(name: str, data_dir: Path | None = None, cross_checks: bool = True) -> pd.DataFrame:
     """Load resource ``name`` as a typed DataFrame, validated against the dictionary.
 
     The resource is checked on its own and its foreign keys against the tables they reference.
     With ``cross_checks`` (the default) the rules that span tables and involve this one run too
     (see :mod:`bering.checks`). Raises :class:`DataValidationError` listing every problem.
+
+    A table is validated once per content of the folder: loading it again while no file of the
+    folder changed returns a copy of the checked frame (a failure is never kept).
     """
     data_dir = _folder(data_dir)
+    key = None
+    fingerprint = _fingerprint(data_dir, name, cross_checks) if data_dir.is_dir() else None
+    if fingerprint is not None:
+        rules = tuple(id(check) for needs, check in CROSS_CHECKS if cross_checks and name in needs)
+        key = (str(data_dir), name, bool(cross_checks), rules, fingerprint)
+        hit = _LOADED.get(key)
+        if hit is not None:
+            _LOADED.move_to_end(key)
+            return hit.copy()
+    frame = _load(name, data_dir, cross_checks)
+    if key is not None:
+        _LOADED[key] = frame.copy()
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    return frame
+
+
+def _load(name: str, data_dir: Path, cross_checks: bool) -> pd.DataFrame:
     package = load_package(data_dir)
     res = resource(package, name)
     problems = check_dictionary(package, data_dir, only=[name])

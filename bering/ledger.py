@@ -176,6 +176,7 @@ _FUNC_RE = re.compile(r"^(elapsed|weekday|pct|years_at)\((.*)\)$", re.S)
 _DATA_RE = re.compile(r"^data:([a-z0-9_]+)\.([a-z0-9_]+)(?:\[(.*)\])?$")
 _CONVERT_RE = re.compile(r"^convert:([0-9.]+)\s*([A-Za-z]+)->([A-Za-z]+)(?:@(\d{4}))?$")
 _KEY_RE = re.compile(r"^key:([a-z][a-z0-9_]*)$")
+_KEY_ANYWHERE_RE = re.compile(r"\bkey:([a-z][a-z0-9_]*)")
 
 
 def _fmt(value) -> str:
@@ -884,14 +885,37 @@ def column_labels(names, data_dir: Path | None = None) -> dict[str, str]:
     return labels
 
 
+def referenced_keys(claims: pd.DataFrame) -> set[str]:
+    """Every key number a claim refers to (``key:NAME`` anywhere in its text cells, checks and contexts)."""
+    found: set[str] = set()
+    for column in claims.columns:
+        for value in claims[column]:
+            if isinstance(value, str) and "key:" in value:
+                found.update(_KEY_ANYWHERE_RE.findall(value))
+    return found
+
+
+def referenced_modules(claims: pd.DataFrame, keys: pd.DataFrame) -> list[str]:
+    """The results modules that give a key number some claim refers to (``keys`` has a ``module``
+    column, as :func:`bering.results.key_numbers` returns). A verdict reads no other key number, so
+    recomputing only these modules under another scenario gives the same verdicts as recomputing all."""
+    wanted = referenced_keys(claims)
+    return list(dict.fromkeys(keys.loc[keys["key"].isin(wanted), "module"]))
+
+
 def variant_ledger(
-    data_dir: Path | None, assumption_id: str, value: float, keys: pd.DataFrame | None = None
+    data_dir: Path | None,
+    assumption_id: str,
+    value: float,
+    keys: pd.DataFrame | None = None,
+    modules: list[str] | None = None,
 ) -> pd.DataFrame:
     """The ledger built from a copy of the data folder in which ``assumption_id`` takes ``value``.
 
     The copy's claims take the new value as their tolerance where ``tolerance_basis`` names the
     assumption (the tail threshold), and every key number is recomputed from the copy unless ``keys``
-    plants them; the real data folder is never written.
+    plants them (``modules`` recomputes only those results modules: see :func:`referenced_modules`);
+    the real data folder is never written.
     """
     import shutil
     import tempfile
@@ -913,6 +937,10 @@ def variant_ledger(
         if based.any():
             claims.loc[based, "tolerance"] = _fmt(value)
             claims.to_csv(claims_path, index=False, lineterminator="\n")
+        if keys is None and modules is not None:
+            from . import results
+
+            keys = results.key_numbers("baseline", copy, modules=modules)
         return build_ledger(copy, keys)
 
 
@@ -933,17 +961,25 @@ def sensitivity(
     """
     if variants is None:
         variants = keys_by_scenario is None
+    modules = None
     if keys_by_scenario is None:
         from . import results
 
         names = scenarios or results.scenarios()
-        keys_by_scenario = {name: None for name in names}
+        # only the modules whose key numbers the claims refer to are recomputed for each column
+        baseline = results.key_numbers(results.BASELINE, data_dir)
+        modules = referenced_modules(load_claims(data_dir) if claims is None else claims, baseline)
+        keys_by_scenario = {
+            name: baseline if name == results.BASELINE else results.key_numbers(name, data_dir, modules=modules)
+            for name in names
+        }
     columns = {}
     groups = None
     books = [(name, build_ledger(data_dir, keys, claims, scenario=name)) for name, keys in keys_by_scenario.items()]
     if variants:
         books += [
-            (label, variant_ledger(data_dir, base, value)) for label, base, value in assumption_variants(data_dir)
+            (label, variant_ledger(data_dir, base, value, modules=modules))
+            for label, base, value in assumption_variants(data_dir)
         ]
     for name, book in books:
         table = distinct(book)

@@ -25,8 +25,10 @@ fraction of a second.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -451,6 +453,49 @@ def simulate(inputs: Inputs, draws: int, seed: int = SEED) -> Result:
     return Result(parts)
 
 
+#: Recent simulations by the digest of their numeric inputs (see :func:`simulate_shared`), bounded by
+#: the bytes of their draws (a run of 400,000 draws over six segments holds about 20 MB).
+_SIMULATED: OrderedDict[bytes, Result] = OrderedDict()
+_SIMULATED_MAX_BYTES = 256 * 2**20
+
+
+def _result_bytes(result: Result) -> int:
+    return sum(a.nbytes for a in (*result.parts.values(), result.approach, result.whole))
+
+
+def inputs_digest(inputs: Inputs, draws: int, seed: int) -> bytes:
+    """A digest of everything :func:`simulate` reads: two runs with the same digest draw the same numbers."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((inputs.cost_model, inputs.overrun_model, inputs.correlation, inputs.uncertainty)).encode())
+    h.update(repr((int(draws), seed)).encode())
+    for seg in inputs.segments:
+        values = np.ascontiguousarray(seg.values, dtype=float)
+        h.update(repr((seg.name, float(seg.km), seg.overrun, float(seg.premium), values.size)).encode())
+        h.update(values.tobytes())
+    return h.digest()
+
+
+def simulate_shared(inputs: Inputs, draws: int, seed: int = SEED) -> Result:
+    """:func:`simulate`, sharing the draws between runs whose inputs are the same.
+
+    Model scenarios and assumption variants often come down to the same numeric inputs (the
+    ``fx_then_deflate`` scenario is the baseline; an assumption the cost model does not read leaves
+    every run as it was): such runs are simulated once. The arrays of a shared result are read-only.
+    """
+    key = inputs_digest(inputs, draws, seed)
+    hit = _SIMULATED.get(key)
+    if hit is not None:
+        _SIMULATED.move_to_end(key)
+        return hit
+    result = simulate(inputs, draws, seed)
+    for array in (*result.parts.values(), result.approach, result.whole):
+        array.flags.writeable = False
+    _SIMULATED[key] = result
+    while len(_SIMULATED) > 1 and sum(map(_result_bytes, _SIMULATED.values())) > _SIMULATED_MAX_BYTES:
+        _SIMULATED.popitem(last=False)
+    return result
+
+
 def summary(result: Result, base_label: str = money.label()) -> pd.DataFrame:
     """P10, P50, P80 and P90 of the tunnel, the approach lines and the whole link (bn).
 
@@ -695,9 +740,9 @@ class Model:
         if params.method == "deflate_then_fx":
             year = min(self.compare_year(), params.base_year)
             bridge = self.conv.convert(1.0, money.BASE_CURRENCY, year, to_year=params.base_year)
-            result = simulate(self.inputs(params, year), params.draws, params.seed)
+            result = simulate_shared(self.inputs(params, year), params.draws, params.seed)
             return Result({k: v * float(bridge) for k, v in result.parts.items()})
-        return simulate(self.inputs(params), params.draws, params.seed)
+        return simulate_shared(self.inputs(params), params.draws, params.seed)
 
     def assumption_table(self, params: Params) -> pd.DataFrame:
         """Every input of the estimate in one table: value, unit, where it comes from, source."""
@@ -1006,8 +1051,10 @@ def _model(key: str) -> Model:
     return Model.from_data(key)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)
 def _run(key: str, scenario: str) -> tuple[Params, Result]:
+    # a few recent scenarios are kept (each holds about 20 MB of draws); :func:`simulate_shared`
+    # serves a run again when another scenario comes down to the same inputs
     _check_choice("scenario", scenario, SCENARIOS)
     model = _model(key)
     params = replace(model.scenario(scenario), draws=RESULT_DRAWS)
@@ -1015,12 +1062,20 @@ def _run(key: str, scenario: str) -> tuple[Params, Result]:
 
 
 @functools.cache
-def _run_uncertainty(key: str, scenario: str, uncertainty: str) -> Result:
-    """The scenario's run with its parameter uncertainty taken by ``uncertainty`` (see :data:`UNCERTAINTY`)."""
+def _percentiles_under(key: str, scenario: str, changes: tuple, ps: tuple) -> dict[str, dict[int, float]]:
+    """Percentiles ``ps`` of the tunnel and the whole link of the scenario's run with ``changes``
+    (``((field, value), ...)``) made to its parameters; only the numbers are kept, not the draws."""
     params, result = _run(key, scenario)
-    if params.uncertainty == uncertainty:
-        return result
-    return _model(key).run(replace(params, uncertainty=uncertainty))
+    changed = replace(params, **dict(changes))
+    if changed != params:
+        result = _model(key).run(changed)
+    return {"tunnel": percentiles(result.tunnel, ps), "whole": percentiles(result.whole, ps)}
+
+
+def _run_uncertainty(key: str, scenario: str, uncertainty: str) -> dict[str, dict[int, float]]:
+    """P90 of the tunnel and the whole link with parameter uncertainty taken by ``uncertainty``
+    (see :data:`UNCERTAINTY`)."""
+    return _percentiles_under(key, scenario, (("uncertainty", uncertainty),), (90,))
 
 
 def p90_across_methods(scenario: str = "baseline", data_dir=None) -> dict[str, dict[str, float]]:
@@ -1032,9 +1087,9 @@ def p90_across_methods(scenario: str = "baseline", data_dir=None) -> dict[str, d
     key = _data_key(data_dir)
     out: dict[str, dict[str, float]] = {"tunnel": {}, "whole": {}}
     for u in UNCERTAINTY:
-        r = _run_uncertainty(key, scenario, u)
-        out["tunnel"][u] = percentiles(r.tunnel, [90])[90]
-        out["whole"][u] = percentiles(r.whole, [90])[90]
+        q = _run_uncertainty(key, scenario, u)
+        out["tunnel"][u] = q["tunnel"][90]
+        out["whole"][u] = q["whole"][90]
     return out
 
 
@@ -1339,7 +1394,7 @@ def key_number_rows(key: str, scenario: str) -> list[tuple]:
             f"P{p} of the whole link: tunnel, approach railways to connected railheads and the Alaska - Canada "
             f"connection{scen}",
         )
-    other = percentiles(m.run(replace(params, tunnel_per_bore=not params.tunnel_per_bore, draws=RESULT_DRAWS)).tunnel)
+    other = _percentiles_under(key, scenario, (("tunnel_per_bore", not params.tunnel_per_bore),), PERCENTILES)["tunnel"]
     per_bore_p50, per_route_p50 = (q_t[50], other[50]) if params.tunnel_per_bore else (other[50], q_t[50])
     n_bored = len(tunnel_per_bore_values(table, params.tunnel_class, m.classes, params.bores))
     add(

@@ -94,8 +94,13 @@ def combine(frames: dict[str, pd.DataFrame], notebooks: dict[str, str] | None = 
     return table[COLUMNS].reset_index(drop=True)
 
 
-def key_numbers(scenario: str = BASELINE, data_dir: Path | None = None) -> pd.DataFrame:
-    """Every registered module's key numbers under ``scenario`` (columns :data:`COLUMNS`)."""
+def key_numbers(scenario: str = BASELINE, data_dir: Path | None = None, modules=None) -> pd.DataFrame:
+    """Every registered module's key numbers under ``scenario`` (columns :data:`COLUMNS`).
+
+    ``modules`` (names of :data:`REGISTRY`) computes only those modules' numbers, in registry order:
+    for a caller that reads a known set of keys (the ledger's sensitivity recomputes only the modules
+    whose keys a claim refers to).
+    """
     known = scenarios()
     if scenario not in known:
         raise ValueError(f"unknown scenario '{scenario}'; use one of: {', '.join(known)}")
@@ -106,6 +111,11 @@ def key_numbers(scenario: str = BASELINE, data_dir: Path | None = None) -> pd.Da
             "the results registry names modules that give no results(): "
             + ", ".join(f"bering.{name}" for name in absent)
         )
+    if modules is not None:
+        unknown = sorted(set(modules) - {name for name, _ in REGISTRY})
+        if unknown:
+            raise ValueError(f"not in the results registry: {', '.join(unknown)}")
     for name, _ in REGISTRY:
-        frames[name] = _module(name).results(data_dir, scenario)
+        if modules is None or name in modules:
+            frames[name] = _module(name).results(data_dir, scenario)
     return combine(frames)

@@ -54,7 +54,7 @@ from . import paths
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
 #: Bumped when the cache layout or what a record means changes; older records are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: ``bering.export.CATALOGUE`` and ``KEY_NUMBERS`` (spelled out: an unchanged re-run never imports
 #: the exporter and its plotting libraries; a test checks they agree).
 TABLES = ("catalogue.csv", "key_numbers.csv")
@@ -225,6 +225,24 @@ def sha256_file(path: Path) -> str | None:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
         return None
     return digest.hexdigest()
+
+
+def input_digest(path: Path) -> str | None:
+    """Content hash of a file a notebook read. Another notebook's file counts by its cells' sources
+    (:func:`source_digest`), not its bytes: what a notebook reads from one is its text (the overview
+    reads each notebook's title), and the build stores fresh outputs into the notebook files after
+    the runs, which must not make the readers stale for the next build."""
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        import nbformat
+
+        try:
+            return source_digest(nbformat.read(path, as_version=4))
+        except FileNotFoundError:
+            return None
+        except Exception:  # noqa: BLE001 - not a readable notebook: its bytes decide
+            pass
+    return sha256_file(path)
 
 
 def listing_digest(folder: Path) -> str | None:
@@ -608,7 +626,7 @@ def why_stale(record: dict | None, source: str, env_key: dict, seed: str, hashes
         return "key numbers of the notebooks it reads changed"
     for name, digest in record.get("files", {}).items():
         if name not in hashes:
-            hashes[name] = sha256_file(Path(name))
+            hashes[name] = input_digest(Path(name))
         if hashes[name] != digest:
             return f"input changed: {_short(name)}"
     for name, digest in record.get("folders", {}).items():
@@ -955,7 +973,7 @@ class _Build:
                     "env": self.env_key,
                     "seed": seed,
                     "seconds": round(seconds, 1),
-                    "files": {f: sha256_file(Path(f)) for f in files},
+                    "files": {f: input_digest(Path(f)) for f in files},
                     "folders": {d: listing_digest(Path(d)) for d in folders},
                 }
                 text = _notebook_text(executed)

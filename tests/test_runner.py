@@ -609,3 +609,31 @@ def test_hidden_entries_never_change_a_folder_listing(tmp_path):
     assert runner.listing_digest(tmp_path) == before
     (tmp_path / "02_b.ipynb").write_text("{}")
     assert runner.listing_digest(tmp_path) != before
+
+
+def test_a_notebook_read_by_another_counts_by_its_sources_not_its_stored_outputs(tmp_path):
+    """The overview reads each notebook's title; the build then stores fresh outputs into those
+    notebook files. Outputs (and execution counts) must not make the reader stale; a changed cell must."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · A question"), nbformat.v4.new_code_cell("1 + 1")]
+    path = tmp_path / "01_alpha.ipynb"
+    nbformat.write(nb, path)
+    before = runner.input_digest(path)
+    assert before == runner.source_digest(nb)
+
+    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    nb.cells[1].execution_count = 1
+    nbformat.write(nb, path)
+    assert runner.input_digest(path) == before
+
+    nb.cells[0].source = "# 01 · Another question"
+    nbformat.write(nb, path)
+    assert runner.input_digest(path) != before
+
+    data = tmp_path / "table.csv"
+    data.write_text("a\n1\n", encoding="utf-8")
+    assert runner.input_digest(data) == runner.sha256_file(data)
+    assert runner.input_digest(tmp_path / "missing.ipynb") is None
+    broken = tmp_path / "02_broken.ipynb"
+    broken.write_text("not json", encoding="utf-8")
+    assert runner.input_digest(broken) == runner.sha256_file(broken)

@@ -469,12 +469,13 @@ def open_water_months(site: pd.DataFrame) -> list[int]:
 def season_comparison(site: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     """The two seasons the collection uses, side by side, to show they measure different things: the
     months the Bering Strait itself is free of ice (site conditions, notebook 06: marine works) and the
-    Northern Sea Route's summer-autumn icebreaker tariff period (freight rates, notebook 04: shipping
-    along Russia's Arctic coast, with icebreaker escort where needed)."""
+    Northern Sea Route's navigation season for ships without ice strengthening or of ice class Ice1-Ice3
+    (freight rates, notebook 04: shipping along Russia's Arctic coast;
+    :func:`bering.minerals.nsr_navigation_season`)."""
+    from .minerals import nsr_navigation_season
+
     months = open_water_months(site)
-    r = rates.set_index("rate_id")
-    start = int(r.loc["nsr_tariff_summer_autumn_start_month", "value"])
-    end = int(r.loc["nsr_tariff_summer_autumn_end_month", "value"])
+    nsr = nsr_navigation_season(rates)
     s = site.set_index("condition_id")
     return pd.DataFrame(
         [
@@ -483,18 +484,20 @@ def season_comparison(site: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
                 "first_month": months[0] if months else np.nan,
                 "last_month": months[-1] if months else np.nan,
                 "months": len(months),
+                "period": f"{len(months)} whole months",
                 "measures": "sea ice at the strait itself: when marine works can run",
                 "used_in": "06_economic_case",
                 "source_id": s.loc["sea_ice_strait_clears_month", "source_id"],
             },
             {
-                "season": "Northern Sea Route summer-autumn tariff period",
-                "first_month": start,
-                "last_month": end,
-                "months": end - start + 1,
-                "measures": "the icebreaker tariff period of the Arctic sea lane, ice-class escort included",
+                "season": "Northern Sea Route navigation season (ships without ice strengthening or Ice1-Ice3)",
+                "first_month": nsr["first_month"],
+                "last_month": nsr["last_month"],
+                "months": nsr["last_month"] - nsr["first_month"] + 1,
+                "period": f"{nsr['text']} ({nsr['days']} days)",
+                "measures": "when ships may sail the Arctic sea lane along Russia's coast, not the strait's ice",
                 "used_in": "04_critical_minerals",
-                "source_id": r.loc["nsr_tariff_summer_autumn_start_month", "source_id"],
+                "source_id": rates.set_index("rate_id").loc["nsr_navigation_ice1_3_start_month", "source_id"],
             },
         ]
     )
@@ -566,9 +569,7 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
     sea = sea_rate_per_tonne(market, case.tonnes_per_teu, conv)
     cargo_value = cargo_value_per_tonne(market, case.tonnes_per_teu, conv)
     pop = community_population(site)["population"].sum()
-    nsr_season = (
-        f"{int(season_comparison(site, rates).set_index('used_in').loc['04_critical_minerals', 'months'])}-month"
-    )
+    nsr_season = season_comparison(site, rates).set_index("used_in").loc["04_critical_minerals", "period"]
     grid = breakeven_grid(inputs, case)["breakeven_mt_per_year"]
     p50 = replace(case, percentile=50)
     basis = (
@@ -713,8 +714,8 @@ def _results(data_dir: str, scenario: str) -> pd.DataFrame:
             float(len(open_water_months(site))),
             "months per year",
             "Whole months between the strait clearing of ice (late June) and ice forming (October): the strait's "
-            f"own ice season, not the Northern Sea Route's {nsr_season} summer-autumn icebreaker tariff period that "
-            "notebook 04 uses, which measures another thing",
+            f"own ice season, not the Northern Sea Route's navigation season that notebook 04 uses ({nsr_season}), "
+            "which measures another thing",
         ),
         (
             "strait_communities_population",

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data, fmt, geo, money, units
+from . import data, escape, fmt, geo, money, units
 
 # ------------------------------------------------------------------------------------------
 # constants
@@ -1346,6 +1346,23 @@ def season_days(start_month: int, start_day: int, end_month: int, end_day: int, 
     return (end - start).days + 1
 
 
+def nsr_navigation_season(rates: pd.DataFrame) -> dict:
+    """The Northern Sea Route's navigation season for ships without ice strengthening or of ice class
+    Ice1-Ice3 (freight_rates.csv rows ``nsr_navigation_ice1_3_*``), the season notebook 04 compares in:
+    ``first_month``, ``last_month``, ``last_day``, ``days`` and ``text`` ('1 July to 15 November')."""
+    season = rates.set_index("rate_id")["value"].astype(float)
+    first, last_month, last_day = (
+        int(season[f"nsr_navigation_ice1_3_{k}"]) for k in ("start_month", "end_month", "end_day")
+    )
+    return {
+        "first_month": first,
+        "last_month": last_month,
+        "last_day": last_day,
+        "days": season_days(first, 1, last_month, last_day),
+        "text": f"1 {dt.date(2025, first, 1):%B} to {last_day} {dt.date(2025, last_month, 1):%B}",
+    }
+
+
 #: The freight_rates.csv row of the lowest fee of the 1991 NSR schedule (per tonne of displacement).
 NSR_FEE_RATE_ID = "nsr_escort_basis_fee_1991_region_c_min"
 
@@ -1556,11 +1573,7 @@ def _analysis(data_dir, scenario: str) -> Analysis:
                     "usd_per_t": capital_charge_per_t(b["usd_bn"] * 1e9, rate, years, t),
                 }
             )
-    season = rates.set_index("rate_id")["value"].astype(float)
-    first, last_month, last_day = (
-        int(season[f"nsr_navigation_ice1_3_{k}"]) for k in ("start_month", "end_month", "end_day")
-    )
-    season_text = f"1 {dt.date(2025, first, 1):%B} to {last_day} {dt.date(2025, last_month, 1):%B}"
+    season = nsr_navigation_season(rates)
     fee_row = _rate(rates, NSR_FEE_RATE_ID)
     fee_year = int(re.search(r"_(\d{4})", NSR_FEE_RATE_ID).group(1))
     # a fee per tonne of displacement is at least as much per tonne of cargo (fee_per_t_cargo with cargo = ship)
@@ -1595,8 +1608,8 @@ def _analysis(data_dir, scenario: str) -> Analysis:
         rail_basis=rail_basis(rates, RAIL_RATE_IDS),
         container_payload_t=container_payload_t(rates),
         volume_left_out=volume_left_out(rates),
-        nsr_season_days=season_days(first, 1, last_month, last_day),
-        nsr_season_text=season_text,
+        nsr_season_days=season["days"],
+        nsr_season_text=season["text"],
         nsr_fee_floor_usd_per_t=fee_floor,
         nsr_fee_floor_year=fee_year,
         concentrate=str(conc["name"]),
@@ -1627,16 +1640,13 @@ def _pair(a: Analysis, deposit: str, destination: str) -> pd.Series:
     return a.verdict.set_index(["deposit", "destination"]).loc[(deposit, destination)]
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
-
-
 def md_escape(text: str) -> str:
-    """``text`` with Markdown's special characters backslash-escaped, for text from data shown as Markdown.
+    """``text`` from data made safe for Markdown: the collection's one rule (:func:`bering.escape.markdown`).
 
     >>> print(md_escape("a_b *c*"))
     a\\_b \\*c\\*
     """
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    return escape.markdown(text)
 
 
 def actual_min_capacity(a: Analysis) -> float:

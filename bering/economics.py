@@ -494,7 +494,7 @@ def season_comparison(site: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
                 "first_month": nsr["first_month"],
                 "last_month": nsr["last_month"],
                 "months": nsr["last_month"] - nsr["first_month"] + 1,
-                "period": f"{nsr['text']} ({nsr['days']} days)",
+                "period": f"{nsr['text']}, {nsr['days']} days",
                 "measures": "when ships may sail the Arctic sea lane along Russia's coast, not the strait's ice",
                 "used_in": "04_critical_minerals",
                 "source_id": rates.set_index("rate_id").loc["nsr_navigation_ice1_3_start_month", "source_id"],

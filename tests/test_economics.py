@@ -317,7 +317,7 @@ def test_season_comparison_names_what_each_season_measures():
     # the season notebook 04 uses (its key number nsr_navigation_season_days)
     assert table.loc["06_economic_case", "months"] == 3
     assert (table.loc["04_critical_minerals", "first_month"], table.loc["04_critical_minerals", "months"]) == (7, 5)
-    assert table.loc["04_critical_minerals", "period"] == "1 July to 15 November (138 days)"
+    assert table.loc["04_critical_minerals", "period"] == "1 July to 15 November, 138 days"
     assert "not the strait's ice" in table.loc["04_critical_minerals", "measures"]
     description = economics.results().set_index("key").loc["open_water_months_at_strait", "description"]
     assert "not the Northern Sea Route's navigation season that notebook 04 uses (1 July to 15 November" in description

@@ -694,18 +694,28 @@ def check_dictionary(package: dict, data_dir: Path | None = None, only: Iterable
     types or constraints, keys naming fields that do not exist, foreign keys to unknown resources.
     ``only`` limits the check to some resources."""
     data_dir = _folder(data_dir)
-    name = _rel(data_dir / PACKAGE_FILE)
-    text = _package_text(data_dir)
     structure, sound = _structure(package, data_dir)
-    resources = _resources(package)
     wanted = set(only) if only is not None else None
     # a problem of a named resource belongs to it; one of the package or of a resource without a
     # usable name belongs to every resource
     problems = [p for rname, p in structure if wanted is None or rname is None or rname in wanted]
+    return problems + [p for _, p in _schema_problems(package, data_dir, sound, wanted)]
+
+
+def _schema_problems(
+    package: dict, data_dir: Path, sound: set[int], wanted: set[str] | None
+) -> list[tuple[str, Problem]]:
+    """(resource, problem) for the schema rules of :func:`check_dictionary` beyond the structure,
+    for the structurally sound resources (those in ``wanted``, or all)."""
+    name = _rel(data_dir / PACKAGE_FILE)
+    text = _package_text(data_dir)
+    resources = _resources(package)
+    problems: list[tuple[str, Problem]] = []
     by_name = {r["name"]: r for i, r in enumerate(resources) if i in sound}
+    rname = ""
 
     def add(column, message, *where):
-        problems.append(Problem(name, _json_line(text, *where), column, "dictionary", message))
+        problems.append((rname, Problem(name, _json_line(text, *where), column, "dictionary", message)))
 
     for i, res in enumerate(resources):
         if i not in sound:
@@ -1096,9 +1106,11 @@ def _separator_problem(table: RawTable, fields: list[dict]) -> Problem | None:
 
 
 def _key_tuples(table: RawTable, col_index: dict[str, int], cols: list[str]):
+    if not all(c in col_index for c in cols):
+        return
+    positions = [col_index[c] for c in cols]
     for row, line in zip(table.rows, table.lines):
-        if all(c in col_index for c in cols):
-            yield tuple(row[col_index[c]] if col_index[c] < len(row) else "" for c in cols), line
+        yield tuple(row[i] if i < len(row) else "" for i in positions), line
 
 
 def _check_keys(table: RawTable, res: dict, col_index: dict[str, int], problems: list[Problem]) -> None:
@@ -1128,8 +1140,12 @@ def _check_foreign_keys(
     col_index: dict[str, int],
     tables: dict[str, tuple[RawTable, dict[str, int]]],
     problems: list[Problem],
+    known_keys: dict | None = None,
 ) -> None:
+    """Foreign-key problems of ``table``. ``known_keys`` keeps each referenced table's set of keys
+    between calls that check several tables against the same ``tables``."""
     name = _rel(table.path)
+    known_keys = {} if known_keys is None else known_keys
     for fk in res.get("schema", {}).get("foreignKeys", []):
         cols = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
         ref = fk["reference"]
@@ -1138,7 +1154,10 @@ def _check_foreign_keys(
         if target not in tables:
             continue
         ref_table, ref_index = tables[target]
-        known = {k for k, _ in _key_tuples(ref_table, ref_index, ref_cols)}
+        memo = (target, tuple(ref_cols))
+        known = known_keys.get(memo)
+        if known is None:
+            known = known_keys[memo] = {k for k, _ in _key_tuples(ref_table, ref_index, ref_cols)}
         for key, line in _key_tuples(table, col_index, cols):
             if all(k == "" for k in key):
                 continue
@@ -1283,11 +1302,11 @@ def validate_package(data_dir: Path | None = None) -> list[Problem]:
     dirty: set[str] = {rname for rname, _ in structure if rname}
     tables: dict[str, tuple[RawTable, dict[str, int]]] = {}
     resources = [res for i, res in enumerate(_resources(package)) if i in sound]
-    for res in resources:
-        own = [p for p in check_dictionary(package, data_dir, only=[res["name"]]) if p not in problems]
-        problems.extend(own)
-        if own:
-            dirty.add(res["name"])
+    # the schema rules once for every sound resource (each problem names its resource)
+    for rname, problem in _schema_problems(package, data_dir, sound, None):
+        if problem not in problems:
+            problems.append(problem)
+        dirty.add(rname)
     for res in resources:
         own: list[Problem] = []
         table, col_index = _read_guarded(res, data_dir, own)
@@ -1296,11 +1315,12 @@ def validate_package(data_dir: Path | None = None) -> list[Problem]:
         if own or table is None:
             dirty.add(res["name"])
         problems.extend(own)
+    known_keys: dict = {}
     for res in resources:
         if res["name"] in tables:
             table, col_index = tables[res["name"]]
             own = []
-            _check_foreign_keys(table, res, col_index, tables, own)
+            _check_foreign_keys(table, res, col_index, tables, own, known_keys)
             if own:
                 dirty.add(res["name"])
             problems.extend(own)

@@ -23,10 +23,13 @@ tree (kernels included) so that none inherits another's imports or memory:
 
 Each is run ``--runs`` times (default 1), interleaved, and reported as the median, as a ratio to
 the quantity its target is set against, and with the peak memory of its whole process tree,
-sampled every 50 ms as the sum of the resident set sizes. The results, with a description of the
-machine and its load, go into a generated block of ``docs/performance.md``; the prose is kept.
-The notebooks measured are the ones the build finds (every ``NN_slug.ipynb`` in ``notebooks/``).
-A test phase that fails keeps the ids of its failed tests, listed under the table.
+sampled every 50 ms: the sum of the proportional set sizes (PSS: a page that n processes share
+counts 1/n in each, so the sum is what the tree occupies), on which the target is judged, and the
+sum of the resident set sizes (RSS: shared pages counted once per process, an upper bound). The
+results, with a description of the machine and its load, go into a generated block of
+``docs/performance.md``; the prose is kept. The notebooks measured are the ones the build finds
+(every ``NN_slug.ipynb`` in ``notebooks/``). A test phase that fails keeps the ids of its failed
+tests, listed under the table.
 
 ``--only PHASE`` (repeatable) measures those phases and nothing else: ``--only test --only
 test_fast`` times the two test runs alone. A ratio whose base was not measured in this run (the
@@ -35,7 +38,7 @@ a comment, and every row carried over from an earlier run says so.
 
 Targets: cold build at most 3 x the summed floor; an unchanged re-run at most 1 x the floor of one
 notebook (the mean); the full test run at most 2 x the cold build and the fast tier at most 0.5 x;
-peak memory under 1.5 GiB; every notebook file under 1 MB.
+peak memory (summed PSS) under 1.5 GiB; every notebook file under 1 MB.
 """
 
 from __future__ import annotations
@@ -206,17 +209,50 @@ def tree_rss(pid: int, use_psutil: bool = True) -> int:
     return total
 
 
+def _proc_pss(pid: int) -> int:
+    """The proportional set size of ``pid`` in bytes (each page shared by n processes counts 1/n),
+    from ``/proc/PID/smaps_rollup``; 0 where the kernel does not give it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def _tree_pids(pid: int) -> list[int]:
+    children = _proc_children()
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(children.get(current, []))
+    return out
+
+
+def tree_pss(pid: int) -> int:
+    """Sum of the proportional set sizes of ``pid`` and all its descendants, in bytes: the memory
+    the tree really occupies (pages the kernels and workers share, such as the libraries each maps,
+    count once in all), where :func:`tree_rss` counts them once per process. 0 when the kernel
+    gives no PSS (not Linux, or no ``smaps_rollup``)."""
+    return sum(_proc_pss(p) for p in _tree_pids(pid))
+
+
 class PeakSampler:
-    """Sample the RSS of a process tree in a background thread; keep the peak."""
+    """Sample the memory of a process tree in a background thread; keep the peaks of the summed
+    RSS (``peak``, an upper bound) and of the summed PSS (``peak_pss``, the footprint)."""
 
     def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL_S):
-        self.pid, self.interval, self.peak = pid, interval, 0
+        self.pid, self.interval, self.peak, self.peak_pss = pid, interval, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "PeakSampler":
@@ -338,6 +374,8 @@ class Measurement:
     detail: str = ""
     failed_notebooks: list[str] = field(default_factory=list)
     failed_tests: list[str] = field(default_factory=list)
+    #: peak of the tree's summed proportional set size (0: not measured)
+    peak_pss_bytes: int = 0
 
 
 _FAILED_TEST_RE = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.M)
@@ -349,14 +387,14 @@ def failed_tests(output: str) -> list[str]:
     return list(dict.fromkeys(m.group(1).strip() for m in _FAILED_TEST_RE.finditer(output)))
 
 
-def _measure(command: list[str], env: dict[str, str], result: Path | None) -> tuple[float, int, int, str]:
+def _measure(command: list[str], env: dict[str, str], result: Path | None) -> tuple[float, tuple[int, int], int, str]:
     start = time.perf_counter()
     proc = subprocess.Popen(
         command, env=env, cwd=paths.REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     with PeakSampler(proc.pid) as sampler:
         output, _ = proc.communicate()
-    return time.perf_counter() - start, sampler.peak, proc.returncode, output
+    return time.perf_counter() - start, (sampler.peak, sampler.peak_pss), proc.returncode, output
 
 
 def _floor(notebooks: list[Path], env: dict[str, str], tmp: Path) -> Measurement:
@@ -374,9 +412,9 @@ def _floor(notebooks: list[Path], env: dict[str, str], tmp: Path) -> Measurement
     ]
     wall, peak, code, output = _measure(command, env, result)
     if code != 0 or not result.exists():
-        return Measurement("floor", wall, peak, {}, False, output.strip()[-2000:])
+        return Measurement("floor", wall, peak[0], {}, False, output.strip()[-2000:], peak_pss_bytes=peak[1])
     timed = json.loads(result.read_text(encoding="utf-8"))
-    return Measurement("floor", timed["total"], peak, timed["per_notebook"], True)
+    return Measurement("floor", timed["total"], peak[0], timed["per_notebook"], True, peak_pss_bytes=peak[1])
 
 
 def measure_build(notebooks: list[Path], env: dict[str, str]) -> list[Measurement]:
@@ -412,7 +450,7 @@ def measure_build(notebooks: list[Path], env: dict[str, str]) -> list[Measuremen
                 ok = bool(ran) and set(ran) == set(expected)
             if code != 0:
                 detail = output.strip()[-1500:]
-            out.append(Measurement(phase, wall, peak, per, ok, detail))
+            out.append(Measurement(phase, wall, peak[0], per, ok, detail, peak_pss_bytes=peak[1]))
     return out
 
 
@@ -430,7 +468,7 @@ def measure(phase: str, notebooks: list[Path]) -> list[Measurement]:
     tail = [ln for ln in output.strip().splitlines() if " passed" in ln or " failed" in ln][-1:] or [""]
     failed = failed_tests(output)
     detail = tail[0].strip("= ") or ("" if code == 0 else output.strip()[-300:])
-    return [Measurement(phase, wall, peak, {}, code == 0, detail, failed_tests=failed)]
+    return [Measurement(phase, wall, peak[0], {}, code == 0, detail, failed_tests=failed, peak_pss_bytes=peak[1])]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,6 +490,9 @@ class Summary:
     failed_tests: list[str] = field(default_factory=list)
     #: the date of the run it comes from, when it was carried over from an earlier run (``--only``)
     earlier: str = ""
+    #: median and maximum of the runs' peak summed PSS (0: not measured, as in runs before it was)
+    pss_bytes: int = 0
+    max_pss_bytes: int = 0
 
 
 def summarise(measurements: list[Measurement]) -> dict[str, Summary]:
@@ -466,6 +507,7 @@ def summarise(measurements: list[Measurement]) -> dict[str, Summary]:
         per = {n: statistics.median(m.per_notebook[n] for m in good if n in m.per_notebook) for n in names}
         seconds = [m.seconds for m in good]
         peaks = [m.peak_bytes for m in good]
+        pss = [m.peak_pss_bytes for m in good]
         failed = sorted({n for m in runs for n in m.failed_notebooks})
         tests = list(dict.fromkeys(t for m in runs for t in m.failed_tests))
         out[phase] = Summary(
@@ -480,6 +522,8 @@ def summarise(measurements: list[Measurement]) -> dict[str, Summary]:
             per,
             failed,
             tests,
+            pss_bytes=int(statistics.median(pss)),
+            max_pss_bytes=max(pss),
         )
     return out
 
@@ -536,6 +580,19 @@ def fmt_bytes(n: int) -> str:
     return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
 
 
+def footprint(summary: Summary) -> int:
+    """The peak the memory target is judged on: the summed PSS when it was measured (what the tree
+    occupies), else the summed RSS (an upper bound: shared pages count once per process)."""
+    return summary.max_pss_bytes or summary.max_peak_bytes
+
+
+def memory_cell(summary: Summary) -> str:
+    rss = f"{fmt_bytes(summary.peak_bytes)}, max {fmt_bytes(summary.max_peak_bytes)}"
+    if not summary.max_pss_bytes:
+        return f"not measured (RSS {rss})"
+    return f"{fmt_bytes(summary.pss_bytes)}, max {fmt_bytes(summary.max_pss_bytes)} (RSS {rss})"
+
+
 def verdict(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
@@ -559,7 +616,8 @@ def render_results(summaries: dict[str, Summary], sizes: dict[str, int], details
     """The Markdown tables: each phase against its target's base, per-notebook times, notebook sizes."""
     details = details or {}
     lines = [
-        "| measurement | median | range | against | × | target | met | peak memory (tree) | < 1.5 GiB |",
+        "| measurement | median | range | against | × | target | met | peak memory of the tree, PSS (RSS) "
+        "| < 1.5 GiB |",
         "|---|---:|---:|---|---:|---:|:-:|---:|:-:|",
     ]
     for phase, s in summaries.items():
@@ -573,8 +631,8 @@ def render_results(summaries: dict[str, Summary], sizes: dict[str, int], details
             label += f": {details[phase]}"
         lines.append(
             f"| {label} | {s.median_s:.1f} s | {s.min_s:.1f}–{s.max_s:.1f} s | {BASE_LABELS[base]} | "
-            f"{r:.2f}× | {'—' if target is None else f'≤ {target:g}×'} | {met} | {fmt_bytes(s.peak_bytes)} "
-            f"(max {fmt_bytes(s.max_peak_bytes)}) | {verdict(s.max_peak_bytes < TARGET_PEAK_BYTES)} |"
+            f"{r:.2f}× | {'—' if target is None else f'≤ {target:g}×'} | {met} | {memory_cell(s)} | "
+            f"{verdict(footprint(s) < TARGET_PEAK_BYTES)} |"
         )
     names = sorted({n for s in summaries.values() for n in s.per_notebook})
     if names:

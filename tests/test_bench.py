@@ -266,3 +266,39 @@ def test_the_bench_measures_every_notebook_the_build_finds(capsys):
     assert bench.main(["--plan"]) == 0
     planned = [line[:-1] for line in capsys.readouterr().out.splitlines() if line.endswith(".ipynb:")]
     assert sorted(planned) == found and planned == [p.name for p in runner.notebook_order()]
+
+
+def test_the_memory_target_is_judged_on_the_summed_pss_when_it_was_measured():
+    gib = 2**30
+    shared = bench.Measurement("test", 70, 2 * gib, {}, True, "", [], peak_pss_bytes=gib)
+    too_big = bench.Measurement("test_fast", 12, gib, {}, True, "", [], peak_pss_bytes=gib * 3 // 2)
+    before = measurement("cold", 30, 2 * gib)  # a run from before PSS was sampled: RSS decides
+    text = bench.render_results(bench.summarise([shared, too_big, before]), {})
+    rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines() if line.startswith("|")}
+    assert rows[bench.PHASE_LABELS["test"]].endswith("| 1.00 GiB, max 1.00 GiB (RSS 2.00 GiB, max 2.00 GiB) | yes |")
+    assert rows[bench.PHASE_LABELS["test_fast"]].endswith(
+        "| 1.50 GiB, max 1.50 GiB (RSS 1.00 GiB, max 1.00 GiB) | **no** |"
+    )
+    assert rows[bench.PHASE_LABELS["cold"]].endswith("| not measured (RSS 2.00 GiB, max 2.00 GiB) | **no** |")
+
+
+def test_tree_pss_counts_a_child_s_private_memory_and_shares_the_rest():
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; x = bytearray(64 * 2**20); x[::4096] = b'x' * len(x[::4096]); time.sleep(30)",
+        ]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        alone = bench.tree_pss(child.pid)
+        while alone < 64 * 2**20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alone = bench.tree_pss(child.pid)
+        assert alone >= 64 * 2**20
+        assert alone <= bench.tree_rss(child.pid)  # shared pages count in part, never more than whole
+        assert bench.tree_pss(os.getpid()) >= alone + 10 * 2**20  # this process and the child
+    finally:
+        child.kill()
+        child.wait()

@@ -148,7 +148,8 @@ case "$cmd" in
   test)
     setup
     if [ "${2:-}" = fast ]; then
-      # the edit loop: unit tests and data validation, nothing that starts a kernel or a browser;
+      # the edit loop: unit tests and data validation; no integration test (notebook, kernel, Lab,
+      # browser, site build, the collection's figures, the sensitivity: those are marked slow);
       # one pytest-xdist worker per core (-n 0 after "fast" runs them in this process)
       "$VENV/bin/python" -m bering validate
       exec "$VENV/bin/python" -m pytest tests -m "not slow" -n auto --dist loadfile -p no:cacheprovider "${@:3}"

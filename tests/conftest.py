@@ -1,9 +1,11 @@
 """Shared fixtures (a small, valid data package to break on purpose) and the shape of a test run.
 
-**Tiers.** Tests that execute notebooks, start kernels or start a browser are marked ``slow``;
-``./tasks.sh test fast`` runs the rest (unit tests and data validation). The browser tests and the
-notebook test of ``test_bad_input.py`` are marked here, by module and by name, since their files
-belong to other parts of the collection.
+**Tiers.** Integration tests are marked ``slow``: they execute notebooks, start kernels, JupyterLab
+or a browser, build the collection's site, draw the collection's maps or export its figures, or
+recompute the verdict sensitivity. ``./tasks.sh test fast`` runs the rest (unit tests and data validation). The
+browser tests and the notebook test of ``test_bad_input.py`` are marked here, by module and by name;
+the others carry the mark in their files. The real site is built once per run and shared
+(``real_site``).
 
 **One execution per notebook, one worker per core.** With ``--nbval`` every notebook runs once,
 under strict nbval, and its kernel writes its figures into a scratch folder of its own
@@ -23,6 +25,7 @@ failing nbval cell says which command refreshes the stored outputs.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
@@ -151,7 +154,9 @@ def _reads_outputs(path: Path) -> bool:
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "slow: executes notebooks, starts kernels or a browser (left out by ./tasks.sh test fast)"
+        "markers",
+        "slow: an integration test (notebooks, kernels, JupyterLab, browsers, the site build, the collection's "
+        "figures, the sensitivity); left out by ./tasks.sh test fast",
     )
     config.addinivalue_line("markers", "after_notebooks: runs after the nbval items and uses their run")
     if not config.pluginmanager.has_plugin("bering-notebook-run"):
@@ -310,6 +315,36 @@ class _NotebookRunRecorder:
 def notebook_run() -> NotebookRun:
     """The session's strict-nbval execution (see the module's docstring)."""
     return RUN
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> tuple[Path, Path, list[str], list[str], float]:
+    """(inputs, site, problems, notes, seconds the build took): the collection's site, built once per
+    test run from a copy of its inputs (``site.copy_inputs``) and read, never changed, by
+    ``test_site.py`` and ``test_browser.py``. Under pytest-xdist the workers share the build: the first to ask builds it
+    under a lock in the session's common temporary folder; the others wait for it and read it."""
+    from bering import site
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the session's folder, above each worker's own
+    folder = base / "real-site"
+    folder.mkdir(exist_ok=True)
+    done = folder / "built.json"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            inputs = site.copy_inputs(folder / "inputs")
+            start = time.perf_counter()
+            target, problems, notes = site.build(folder / "_site", root=inputs)
+            seconds = time.perf_counter() - start
+            record = {"inputs": str(inputs), "site": str(target), "problems": problems, "notes": notes}
+            record["seconds"] = seconds
+            tmp = done.with_suffix(".tmp")
+            tmp.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(tmp, done)
+    record = json.loads(done.read_text(encoding="utf-8"))
+    return Path(record["inputs"]), Path(record["site"]), record["problems"], record["notes"], record["seconds"]
 
 
 MINI_SOURCES = (

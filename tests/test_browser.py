@@ -78,11 +78,11 @@ _IDS_JS = """() => [...document.querySelectorAll('[id], a[name]')].map(e => e.id
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory) -> Path:
+def inputs(real_site) -> Path:
     """A copy of what the site is built from, so the pages and the notebooks they are checked
-    against cannot change while the tests run."""
+    against cannot change while the tests run (shared with test_site.py, read only)."""
     require_browser()
-    return site.copy_inputs(tmp_path_factory.mktemp("browser-inputs"))
+    return real_site[0]
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +91,10 @@ def notebooks(inputs) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def built(inputs, tmp_path_factory) -> Path:
+def built(inputs, real_site) -> Path:
     """The site, built the way ``python -m bering site`` builds it (its own checks are
     test_site.py's business: here, what a browser makes of it)."""
-    target, _, _ = site.build(tmp_path_factory.mktemp("browser-site") / "_site", root=inputs)
-    return target
+    return real_site[1]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from jupyter_core.paths import jupyter_config_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,6 +44,7 @@ def test_lab_settings_switch_off_the_news_and_use_ipc():
     assert server["LabApp"]["news_url"] is None
 
 
+@pytest.mark.slow
 def test_lab_command_uses_a_scratch_figures_folder_and_removes_it():
     result = _tasks_lab("--version")
     assert result.returncode == 0, result.stderr
@@ -54,6 +56,7 @@ def test_lab_command_uses_a_scratch_figures_folder_and_removes_it():
     assert "./tasks.sh lab --export writes figures/ instead" in result.stdout
 
 
+@pytest.mark.slow
 def test_lab_command_exports_when_asked():
     result = _tasks_lab("--export", "--version")
     assert result.returncode == 0, result.stderr

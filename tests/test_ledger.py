@@ -586,6 +586,7 @@ def test_markdown_from_the_data_is_escaped(data_copy, figs):
     assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in text and "&lt;svg onload=alert\\(2\\)&gt;" in text
 
 
+@pytest.mark.slow
 def test_sensitivity_reports_verdicts_that_flip(data_copy):
     scenarios = {
         "baseline": write_keys(),
@@ -630,6 +631,7 @@ def test_assumption_variants_come_from_the_assumptions_file(data_copy):
         ledger.assumption_variants(data_copy)
 
 
+@pytest.mark.slow
 def test_the_tail_threshold_variant_flips_a_claim_between_p5_and_p10(data_copy):
     keys = write_keys(percentile_of_8bn_claim=7.0)
     before = (data_copy / "claims.csv").read_bytes()
@@ -644,6 +646,7 @@ def test_the_tail_threshold_variant_flips_a_claim_between_p5_and_p10(data_copy):
         ledger.variant_ledger(data_copy, "no_such_thing", 1, keys=keys)
 
 
+@pytest.mark.slow
 def test_the_eight_year_verdict_rests_on_the_length_elasticity(data_copy):
     """The review's numbers: 4.8% of simulated builds finish within 8 years at exponent 0.5, 27% at 0."""
     # wire_build_time reads the cost model's key numbers only: the other modules are not computed
@@ -660,6 +663,7 @@ def test_the_eight_year_verdict_rests_on_the_length_elasticity(data_copy):
     assert flat.loc["wire_build_time", "verdict"] == "consistent"
 
 
+@pytest.mark.slow
 def test_the_sensitivity_table_is_the_figure_s_plotted_data(data_copy, tmp_path):
     import matplotlib.pyplot as plt
 
@@ -712,6 +716,7 @@ def test_chart_labels_keep_dollar_signs_literal():
     )
 
 
+@pytest.mark.slow
 def test_each_figure_comes_with_what_the_exporter_needs(built, data_copy, tmp_path):
     import matplotlib.pyplot as plt
 

@@ -71,6 +71,7 @@ def maps():
 
 
 @pytest.mark.parametrize("view, panel", [("strait", 0), ("diomedes", 1)])
+@pytest.mark.slow
 def test_strait_map_labels_the_places_the_data_name_and_no_labels_overlap(maps, view, panel):
     ax = maps["strait"].fig.axes[panel]
     texts = [t.get_text() for t in ax.texts]
@@ -81,6 +82,7 @@ def test_strait_map_labels_the_places_the_data_name_and_no_labels_overlap(maps, 
     assert not [(a, b) for a, b in itertools.combinations(boxes, 2) if a.overlaps(b)]
 
 
+@pytest.mark.slow
 def test_region_map_labels_the_places_the_data_name_and_the_canadian_railhead(maps):
     ax = maps["region"].fig.axes[0]
     texts = [t.get_text() for t in ax.texts]

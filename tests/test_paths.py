@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bering import paths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,6 +56,7 @@ def test_folders_are_absolute_even_when_set_after_import(monkeypatch, tmp_path):
     assert paths.data_dir() == paths.REPO_ROOT / "data"
 
 
+@pytest.mark.slow
 def test_a_kernel_started_in_another_folder_sees_the_same_data(tmp_path):
     """The entry point (started in tmp_path) pins the folder; a child started in notebooks/-like
     folder elsewhere inherits the absolute path and resolves to the same folder."""

@@ -453,6 +453,7 @@ def charts():
             plt.close(chart.fig)
 
 
+@pytest.mark.slow
 def test_every_chart_carries_its_metadata_computed_from_the_data(charts):
     g = route.geometry()
     for chart in charts.values():
@@ -468,6 +469,7 @@ def test_every_chart_carries_its_metadata_computed_from_the_data(charts):
     assert len(charts["close_up"].fig.axes) == 2
 
 
+@pytest.mark.slow
 def test_static_maps_are_drawn_from_the_geodataframe_layers(charts):
     from matplotlib.collections import LineCollection, PatchCollection
 
@@ -484,6 +486,7 @@ def test_static_maps_are_drawn_from_the_geodataframe_layers(charts):
             assert steps.max() < 50
 
 
+@pytest.mark.slow
 def test_interactive_map_has_no_wraparound_and_keeps_every_place(charts):
     ifig = charts["interactive"].fig
     assert len(json.dumps(ifig.to_plotly_json(), default=str)) < 300_000

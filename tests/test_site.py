@@ -38,15 +38,16 @@ BUILD: dict = {}
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory) -> Path:
+def inputs(real_site) -> Path:
     """A copy of the repository's notebooks, figures, data, README and CITATION.cff."""
-    return site.copy_inputs(tmp_path_factory.mktemp("inputs"))
+    return real_site[0]
 
 
 @pytest.fixture(scope="module")
-def built(inputs, tmp_path_factory) -> Path:
-    target, problems, notes = site.build(tmp_path_factory.mktemp("site") / "_site", root=inputs)
-    BUILD.update(problems=problems, notes=notes)
+def built(real_site) -> Path:
+    """The site built from ``inputs`` (one build per test run, shared with test_browser.py)."""
+    _, target, problems, notes, seconds = real_site
+    BUILD.update(problems=problems, notes=notes, seconds=seconds)
     return target
 
 
@@ -63,11 +64,13 @@ def _soup(path: Path) -> BeautifulSoup:
 # The real collection
 
 
+@pytest.mark.slow
 def test_the_build_finds_no_problem(built):
     assert BUILD["problems"] == [], "\n".join(BUILD["problems"])
     assert (built / site.MARKER).is_file() and (built / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_every_notebook_has_a_page_in_the_sidebar_with_code_folded(built, inputs):
     notebooks = sorted((inputs / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     index = _soup(built / "index.html")
@@ -83,6 +86,7 @@ def test_every_notebook_has_a_page_in_the_sidebar_with_code_folded(built, inputs
         assert all(d.find("summary") and not d.has_attr("open") for d in folded)
 
 
+@pytest.mark.slow
 def test_index_states_the_question_headline_numbers_build_date_and_commit(built, inputs):
     text = _soup(built / "index.html").get_text(" ")
     assert "Kirill Dmitriev" in text
@@ -99,12 +103,14 @@ def test_index_states_the_question_headline_numbers_build_date_and_commit(built,
         assert info["commit"][:12] in text
 
 
+@pytest.mark.slow
 def test_search_index_and_page_exist(built):
     assert (built / "search.html").is_file()
     index = (built / "searchindex.js").read_text(encoding="utf-8")
     assert "tunnel" in index.lower()
 
 
+@pytest.mark.slow
 def test_citation_page_comes_from_citation_cff(built, inputs):
     cff = site.citation(inputs)
     soup = _soup(built / "citation.html")
@@ -113,6 +119,7 @@ def test_citation_page_comes_from_citation_cff(built, inputs):
     assert (built / "downloads" / "CITATION.cff").read_bytes() == (inputs / "CITATION.cff").read_bytes()
 
 
+@pytest.mark.slow
 def test_every_figure_has_a_page_with_its_facts_and_downloads(built, inputs, catalogue):
     assert catalogue
     gallery = _soup(built / "gallery.html")
@@ -141,6 +148,7 @@ def test_every_figure_has_a_page_with_its_facts_and_downloads(built, inputs, cat
     assert thumbs and all(img.get("loading") == "lazy" and img.get("alt") for img in thumbs)
 
 
+@pytest.mark.slow
 def test_the_gallery_shows_small_thumbnails_sized_in_advance(built, inputs, catalogue):
     gallery = _soup(built / "gallery.html")
     with_png = [fig for fig in catalogue if fig.preview]
@@ -177,6 +185,7 @@ def test_thumbnails_are_repeatable_and_never_enlarged(tmp_path):
         assert small.mode == "P" and not (set(small.info) & {"dpi", "Software", "Title"})
 
 
+@pytest.mark.slow
 def test_the_figure_tables_download_as_exported(built, inputs):
     gallery = _soup(built / "gallery.html")
     links = {a["href"] for a in gallery.select("ul.bering-tables a[href]")}
@@ -186,6 +195,7 @@ def test_the_figure_tables_download_as_exported(built, inputs):
         assert copied.read_bytes() == (inputs / "figures" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_plotly_charts_are_json_drawn_by_one_local_plotly(built):
     pages = sorted(built.rglob("*.html"))
     charts = 0
@@ -205,6 +215,7 @@ def test_plotly_charts_are_json_drawn_by_one_local_plotly(built):
     assert (built / "_static" / "plotly.min.js").stat().st_size > 1_000_000
 
 
+@pytest.mark.slow
 def test_nothing_is_loaded_from_another_host(built):
     for page in sorted(built.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
@@ -212,6 +223,7 @@ def test_nothing_is_loaded_from_another_host(built):
             assert host not in text, f"{page.relative_to(built)} mentions {host}"
 
 
+@pytest.mark.slow
 def test_tables_have_human_names_no_index_and_one_number_format(built):
     soup = _soup(built / "notebooks" / "01_proposal_timeline.html")
     tables = soup.select("table.bering-table")
@@ -224,6 +236,7 @@ def test_tables_have_human_names_no_index_and_one_number_format(built):
     assert all("," not in y for y in years)
 
 
+@pytest.mark.slow
 def test_only_catalogued_files_are_copied(built, inputs, catalogue):
     listed = {f"downloads/figures/{f}" for fig in catalogue for f in fig.files}
     listed |= {f"downloads/data/{f}" for fig in catalogue for f in fig.data_files}
@@ -244,9 +257,10 @@ def test_only_catalogued_files_are_copied(built, inputs, catalogue):
     assert not extra, extra
 
 
-def test_the_build_is_fast_enough():
-    """Measured on 2 cores: well under two minutes (about 30 s here)."""
-    assert BUILD, "the build fixture ran"
+@pytest.mark.slow
+def test_the_build_is_fast_enough(built):
+    """On 2 cores the real site builds in well under two minutes (about 15-30 s here)."""
+    assert 0 < BUILD["seconds"] < 120, f"the site took {BUILD['seconds']:.0f} s to build"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,6 +508,7 @@ def test_made_up_repository_links_tables_alt_text_and_charts(fake_site):
     assert (out / "downloads" / "figures" / "plotly.min.js").is_file()
 
 
+@pytest.mark.slow
 def test_two_builds_are_identical(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     root = _fake_repo(tmp_path / "repo")
@@ -523,6 +538,7 @@ def test_a_symlink_out_of_the_data_folder_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_failed_check_leaves_the_previous_site_in_place(fake_site, tmp_path, capsys):
     root, out, _, _ = fake_site
     before = site.tree_digest(out)
@@ -575,6 +591,7 @@ def test_spec_is_read_from_an_exported_page():
     assert site.spec_from_page("<html>no chart</html>") is None
 
 
+@pytest.mark.slow
 def test_binder_launch_links_come_from_the_repository_address(tmp_path):
     root = _fake_repo(tmp_path / "repo")
     with (root / "CITATION.cff").open("a", encoding="utf-8") as handle:

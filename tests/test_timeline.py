@@ -154,7 +154,7 @@ def test_findings_are_computed_from_the_data(data_copy):
 def test_each_figure_comes_with_what_the_exporter_needs(data_copy, tmp_path):
     import matplotlib.pyplot as plt
 
-    from bering import data, export
+    from bering import data
     from bering.plots import timeline as plots
 
     events_ = timeline.load_timeline(data_copy)
@@ -177,13 +177,37 @@ def test_each_figure_comes_with_what_the_exporter_needs(data_copy, tmp_path):
     assert charts[1].title == f"Stated costs of a crossing span USD {low:.1f} bn to {high:.0f} bn in 2025 dollars"
     assert "deflated with US CPI-U" in charts[1].source and "deflated with US CPI-U" in charts[1].method
     assert "local consumer price index" in plots.cost_claims(claims, method="deflate_then_fx").method
-    out = export.Exporter("01_proposal_timeline", tmp_path)
     for chart in charts:
         assert chart.method and chart.alt != chart.title
+        if hasattr(chart.fig, "savefig"):
+            plt.close(chart.fig)
+
+
+@pytest.mark.slow
+def test_each_figure_exports_with_its_catalogue_row(data_copy, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from bering import data, export
+    from bering.plots import timeline as plots
+
+    events_ = timeline.load_timeline(data_copy)
+    claims = timeline.cost_claims(events_, Money.from_data(data_copy))
+    charts = [
+        plots.timeline_by_era(events_),
+        plots.cost_claims(claims),
+        plots.timeline_interactive(events_, data.load("sources", data_copy)),
+    ]
+    out = export.Exporter("01_proposal_timeline", tmp_path)
+    for chart in charts:
         chart.export(out)
         if hasattr(chart.fig, "savefig"):
             plt.close(chart.fig)
     assert set(export.catalogue(tmp_path)["name"]) == {c.name for c in charts}
+    from bering.plots import files_of
+
+    for chart in charts:
+        interactive = not hasattr(chart.fig, "savefig")
+        assert all((tmp_path / name).stat().st_size > 0 for name in files_of(chart.name, interactive))
 
 
 def test_the_timeline_imports_without_a_plotting_library():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -45,9 +46,18 @@ def figs(tmp_path) -> pd.DataFrame:
     return write_keys()
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> pd.DataFrame:
+    """The ledger of a copy of the real data with the planted key numbers, built once per module."""
+    folder = tmp_path_factory.mktemp("ledger") / "data"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", folder, ignore=shutil.ignore_patterns("_staging"))
+    return ledger.build_ledger(folder, write_keys()).set_index("claim_id")
+
+
 @pytest.fixture
-def built(data_copy, figs) -> pd.DataFrame:
-    return ledger.build_ledger(data_copy, figs).set_index("claim_id")
+def built(built_once) -> pd.DataFrame:
+    """A copy of that ledger per test, so no test sees another's changes."""
+    return built_once.copy()
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

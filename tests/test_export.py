@@ -390,7 +390,7 @@ def test_lean_subsets_apply_only_inside_and_are_undone_after_an_error():
 
 def test_each_format_is_drawn_once_after_one_measuring_layout(tmp_path):
     fig = constrained_chart()
-    engine = fig.get_layout_engine()
+    engine, dpi = fig.get_layout_engine(), fig.dpi
     draws = []
     draw = fig.draw
 
@@ -403,7 +403,7 @@ def test_each_format_is_drawn_once_after_one_measuring_layout(tmp_path):
     # one measuring draw, then one draw per format (bbox_inches="tight" took two per format)
     assert len(draws) == 1 + len(export.STATIC_FORMATS), draws
     assert fig.get_layout_engine() is engine  # the constrained layout is back for the notebook
-    assert fig.dpi == 100
+    assert fig.dpi == dpi  # measured at 200 dpi, then put back
     plt.close(fig)
 
 

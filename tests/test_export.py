@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import re
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from bering import export
+from bering import export, style
 
 ARGS = dict(title="Costs rose", alt="Bar chart of two projects; B cost twice A.", source="Test data")
 
@@ -76,6 +79,7 @@ def test_files_are_byte_identical_on_rerun(tmp_path):
     for folder in (a, b):
         out = export.Exporter("01_test", folder)
         out.figure(bar_chart(), "01_costs", **ARGS)
+        out.figure(constrained_chart(), "01_constrained", **ARGS)
         fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
         out.figure(fig, "01_costs_interactive", **ARGS)
         out.number("n_projects", 2, "count", "projects")
@@ -224,3 +228,198 @@ def test_plotly_config_has_no_cloud_button_svg_download_and_wrapped_source(tmp_p
     lines = source["text"].split("<br>")
     assert len(lines) >= 2 and all(len(line) <= export.PLOTLY_SOURCE_WIDTH for line in lines)
     assert 'style="height:' in page and "width:100%" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Static figures: one layout and one draw per format, lean Type 42 PDF fonts
+
+
+@pytest.fixture
+def type42():
+    """The collection's PDF font type (``bering.style``; notebooks apply the style, tests do not)."""
+    assert style.RC["pdf.fonttype"] == 42
+    with mpl.rc_context({"pdf.fonttype": style.RC["pdf.fonttype"]}):
+        yield
+
+
+def constrained_chart():
+    fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+    ax.barh(["a long project name", "B"], [1, 2], label="cost")
+    ax.set_xlabel("cost (USD bn)")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def pdf_objects(data: bytes) -> dict[int, tuple[bytes, bytes]]:
+    """Every indirect object of an uncompressed-xref PDF (as matplotlib writes it): number ->
+    (dictionary text, decompressed stream or b"")."""
+    import zlib
+
+    objects = {}
+    for match in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", data, re.S):
+        body = match.group(2)
+        head, _, rest = body.partition(b"stream\n")
+        stream = rest.rpartition(b"endstream")[0] if rest else b""
+        if stream and b"/FlateDecode" in head:
+            stream = zlib.decompress(stream)
+        objects[int(match.group(1))] = (head, stream)
+    return objects
+
+
+def embedded_fonts(data: bytes) -> dict[str, dict]:
+    """The PDF's Type 0 fonts by base name: their embedded TrueType file (a fontTools TTFont, from
+    the descriptor's FontFile2), their ToUnicode CMap text and the names of the glyphs their
+    CIDToGIDMap reaches."""
+    from fontTools.ttLib import TTFont
+
+    objects = pdf_objects(data)
+
+    def ref(head: bytes, key: bytes) -> int:
+        return int(re.search(rb"/" + key + rb" (\d+) 0 R", head).group(1))
+
+    fonts = {}
+    for head, _ in objects.values():
+        if b"/Subtype /Type0" not in head:
+            continue
+        name = re.search(rb"/BaseFont /([^\s/>]+)", head).group(1).decode()
+        descendant = int(re.search(rb"/DescendantFonts \[\s*(\d+) 0 R", head).group(1))
+        cid_font = objects[descendant][0]
+        descriptor = objects[ref(cid_font, b"FontDescriptor")][0]
+        ttf = TTFont(io.BytesIO(objects[ref(descriptor, b"FontFile2")][1]))
+        cid_to_gid = objects[ref(cid_font, b"CIDToGIDMap")][1]
+        gids = {int.from_bytes(cid_to_gid[i : i + 2], "big") for i in range(0, len(cid_to_gid), 2)}
+        fonts[name] = {
+            "ttf": ttf,
+            "to_unicode": objects[ref(head, b"ToUnicode")][1].decode("ascii"),
+            "drawn": {ttf.getGlyphOrder()[gid] for gid in gids if gid},  # glyphs the page can address
+        }
+    return fonts
+
+
+def unicode_targets(cmap: str) -> set[str]:
+    """The characters a ToUnicode CMap maps to (bfrange arrays and bfchar entries)."""
+    found = set()
+    for hexa in re.findall(r"<([0-9a-fA-F]+)>", cmap.split("endcodespacerange", 1)[1]):
+        if len(hexa) % 4 == 0:
+            found.add(bytes.fromhex(hexa).decode("utf-16-be"))
+    return found
+
+
+def test_pdf_embeds_type42_truetype_subsets_without_layout_tables_and_text_stays_extractable(tmp_path, type42):
+    export.Exporter("01_test", tmp_path).figure(bar_chart(), "01_costs", **ARGS)
+    plt.close("all")
+    data = (tmp_path / "01_costs.pdf").read_bytes()
+    fonts = embedded_fonts(data)
+    # one TrueType font file per face: the title is bold, the rest regular
+    faces = sorted(name.split("+")[-1] for name in fonts)
+    assert faces == ["DejaVuSans", "DejaVuSans-Bold"], faces
+    for name, font in fonts.items():
+        tables = set(font["ttf"].keys())
+        assert {"glyf", "loca", "cmap", "hmtx"} <= tables, name
+        assert not tables & set(export.LAYOUT_TABLES), (name, sorted(tables & set(export.LAYOUT_TABLES)))
+    # every character drawn can be copied out: each face's ToUnicode map covers its text
+    bold = next(f for n, f in fonts.items() if n.endswith("-Bold"))
+    regular = next(f for n, f in fonts.items() if not n.endswith("-Bold"))
+    assert set("Costs rose") - {" "} <= unicode_targets(bold["to_unicode"])
+    assert set("Source: Test data cost (USD bn) AB") - {" "} <= unicode_targets(regular["to_unicode"])
+
+
+def test_lean_subsets_keep_the_glyph_outlines_of_the_plain_path(tmp_path, type42):
+    """Dropping the layout tables changes no glyph a viewer draws: the page reaches the same glyphs,
+    with the same outlines and advance widths, as through matplotlib's own subset."""
+    out = export.Exporter("01_test", tmp_path)
+    out.figure(bar_chart(), "01_lean", **ARGS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export, "lean_font_subsets", lambda: contextlib.nullcontext(False))
+        out.figure(bar_chart(), "01_plain", **ARGS)
+    plt.close("all")
+    lean = embedded_fonts((tmp_path / "01_lean.pdf").read_bytes())
+    plain = embedded_fonts((tmp_path / "01_plain.pdf").read_bytes())
+    assert len(lean) == len(plain) == 2
+    by_face = {name.split("+")[-1]: font for name, font in plain.items()}
+    for name, font in lean.items():
+        other = by_face[name.split("+")[-1]]
+        assert "GSUB" in other["ttf"] and "GPOS" in other["ttf"]  # what the plain path embeds
+        assert font["to_unicode"] == other["to_unicode"]
+        # the plain subset also carries glyphs only the layout tables reach (e.g. MATH's bracket
+        # pieces); the page addresses the same glyphs, with the same outlines and advance widths
+        assert font["drawn"] == other["drawn"] and font["drawn"]
+        assert set(font["ttf"].getGlyphOrder()) <= set(other["ttf"].getGlyphOrder())
+        for glyph in font["drawn"]:
+            assert font["ttf"]["hmtx"][glyph] == other["ttf"]["hmtx"][glyph]
+            a, b = font["ttf"]["glyf"][glyph], other["ttf"]["glyf"][glyph]
+            assert a.compile(font["ttf"]["glyf"]) == b.compile(other["ttf"]["glyf"]), glyph
+
+
+def test_lean_subsets_fall_back_to_the_plain_path_when_matplotlib_differs(tmp_path, type42, monkeypatch):
+    """If matplotlib's subsetting no longer loads the font through ``fontTools.subset.load_font``
+    (here: ``get_glyphs_subset`` replaced by another function), nothing is patched and the PDF is
+    written as matplotlib writes it, layout tables included."""
+    from fontTools import subset
+    from matplotlib.backends import _backend_pdf_ps
+
+    original = _backend_pdf_ps.get_glyphs_subset
+
+    def other_subsetter(fontfile, glyphs):
+        return original(fontfile, glyphs)
+
+    monkeypatch.setattr(_backend_pdf_ps, "get_glyphs_subset", other_subsetter)
+    with export.lean_font_subsets() as applied:
+        assert applied is False
+        assert _backend_pdf_ps.subset is subset
+    export.Exporter("01_test", tmp_path).figure(bar_chart(), "01_costs", **ARGS)
+    plt.close("all")
+    fonts = embedded_fonts((tmp_path / "01_costs.pdf").read_bytes())
+    assert len(fonts) == 2 and all("GSUB" in font["ttf"] for font in fonts.values())
+    assert _backend_pdf_ps.subset is subset
+
+
+def test_lean_subsets_apply_only_inside_and_are_undone_after_an_error():
+    from fontTools import subset
+    from matplotlib.backends import _backend_pdf_ps
+
+    with export.lean_font_subsets() as applied:
+        assert applied is True and _backend_pdf_ps.subset is not subset
+        assert _backend_pdf_ps.subset.Options is subset.Options  # everything else passes through
+    assert _backend_pdf_ps.subset is subset
+    with pytest.raises(RuntimeError, match="disk full"):
+        with export.lean_font_subsets():
+            raise RuntimeError("disk full")
+    assert _backend_pdf_ps.subset is subset
+
+
+def test_each_format_is_drawn_once_after_one_measuring_layout(tmp_path):
+    fig = constrained_chart()
+    engine, dpi = fig.get_layout_engine(), fig.dpi
+    draws = []
+    draw = fig.draw
+
+    def counting_draw(renderer):
+        draws.append(type(renderer).__name__)
+        return draw(renderer)
+
+    fig.draw = counting_draw
+    export.Exporter("01_test", tmp_path).figure(fig, "01_costs", **ARGS)
+    # one measuring draw, then one draw per format (bbox_inches="tight" took two per format)
+    assert len(draws) == 1 + len(export.STATIC_FORMATS), draws
+    assert fig.get_layout_engine() is engine  # the constrained layout is back for the notebook
+    assert fig.dpi == dpi  # measured at 200 dpi, then put back
+    plt.close(fig)
+
+
+def test_the_three_formats_share_one_frame(tmp_path):
+    """PNG, SVG and PDF are cut to the same box: the PNG's size at 200 dpi is the SVG's and the
+    PDF's page size in points (within a pixel's rounding)."""
+    export.Exporter("01_test", tmp_path).figure(constrained_chart(), "01_costs", **ARGS)
+    plt.close("all")
+    width, height = Image.open(tmp_path / "01_costs.png").size
+    svg = (tmp_path / "01_costs.svg").read_text()
+    svg_size = [float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()]
+    box = re.search(rb"/MediaBox \[\s*([\d.\s]+)\]", (tmp_path / "01_costs.pdf").read_bytes()).group(1).split()
+    pdf_size = [float(box[2]), float(box[3])]
+    pixel = 72 / export.DPI
+    for size in (svg_size, pdf_size):
+        assert size[0] == pytest.approx(width * pixel, abs=pixel)
+        assert size[1] == pytest.approx(height * pixel, abs=pixel)
+    # the frame is the figure's tight box plus the padding, not the whole 6 x 3.5 in canvas
+    assert width != 6 * export.DPI or height != 3.5 * export.DPI

@@ -265,3 +265,21 @@ def test_the_minerals_cache_key_names_everything_a_computation_reads(data_copy, 
     loaded, opened = _loads_and_opens(monkeypatch, data_copy, lambda: minerals._static_analysis(data_copy))
     assert loaded == declared
     assert opened <= _table_files(declared)
+
+
+def test_a_models_lookups_are_kept_per_model_and_change_no_input():
+    """Overrun statistics and class samples are looked up once per model; the inputs they give are
+    those of a fresh model, and a sample handed to a run cannot be changed in place."""
+    fresh = montecarlo.Model.from_data()
+    kept = montecarlo.model()
+    for name in ("baseline", "stress", "per_route_km", "undersea_tunnels"):
+        params = kept.scenario(name)
+        kept.inputs(params)  # a second lookup is served from the model's own tables
+        a, b = kept.inputs(params), fresh.inputs(fresh.scenario(name))
+        assert montecarlo.inputs_digest(a, 10, 1) == montecarlo.inputs_digest(b, 10, 1)
+    sample = kept.inputs(kept.scenario("baseline")).segments[0].values
+    with pytest.raises(ValueError, match="read-only"):
+        sample[0] = 0.0
+    mean, sd, ids = kept.overrun_stats("rail")
+    ids.append("changed by a caller")
+    assert kept.overrun_stats("rail") == (mean, sd, ids[:-1])

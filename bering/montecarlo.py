@@ -24,6 +24,7 @@ fraction of a second.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import math
@@ -36,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from . import SEED, benchmarks, data, money
+from .results import ContentCache as _ContentCache
+from .results import content_key as _content_key
 
 #: Percentiles reported everywhere.
 PERCENTILES = (10, 50, 80, 90)
@@ -1085,9 +1088,40 @@ def _data_key(data_dir) -> str:
     return str((Path(data_dir) if data_dir else paths.data_dir()).resolve())
 
 
-@functools.cache
+#: What :meth:`Model.from_data` reads from a data folder (``(name, False)``: without the cross-table
+#: rules): the benchmark tables, the price indices and the link's segments with the route lengths they
+#: resolve, and the route factor they assume. Its cache key; ``tests/test_performance.py`` checks it.
+MODEL_TABLES = (
+    "megaprojects",
+    "project_costs",
+    "reference_overruns",
+    "reference_classes",
+    ("us_price_index", False),
+    ("fx_rates", False),
+    ("local_price_index", False),
+    "link_segments",
+    "published_lengths",
+    "places",
+    "alignment_segments",
+)
+MODEL_ASSUMPTIONS = ("route_factor_unsourced_corridor",)
+#: Models by the content of what they are built from: a copy of the folder with the same inputs (the
+#: ledger's assumption variants) shares the frames and lookups; bounded.
+_MODELS = _ContentCache(4)
+
+
 def _model(key: str) -> Model:
-    return Model.from_data(key)
+    """The model of folder ``key``: built once per content of :data:`MODEL_TABLES` and the assumed
+    route factor, with ``data_dir`` its own folder (what it reads later, such as the assumptions of
+    :meth:`Model.baseline`, comes from there)."""
+    found = _MODELS.get(
+        _content_key(Path(key), MODEL_TABLES, assumptions=MODEL_ASSUMPTIONS), lambda: Model.from_data(key)
+    )
+    if found.data_dir == key:
+        return found
+    model = copy.copy(found)  # the frames and the per-model lookups are shared, read-only
+    model.data_dir = key
+    return model
 
 
 @functools.lru_cache(maxsize=4)

@@ -283,3 +283,33 @@ def test_a_models_lookups_are_kept_per_model_and_change_no_input():
     mean, sd, ids = kept.overrun_stats("rail")
     ids.append("changed by a caller")
     assert kept.overrun_stats("rail") == (mean, sd, ids[:-1])
+
+
+def test_the_cost_models_cache_key_names_everything_it_is_built_from(data_copy, monkeypatch):
+    from bering import route
+
+    assert montecarlo.MODEL_ASSUMPTIONS == (route.ASSUMPTION_ROUTE_FACTOR,)
+    declared = {(t, True) if isinstance(t, str) else t for t in montecarlo.MODEL_TABLES} | {("assumptions", True)}
+    loaded, opened = _loads_and_opens(monkeypatch, data_copy, lambda: montecarlo.Model.from_data(str(data_copy)))
+    assert loaded == declared
+    assert opened <= _table_files(declared)
+
+
+def test_a_copy_shares_the_cost_model_but_reads_its_own_assumptions(data_copy):
+    from bering import paths
+
+    original = montecarlo.model(paths.data_dir())
+    computed = montecarlo._MODELS.computed
+    shared = montecarlo.model(data_copy)
+    assert montecarlo._MODELS.computed == computed
+    assert shared.projects is original.projects and shared.data_dir == str(data_copy.resolve())
+    # an assumption the model's frames do not rest on is read from the copy itself
+    _set_assumption(data_copy, "segment_cost_correlation", "0.25")
+    assert montecarlo.model(data_copy).baseline().correlation == 0.25
+    assert original.baseline().correlation != 0.25
+    assert montecarlo._MODELS.computed == computed
+    # the route factor the link's lengths rest on is an input: a new model, with longer approaches
+    _set_assumption(data_copy, "route_factor_unsourced_corridor", "1.5")
+    rebuilt = montecarlo.model(data_copy)
+    assert montecarlo._MODELS.computed == computed + 1
+    assert rebuilt.approach_km["alaska_km"] > original.approach_km["alaska_km"]

@@ -148,21 +148,21 @@ def execution_order(notebooks: list[Path]) -> list[Path]:
 BENCH_PAGE = paths.REPO_ROOT / "docs" / "performance.md"
 
 
+#: The machine-readable line of that block (:data:`bering.bench.DATA_PREFIX`; read here without
+#: importing the benchmark, which would make every notebook depend on the command line).
+_BENCH_DATA = re.compile(r"^<!-- bench-data (\{.*\}) -->$", re.M)
+
+
 def benchmarked_seconds(page: Path | None = None) -> dict[str, float]:
     """``{notebook file name: seconds}`` of the cold build recorded in the benchmark block of
     ``page`` (default :data:`BENCH_PAGE`); empty when there is no page or no such record."""
-    from . import bench
-
     try:
-        text = Path(page or BENCH_PAGE).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        match = _BENCH_DATA.search(Path(page or BENCH_PAGE).read_text(encoding="utf-8"))
+        per_notebook = json.loads(match.group(1))["cold"]["per_notebook"] if match else {}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return {}
-    try:
-        summaries, _ = bench.previous_results(text)
-    except (TypeError, ValueError):  # a block written by another version of the benchmark
+    if not isinstance(per_notebook, dict):
         return {}
-    cold = summaries.get("cold")
-    per_notebook = getattr(cold, "per_notebook", None) or {}
     return {str(k): float(v) for k, v in per_notebook.items() if isinstance(v, (int, float))}
 
 

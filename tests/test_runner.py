@@ -117,6 +117,9 @@ def test_longest_expected_first_from_the_cache_then_the_benchmark_then_number_or
 def test_the_committed_benchmark_gives_the_notebooks_a_cold_time():
     """A cold build (no cache) orders the collection by the committed benchmark's times (a notebook
     added since the last benchmark simply starts after the others)."""
+    from bering import bench
+
+    assert runner._BENCH_DATA.pattern.startswith("^" + bench.DATA_PREFIX)  # the line bench writes
     seconds = runner.benchmarked_seconds()
     assert seconds and set(seconds) <= {p.name for p in runner.notebook_order()}
     assert all(s > 0 for s in seconds.values())

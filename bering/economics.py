@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -334,9 +334,19 @@ class Inputs:
     transpacific_mt: float  # million tonnes a year across the Pacific in containers
     lengths: dict
     construction_years: float = 0.0  # years over which the cost is spent (0: no interest during construction)
+    # percentiles of the draws already taken (every break-even of a grid reads the same few)
+    _percentiles: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        # an own read-only copy, so a percentile once taken always holds for these draws
+        samples = np.array(self.samples_bn, dtype=float)
+        samples.flags.writeable = False
+        object.__setattr__(self, "samples_bn", samples)
 
     def cost_bn(self, percentile: float) -> float:
-        return float(np.percentile(self.samples_bn, percentile))
+        if percentile not in self._percentiles:
+            self._percentiles[percentile] = float(np.percentile(self.samples_bn, percentile))
+        return self._percentiles[percentile]
 
     def capital_bn(self, case: Case) -> float:
         """The cost at ``case.percentile`` with interest during construction at ``case.rate`` (USD 2025 bn)."""

@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Geod, Transformer
 
+from .results import ContentCache
+
 #: The WGS84 ellipsoid used for every distance in the collection.
 GEOD = Geod(ellps="WGS84")
 
@@ -834,11 +836,34 @@ def map_land(
     ``to_crs``, snapped to ``grid`` km (1 m) and united again, so no coastline shows a line along
     the 180th meridian. Returns a GeoDataFrame of polygons in :func:`map_crs`.
     """
+    if layer is None:
+        from . import paths
+
+        land = _land_on_map(paths.data_dir().resolve() / LAND_FILE, kind, float(lat_0), float(lon_0), float(grid))
+        return land.copy()
+    return _map_land(layer, kind, lat_0, lon_0, grid)
+
+
+def _land_on_map(path: Path, kind: str, lat_0: float, lon_0: float, grid: float):
+    """:func:`map_land` of the coastline file ``path``, kept per content of the file and view (every
+    map of the strait draws the same land; projecting and uniting it costs most of a second)."""
+    from . import data
+
+    try:
+        key = (data._digest_files(path.parent, [path.name]), kind, lat_0, lon_0, grid)
+    except (OSError, ValueError):
+        key = None
+    return _LANDS.get(key, lambda: _map_land(land_layer(path), kind, lat_0, lon_0, grid))
+
+
+#: Projected coastlines by the content of their file and the view (not the file's path); bounded.
+_LANDS = ContentCache(4)
+
+
+def _map_land(layer, kind: str, lat_0: float, lon_0: float, grid: float):
     import geopandas as gpd
     import shapely
 
-    if layer is None:
-        layer = land_layer()
     pieces = dissolve_antimeridian(layer.to_crs(LAYER_CRS).geometry)
     if not pieces:
         raise ValueError("no land polygons given")
@@ -861,22 +886,36 @@ def map_layers(
     ``land`` (:func:`map_land`), ``places``, ``alignments`` (geodesics densified every
     ``spacing_km``) and ``boundary`` (densified every ``boundary_step_deg`` degrees, so a meridian
     away from the map's centre curves as it should). ``data_dir`` defaults to the collection's data.
-    Cached per folder and view; each call returns copies.
+    Cached per content of what they are drawn from (:data:`MAP_TABLES`, :data:`MAP_FILES`), folder and
+    view, the land per content of its file and view; each call returns copies.
     """
     from . import paths
+    from .results import content_key
 
     folder = (Path(data_dir) if data_dir else paths.data_dir()).resolve()
-    layers = _map_layers(folder, kind, float(lat_0), float(lon_0), float(spacing_km), float(boundary_step_deg))
+    view = (kind, float(lat_0), float(lon_0), float(spacing_km), float(boundary_step_deg))
+    key = content_key(folder, MAP_TABLES, MAP_FILES)
+    layers = _map_layers(folder, key, *view) if key is not None else _map_layers.__wrapped__(folder, key, *view)
     return {name: layer.copy() for name, layer in layers.items()}
 
 
+#: The coastline every map of the strait draws, in a data folder.
+LAND_FILE = "geo/land_bering_10m.geojson"
+#: What :func:`map_layers` reads from a data folder (its cache key): the tables of the places and
+#: alignments layers, the coastline and the boundary.
+MAP_TABLES = ("places", "alignment_segments", "alignments")
+MAP_FILES = (LAND_FILE, "geo/us_russia_boundary_strait.geojson")
+
+
 @lru_cache(maxsize=8)
-def _map_layers(folder: Path, kind: str, lat_0: float, lon_0: float, spacing_km: float, boundary_step_deg: float):
+def _map_layers(
+    folder: Path, key: bytes | None, kind: str, lat_0: float, lon_0: float, spacing_km: float, boundary_step_deg: float
+):
     boundary = boundary_layer(folder / "geo" / "us_russia_boundary_strait.geojson")
     boundary = boundary.set_geometry(boundary.geometry.segmentize(boundary_step_deg))
     view = {"kind": kind, "lat_0": lat_0, "lon_0": lon_0}
     return {
-        "land": map_land(land_layer(folder / "geo" / "land_bering_10m.geojson"), **view),
+        "land": _land_on_map(folder / LAND_FILE, grid=0.001, **view),
         "places": to_map(places_layer(folder), **view),
         "alignments": to_map(alignments_layer(folder, spacing_km=spacing_km), **view),
         "boundary": to_map(boundary, **view),

@@ -239,6 +239,7 @@ class Context:
         self.scenario = scenario
         self.package = data.load_package(self.data_dir)
         self._tables: dict[str, pd.DataFrame] = {}
+        self._units: dict[str, dict[str, str]] = {}
         if articles is None:
             articles = set(data.load("claims", self.data_dir, cross_checks=False)["source_id"])
         self.articles = frozenset(articles)
@@ -251,6 +252,15 @@ class Context:
                 raise NotCheckable(f"table {name} is not in the data package") from None
             self._tables[name] = data.load(name, self.data_dir, cross_checks=False)
         return self._tables[name]
+
+    def units(self, name: str) -> dict[str, str]:
+        """``{column: unit}`` of table ``name`` as the dictionary states them (as :func:`bering.data.field_units`,
+        from the dictionary this context read once rather than once per reference)."""
+        if name not in self._units:
+            self._units[name] = {
+                f["name"]: f.get("unit", "") for f in data.resource(self.package, name)["schema"]["fields"]
+            }
+        return self._units[name]
 
     def primary_key(self, name: str) -> str:
         schema = data.resource(self.package, name)["schema"]
@@ -302,7 +312,7 @@ def _data_ref(ref: str, ctx: Context) -> list[Evidence]:
             raise ValueError(f"'{ref}': table {name} has no column '{col}' to filter on")
         mask &= _match(frame[col], wanted).fillna(False).astype(bool)
     pk = ctx.primary_key(name)
-    unit = data.field_units(name, ctx.data_dir).get(column, "")
+    unit = ctx.units(name).get(column, "")
     items = []
     for _, row in frame[mask].iterrows():
         value = row[column]

@@ -36,9 +36,10 @@ through waypoints placed in the shipping lanes and are not scaled.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import functools
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from . import data, escape, fmt, geo, money, units
+from .results import ContentCache, content_key
 
 # ------------------------------------------------------------------------------------------
 # constants
@@ -794,13 +796,16 @@ class Assumed:
     truck_km_per_day: float
     nsr_cost_ratio: float
 
+    #: The assumptions.csv rows of the three fields, in order.
+    NEEDS = (
+        "minerals_transfer_dwell_days",
+        "minerals_truck_speed_km_per_day",
+        "minerals_nsr_to_open_sea_cost_ratio",
+    )
+
     @classmethod
     def from_table(cls, assumptions: pd.DataFrame) -> "Assumed":
-        need = [
-            "minerals_transfer_dwell_days",
-            "minerals_truck_speed_km_per_day",
-            "minerals_nsr_to_open_sea_cost_ratio",
-        ]
+        need = cls.NEEDS
         a = data.assumption_values(need, table=assumptions)
         return cls(a[need[0]], a[need[1]], a[need[2]])
 
@@ -1495,15 +1500,79 @@ def _capital_basis(data_dir, scenario: str, conv: money.Money) -> list[dict]:
     return out
 
 
+#: What the scenario-independent part of the analysis reads from a data folder: the tables it loads
+#: (``(name, False)``: loaded without the cross-table rules) and the assumptions it reads. They are
+#: its cache key; ``tests/test_performance.py`` checks the lists against what a computation loads.
+STATIC_TABLES = (
+    "ree_production",
+    "ree_value_chain",
+    "russia_ree_targets",
+    "deposits",
+    "places",
+    "alignment_segments",
+    "route_waypoints",
+    "published_lengths",
+    "freight_rates",
+    "ree_products",
+    "ree_prices",
+    "deposit_plans",
+    "us_ree_trade",
+    ("us_price_index", False),
+    ("fx_rates", False),
+    ("local_price_index", False),
+)
+STATIC_ASSUMPTIONS = (
+    "minerals_share_table_tolerance",
+    "minerals_zashikhinskoye_bearing_deg",
+    "minerals_zashikhinskoye_distance_km",
+    *Assumed.NEEDS,
+    *CAPITAL_ASSUMPTIONS,
+)
+#: The scenario-independent part by the content of its inputs: one computation serves every scenario
+#: and every copy of the folder with the same inputs (the ledger's assumption variants); bounded.
+_STATIC = ContentCache(8)
+#: Analyses handed out, by their static part's key, folder and capital rows; bounded.
+_ASSEMBLED: OrderedDict = OrderedDict()
+
+
 def _analysis(data_dir, scenario: str) -> Analysis:
-    from . import data
+    """The analysis under ``scenario``: the scenario-independent part (cached on its inputs' content)
+    with the capital charge, the only part that reads the cost model's scenario, computed on top."""
+    folder = Path(data_dir)
+    key = content_key(folder, STATIC_TABLES, assumptions=STATIC_ASSUMPTIONS)
+    static, capital_tonnages = _STATIC.get(key, lambda: _static_analysis(folder))
+    conv = money.Money.from_data(folder)
+    cap_rows = []
+    for b in _capital_basis(folder, scenario, conv):
+        for label, t in capital_tonnages:
+            cap_rows.append(
+                {
+                    **b,
+                    "tonnage": label,
+                    "tonnes_per_year": t,
+                    "usd_per_t": capital_charge_per_t(b["usd_bn"] * 1e9, static.capital_rate, static.capital_years, t),
+                }
+            )
+    # the same inputs give the same object, as they did when the whole analysis was cached per folder
+    assembled_key = None if key is None else (key, str(folder), tuple(tuple(row.items()) for row in cap_rows))
+    if assembled_key not in _ASSEMBLED:
+        _ASSEMBLED[assembled_key] = dataclasses.replace(static, capital=pd.DataFrame(cap_rows))
+        while len(_ASSEMBLED) > 16:
+            _ASSEMBLED.popitem(last=False)
+    found = _ASSEMBLED[assembled_key]
+    if assembled_key is None:
+        del _ASSEMBLED[None]
+    return found
+
+
+def _static_analysis(data_dir: Path) -> tuple[Analysis, list[tuple[str, float]]]:
+    """Everything but the capital charge (left empty), and the tonnages the charge is spread over."""
 
     def load(name: str) -> pd.DataFrame:
         return data.load(name, data_dir)
 
-    conv = money.Money.from_data(data_dir) if data_dir is not None else money.Money.from_data()
-    assumptions = load("assumptions").set_index("assumption_id")
-    a = assumptions["value"].astype(float)
+    conv = money.Money.from_data(data_dir)
+    a = data.assumption_values(STATIC_ASSUMPTIONS, data_dir)
     tolerance = float(a["minerals_share_table_tolerance"])
     prod = load("ree_production")
     completeness = table_completeness(prod, tolerance)
@@ -1522,7 +1591,7 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     legs = route_legs(route_specs(), points, segments)
     factors = route_factors(load("published_lengths"), places, segments)
     rates = load("freight_rates")
-    assumed = Assumed.from_table(assumptions.reset_index())
+    assumed = Assumed(*(a[name] for name in Assumed.NEEDS))
     products = load("ree_products")
     russian = products[products["ships_from"] == "Russia"]
     if len(russian) != 1:
@@ -1559,26 +1628,16 @@ def _analysis(data_dir, scenario: str) -> Analysis:
     rate, years = (float(a[aid]) for aid in CAPITAL_ASSUMPTIONS)
     cap_claims = rates[(rates["mode"] == "bering_crossing") & (rates["unit"] == "million tonnes per year")]
     russian_t = float(volume.loc[volume["kind"] == "actual output", "tonnes_freight"].iloc[0])
-    cap_rows = []
-    for b in _capital_basis(data_dir, scenario, conv):
-        for label, t in (
-            ("largest claimed capacity", cap_claims["value"].max() * 1e6),
-            ("Russia's rare-earth concentrate alone", russian_t),
-        ):
-            cap_rows.append(
-                {
-                    **b,
-                    "tonnage": label,
-                    "tonnes_per_year": t,
-                    "usd_per_t": capital_charge_per_t(b["usd_bn"] * 1e9, rate, years, t),
-                }
-            )
+    capital_tonnages = [
+        ("largest claimed capacity", cap_claims["value"].max() * 1e6),
+        ("Russia's rare-earth concentrate alone", russian_t),
+    ]
     season = nsr_navigation_season(rates)
     fee_row = _rate(rates, NSR_FEE_RATE_ID)
     fee_year = int(re.search(r"_(\d{4})", NSR_FEE_RATE_ID).group(1))
     # a fee per tonne of displacement is at least as much per tonne of cargo (fee_per_t_cargo with cargo = ship)
     fee_floor = float(conv.convert(float(fee_row["value"]), "USD", fee_year))
-    return Analysis(
+    static = Analysis(
         prod=prod,
         completeness=completeness,
         hhi_mining=hhi_by_year(prod, tolerance),
@@ -1601,7 +1660,7 @@ def _analysis(data_dir, scenario: str) -> Analysis:
         values=values,
         shares_of_value=sov,
         volume=volume,
-        capital=pd.DataFrame(cap_rows),
+        capital=pd.DataFrame(),
         assumed=assumed,
         sea_class=sea_class,
         sea_basis=sea_basis,
@@ -1616,20 +1675,19 @@ def _analysis(data_dir, scenario: str) -> Analysis:
         capital_rate=rate,
         capital_years=years,
     )
-
-
-@functools.cache
-def _analysis_cached(data_dir: str, scenario: str) -> Analysis:
-    return _analysis(Path(data_dir), scenario)
+    return static, capital_tonnages
 
 
 def analysis(data_dir=None, scenario: str = "baseline") -> Analysis:
-    """The whole minerals analysis for ``data_dir`` (default: the package's data folder), cached per
-    resolved folder and scenario. The scenario only reaches the cost model's capital cost."""
+    """The whole minerals analysis for ``data_dir`` (default: the package's data folder) under the
+    cost model's ``scenario``, which only reaches the capital charge. Everything else is computed
+    once per content of the files and assumptions it reads (:data:`STATIC_TABLES`,
+    :data:`STATIC_ASSUMPTIONS`) and shared by every scenario; the capital charge reads the cost
+    model's cached samples."""
     from . import paths
 
     folder = Path(data_dir) if data_dir is not None else paths.data_dir()
-    return _analysis_cached(str(folder.resolve()), scenario)
+    return _analysis(folder.resolve(), scenario)
 
 
 # ------------------------------------------------------------------------------------------

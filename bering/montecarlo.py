@@ -24,6 +24,7 @@ fraction of a second.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import math
@@ -36,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from . import SEED, benchmarks, data, money
+from .results import ContentCache as _ContentCache
+from .results import content_key as _content_key
 
 #: Percentiles reported everywhere.
 PERCENTILES = (10, 50, 80, 90)
@@ -571,6 +574,10 @@ class Model:
         km = segments.groupby("part_of")["km"].sum()
         self.approach_km = {name: float(km.get(name, 0.0)) for name in ("russia_km", "alaska_km", "na_km")}
         self._tables: dict[tuple[str, int, float], pd.DataFrame] = {}
+        # per model (its frames are its inputs): overrun statistics by class, a segment's sample by
+        # what selects it; both are looked up for every run of every scenario
+        self._overruns: dict[str, tuple[float, float, list[str]]] = {}
+        self._values: dict[tuple, np.ndarray] = {}
 
     @classmethod
     def from_data(cls, data_dir=None) -> "Model":
@@ -618,6 +625,12 @@ class Model:
 
     def overrun_stats(self, reference_class: str) -> tuple[float, float, list[str]]:
         """Mean and SD of the cost overrun (percent) of a class, and the rows they come from."""
+        if reference_class not in self._overruns:
+            self._overruns[reference_class] = self._overrun_stats(reference_class)
+        mean, sd, ids = self._overruns[reference_class]
+        return mean, sd, list(ids)
+
+    def _overrun_stats(self, reference_class: str) -> tuple[float, float, list[str]]:
         refs = self.overrun_refs[self.overrun_refs["reference_class"] == reference_class]
         picked = {}
         for stat in ("mean cost overrun", "standard deviation of cost overrun"):
@@ -689,18 +702,28 @@ class Model:
 
     # -- running -------------------------------------------------------------------------------
 
+    def _segment_parts(self) -> tuple[dict, list]:
+        """The link's segment rows by approach part with each part's total km, and all rows (read once
+        per model: every run of every scenario needs them)."""
+        if getattr(self, "_parts", None) is None:
+            parts = {}
+            for part in ("russia_km", "alaska_km", "na_km"):
+                rows = self.segments[self.segments["part_of"] == part]
+                parts[part] = (list(rows.itertuples(index=False)), float(rows["km"].sum()))
+            self._parts = (parts, list(self.segments.itertuples(index=False)))
+        return self._parts
+
     def _segment_rows(self, params: Params) -> list[tuple[str, float, str, str]]:
         """(segment_id, km, cost class, overrun class) for every segment of the link under ``params``."""
         km_of = {"tunnel_km": params.tunnel_km}
         shares = {}
-        for part in ("russia_km", "alaska_km", "na_km"):
-            rows = self.segments[self.segments["part_of"] == part]
-            total = float(rows["km"].sum())
-            for row in rows.itertuples(index=False):
+        parts, all_rows = self._segment_parts()
+        for part, (rows, total) in parts.items():
+            for row in rows:
                 # a Params length that differs from the data's is spread over the part's segments pro rata
                 shares[row.segment_id] = getattr(params, part) * (row.km / total if total > 0 else 1 / len(rows))
         out = []
-        for row in self.segments.itertuples(index=False):
+        for row in all_rows:
             if row.part_of == "tunnel_km":
                 out.append((row.segment_id, km_of["tunnel_km"], params.tunnel_class, params.tunnel_overrun))
             else:
@@ -715,13 +738,15 @@ class Model:
         for i, (sid, km, cls, over_cls) in enumerate(self._segment_rows(params)):
             over = self.overrun_stats(over_cls)[:2] if params.overrun_applied else None
             # estimate-basis members go on an outturn basis with the segment's own overrun class
-            table = self.table(params.method, year, self.uplift(params, over_cls))
-            values = (
-                tunnel_per_bore_values(table, cls, self.classes, params.bores)
-                if i == 0 and params.tunnel_per_bore
-                else benchmarks.class_values(table, cls, self.classes)
+            segs.append(
+                Segment(
+                    sid,
+                    km,
+                    self._class_sample(params, year, over_cls, cls, i == 0),
+                    over,
+                    1.0 if i == 0 else params.premium,
+                )
             )
-            segs.append(Segment(sid, km, values, over, 1.0 if i == 0 else params.premium))
         return Inputs(
             tuple(segs),
             cost_model=params.cost_model,
@@ -729,6 +754,23 @@ class Model:
             correlation=params.correlation,
             uncertainty=params.uncertainty,
         )
+
+    def _class_sample(self, params: Params, year: int, over_cls: str, cls: str, tunnel: bool) -> np.ndarray:
+        """The cost per km sample a segment draws from (read-only; kept per model by what selects it)."""
+        uplift = self.uplift(params, over_cls)
+        per_bore = tunnel and params.tunnel_per_bore
+        key = (params.method, year, float(uplift), cls, per_bore, int(params.bores) if per_bore else None)
+        if key not in self._values:
+            table = self.table(params.method, year, uplift)
+            values = (
+                tunnel_per_bore_values(table, cls, self.classes, params.bores)
+                if per_bore
+                else benchmarks.class_values(table, cls, self.classes)
+            )
+            values = np.array(values, dtype=float)
+            values.flags.writeable = False
+            self._values[key] = values
+        return self._values[key]
 
     def run(self, params: Params) -> Result:
         """Simulate ``params``.
@@ -1046,9 +1088,40 @@ def _data_key(data_dir) -> str:
     return str((Path(data_dir) if data_dir else paths.data_dir()).resolve())
 
 
-@functools.cache
+#: What :meth:`Model.from_data` reads from a data folder (``(name, False)``: without the cross-table
+#: rules): the benchmark tables, the price indices and the link's segments with the route lengths they
+#: resolve, and the route factor they assume. Its cache key; ``tests/test_performance.py`` checks it.
+MODEL_TABLES = (
+    "megaprojects",
+    "project_costs",
+    "reference_overruns",
+    "reference_classes",
+    ("us_price_index", False),
+    ("fx_rates", False),
+    ("local_price_index", False),
+    "link_segments",
+    "published_lengths",
+    "places",
+    "alignment_segments",
+)
+MODEL_ASSUMPTIONS = ("route_factor_unsourced_corridor",)
+#: Models by the content of what they are built from: a copy of the folder with the same inputs (the
+#: ledger's assumption variants) shares the frames and lookups; bounded.
+_MODELS = _ContentCache(4)
+
+
 def _model(key: str) -> Model:
-    return Model.from_data(key)
+    """The model of folder ``key``: built once per content of :data:`MODEL_TABLES` and the assumed
+    route factor, with ``data_dir`` its own folder (what it reads later, such as the assumptions of
+    :meth:`Model.baseline`, comes from there)."""
+    found = _MODELS.get(
+        _content_key(Path(key), MODEL_TABLES, assumptions=MODEL_ASSUMPTIONS), lambda: Model.from_data(key)
+    )
+    if found.data_dir == key:
+        return found
+    model = copy.copy(found)  # the frames and the per-model lookups are shared, read-only
+    model.data_dir = key
+    return model
 
 
 @functools.lru_cache(maxsize=4)

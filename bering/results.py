@@ -13,7 +13,9 @@ notebooks, never read back, so an analysis can never be checked against a stale 
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +32,66 @@ REGISTRY: tuple[tuple[str, str], ...] = (
 )
 COLUMNS = ["key", "value", "unit", "description", "module", "notebook"]
 BASELINE = "baseline"
+
+
+def content_key(folder: Path, tables=(), files=(), assumptions=()) -> bytes | None:
+    """A digest of exactly what an analysis reads from ``folder``, not of where the folder is.
+
+    ``tables`` are the tables it loads (a name, or ``(name, cross_checks)``), each counted by the
+    fingerprint :func:`bering.data.load` validates it under (the dictionary, the table, the tables
+    its foreign keys and cross-table rules read); ``files`` are other files of the folder (read
+    whole); ``assumptions`` are ids of ``assumptions.csv`` counted by their values, so a copy of the
+    folder that differs only in other assumptions gives the same key. Looking the values up loads
+    ``assumptions.csv`` from ``folder``, which validates it there as the analysis would.
+
+    None when a table's files cannot be named or read, or the assumptions cannot be looked up:
+    the caller then computes without the cache and reports whatever is wrong itself.
+    """
+    from . import data
+
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for spec in tables:
+            name, cross = (spec, True) if isinstance(spec, str) else spec
+            fingerprint = data._fingerprint(folder, name, bool(cross))
+            if fingerprint is None:
+                return None
+            digest.update(f"table:{name}:{bool(cross)}\0".encode() + fingerprint)
+        if files:
+            digest.update(b"files\0" + data._digest_files(folder, list(files)))
+        if assumptions:
+            values = data.assumption_values(assumptions, folder)
+            digest.update(repr(sorted(values.items())).encode())
+    except (OSError, ValueError, KeyError, TypeError, data.DataValidationError):
+        return None
+    return digest.digest()
+
+
+class ContentCache:
+    """Results of one analysis step by :func:`content_key` of its inputs, at most ``maxsize`` of them
+    (least recently used dropped first). Only results are kept, never a failure; a key of None is
+    computed every time. ``computed`` counts the computations (for tests)."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self.computed = 0
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key, compute):
+        if key is not None and key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = compute()
+        self.computed += 1
+        if key is not None:
+            self._items[key] = value
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.computed = 0
 
 
 def _module(name: str):

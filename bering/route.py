@@ -23,7 +23,7 @@ strait close up, the region, the globe, the depth profiles and the interactive m
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import data, geo, paths, units
+from . import results as results_cache
 
 #: One international statute mile in km (exact by definition).
 MILE_KM = units.KM_PER_MILE
@@ -773,7 +774,9 @@ def _folder(data_dir=None) -> Path:
 
 
 def geometry(data_dir=None) -> Geometry:
-    """The notebook's tables for ``data_dir`` (default: the collection's data folder), cached per folder.
+    """The notebook's tables for ``data_dir`` (default: the collection's data folder), cached on the
+    content of what they are computed from (:data:`GEOMETRY_TABLES`, :data:`GEOMETRY_FILES` and the
+    assumed route factor), so a copy of the folder with the same inputs shares them.
 
     ``land`` is the 1:10m coastline projected to the strait's equal-area map in km with the cut at
     180 dissolved (:func:`bering.geo.project_land`); ``gaps`` are the island chain's
@@ -784,8 +787,28 @@ def geometry(data_dir=None) -> Geometry:
     return _geometry(_folder(data_dir))
 
 
-@functools.cache
+#: What :func:`geometry` reads from a data folder: the tables it loads, the other files it opens and
+#: the assumptions it reads. They are its cache key (``tests/test_performance.py`` checks the lists
+#: against what a computation really loads).
+GEOMETRY_TABLES = ("places", "alignment_segments", "alignments", "published_lengths", "depths")
+GEOMETRY_FILES = ("geo/land_bering_10m.geojson", "geo/us_russia_boundary_strait.geojson")
+GEOMETRY_ASSUMPTIONS = (ASSUMPTION_ROUTE_FACTOR,)
+#: What :func:`results` reads on top of the geometry (:func:`link_segments`).
+RESULTS_TABLES = GEOMETRY_TABLES + ("link_segments", "megaprojects")
+
+#: Computed bundles and key numbers by the content of their inputs (a copy of the data folder with
+#: the same route inputs, such as the ledger's assumption variants, shares them); bounded.
+_GEOMETRIES = results_cache.ContentCache(8)
+_RESULTS = results_cache.ContentCache(16)
+
+
 def _geometry(folder: Path) -> Geometry:
+    key = results_cache.content_key(folder, GEOMETRY_TABLES, GEOMETRY_FILES, GEOMETRY_ASSUMPTIONS)
+    g = _GEOMETRIES.get(key, lambda: _compute_geometry(folder))
+    return g if g.folder == folder else dataclasses.replace(g, folder=folder)
+
+
+def _compute_geometry(folder: Path) -> Geometry:
     places = data.load("places", folder)
     segments = data.load("alignment_segments", folder)
     alignments = data.load("alignments", folder)
@@ -830,13 +853,15 @@ def results(data_dir=None, scenario: str = "baseline") -> pd.DataFrame:
     """Notebook 02's key numbers computed from the data folder: ``key, value, unit, description``.
 
     The geometry does not depend on the cost model's scenario; ``scenario`` is accepted so every
-    analysis module can be called alike. Cached per resolved data folder.
+    analysis module can be called alike. Cached on the content of its inputs (:data:`RESULTS_TABLES`,
+    :data:`GEOMETRY_FILES`, the assumed route factor), not on the folder's path.
     """
-    return _results(_folder(data_dir)).copy()
+    folder = _folder(data_dir)
+    key = results_cache.content_key(folder, RESULTS_TABLES, GEOMETRY_FILES, GEOMETRY_ASSUMPTIONS)
+    return _RESULTS.get(key, lambda: _compute_results(folder)).copy()
 
 
-@functools.cache
-def _results(folder: Path) -> pd.DataFrame:
+def _compute_results(folder: Path) -> pd.DataFrame:
     g = _geometry(folder)
     gaps, links, tunnel_km = g.gaps, g.links, g.tunnel_km
     summary = g.summary.set_index("alignment_id")

@@ -143,6 +143,57 @@ def execution_order(notebooks: list[Path]) -> list[Path]:
     return [p for p in notebooks if p not in readers] + readers
 
 
+#: The committed page whose benchmark block records each notebook's cold-build time (rewritten only
+#: by ``python -m bering bench``, never by a build).
+BENCH_PAGE = paths.REPO_ROOT / "docs" / "performance.md"
+
+
+#: The machine-readable line of that block (:data:`bering.bench.DATA_PREFIX`; read here without
+#: importing the benchmark, which would make every notebook depend on the command line).
+_BENCH_DATA = re.compile(r"^<!-- bench-data (\{.*\}) -->$", re.M)
+
+
+def benchmarked_seconds(page: Path | None = None) -> dict[str, float]:
+    """``{notebook file name: seconds}`` of the cold build recorded in the benchmark block of
+    ``page`` (default :data:`BENCH_PAGE`); empty when there is no page or no such record."""
+    try:
+        match = _BENCH_DATA.search(Path(page or BENCH_PAGE).read_text(encoding="utf-8"))
+        per_notebook = json.loads(match.group(1))["cold"]["per_notebook"] if match else {}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(per_notebook, dict):
+        return {}
+    return {str(k): float(v) for k, v in per_notebook.items() if isinstance(v, (int, float))}
+
+
+def expected_seconds(notebooks: Iterable[Path], cache_dir: Path | None = None, page: Path | None = None) -> dict:
+    """How long each notebook is expected to run: the time the build cache recorded for its last run,
+    else its time in the last benchmarked cold build (:func:`benchmarked_seconds`), else None."""
+    cache = Path(cache_dir or default_cache_dir())
+    bench_s = None
+    out = {}
+    for path in notebooks:
+        path = Path(path)
+        record = Entry(cache / path.stem).record() or {}
+        seconds = record.get("seconds")
+        if not isinstance(seconds, (int, float)):
+            if bench_s is None:
+                bench_s = benchmarked_seconds(page)
+            seconds = bench_s.get(path.name)
+        out[path] = float(seconds) if isinstance(seconds, (int, float)) else None
+    return out
+
+
+def longest_first(notebooks: list[Path], expected: dict) -> list[Path]:
+    """``notebooks`` with those expected to run longest first (:func:`expected_seconds`), then those
+    with no expectation, each in the given order. Only the start order changes, never an output:
+    with fewer kernels than notebooks, starting the longest first keeps one long notebook from
+    running alone at the end."""
+    known = [p for p in notebooks if expected.get(p) is not None]
+    unknown = [p for p in notebooks if expected.get(p) is None]
+    return sorted(known, key=lambda p: -expected[p]) + unknown
+
+
 def _code(nb) -> str:
     lines = []
     for cell in nb.cells:
@@ -994,6 +1045,8 @@ class _Build:
         ordered = execution_order(self.notebooks)
         readers = [p for p in ordered if reads_outputs(p)]
         first = [p for p in ordered if p not in readers]
+        # the gate lets kernels in the order they ask: the longest expected first
+        first = longest_first(first, expected_seconds(first, self.cache))
         await _all([self.one(p, None, gate) for p in first])
         done = [p.stem for p in first]
         for path in readers:  # in reading order, each seeing what ran before it

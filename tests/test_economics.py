@@ -2,6 +2,7 @@
 demand, market and site tables as the model reads them."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -78,6 +79,19 @@ def test_cost_percentile_reads_the_distribution():
     case = economics.Case(rate=0.0, life_years=10, percentile=90)
     # 90 bn over 10 years at 0% = 9 bn a year; at USD 100 a tonne that is 90 million t
     assert inputs.breakeven_mt(case) == pytest.approx(90.0)
+
+
+def test_a_percentile_is_taken_once_from_the_inputs_own_copy_of_the_draws():
+    draws = np.arange(0.0, 101.0)
+    inputs = economics.Inputs(samples_bn=draws, revenue_per_tonne=100.0, om_bn=0.0, transpacific_mt=100.0, lengths={})
+    assert inputs.cost_bn(90) == 90.0
+    draws[:] = 0.0  # the caller's array is not the inputs' draws
+    assert inputs.cost_bn(90) == 90.0 and inputs.cost_bn(10) == 10.0
+    with pytest.raises(ValueError, match="read-only"):
+        inputs.samples_bn[0] = 1.0
+    # other draws are other inputs: nothing taken from these carries over
+    other = replace(inputs, samples_bn=np.arange(0.0, 201.0))
+    assert other.cost_bn(90) == 180.0 and inputs.cost_bn(90) == 90.0
 
 
 @pytest.mark.parametrize(

@@ -118,3 +118,22 @@ def test_map_layers_share_one_crs_and_keep_lines_across_180_in_one_piece():
     again = geo.map_layers(spacing_km=10.0, lat_0=64.0, lon_0=171.0)
     again["places"].loc[0, "name"] = "changed"
     assert geo.map_layers(spacing_km=10.0, lat_0=64.0, lon_0=171.0)["places"].loc[0, "name"] != "changed"
+
+
+def test_the_land_is_projected_once_per_view_and_the_layers_follow_an_edit(data_copy):
+    before = geo._LANDS.computed
+    close = geo.map_layers(data_copy, spacing_km=0.5)
+    wide = geo.map_layers(data_copy, spacing_km=2.0)
+    default = geo.map_land()
+    # one coastline, one view: projected and united at most once (the real folder's file has the same content)
+    assert geo._LANDS.computed - before <= 1
+    assert close["land"].geometry.equals(wide["land"].geometry) and default.geometry.equals(close["land"].geometry)
+    close["land"].loc[close["land"].index[0], "geometry"] = None  # a copy: the next call is unchanged
+    assert geo.map_layers(data_copy, spacing_km=0.5)["land"].geometry.notna().all()
+    # a moved place is drawn where it now is
+    places = data_copy / "places.csv"
+    table = pd.read_csv(places, dtype=str, keep_default_na=False)
+    table.loc[table["place_id"] == "anadyr", "lat"] = "65.0"
+    table.to_csv(places, index=False, lineterminator="\n")
+    moved = geo.map_layers(data_copy, spacing_km=0.5)["places"].set_index("place_id")
+    assert moved.loc["anadyr", "geometry"] != close["places"].set_index("place_id").loc["anadyr", "geometry"]

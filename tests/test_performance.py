@@ -127,3 +127,189 @@ def test_loading_a_table_reads_only_its_own_files(mini):
         _RECORDING.clear()
     opened = {Path(p).name for p in _OPENED if str(mini) in p}
     assert opened == {"datapackage.json", "sources.csv"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Route and minerals: cached on the content of what they read, not on the folder's path
+
+
+def _set_assumption(folder: Path, assumption_id: str, value: str) -> None:
+    path = folder / "assumptions.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert (table["assumption_id"] == assumption_id).sum() == 1
+    table.loc[table["assumption_id"] == assumption_id, "value"] = value
+    table.to_csv(path, index=False, lineterminator="\n")
+
+
+def test_route_results_are_shared_by_a_copy_and_follow_each_input(data_copy):
+    from bering import paths, route
+
+    original = route.results(paths.data_dir())
+    computed = route._RESULTS.computed
+    # a copy with the same route inputs, even with another assumption changed, shares the results
+    _set_assumption(data_copy, "minerals_truck_speed_km_per_day", "300")
+    pd.testing.assert_frame_equal(route.results(data_copy), original)
+    assert route._RESULTS.computed == computed
+    assert route.geometry(data_copy).folder == data_copy.resolve()
+    # the assumption route reads is an input: a new value is a new computation with a new number
+    _set_assumption(data_copy, route.ASSUMPTION_ROUTE_FACTOR, "1.5")
+    edited = route.results(data_copy).set_index("key")["value"]
+    assert route._RESULTS.computed == computed + 1
+    before = original.set_index("key")["value"]
+    assert edited["new_rail_alaska_km"] > before["new_rail_alaska_km"]
+    assert edited["strait_cape_to_cape_km"] == before["strait_cape_to_cape_km"]
+    # a table it reads is an input
+    places = data_copy / "places.csv"
+    text = places.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("cape_dezhnev,"))
+    fields = row.split(",")
+    lon = fields.index(next(f for f in fields if f.startswith("-169") or f.startswith("-170")))
+    fields[lon] = f"{float(fields[lon]) + 0.01:.6f}"
+    places.write_text(text.replace(row, ",".join(fields)), encoding="utf-8")
+    moved = route.results(data_copy).set_index("key")["value"]
+    assert route._RESULTS.computed == computed + 2
+    assert moved["strait_cape_to_cape_km"] != before["strait_cape_to_cape_km"]
+
+
+def test_the_minerals_analysis_is_computed_once_for_every_scenario_and_follows_its_inputs(data_copy):
+    from bering import minerals
+
+    base = minerals.analysis(data_copy)
+    computed = minerals._STATIC.computed
+    other = minerals.analysis(data_copy, "stress")
+    assert minerals._STATIC.computed == computed
+    assert other.routes is base.routes  # the scenario-independent tables are one computation
+    whole = base.capital["basis"].str.startswith("whole link")
+    assert (other.capital.loc[whole, "usd_bn"] != base.capital.loc[whole, "usd_bn"]).all()
+    pd.testing.assert_frame_equal(other.capital[~whole], base.capital[~whole])
+    # an assumption it does not read leaves it shared; one it reads is a new computation
+    _set_assumption(data_copy, "route_factor_unsourced_corridor", "1.5")
+    assert minerals.analysis(data_copy).routes is base.routes
+    _set_assumption(data_copy, "minerals_truck_speed_km_per_day", "175")
+    slower = minerals.analysis(data_copy)
+    assert minerals._STATIC.computed == computed + 1
+    slow_days, base_days = slower.routes["days_central"].fillna(0), base.routes["days_central"].fillna(0)
+    assert (slow_days >= base_days).all() and (slow_days > base_days).any()
+
+
+def _loads_and_opens(monkeypatch, folder: Path, compute) -> tuple[set, set]:
+    """The tables ``compute`` loads itself (name, cross_checks) and the files of ``folder`` it opens."""
+    import sys
+
+    loaded: set = set()
+    depth = []
+    real = data.load
+
+    def spy(name, data_dir=None, cross_checks=True):
+        if not depth:
+            loaded.add((name, bool(cross_checks)))
+        depth.append(1)
+        try:
+            return real(name, data_dir, cross_checks)
+        finally:
+            depth.pop()
+
+    monkeypatch.setattr(data, "load", spy)
+    if _record_open not in getattr(test_loading_a_table_reads_only_its_own_files, "hooks", []):
+        sys.addaudithook(_record_open)
+        test_loading_a_table_reads_only_its_own_files.hooks = [_record_open]
+    _OPENED.clear()
+    _RECORDING.append(True)
+    try:
+        compute()
+    finally:
+        _RECORDING.clear()
+    opened = {Path(p).resolve().relative_to(folder.resolve()).as_posix() for p in _OPENED if str(folder) in p}
+    return loaded, opened
+
+
+def _table_files(tables) -> set[str]:
+    """The files a table's load fingerprint counts: the table, the tables its foreign keys name and,
+    loaded with the cross-table rules, the tables of those rules (and their foreign-key targets)."""
+    package = data.load_package()
+
+    def targets(table):
+        keys = data.resource(package, table)["schema"].get("foreignKeys", [])
+        return {fk["reference"].get("resource") for fk in keys} - {None, "", table}
+
+    names = set()
+    for name, cross in tables:
+        names |= {name} | targets(name)
+        if cross:
+            for needs, _ in data.CROSS_CHECKS:
+                if name in needs:
+                    for other in needs:
+                        names |= {other} | targets(other)
+    return {data.resource(package, name)["path"] for name in names} | {"datapackage.json"}
+
+
+def test_the_route_cache_keys_name_everything_a_computation_reads(data_copy, monkeypatch):
+    """A cache key that missed an input would serve a stale result: every table the computation
+    loads and every file it opens is among those its key counts."""
+    from bering import route
+
+    declared = {(t, True) for t in route.RESULTS_TABLES} | {("assumptions", True)}
+    loaded, opened = _loads_and_opens(
+        monkeypatch, data_copy, lambda: (route._compute_geometry(data_copy), route._compute_results(data_copy))
+    )
+    assert loaded <= declared
+    assert {t for t, _ in loaded} >= set(route.RESULTS_TABLES)
+    # files beyond the tables (and the tables their foreign keys and rules read, which the key counts)
+    assert opened - _table_files(declared) == set(route.GEOMETRY_FILES)
+
+
+def test_the_minerals_cache_key_names_everything_a_computation_reads(data_copy, monkeypatch):
+    from bering import minerals
+
+    declared = {(t, True) if isinstance(t, str) else t for t in minerals.STATIC_TABLES} | {("assumptions", True)}
+    loaded, opened = _loads_and_opens(monkeypatch, data_copy, lambda: minerals._static_analysis(data_copy))
+    assert loaded == declared
+    assert opened <= _table_files(declared)
+
+
+def test_a_models_lookups_are_kept_per_model_and_change_no_input():
+    """Overrun statistics and class samples are looked up once per model; the inputs they give are
+    those of a fresh model, and a sample handed to a run cannot be changed in place."""
+    fresh = montecarlo.Model.from_data()
+    kept = montecarlo.model()
+    for name in ("baseline", "stress", "per_route_km", "undersea_tunnels"):
+        params = kept.scenario(name)
+        kept.inputs(params)  # a second lookup is served from the model's own tables
+        a, b = kept.inputs(params), fresh.inputs(fresh.scenario(name))
+        assert montecarlo.inputs_digest(a, 10, 1) == montecarlo.inputs_digest(b, 10, 1)
+    sample = kept.inputs(kept.scenario("baseline")).segments[0].values
+    with pytest.raises(ValueError, match="read-only"):
+        sample[0] = 0.0
+    mean, sd, ids = kept.overrun_stats("rail")
+    ids.append("changed by a caller")
+    assert kept.overrun_stats("rail") == (mean, sd, ids[:-1])
+
+
+def test_the_cost_models_cache_key_names_everything_it_is_built_from(data_copy, monkeypatch):
+    from bering import route
+
+    assert montecarlo.MODEL_ASSUMPTIONS == (route.ASSUMPTION_ROUTE_FACTOR,)
+    declared = {(t, True) if isinstance(t, str) else t for t in montecarlo.MODEL_TABLES} | {("assumptions", True)}
+    loaded, opened = _loads_and_opens(monkeypatch, data_copy, lambda: montecarlo.Model.from_data(str(data_copy)))
+    assert loaded == declared
+    assert opened <= _table_files(declared)
+
+
+def test_a_copy_shares_the_cost_model_but_reads_its_own_assumptions(data_copy):
+    from bering import paths
+
+    original = montecarlo.model(paths.data_dir())
+    computed = montecarlo._MODELS.computed
+    shared = montecarlo.model(data_copy)
+    assert montecarlo._MODELS.computed == computed
+    assert shared.projects is original.projects and shared.data_dir == str(data_copy.resolve())
+    # an assumption the model's frames do not rest on is read from the copy itself
+    _set_assumption(data_copy, "segment_cost_correlation", "0.25")
+    assert montecarlo.model(data_copy).baseline().correlation == 0.25
+    assert original.baseline().correlation != 0.25
+    assert montecarlo._MODELS.computed == computed
+    # the route factor the link's lengths rest on is an input: a new model, with longer approaches
+    _set_assumption(data_copy, "route_factor_unsourced_corridor", "1.5")
+    rebuilt = montecarlo.model(data_copy)
+    assert montecarlo._MODELS.computed == computed + 1
+    assert rebuilt.approach_km["alaska_km"] > original.approach_km["alaska_km"]

@@ -70,6 +70,80 @@ def test_order_is_by_number_overview_included_and_finds_notebooks_by_pattern(tmp
     assert [p.stem for p in runner.notebook_order(tmp_path)] == ["00_overview", "01_a", "02_b", "06_economic_case"]
 
 
+def _bench_page(path, per_notebook):
+    cold = {
+        "phase": "cold",
+        "median_s": 1.0,
+        "min_s": 1.0,
+        "max_s": 1.0,
+        "peak_bytes": 1,
+        "max_peak_bytes": 1,
+        "runs": 1,
+        "ok": True,
+        "per_notebook": per_notebook,
+        "detail": "",
+    }
+    block = f"<!-- BEGIN bench -->\nresults\n<!-- bench-data {json.dumps({'cold': cold})} -->\n<!-- END bench -->\n"
+    path.write_text("# Performance\n\n" + block + "\nprose kept\n", encoding="utf-8")
+    return path
+
+
+def test_longest_expected_first_from_the_cache_then_the_benchmark_then_number_order(tmp_path):
+    notebooks = [make_notebook(tmp_path / f"{name}.ipynb", "1") for name in ("00_a", "01_b", "02_c", "03_d", "04_e")]
+    cache = tmp_path / "cache"
+    entry = runner.Entry(cache / "01_b")
+    entry.folder.mkdir(parents=True)
+    entry.record_path.write_text(json.dumps({"seconds": 5.0}), encoding="utf-8")
+    # the benchmark's cold times count only where the cache has no record of the notebook's last run
+    page = _bench_page(tmp_path / "performance.md", {"00_a.ipynb": 2.0, "01_b.ipynb": 90.0, "03_d.ipynb": 30.0})
+    expected = runner.expected_seconds(notebooks, cache, page)
+    assert {p.name: s for p, s in expected.items()} == {
+        "00_a.ipynb": 2.0,
+        "01_b.ipynb": 5.0,
+        "02_c.ipynb": None,
+        "03_d.ipynb": 30.0,
+        "04_e.ipynb": None,
+    }
+    ordered = runner.longest_first(notebooks, expected)
+    assert [p.stem for p in ordered] == ["03_d", "01_b", "00_a", "02_c", "04_e"]
+    # no page, an unreadable block: no expectation, and the build keeps number order
+    assert runner.benchmarked_seconds(tmp_path / "missing.md") == {}
+    (tmp_path / "broken.md").write_text('<!-- BEGIN bench -->\n<!-- bench-data {"cold": {}} -->\n<!-- END bench -->')
+    assert runner.benchmarked_seconds(tmp_path / "broken.md") == {}
+    none = runner.expected_seconds(notebooks, tmp_path / "empty", tmp_path / "missing.md")
+    assert runner.longest_first(notebooks, none) == notebooks
+
+
+def test_the_committed_benchmark_gives_the_notebooks_a_cold_time():
+    """A cold build (no cache) orders the collection by the committed benchmark's times (a notebook
+    added since the last benchmark simply starts after the others)."""
+    from bering import bench
+
+    assert runner._BENCH_DATA.pattern.startswith("^" + bench.DATA_PREFIX)  # the line bench writes
+    seconds = runner.benchmarked_seconds()
+    assert seconds and set(seconds) <= {p.name for p in runner.notebook_order()}
+    assert all(s > 0 for s in seconds.values())
+
+
+def test_the_build_lets_kernels_in_longest_expected_first(tmp_path, monkeypatch):
+    import asyncio
+
+    notebooks = [make_notebook(tmp_path / f"{name}.ipynb", "1") for name in ("00_a", "01_b", "02_c")]
+    page = _bench_page(tmp_path / "performance.md", {"00_a.ipynb": 1.0, "01_b.ipynb": 3.0, "02_c.ipynb": 2.0})
+    monkeypatch.setattr(runner, "BENCH_PAGE", page)
+    started = []
+
+    async def one(self, path, before, gate):
+        async with gate:
+            started.append(path.stem)
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(runner._Build, "one", one)
+    build = runner._Build(notebooks, force=True, jobs=1, timeout=10, cache_dir=tmp_path / "cache", progress=None)
+    asyncio.run(build.run())
+    assert started == ["01_b", "02_c", "00_a"]
+
+
 def test_readers_of_other_notebooks_outputs_are_found_through_imports(tmp_path):
     package = tmp_path / "pkg"
     package.mkdir()

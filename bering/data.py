@@ -1360,8 +1360,9 @@ _REFERENCE_RULES = (
 )
 
 
-#: Loaded tables by (folder, name, cross_checks, fingerprint of the folder's files); bounded.
-_LOADED: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+#: Loaded tables (and their file's name) by (name, cross_checks, rules, digest of the files the load
+#: reads, names and contents): a copy of the folder with the same files shares them; bounded.
+_LOADED: OrderedDict[tuple, tuple[pd.DataFrame, str]] = OrderedDict()
 _LOADED_MAX = 256
 #: path -> (stat signature, content digest, when the digest was taken, ns)
 _DIGESTS: dict[str, tuple[tuple, bytes, int]] = {}
@@ -1434,22 +1435,27 @@ def load(name: str, data_dir: Path | None = None, cross_checks: bool = True) -> 
     With ``cross_checks`` (the default) the rules that span tables and involve this one run too
     (see :mod:`bering.checks`). Raises :class:`DataValidationError` listing every problem.
 
-    A table is validated once per content of the folder: loading it again while no file of the
-    folder changed returns a copy of the checked frame (a failure is never kept).
+    A table is validated once per content of the files it reads: loading it again while none of
+    them changed, from this folder or from a copy of it, returns a copy of the checked frame that
+    names this folder's file (a failure is never kept).
     """
     data_dir = _folder(data_dir)
     key = None
     fingerprint = _fingerprint(data_dir, name, cross_checks) if data_dir.is_dir() else None
     if fingerprint is not None:
         rules = tuple(id(check) for needs, check in CROSS_CHECKS if cross_checks and name in needs)
-        key = (str(data_dir), name, bool(cross_checks), rules, fingerprint)
+        key = (name, bool(cross_checks), rules, fingerprint)
         hit = _LOADED.get(key)
         if hit is not None:
             _LOADED.move_to_end(key)
-            return hit.copy()
+            frame, filename = hit
+            frame = frame.copy()
+            frame.attrs["source_file"] = _rel(data_dir / filename)
+            return frame
     frame = _load(name, data_dir, cross_checks)
     if key is not None:
-        _LOADED[key] = frame.copy()
+        filename = resource(load_package(data_dir), name)["path"]
+        _LOADED[key] = (frame.copy(), filename)
         while len(_LOADED) > _LOADED_MAX:
             _LOADED.popitem(last=False)
     return frame

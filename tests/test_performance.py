@@ -37,6 +37,31 @@ def test_a_broken_table_is_reported_every_time(mini):
             data.load("places", mini)
 
 
+def test_a_copy_of_the_folder_shares_the_checked_table_and_names_its_own_file(mini, tmp_path, monkeypatch):
+    first = data.load("places", mini)
+    copy = tmp_path / "copy"
+    shutil.copytree(mini, copy)
+    checked = []
+    real = data._load
+    monkeypatch.setattr(data, "_load", lambda *a: checked.append(a[1]) or real(*a))
+    second = data.load("places", copy)
+    assert checked == []  # same files, same contents: not checked again
+    pd.testing.assert_frame_equal(first, second, check_flags=False)
+    assert first.attrs["source_file"].endswith(str(Path(mini.name) / "places.csv"))
+    assert second.attrs["source_file"] == data._rel(copy / "places.csv")
+    assert second.attrs["file_lines"] == first.attrs["file_lines"] == [2, 3]
+    (copy / "places.csv").write_text(MINI_PLACES_EDITED, encoding="utf-8")
+    edited = data.load("places", copy)
+    assert checked == [copy] and list(edited["name"]) == ["Cape A", "Cape Z"]
+    assert list(data.load("places", mini)["name"]) == ["Cape A", "Cape B"]
+
+
+MINI_PLACES_EDITED = (
+    "place_id,name,lat,lon,kind,length_km,source_id\ncape_a,Cape A,66.0,-169.0,cape,1.5,src_a\n"
+    "cape_b,Cape Z,65.5,-168.0,cape,2,src_b\n"
+)
+
+
 def test_runs_with_the_same_inputs_share_their_draws_read_only():
     seg = montecarlo.Segment("tunnel", 100.0, np.array([100.0, 150.0, 300.0]))
     inputs = montecarlo.Inputs((seg,), correlation=0.5)

@@ -13,7 +13,8 @@ under strict nbval, and its kernel writes its figures into a scratch folder of i
 loads the network guard of ``tests/test_offline.py``. With pytest-xdist (``-n auto``, which
 ``./tasks.sh test`` passes) the notebooks are spread over the workers a file at a time
 (``--dist loadfile``; each notebook's cells stay together and in order): the notebooks first
-(longest first, from the build cache's timings), then the unit tests, then the notebooks that read
+(longest first, from the build cache's timings), then the other test files (those that drive a
+browser first, then the other slow ones, then the unit tests), then the notebooks that read
 the others' key numbers or catalogue, which wait until those have finished and are given their
 merged tables, as the build gives them; last the tests marked ``after_notebooks``, which wait for
 every notebook and then use that same run: ``test_figures_fresh.py`` compares the merged folder
@@ -246,6 +247,12 @@ def pytest_collection_modifyitems(session, config, items):
     after = {str(item.fspath) for item in items if item.get_closest_marker("after_notebooks")}
     notebooks = sorted({nb.name for item in items if (nb := _nbval_file(item)) is not None})
     seconds = {name: _build_seconds(name) for name in notebooks}
+    # among the other files, the longest first, so that none runs alone at the end: those that drive
+    # a browser (a minute or more each), then the other slow ones, then the unit tests
+    rank: dict[str, int] = {}
+    for item in items:
+        mine = 0 if item.get_closest_marker("browser") else 1 if item.get_closest_marker("slow") else 2
+        rank[str(item.fspath)] = min(rank.get(str(item.fspath), 2), mine)
 
     def key(item):
         nb = _nbval_file(item)
@@ -255,7 +262,7 @@ def pytest_collection_modifyitems(session, config, items):
             return (2, 0, nb.name, position[id(item)])
         if str(item.fspath) in after:  # the whole file, so that xdist gives it out last
             return (3, 1 if item.get_closest_marker("after_notebooks") else 0, "", position[id(item)])
-        return (1, 0, "", position[id(item)])
+        return (1, rank[str(item.fspath)], "", position[id(item)])
 
     items.sort(key=key)
 

@@ -8,7 +8,6 @@ empty figures folder, in any order. These tests hold the package's catalogue to 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -116,22 +115,3 @@ def test_no_notebook_reads_another_notebooks_outputs():
     readers = [p.name for p in runner.notebook_order() if runner.reads_outputs(p)]
     assert readers == []
     assert runner.notebook_order()[0].name.startswith("00_")
-
-
-@pytest.mark.slow
-@pytest.mark.after_notebooks
-def test_overview_ran_alone_on_an_empty_figures_folder(notebook_run):
-    """In this session's strict-nbval run, 00 was given a fresh, empty figures folder (nothing merged
-    in from the others), executed in its own kernel, and reproduced its stored outputs."""
-    if not notebook_run.active or "00_overview.ipynb" not in notebook_run.last_cell:
-        pytest.skip("the notebooks did not run in this session (run ./tasks.sh test)")
-    assert notebook_run.passed().get("00_overview.ipynb") is True
-    folder = notebook_run.folder("00_overview.ipynb")
-    # the overview writes its own key numbers and no figure; nothing of the others' is there
-    assert sorted(p.name for p in folder.iterdir()) == [export.KEY_NUMBERS]
-    rows = export.key_numbers(folder)
-    assert set(rows["notebook"]) == {"00_overview"}
-    stored = json.loads((REPO / "notebooks" / "00_overview.ipynb").read_text(encoding="utf-8"))
-    figures = next(c for c in stored["cells"] if "overview.figure_list()" in "".join(c.get("source", [])))
-    shown = "".join(figures["outputs"][0]["data"]["text/markdown"])
-    assert all(name in shown for name in committed()["name"].str.replace("_", "\\_"))

@@ -10,6 +10,7 @@ notebooks' outputs gives the same bytes as running them one after another.
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pandas as pd
 import pytest
@@ -77,3 +78,22 @@ def test_key_numbers_are_complete():
     assert table["key"].is_unique
     assert (table[["value", "unit", "notebook", "description"]] != "").all().all()
     assert pd.to_numeric(table["value"]).notna().all()
+
+
+@pytest.mark.slow
+@pytest.mark.after_notebooks
+def test_overview_ran_alone_on_an_empty_figures_folder(notebook_run):
+    """In this session's strict-nbval run, 00 was given a fresh, empty figures folder (nothing merged
+    in from the others), executed in its own kernel, and reproduced its stored outputs."""
+    if not notebook_run.active or "00_overview.ipynb" not in notebook_run.last_cell:
+        pytest.skip("the notebooks did not run in this session (run ./tasks.sh test)")
+    assert notebook_run.passed().get("00_overview.ipynb") is True
+    folder = notebook_run.folder("00_overview.ipynb")
+    # the overview writes its own key numbers and no figure; nothing of the others' is there
+    assert sorted(p.name for p in folder.iterdir()) == [export.KEY_NUMBERS]
+    rows = export.key_numbers(folder)
+    assert set(rows["notebook"]) == {"00_overview"}
+    stored = json.loads((paths.REPO_ROOT / "notebooks" / "00_overview.ipynb").read_text(encoding="utf-8"))
+    figures = next(c for c in stored["cells"] if "overview.figure_list()" in "".join(c.get("source", [])))
+    shown = "".join(figures["outputs"][0]["data"]["text/markdown"])
+    assert all(name in shown for name in export.catalogue(FIGURES)["name"].str.replace("_", "\\_"))

@@ -22,10 +22,11 @@ tree (kernels included) so that none inherits another's imports or memory:
     ``./tasks.sh test fast``: data validation and the tests not marked ``slow``.
 
 Each is run ``--runs`` times (default 1), interleaved, and reported as the median, as a ratio to
-the quantity its target is set against, and with the peak memory of its whole process tree,
-sampled every 50 ms: the sum of the proportional set sizes (PSS: a page that n processes share
-counts 1/n in each, so the sum is what the tree occupies), on which the target is judged, and the
-sum of the resident set sizes (RSS: shared pages counted once per process, an upper bound). The
+the quantity its target is set against, and with the peak memory of its whole process tree: the
+sum of the proportional set sizes (PSS: a page that n processes share counts 1/n in each, so the
+sum is what the tree occupies; sampled every 2 s), on which the target is judged, and the sum
+of the resident set sizes (RSS: shared pages counted once per process, an upper bound; every 50
+ms). The
 results, with a description of the machine and its load, go into a generated block of
 ``docs/performance.md``; the prose is kept. The notebooks measured are the ones the build finds
 (every ``NN_slug.ipynb`` in ``notebooks/``). A test phase that fails keeps the ids of its failed
@@ -47,6 +48,7 @@ import argparse
 import ast
 import datetime as _dt
 import json
+import math
 import os
 import platform
 import re
@@ -70,6 +72,9 @@ BASE_LABELS = {"floor": "summed floor", "floor_one": "floor of one notebook", "c
 TARGET_PEAK_BYTES = int(1.5 * 2**30)
 TARGET_NOTEBOOK_BYTES = 1_000_000
 SAMPLE_INTERVAL_S = 0.05
+#: How often the sampler lists the tree's processes, and reads their PSS (see :class:`PeakSampler`).
+PIDS_INTERVAL_S = 0.5
+PSS_INTERVAL_S = 2.0
 BEGIN, END = "<!-- BEGIN bench -->", "<!-- END bench -->"
 #: The block's machine-readable copy of its results (a Markdown comment), read back by ``--only``.
 DATA_PREFIX = "<!-- bench-data "
@@ -242,18 +247,36 @@ def tree_pss(pid: int) -> int:
 
 class PeakSampler:
     """Sample the memory of a process tree in a background thread; keep the peaks of the summed
-    RSS (``peak``, an upper bound) and of the summed PSS (``peak_pss``, the footprint)."""
+    RSS (``peak``, an upper bound) and of the summed PSS (``peak_pss``, the footprint).
+
+    The sampling must not slow down what it measures (two cores): the tree's processes are listed
+    every :data:`PIDS_INTERVAL_S` (a scan of ``/proc``, about 5 ms), their RSS read every
+    ``interval`` (``/proc/PID/statm``, microseconds each) and their PSS every :data:`PSS_INTERVAL_S`
+    (``smaps_rollup`` walks a process's pages: about 60 ms for 2 GiB). ``cpu_s`` is the CPU time the
+    sampling took. Without ``/proc`` (not Linux) the RSS comes from psutil and there is no PSS."""
 
     def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL_S):
-        self.pid, self.interval, self.peak, self.peak_pss = pid, interval, 0, 0
+        self.pid, self.interval, self.peak, self.peak_pss, self.cpu_s = pid, interval, 0, 0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        start = time.thread_time()
+        proc = os.path.isdir("/proc")
+        pids: list[int] = []
+        pids_at = pss_at = -math.inf
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
-            self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
+            now = time.monotonic()
+            if not proc:
+                self.peak = max(self.peak, tree_rss(self.pid))
+            else:
+                if now - pids_at >= PIDS_INTERVAL_S:
+                    pids, pids_at = _tree_pids(self.pid), now
+                self.peak = max(self.peak, sum(_proc_rss(p) for p in pids))
+                if now - pss_at >= PSS_INTERVAL_S:
+                    self.peak_pss, pss_at = max(self.peak_pss, sum(_proc_pss(p) for p in pids)), now
             self._stop.wait(self.interval)
+        self.cpu_s = time.thread_time() - start
 
     def __enter__(self) -> "PeakSampler":
         self._thread.start()
@@ -394,6 +417,7 @@ def _measure(command: list[str], env: dict[str, str], result: Path | None) -> tu
     )
     with PeakSampler(proc.pid) as sampler:
         output, _ = proc.communicate()
+    print(f"  (memory sampling took {sampler.cpu_s:.1f} CPU-s)", file=sys.stderr, flush=True)
     return time.perf_counter() - start, (sampler.peak, sampler.peak_pss), proc.returncode, output
 
 

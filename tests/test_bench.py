@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import subprocess
@@ -175,22 +176,31 @@ def test_block_replacement_keeps_the_prose():
     assert appended == "# Notes\n\n" + block + "\n"
 
 
-def test_tree_memory_counts_children_with_and_without_psutil():
-    child = subprocess.Popen([sys.executable, "-c", "import time; x = bytearray(64 * 2**20); time.sleep(30)"])
+@contextlib.contextmanager
+def child_holding_64_mib(measure):
+    """A child process holding 64 MiB it has written to; yields ``measure(child's pid)`` once it
+    shows them (or after 20 s)."""
+    code = "import time; x = bytearray(64 * 2**20); x[::4096] = b'x' * len(x[::4096]); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code])
     try:
         deadline = time.monotonic() + 20
-        alone = bench.tree_rss(child.pid)
+        alone = measure(child.pid)
         while alone < 64 * 2**20 and time.monotonic() < deadline:
             time.sleep(0.1)
-            alone = bench.tree_rss(child.pid)
+            alone = measure(child.pid)
+        yield child, alone
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_tree_memory_counts_children_with_and_without_psutil():
+    with child_holding_64_mib(bench.tree_rss) as (child, alone):
         assert alone >= 64 * 2**20
         tree = bench.tree_rss(os.getpid())  # this process and the child
         assert tree >= alone + 10 * 2**20
         from_proc = bench.tree_rss(os.getpid(), use_psutil=False)
         assert abs(from_proc - tree) < 0.25 * tree
-    finally:
-        child.kill()
-        child.wait()
 
 
 def test_machine_description_names_cpu_memory_and_versions():
@@ -283,22 +293,7 @@ def test_the_memory_target_is_judged_on_the_summed_pss_when_it_was_measured():
 
 
 def test_tree_pss_counts_a_child_s_private_memory_and_shares_the_rest():
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import time; x = bytearray(64 * 2**20); x[::4096] = b'x' * len(x[::4096]); time.sleep(30)",
-        ]
-    )
-    try:
-        deadline = time.monotonic() + 20
-        alone = bench.tree_pss(child.pid)
-        while alone < 64 * 2**20 and time.monotonic() < deadline:
-            time.sleep(0.1)
-            alone = bench.tree_pss(child.pid)
+    with child_holding_64_mib(bench.tree_pss) as (child, alone):
         assert alone >= 64 * 2**20
         assert alone <= bench.tree_rss(child.pid)  # shared pages count in part, never more than whole
         assert bench.tree_pss(os.getpid()) >= alone + 10 * 2**20  # this process and the child
-    finally:
-        child.kill()
-        child.wait()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +129,7 @@ def test_a_variant_on_a_copy_recomputes_from_the_copy(tmp_path):
 
 _OPENED: list[str] = []
 _RECORDING: list[bool] = []
+_HOOKED: list[bool] = []
 
 
 def _record_open(event, args):
@@ -134,22 +137,29 @@ def _record_open(event, args):
         _OPENED.append(args[0])
 
 
-def test_loading_a_table_reads_only_its_own_files(mini):
-    """The build records the files a notebook opens as its inputs: the cache's digests must not make
-    a notebook read (and so depend on) every file of the data folder."""
-    import sys
-
-    (mini / "unrelated.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    if _record_open not in getattr(test_loading_a_table_reads_only_its_own_files, "hooks", []):
+@contextlib.contextmanager
+def _recording_opens():
+    """While active, ``_OPENED`` lists the paths the process opens (an audit hook, added once: audit
+    hooks cannot be removed)."""
+    if not _HOOKED:
         sys.addaudithook(_record_open)
-        test_loading_a_table_reads_only_its_own_files.hooks = [_record_open]
+        _HOOKED.append(True)
     _OPENED.clear()
     _RECORDING.append(True)
     try:
-        data.load("sources", mini)
-        data.load("sources", mini)
+        yield _OPENED
     finally:
         _RECORDING.clear()
+
+
+def test_loading_a_table_reads_only_its_own_files(mini):
+    """The build records the files a notebook opens as its inputs: the cache's digests must not make
+    a notebook read (and so depend on) every file of the data folder."""
+
+    (mini / "unrelated.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with _recording_opens():
+        data.load("sources", mini)
+        data.load("sources", mini)
     opened = {Path(p).name for p in _OPENED if str(mini) in p}
     assert opened == {"datapackage.json", "sources.csv"}
 
@@ -219,7 +229,6 @@ def test_the_minerals_analysis_is_computed_once_for_every_scenario_and_follows_i
 
 def _loads_and_opens(monkeypatch, folder: Path, compute) -> tuple[set, set]:
     """The tables ``compute`` loads itself (name, cross_checks) and the files of ``folder`` it opens."""
-    import sys
 
     loaded: set = set()
     depth = []
@@ -235,15 +244,8 @@ def _loads_and_opens(monkeypatch, folder: Path, compute) -> tuple[set, set]:
             depth.pop()
 
     monkeypatch.setattr(data, "load", spy)
-    if _record_open not in getattr(test_loading_a_table_reads_only_its_own_files, "hooks", []):
-        sys.addaudithook(_record_open)
-        test_loading_a_table_reads_only_its_own_files.hooks = [_record_open]
-    _OPENED.clear()
-    _RECORDING.append(True)
-    try:
+    with _recording_opens():
         compute()
-    finally:
-        _RECORDING.clear()
     opened = {Path(p).resolve().relative_to(folder.resolve()).as_posix() for p in _OPENED if str(folder) in p}
     return loaded, opened
 

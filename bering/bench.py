@@ -252,7 +252,8 @@ class PeakSampler:
     The sampling must not slow down what it measures (two cores): the tree's processes are listed
     every :data:`PIDS_INTERVAL_S` (a scan of ``/proc``, about 5 ms), their RSS read every
     ``interval`` (``/proc/PID/statm``, microseconds each) and their PSS every :data:`PSS_INTERVAL_S`
-    (``smaps_rollup`` walks a process's pages: about 60 ms for 2 GiB). ``cpu_s`` is the CPU time the
+    and on every 5 % rise of the RSS (``smaps_rollup`` walks a process's pages: about 60 ms for
+    2 GiB). ``cpu_s`` is the CPU time the
     sampling took. Without ``/proc`` (not Linux) the RSS comes from psutil and there is no PSS."""
 
     def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL_S):
@@ -265,6 +266,7 @@ class PeakSampler:
         proc = os.path.isdir("/proc")
         pids: list[int] = []
         pids_at = pss_at = -math.inf
+        pss_rss = 0
         while not self._stop.is_set():
             now = time.monotonic()
             if not proc:
@@ -272,9 +274,13 @@ class PeakSampler:
             else:
                 if now - pids_at >= PIDS_INTERVAL_S:
                     pids, pids_at = _tree_pids(self.pid), now
-                self.peak = max(self.peak, sum(_proc_rss(p) for p in pids))
-                if now - pss_at >= PSS_INTERVAL_S:
+                rss = sum(_proc_rss(p) for p in pids)
+                self.peak = max(self.peak, rss)
+                # PSS every PSS_INTERVAL_S, and whenever the RSS has grown 5 % past its level at the
+                # last PSS reading (a command shorter than the interval still gets its peak read)
+                if now - pss_at >= PSS_INTERVAL_S or rss > 1.05 * pss_rss:
                     self.peak_pss, pss_at = max(self.peak_pss, sum(_proc_pss(p) for p in pids)), now
+                    pss_rss = max(pss_rss, rss)
             self._stop.wait(self.interval)
         self.cpu_s = time.thread_time() - start
 

@@ -297,3 +297,10 @@ def test_tree_pss_counts_a_child_s_private_memory_and_shares_the_rest():
         assert alone >= 64 * 2**20
         assert alone <= bench.tree_rss(child.pid)  # shared pages count in part, never more than whole
         assert bench.tree_pss(os.getpid()) >= alone + 10 * 2**20  # this process and the child
+
+
+def test_a_command_shorter_than_the_pss_interval_still_gets_its_peak_read():
+    code = "import time; x = bytearray(200 * 2**20); x[::4096] = b'x' * len(x[::4096]); time.sleep(0.8)"
+    wall, (rss, pss), code_, _ = bench._measure([sys.executable, "-c", code], dict(os.environ), None)
+    assert code_ == 0 and wall < bench.PSS_INTERVAL_S + 1
+    assert rss >= 200 * 2**20 and 150 * 2**20 <= pss <= rss

@@ -16,6 +16,7 @@ GitHub address (``repository-code``), each notebook also gets a plain "launch" l
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -34,17 +35,25 @@ def _md(text: str) -> str:
 
 
 def lead_finding(path: Path) -> str | None:
-    """The first point of the Findings a notebook's stored outputs show (None without one)."""
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            text = out.get("data", {}).get("text/markdown", "") if "data" in out else ""
-            text = text if isinstance(text, str) else "".join(text)
-            if re.match(r"\s*(\*\*Findings\*\*|#+ Findings)", text):
-                points = re.findall(r"^\s*[-*] (.+(?:\n(?![-*] ).+)*)", text, re.M)
-                body = re.sub(r"^\s*(\*\*Findings\*\*|#+ Findings)\s*", "", text).strip()
-                return " ".join((points[0] if points else body.split("\n\n")[0]).split())
-    return None
+    """The first point of the Findings a notebook's stored outputs show (None without one), its
+    links rewritten from the notebook's folder to the repository root, where the README is."""
+    from .site import first_finding
+
+    first = first_finding(nbformat.read(path, as_version=4))
+    return None if first is None else _LINK_RE.sub(_from_root, first)
+
+
+#: A Markdown link ``[text](target)`` (not an escaped ``\[``).
+_LINK_RE = re.compile(r"(?<!\\)\[([^\]]*)\]\(([^)\s]*)\)")
+
+
+def _from_root(match: re.Match) -> str:
+    """A link written in a notebook (relative to ``notebooks/``) as the README at the root needs it;
+    web addresses, absolute paths and anchors stay as they are."""
+    text, target = match.group(1), match.group(2)
+    if not target or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|/|#", target):
+        return match.group(0)
+    return f"[{text}]({posixpath.normpath(posixpath.join('notebooks', target))})"
 
 
 def notebooks_table(figures_dir: Path | None = None, repository: str = "") -> str:

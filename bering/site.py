@@ -664,9 +664,9 @@ _POINT_RE = re.compile(r"^\s*(?:[-*]|\d+\.)\s+(.+(?:\n(?!\s*(?:[-*]|\d+\.)\s).+)
 _MD_LINK_RE = re.compile(r"(?<!\\)\[([^\]]*)\]\([^)\s]*\)")
 
 
-def lead_point(nb) -> str | None:
-    """The first point of the **Findings** a notebook's stored outputs show, as one line of
-    Markdown with its links made plain text (they are relative to the notebook); None without."""
+def first_finding(nb) -> str | None:
+    """The first point of the **Findings** a notebook's stored outputs show, as one line of the
+    Markdown the notebook wrote (its links as written, relative to the notebook); None without."""
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             text = (out.get("data") or {}).get("text/markdown", "")
@@ -675,8 +675,14 @@ def lead_point(nb) -> str | None:
                 body = re.sub(r"^\s*(\*\*Findings\*\*|#+ Findings)\s*", "", text).strip()
                 points = _POINT_RE.findall(body)
                 first = points[0] if points else body.split("\n\n")[0]
-                return _MD_LINK_RE.sub(r"\1", " ".join(first.split())) or None
+                return " ".join(first.split()) or None
     return None
+
+
+def lead_point(nb) -> str | None:
+    """:func:`first_finding` with its links made plain text (they are relative to the notebook)."""
+    first = first_finding(nb)
+    return (_MD_LINK_RE.sub(r"\1", first) or None) if first else None
 
 
 def index_page(

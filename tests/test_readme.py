@@ -96,3 +96,23 @@ def test_figure_block_and_cell_text_escape_data(tmp_path):
 
     with pytest.raises(ValueError, match="does not list"):
         readme.figure_block("01_b", tmp_path)
+
+
+def test_links_in_a_lead_finding_point_from_the_readme_not_the_notebook(tmp_path):
+    import nbformat
+
+    """A notebook writes its links relative to notebooks/; the README at the root gets them rebased,
+    and the first point of a numbered list is the lead, not the whole list."""
+    text = (
+        "**Findings**\n\n1. Costs span USD 2\\.38 bn \\[sic\\] ([01_x](01_x.ipynb); figure "
+        "[01_a](../figures/01_a.png); [web](https://example.org/a); [here](#top))\n2. The second."
+    )
+    nb = nbformat.v4.new_notebook()
+    output = nbformat.v4.new_output("display_data", {"text/markdown": text, "text/plain": "x"})
+    nb.cells = [nbformat.v4.new_code_cell("findings()", outputs=[output])]
+    path = tmp_path / "00_x.ipynb"
+    nbformat.write(nb, path)
+    assert readme.lead_finding(path) == (
+        "Costs span USD 2\\.38 bn \\[sic\\] ([01_x](notebooks/01_x.ipynb); figure [01_a](figures/01_a.png); "
+        "[web](https://example.org/a); [here](#top))"
+    )

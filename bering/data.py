@@ -1502,9 +1502,10 @@ def _load(name: str, data_dir: Path, cross_checks: bool) -> pd.DataFrame:
     return frame
 
 
-def field_units(name: str, data_dir: Path | None = None) -> dict[str, str]:
-    """``{column: unit}`` for resource ``name``, as the dictionary states them."""
-    res = resource(load_package(data_dir), name)
+def field_units(name: str, data_dir: Path | None = None, package: dict | None = None) -> dict[str, str]:
+    """``{column: unit}`` for resource ``name``, as the dictionary states them (``package``: a
+    dictionary already read, instead of reading the folder's)."""
+    res = resource(package if package is not None else load_package(data_dir), name)
     return {f["name"]: f.get("unit", "") for f in res["schema"]["fields"]}
 
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Geod, Transformer
 
-from .results import ContentCache
+from .results import ContentCache, content_key
 
 #: The WGS84 ellipsoid used for every distance in the collection.
 GEOD = Geod(ellps="WGS84")
@@ -847,12 +847,8 @@ def map_land(
 def _land_on_map(path: Path, kind: str, lat_0: float, lon_0: float, grid: float):
     """:func:`map_land` of the coastline file ``path``, kept per content of the file and view (every
     map of the strait draws the same land; projecting and uniting it costs most of a second)."""
-    from . import data
-
-    try:
-        key = (data._digest_files(path.parent, [path.name]), kind, lat_0, lon_0, grid)
-    except (OSError, ValueError):
-        key = None
+    digest = content_key(path.parent, files=[path.name])
+    key = None if digest is None else (digest, kind, lat_0, lon_0, grid)
     return _LANDS.get(key, lambda: _map_land(land_layer(path), kind, lat_0, lon_0, grid))
 
 
@@ -890,7 +886,6 @@ def map_layers(
     view, the land per content of its file and view; each call returns copies.
     """
     from . import paths
-    from .results import content_key
 
     folder = (Path(data_dir) if data_dir else paths.data_dir()).resolve()
     view = (kind, float(lat_0), float(lon_0), float(spacing_km), float(boundary_step_deg))

@@ -257,9 +257,7 @@ class Context:
         """``{column: unit}`` of table ``name`` as the dictionary states them (as :func:`bering.data.field_units`,
         from the dictionary this context read once rather than once per reference)."""
         if name not in self._units:
-            self._units[name] = {
-                f["name"]: f.get("unit", "") for f in data.resource(self.package, name)["schema"]["fields"]
-            }
+            self._units[name] = data.field_units(name, package=self.package)
         return self._units[name]
 
     def primary_key(self, name: str) -> str:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -1532,7 +1531,7 @@ STATIC_ASSUMPTIONS = (
 #: and every copy of the folder with the same inputs (the ledger's assumption variants); bounded.
 _STATIC = ContentCache(8)
 #: Analyses handed out, by their static part's key, folder and capital rows; bounded.
-_ASSEMBLED: OrderedDict = OrderedDict()
+_ASSEMBLED = ContentCache(16)
 
 
 def _analysis(data_dir, scenario: str) -> Analysis:
@@ -1555,14 +1554,7 @@ def _analysis(data_dir, scenario: str) -> Analysis:
             )
     # the same inputs give the same object, as they did when the whole analysis was cached per folder
     assembled_key = None if key is None else (key, str(folder), tuple(tuple(row.items()) for row in cap_rows))
-    if assembled_key not in _ASSEMBLED:
-        _ASSEMBLED[assembled_key] = dataclasses.replace(static, capital=pd.DataFrame(cap_rows))
-        while len(_ASSEMBLED) > 16:
-            _ASSEMBLED.popitem(last=False)
-    found = _ASSEMBLED[assembled_key]
-    if assembled_key is None:
-        del _ASSEMBLED[None]
-    return found
+    return _ASSEMBLED.get(assembled_key, lambda: dataclasses.replace(static, capital=pd.DataFrame(cap_rows)))
 
 
 def _static_analysis(data_dir: Path) -> tuple[Analysis, list[tuple[str, float]]]:
